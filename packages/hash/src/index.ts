@@ -1,4 +1,5 @@
 export { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './address.js';
+export { DISTRIBUTION_MODES, type DistributionLayer, type DistributionMode } from './distribution-mode.js';
 export { HashError, type HashErrorCode } from './errors.js';
 export {
   assertFlowKey,
