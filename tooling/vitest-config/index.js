@@ -33,6 +33,8 @@ export function definePackageTestConfig(overrides = {}) {
         testTimeout: 60_000,
         hookTimeout: 60_000,
         pool: 'forks',
+        // The JSON report feeds the one-line total that .ci/run prints at the end.
+        reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
       },
     }),
     defineConfig(overrides),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test } from 'vitest';
 import { scaffold } from '../scaffold.mjs';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'maestro-scaffold-'));

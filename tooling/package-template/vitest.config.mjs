@@ -1,0 +1,3 @@
+import { definePackageTestConfig } from '@maestro/vitest-config';
+
+export default definePackageTestConfig({ test: { include: ['test/**/*.test.mjs'] } });
