@@ -34,8 +34,9 @@ export type PortKind = (typeof PortKind)[keyof typeof PortKind];
  * plain mutable record of numbers and two 16-byte arrays, made to be allocated once and refilled
  * per packet on hot paths (see {@link setFlowV4}, {@link setFlowV6}).
  *
- * IPv4 addresses are unsigned 32-bit numbers in `srcV4`/`dstV4` (`src6`/`dst6` are then unused);
- * IPv6 addresses are the 16 network-order bytes of `src6`/`dst6` (`srcV4`/`dstV4` are then 0).
+ * IPv4 addresses are unsigned 32-bit numbers in `srcV4`/`dstV4` (`src6`/`dst6` then hold
+ * leftovers and are ignored by every function here); IPv6 addresses are the 16 network-order
+ * bytes of `src6`/`dst6` (`srcV4`/`dstV4` are then 0).
  */
 export interface FlowKey {
   /** 4 or 6. */
@@ -90,8 +91,6 @@ export function setFlowV4(
   key.protocol = protocol;
   key.srcV4 = src >>> 0;
   key.dstV4 = dst >>> 0;
-  key.src6.fill(0);
-  key.dst6.fill(0);
   key.srcPort = srcPort;
   key.dstPort = dstPort;
   key.portKind = portKind;
@@ -126,8 +125,10 @@ export function copyFlowKey(from: FlowKey, to: FlowKey): FlowKey {
   to.protocol = from.protocol;
   to.srcV4 = from.srcV4;
   to.dstV4 = from.dstV4;
-  to.src6.set(from.src6);
-  to.dst6.set(from.dst6);
+  if (from.family === 6) {
+    to.src6.set(from.src6);
+    to.dst6.set(from.dst6);
+  }
   to.srcPort = from.srcPort;
   to.dstPort = from.dstPort;
   to.portKind = from.portKind;
@@ -159,9 +160,6 @@ export function reverseFlowKey(key: FlowKey, out: FlowKey): FlowKey {
       out.src6[i] = key.dst6[i] as number;
       out.dst6[i] = s;
     }
-  } else if (out !== key) {
-    out.src6.fill(0);
-    out.dst6.fill(0);
   }
   return out;
 }
