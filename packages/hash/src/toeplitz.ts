@@ -87,16 +87,18 @@ export function createToeplitz(key: Uint8Array): ToeplitzHasher {
   assertKey(key, 0);
   const copy = Uint8Array.from(key);
   const positions = copy.length - 4;
-  const table = new Uint32Array(positions * 256);
+  // Int32Array, not Uint32Array: entries stay small integers for V8 (a Uint32 above 2^31 would be
+  // boxed as a double), which is worth about a third of the IPv4 throughput.
+  const T = new Int32Array(Math.max(positions, 36) * 256);
   for (let p = 0; p < positions; p++) {
-    const windows = new Uint32Array(8);
+    const windows = new Int32Array(8);
     for (let bit = 0; bit < 8; bit++) windows[bit] = keyWindow(copy, p * 8 + bit);
     for (let value = 0; value < 256; value++) {
       let h = 0;
       for (let bit = 0; bit < 8; bit++) {
         if (value & (0x80 >>> bit)) h ^= windows[bit] as number;
       }
-      table[p * 256 + value] = h;
+      T[p * 256 + value] = h;
     }
   }
   let symmetric = true;
@@ -106,59 +108,63 @@ export function createToeplitz(key: Uint8Array): ToeplitzHasher {
   const need = (length: number): void => {
     if (length > positions) assertKey(copy, length);
   };
-
-  // Byte position p of the input uses table[p * 256 .. p * 256 + 255].
-  const word = (value: number, p: number): number =>
-    (table[(p << 8) | (value >>> 24)] as number) ^
-    (table[((p + 1) << 8) | ((value >>> 16) & 0xff)] as number) ^
-    (table[((p + 2) << 8) | ((value >>> 8) & 0xff)] as number) ^
-    (table[((p + 3) << 8) | (value & 0xff)] as number);
-
-  const bytesAt = (data: Uint8Array, p: number, h: number): number => {
-    for (let i = 0; i < 16; i++) h ^= table[((p + i) << 8) | (data[i] as number)] as number;
-    return h;
-  };
-
   need(8);
-  return {
-    key: copy,
-    symmetric,
-    entropyBits: symmetric ? 16 : 32,
-    v4(src: number, dst: number, srcPort?: number, dstPort?: number): number {
-      let h = word(src, 0) ^ word(dst, 4);
-      if (srcPort !== undefined) {
-        need(12);
-        h ^=
-          (table[(8 << 8) | ((srcPort >>> 8) & 0xff)] as number) ^
-          (table[(9 << 8) | (srcPort & 0xff)] as number) ^
-          (table[(10 << 8) | (((dstPort ?? 0) >>> 8) & 0xff)] as number) ^
-          (table[(11 << 8) | ((dstPort ?? 0) & 0xff)] as number);
-      }
-      return h >>> 0;
-    },
-    v6(src: Uint8Array, dst: Uint8Array, srcPort?: number, dstPort?: number): number {
-      if (src.length !== 16 || dst.length !== 16) {
-        throw new HashError(
-          'INVALID_INPUT_LENGTH',
-          `IPv6 addresses are 16 bytes, got ${src.length} and ${dst.length}`,
-        );
-      }
-      need(srcPort === undefined ? 32 : 36);
-      let h = bytesAt(dst, 16, bytesAt(src, 0, 0));
-      if (srcPort !== undefined) {
-        h ^=
-          (table[(32 << 8) | ((srcPort >>> 8) & 0xff)] as number) ^
-          (table[(33 << 8) | (srcPort & 0xff)] as number) ^
-          (table[(34 << 8) | (((dstPort ?? 0) >>> 8) & 0xff)] as number) ^
-          (table[(35 << 8) | ((dstPort ?? 0) & 0xff)] as number);
-      }
-      return h >>> 0;
-    },
-    bytes(data: Uint8Array): number {
-      need(data.length);
-      let h = 0;
-      for (let i = 0; i < data.length; i++) h ^= table[(i << 8) | (data[i] as number)] as number;
-      return h >>> 0;
-    },
+  const v4Ports = positions >= 12;
+
+  // Input byte position p uses T[p * 256 .. p * 256 + 255]; offsets are written out as constants.
+  const v4 = (src: number, dst: number, srcPort?: number, dstPort?: number): number => {
+    const h =
+      (T[src >>> 24] as number) ^
+      (T[256 | ((src >>> 16) & 255)] as number) ^
+      (T[512 | ((src >>> 8) & 255)] as number) ^
+      (T[768 | (src & 255)] as number) ^
+      (T[1024 | (dst >>> 24)] as number) ^
+      (T[1280 | ((dst >>> 16) & 255)] as number) ^
+      (T[1536 | ((dst >>> 8) & 255)] as number) ^
+      (T[1792 | (dst & 255)] as number);
+    if (srcPort === undefined) return h >>> 0;
+    if (!v4Ports) need(12);
+    const dp = dstPort ?? 0;
+    return (
+      (h ^
+        (T[2048 | ((srcPort >>> 8) & 255)] as number) ^
+        (T[2304 | (srcPort & 255)] as number) ^
+        (T[2560 | ((dp >>> 8) & 255)] as number) ^
+        (T[2816 | (dp & 255)] as number)) >>>
+      0
+    );
   };
+
+  const v6 = (src: Uint8Array, dst: Uint8Array, srcPort?: number, dstPort?: number): number => {
+    if (src.length !== 16 || dst.length !== 16) {
+      throw new HashError(
+        'INVALID_INPUT_LENGTH',
+        `IPv6 addresses are 16 bytes, got ${src.length} and ${dst.length}`,
+      );
+    }
+    need(srcPort === undefined ? 32 : 36);
+    let h = 0;
+    for (let i = 0; i < 16; i++) {
+      h ^= (T[(i << 8) | (src[i] as number)] as number) ^ (T[((i + 16) << 8) | (dst[i] as number)] as number);
+    }
+    if (srcPort === undefined) return h >>> 0;
+    const dp = dstPort ?? 0;
+    return (
+      (h ^
+        (T[(32 << 8) | ((srcPort >>> 8) & 255)] as number) ^
+        (T[(33 << 8) | (srcPort & 255)] as number) ^
+        (T[(34 << 8) | ((dp >>> 8) & 255)] as number) ^
+        (T[(35 << 8) | (dp & 255)] as number)) >>>
+      0
+    );
+  };
+
+  const bytes = (data: Uint8Array): number => {
+    need(data.length);
+    let h = 0;
+    for (let i = 0; i < data.length; i++) h ^= T[(i << 8) | (data[i] as number)] as number;
+    return h >>> 0;
+  };
+
+  return { key: copy, symmetric, entropyBits: symmetric ? 16 : 32, v4, v6, bytes };
 }
