@@ -30,7 +30,8 @@ test('creates a complete package with its CODEOWNERS line', () => {
   assert.equal(pkg.repository.directory, 'packages/flow-probe');
   const readme = readFileSync(join(dir, 'README.md'), 'utf8');
   assert.match(readme, /## Guarantees\n[\s\S]*$/);
-  assert.ok(!readme.includes('__NAME__'));
+  assert.ok(readme.startsWith('# @maestro/flow-probe\n\nProbes flows.\n'), readme.slice(0, 80));
+  assert.equal(readFileSync(join(dir, 'CHANGELOG.md'), 'utf8'), '# @maestro/flow-probe\n');
   assert.equal(readFileSync(join(root, '.github', 'CODEOWNERS'), 'utf8'), '/packages/flow-probe/ @alice\n');
 });
 
