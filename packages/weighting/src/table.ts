@@ -1,0 +1,133 @@
+import { describeValue, WeightingError } from './errors.js';
+import type { Member } from './member.js';
+
+const TWO_TO_MINUS_32 = 1 / 4294967296;
+
+/**
+ * A distribution table: `size` buckets, each owned by one member. A flow's hash picks bucket
+ * `floor(hash × size / 2^32)` (multiply-shift: the hash's high bits choose, so a 16-bit-entropy
+ * symmetric-RSS value spread by `@maestro/hash` still reaches every bucket, and no division is
+ * needed); the bucket's owner processes the flow. Tables are immutable: {@link rebalance}
+ * and {@link maglev} return new ones.
+ *
+ * @example
+ * const t = maglev([{ id: 'sgm1', weight: 1 }, { id: 'sgm2', weight: 1 }]);
+ * t.lookup(0x9e3779b9); // 'sgm1' or 'sgm2'
+ */
+export class DistributionTable {
+  // The fields are `declare`d so that no class-field initialiser stores `undefined` first: V8 then
+  // keeps their exact representation (Smi size, typed-array owners), which lookup needs to be fast.
+  /** Number of buckets. */
+  declare readonly size: number;
+  /** The members the table was built for, in canonical order (by id), weight 0 included. */
+  declare readonly members: readonly Member[];
+  /** Member ids, aligned with {@link members}: `ids[owners[b]]` owns bucket `b`. */
+  declare readonly ids: readonly string[];
+  /** Per bucket, the index (into {@link members}) of its owner. Do not write to it. */
+  declare readonly owners: Uint32Array;
+  /** Per member (aligned with {@link members}), the number of buckets it owns. */
+  declare readonly counts: Uint32Array;
+  readonly #indexById: Map<string, number>;
+
+  /**
+   * Wraps canonical members and an owner array. Meant for this package's builders: the arrays are
+   * taken, not copied; `owners` must hold valid member indexes and `counts`, when given, the
+   * number of buckets of each member.
+   */
+  constructor(members: readonly Member[], owners: Uint32Array, counts?: Uint32Array) {
+    this.size = owners.length;
+    this.members = members;
+    // Not frozen: V8 reads frozen arrays several times slower, and lookup reads this one per flow.
+    this.ids = members.map((m) => m.id);
+    this.owners = owners;
+    if (counts === undefined) {
+      counts = new Uint32Array(members.length);
+      for (let b = 0; b < owners.length; b++) {
+        const o = owners[b] as number;
+        counts[o] = (counts[o] as number) + 1;
+      }
+    }
+    this.counts = counts;
+    this.#indexById = new Map(this.ids.map((id, i) => [id, i]));
+  }
+
+  /**
+   * The bucket of a 32-bit hash: `floor(hash × size / 2^32)`. Exact in doubles for every size up
+   * to {@link MAX_TABLE_SIZE} and never `size` itself; any number is taken modulo 2^32 first.
+   */
+  bucketOf(hash: number): number {
+    return ((hash >>> 0) * this.size * TWO_TO_MINUS_32) | 0;
+  }
+
+  /**
+   * The member that owns the flow with this 32-bit hash (bucket {@link bucketOf}). Allocation-free;
+   * no input can throw.
+   */
+  lookup(hash: number): string {
+    return this.ids[this.owners[((hash >>> 0) * this.size * TWO_TO_MINUS_32) | 0] as number] as string;
+  }
+
+  /** Like {@link lookup}, but the owner's index into {@link members}. */
+  lookupIndex(hash: number): number {
+    return this.owners[((hash >>> 0) * this.size * TWO_TO_MINUS_32) | 0] as number;
+  }
+
+  /** The id of the member that owns `bucket` (an integer 0..size-1); a typed error otherwise. */
+  memberAt(bucket: number): string {
+    if (!Number.isInteger(bucket) || bucket < 0 || bucket >= this.size) {
+      throw new WeightingError(
+        'INVALID_BUCKET',
+        `bucket ${describeValue(bucket)} does not exist: buckets are integers 0..${this.size - 1}`,
+      );
+    }
+    return this.ids[this.owners[bucket] as number] as string;
+  }
+
+  /** The index of member `id` in {@link members}, or -1 when the table does not know it. */
+  indexOf(id: string): number {
+    return this.#indexById.get(id) ?? -1;
+  }
+
+  /** The number of buckets member `id` owns (0 for a member the table does not know). */
+  countOf(id: string): number {
+    const i = this.indexOf(id);
+    return i < 0 ? 0 : (this.counts[i] as number);
+  }
+
+  /** The weight of member `id`, or `undefined` when the table does not know it. */
+  weightOf(id: string): number | undefined {
+    const i = this.indexOf(id);
+    return i < 0 ? undefined : (this.members[i] as Member).weight;
+  }
+}
+
+/** Number of buckets whose owner differs between two tables of the same size. */
+export function movedBuckets(a: DistributionTable, b: DistributionTable): number {
+  if (!(a instanceof DistributionTable) || !(b instanceof DistributionTable)) {
+    throw new WeightingError('INVALID_TABLE', 'movedBuckets compares two DistributionTable values');
+  }
+  if (a.size !== b.size) {
+    throw new WeightingError(
+      'SIZE_MISMATCH',
+      `tables of ${a.size} and ${b.size} buckets cannot be compared: sizes must be equal`,
+    );
+  }
+  // a's member index -> b's member index of the same id (or -1), then one pass over the buckets.
+  const map = new Int32Array(a.members.length);
+  for (let i = 0; i < map.length; i++) map[i] = b.indexOf(a.ids[i] as string);
+  let moved = 0;
+  const ao = a.owners;
+  const bo = b.owners;
+  for (let k = 0; k < ao.length; k++) {
+    if (map[ao[k] as number] !== (bo[k] as number)) moved++;
+  }
+  return moved;
+}
+
+/**
+ * The fraction (0..1) of buckets whose member differs between `a` and `b`, two tables of the same
+ * size: the share of flows a change disturbs.
+ */
+export function churn(a: DistributionTable, b: DistributionTable): number {
+  return movedBuckets(a, b) / a.size;
+}
