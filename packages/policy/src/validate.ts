@@ -1,0 +1,312 @@
+import { parseProtocol } from '@maestro/hash';
+import * as v from 'valibot';
+import { type Cidr, parseCidr } from './cidr.js';
+import { type ConfigIssue, PolicyConfigError } from './errors.js';
+import {
+  DEFAULT_HIDE_PORTS,
+  type InterfaceTopology,
+  type NatRule,
+  type Policy,
+  type Rule,
+  type RuleAction,
+  type RuleMatch,
+} from './policy.js';
+import { parseRange } from './range.js';
+import {
+  interfaceSchema,
+  natSchema,
+  type RawInterface,
+  type RawNat,
+  type RawRange,
+  type RawRule,
+  rootSchema,
+  ruleSchema,
+} from './schema.js';
+import type { PathKey, Position } from './source.js';
+
+/** Options of {@link validatePolicy}. */
+export interface ValidateOptions {
+  /** The name errors cite. @default '<config>' */
+  readonly file?: string;
+  /** Finds where a path lies in the source text; without it issues carry only paths. */
+  readonly locate?: (path: readonly PathKey[], key: boolean) => Position | undefined;
+}
+
+/** Formats a path as `$.rules[3].match.source[0]`. */
+export function formatPath(path: readonly PathKey[]): string {
+  let out = '$';
+  for (const step of path) {
+    if (typeof step === 'number') out += `[${step}]`;
+    else if (/^[A-Za-z_][\w-]*$/.test(step)) out += `.${step}`;
+    else out += `[${JSON.stringify(step)}]`;
+  }
+  return out;
+}
+
+/** A short rendering of a found value for an error message. */
+export function renderFound(value: unknown): string {
+  if (value === undefined) return 'nothing (missing)';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `a list of ${value.length}`;
+  if (typeof value === 'object') return 'a mapping';
+  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+class IssueSink {
+  readonly issues: ConfigIssue[] = [];
+  constructor(
+    private readonly file: string,
+    private readonly locate: ValidateOptions['locate'],
+  ) {}
+
+  add(path: readonly PathKey[], found: string, expected: string, key = false): void {
+    const at = this.locate?.(path, key);
+    this.issues.push({
+      file: this.file,
+      ...(at === undefined ? {} : { line: at.line, column: at.column }),
+      path: formatPath(path),
+      found,
+      expected,
+    });
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function field(value: unknown, key: string): unknown {
+  return isRecord(value) ? value[key] : undefined;
+}
+
+function itemsAt(value: unknown, key: string): unknown[] {
+  const items = field(value, key);
+  return Array.isArray(items) ? items : [];
+}
+
+/** Checks `value` against `schema`, recording every issue under `at`; the output when it passed. */
+function check<T>(
+  schema: v.GenericSchema<unknown, T>,
+  value: unknown,
+  at: readonly PathKey[],
+  sink: IssueSink,
+): T | undefined {
+  const result = v.safeParse(schema, value, { abortEarly: false });
+  if (result.success) return result.output;
+  for (const issue of result.issues) {
+    const path = [...at, ...(issue.path ?? []).map((item) => item.key as PathKey)];
+    const last = issue.path?.[issue.path.length - 1];
+    if (issue.type === 'strict_object' && last?.origin === 'key' && issue.expected === 'never') {
+      sink.add(path, `the unknown key ${JSON.stringify(String(last.key))}`, issue.message, true);
+    } else if (issue.type === 'strict_object' && issue.received === 'undefined') {
+      sink.add(path.slice(0, -1), `no key ${String(last?.key)}`, issue.message);
+    } else {
+      sink.add(path, renderFound(issue.input), issue.message);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Validates a configuration value (what a YAML or JSON file denotes) and builds the policy.
+ * Every problem is collected (each interface, rule and NAT rule is checked even when others are
+ * broken); if there is any, a {@link PolicyConfigError} listing all of them is thrown and nothing
+ * else is returned.
+ */
+export function validatePolicy(value: unknown, options: ValidateOptions = {}): Policy {
+  const file = options.file ?? '<config>';
+  const sink = new IssueSink(file, options.locate);
+  const root = check(rootSchema, value, [], sink);
+  const rawIfaces = itemsAt(field(value, 'topology'), 'interfaces');
+  const ifaces = rawIfaces.map((item, i) =>
+    check(interfaceSchema, item, ['topology', 'interfaces', i], sink),
+  );
+  const interfaces = buildInterfaces(ifaces, sink);
+  // Names of interfaces that failed other checks still count, so that one typo is one issue.
+  const known = new Set(
+    rawIfaces.flatMap((item) => {
+      const ifaceName = field(item, 'name');
+      return typeof ifaceName === 'string' ? [ifaceName] : [];
+    }),
+  );
+  const rules = itemsAt(value, 'rules').map((item, i) => {
+    const raw = check(ruleSchema, item, ['rules', i], sink);
+    return raw === undefined ? undefined : buildRule(raw, ['rules', i], known, sink);
+  });
+  const ruleNames = new Map<string, number>();
+  rules.forEach((rule, i) => {
+    if (rule?.name === undefined) return;
+    const first = ruleNames.get(rule.name);
+    if (first !== undefined) {
+      sink.add(['rules', i, 'name'], JSON.stringify(rule.name), `a name not used by rule ${first}`);
+    } else ruleNames.set(rule.name, i);
+  });
+  const nat = itemsAt(value, 'nat').map((item, i) => {
+    const raw = check(natSchema, item, ['nat', i], sink);
+    return raw === undefined ? undefined : buildNat(raw, ['nat', i], sink);
+  });
+  if (sink.issues.length > 0 || root === undefined)
+    throw new PolicyConfigError(file, sortIssues(sink.issues));
+  return {
+    topology: {
+      mode: root.topology?.mode ?? 'auto',
+      layer: root.topology?.layer ?? 'l4',
+      interfaces: defined(interfaces),
+    },
+    rules: defined(rules),
+    nat: defined(nat),
+  };
+}
+
+function defined<T>(list: readonly (T | undefined)[]): T[] {
+  return list.filter((x): x is T => x !== undefined);
+}
+
+function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
+  return issues
+    .map((issue, i) => ({ issue, i }))
+    .sort((a, b) => {
+      const la = a.issue.line ?? Number.MAX_SAFE_INTEGER;
+      const lb = b.issue.line ?? Number.MAX_SAFE_INTEGER;
+      if (la !== lb) return la - lb;
+      const ca = a.issue.column ?? 0;
+      const cb = b.issue.column ?? 0;
+      return ca !== cb ? ca - cb : a.i - b.i;
+    })
+    .map((x) => x.issue);
+}
+
+function buildInterfaces(
+  raw: readonly (RawInterface | undefined)[],
+  sink: IssueSink,
+): (InterfaceTopology | undefined)[] {
+  const seen = new Map<string, number>();
+  return raw.map((iface, i) => {
+    if (iface === undefined) return undefined;
+    const first = seen.get(iface.name);
+    if (first !== undefined) {
+      sink.add(
+        ['topology', 'interfaces', i, 'name'],
+        JSON.stringify(iface.name),
+        `a name not already used by interface ${first}`,
+      );
+    } else seen.set(iface.name, i);
+    const vlanSeen = new Map<number, number>();
+    const vlans = (iface.vlans ?? []).map((vlan, j) => {
+      const firstVlan = vlanSeen.get(vlan.id);
+      if (firstVlan !== undefined) {
+        sink.add(
+          ['topology', 'interfaces', i, 'vlans', j, 'id'],
+          String(vlan.id),
+          `a VLAN ID not already listed at vlans[${firstVlan}]`,
+        );
+      } else vlanSeen.set(vlan.id, j);
+      return {
+        id: vlan.id,
+        zone: vlan.zone ?? iface.zone,
+        ...(vlan.mode === undefined ? {} : { mode: vlan.mode }),
+      };
+    });
+    return {
+      name: iface.name,
+      zone: iface.zone,
+      ...(iface.mode === undefined ? {} : { mode: iface.mode }),
+      vlans,
+    };
+  });
+}
+
+function buildRule(rule: RawRule, at: PathKey[], known: ReadonlySet<string>, sink: IssueSink): Rule {
+  const m = rule.match ?? {};
+  const interfaces = m.interfaces ?? [];
+  interfaces.forEach((name, i) => {
+    if (!known.has(name)) {
+      const declared = known.size === 0 ? 'none declared' : [...known].join(', ');
+      sink.add(
+        [...at, 'match', 'interfaces', i],
+        JSON.stringify(name),
+        `an interface of the topology (${declared})`,
+      );
+    }
+  });
+  const match: RuleMatch = {
+    interfaces: [...interfaces],
+    vlans: (m.vlans ?? []).map((x) => parseRange(x, 1, 4094, 'VLAN ID')),
+    source: (m.source ?? []).map(parseCidr),
+    destination: (m.destination ?? []).map(parseCidr),
+    protocols: (m.protocols ?? []).map(toProtocol),
+    sourcePorts: (m.sourcePorts ?? []).map(toPort),
+    destinationPorts: (m.destinationPorts ?? []).map(toPort),
+  };
+  const a = rule.action;
+  if (a.members !== undefined && a.management === true) {
+    sink.add([...at, 'action'], 'both members and management', 'either members or management, not both');
+  }
+  if (a.members !== undefined) {
+    if (a.members.length === 0)
+      sink.add([...at, 'action', 'members'], 'an empty list', 'at least one member id');
+    const dup = a.members.find((id, i) => a.members?.indexOf(id) !== i);
+    if (dup !== undefined) {
+      sink.add([...at, 'action', 'members'], `${JSON.stringify(dup)} twice`, 'each member id once');
+    }
+  }
+  if (a.mode === undefined && a.members === undefined && a.management === undefined && a.sync === undefined) {
+    sink.add([...at, 'action'], 'an empty action', 'at least one of mode, members, management, sync');
+  }
+  const action: RuleAction = {
+    ...(a.mode === undefined ? {} : { mode: a.mode }),
+    ...(a.members === undefined ? {} : { members: [...a.members] }),
+    ...(a.management === undefined ? {} : { management: a.management }),
+    ...(a.sync === undefined ? {} : { sync: a.sync }),
+  };
+  return { ...(rule.name === undefined ? {} : { name: rule.name }), match, action };
+}
+
+function toProtocol(value: RawRange): number {
+  return typeof value === 'number' ? value : parseProtocol(value);
+}
+
+function toPort(value: RawRange): { from: number; to: number } {
+  return parseRange(value, 0, 65535, 'port');
+}
+
+function buildNat(entry: RawNat, at: PathKey[], sink: IssueSink): NatRule {
+  const named = entry.name === undefined ? {} : { name: entry.name };
+  if (entry.type === 'static') {
+    const original = parseCidr(entry.original);
+    const translated = parseCidr(entry.translated);
+    if (original.family !== translated.family || original.prefix !== translated.prefix) {
+      sink.add(
+        [...at, 'translated'],
+        JSON.stringify(entry.translated),
+        `a block of the same family and length as the original (/${original.prefix}, IPv${original.family})`,
+      );
+    }
+    return { kind: 'static', ...named, original, translated };
+  }
+  const address = parseCidr(entry.address);
+  if (address.prefix !== (address.family === 4 ? 32 : 128)) {
+    sink.add([...at, 'address'], JSON.stringify(entry.address), 'a single address (a host, /32 or /128)');
+  }
+  const source: Cidr[] = entry.source.map(parseCidr);
+  if (source.length === 0) sink.add([...at, 'source'], 'an empty list', 'at least one address block');
+  source.forEach((s, i) => {
+    if (s.family !== address.family) {
+      sink.add(
+        [...at, 'source', i],
+        `an IPv${s.family} block`,
+        `IPv${address.family} blocks, like the hiding address`,
+      );
+    }
+  });
+  const ports = entry.ports === undefined ? DEFAULT_HIDE_PORTS : parseRange(entry.ports, 1, 65535, 'port');
+  return {
+    kind: 'hide',
+    ...named,
+    source,
+    destination: (entry.destination ?? []).map(parseCidr),
+    address,
+    ports,
+  };
+}

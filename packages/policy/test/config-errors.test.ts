@@ -1,0 +1,204 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PolicyConfigError, parsePolicy, policyToConfig, printPolicy, validatePolicy } from '../src/index.js';
+import { policy } from './arbitraries.js';
+
+type Json = Record<string, unknown>;
+
+const TOPOLOGY = 'topology';
+
+/** A corruption of a valid config and the path of the issue it must cause. */
+interface Corruption {
+  readonly name: string;
+  apply(config: Json): string;
+}
+
+function push(config: Json, key: string, item: unknown): number {
+  const list = (config[key] as unknown[] | undefined) ?? [];
+  list.push(item);
+  config[key] = list;
+  return list.length - 1;
+}
+
+function set(target: Json, key: string, value: unknown, path: string): string {
+  target[key] = value;
+  return path;
+}
+
+const anyRule = (match: Json, action: Json = { sync: 'none' }): Json => ({ match, action });
+
+const CORRUPTIONS: readonly Corruption[] = [
+  { name: 'unknown top-level key', apply: (c) => set(c, 'extra', 1, '$.extra') },
+  { name: 'bad version', apply: (c) => set(c, 'version', 2, '$.version') },
+  { name: 'bad layer', apply: (c) => set(c[TOPOLOGY] as Json, 'layer', 'l7', '$.topology.layer') },
+  {
+    name: 'bad zone',
+    apply: (c) => {
+      const t = c[TOPOLOGY] as Json;
+      const i = push(t, 'interfaces', { name: '\u0000bad zone', zone: 'sideways' });
+      return `$.topology.interfaces[${i}].zone`;
+    },
+  },
+  {
+    name: 'host bits set',
+    apply: (c) => `$.rules[${push(c, 'rules', anyRule({ source: ['10.0.0.1/8'] }))}].match.source[0]`,
+  },
+  {
+    name: 'port out of range',
+    apply: (c) =>
+      `$.rules[${push(c, 'rules', anyRule({ destinationPorts: ['80', 70000] }))}].match.destinationPorts[1]`,
+  },
+  {
+    name: 'unknown protocol',
+    apply: (c) => `$.rules[${push(c, 'rules', anyRule({ protocols: ['tcpx'] }))}].match.protocols[0]`,
+  },
+  { name: 'empty action', apply: (c) => `$.rules[${push(c, 'rules', anyRule({}, {}))}].action` },
+  {
+    name: 'members and management',
+    apply: (c) => `$.rules[${push(c, 'rules', anyRule({}, { members: ['a'], management: true }))}].action`,
+  },
+  {
+    name: 'undeclared interface',
+    apply: (c) =>
+      `$.rules[${push(c, 'rules', anyRule({ interfaces: ['\u0000undeclared'] }))}].match.interfaces[0]`,
+  },
+  {
+    name: 'static NAT of unequal lengths',
+    apply: (c) =>
+      `$.nat[${push(c, 'nat', { type: 'static', original: '10.0.0.0/24', translated: '192.0.2.0/25' })}].translated`,
+  },
+  { name: 'unknown NAT type', apply: (c) => `$.nat[${push(c, 'nat', { type: 'dynamic' })}].type` },
+];
+
+function refusal(run: () => unknown): PolicyConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof PolicyConfigError) return error;
+    throw error;
+  }
+  throw new Error('the invalid config produced a policy');
+}
+
+describe('configuration errors', () => {
+  it('should never produce a partial policy from an invalid config, and report every corruption at once', () => {
+    fc.assert(
+      fc.property(
+        policy(4),
+        fc.uniqueArray(fc.constantFrom(...CORRUPTIONS), { minLength: 1, maxLength: 5 }),
+        (p, corruptions) => {
+          const config = JSON.parse(JSON.stringify(policyToConfig(p))) as Json;
+          const paths = corruptions.map((c) => c.apply(config));
+          const error = refusal(() => validatePolicy(config, { file: 'bad.json' }));
+          const reported = error.issues.map((i) => i.path);
+          for (const path of paths) expect(reported).toContain(path);
+          for (const issue of error.issues) expect(issue.file).toBe('bad.json');
+        },
+      ),
+    );
+  });
+
+  it('should locate every issue of a YAML file by line and column', () => {
+    fc.assert(
+      fc.property(policy(4), fc.constantFrom(...CORRUPTIONS), (p, corruption) => {
+        const config = JSON.parse(JSON.stringify(policyToConfig(p))) as Json;
+        corruption.apply(config);
+        const text =
+          printPolicy(validatePolicy(policyToConfig(p))).length > 0 ? JSON.stringify(config, null, 2) : '';
+        const error = refusal(() => parsePolicy('bad.yaml', text, { format: 'yaml' }));
+        for (const issue of error.issues) {
+          expect(issue.line).toBeGreaterThanOrEqual(1);
+          expect(issue.column).toBeGreaterThanOrEqual(1);
+        }
+      }),
+    );
+  });
+
+  it('should refuse any text with a PolicyConfigError or accept it, never throw anything else', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), fc.constantFrom('p.yaml', 'p.json'), (text, file) => {
+        try {
+          parsePolicy(file, text);
+        } catch (error) {
+          expect(error).toBeInstanceOf(PolicyConfigError);
+          expect((error as PolicyConfigError).issues.length).toBeGreaterThan(0);
+        }
+      }),
+    );
+  });
+
+  it('should refuse any value with a PolicyConfigError or accept it, never throw anything else', () => {
+    fc.assert(
+      fc.property(fc.anything(), (value) => {
+        try {
+          validatePolicy(value);
+        } catch (error) {
+          expect(error).toBeInstanceOf(PolicyConfigError);
+        }
+      }),
+    );
+  });
+
+  it('should refuse mangled printouts with a PolicyConfigError or accept them', () => {
+    fc.assert(
+      fc.property(policy(4), fc.nat(), fc.string({ maxLength: 4 }), (p, at, junk) => {
+        const text = printPolicy(p);
+        const cut = at % (text.length + 1);
+        try {
+          parsePolicy('p.yaml', text.slice(0, cut) + junk + text.slice(cut + 1));
+        } catch (error) {
+          expect(error).toBeInstanceOf(PolicyConfigError);
+        }
+      }),
+    );
+  });
+
+  it('should name the file, line, column, path, what was found and what is allowed (YAML)', () => {
+    const text = [
+      'topology:',
+      '  interfaces:',
+      '    - name: eth1',
+      '      zone: sideways',
+      'rules:',
+      '  - match: { source: [10.0.0.1/8] }',
+      '    action: { sync: sometimes }',
+      '',
+    ].join('\n');
+    const error = refusal(() => parsePolicy('policy.yaml', text));
+    expect(error.issues).toHaveLength(3);
+    const [zone, cidr, sync] = error.issues;
+    expect(zone).toMatchObject({
+      file: 'policy.yaml',
+      line: 4,
+      column: 13,
+      path: '$.topology.interfaces[0].zone',
+      found: '"sideways"',
+    });
+    expect(zone?.expected).toContain("'internal' or 'external'");
+    expect(cidr).toMatchObject({ line: 6, column: 23, path: '$.rules[0].match.source[0]' });
+    expect(cidr?.expected).toContain('10.0.0.0/8');
+    expect(sync).toMatchObject({ line: 7, path: '$.rules[0].action.sync', found: '"sometimes"' });
+    expect(error.message).toContain('policy.yaml:4:13: $.topology.interfaces[0].zone: found "sideways"');
+  });
+
+  it('should name the JSON path and position of an issue in a JSON file', () => {
+    const text =
+      '{\n  "rules": [\n    { "action": { "sync": "none" }, "match": { "vlans": [5000] } }\n  ]\n}\n';
+    const error = refusal(() => parsePolicy('policy.json', text));
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]).toMatchObject({ path: '$.rules[0].match.vlans[0]', found: '5000', line: 3 });
+  });
+
+  it('should report a JSON syntax error with its position', () => {
+    const error = refusal(() => parsePolicy('policy.json', '{\n  "rules": [,]\n}'));
+    expect(error.issues[0]?.expected).toBe('well-formed JSON');
+    expect(error.issues[0]?.line).toBe(2);
+  });
+
+  it('should report unknown keys at the key and missing keys at their parent', () => {
+    const text = 'rules:\n  - match: {}\n    acton: { sync: none }\n';
+    const error = refusal(() => parsePolicy('p.yaml', text));
+    const paths = error.issues.map((i) => `${i.path}@${i.line}:${i.column}`);
+    expect(paths).toEqual(['$.rules[0]@2:5', '$.rules[0].acton@3:5']);
+  });
+});
