@@ -1,0 +1,16 @@
+export { type ResolvedConfig, validateConfig } from './config.js';
+export { Decision, DropCause, REASON_NAMES, Reason } from './decision.js';
+export { CorrectionError, type CorrectionErrorCode } from './errors.js';
+export { type DeliveryResult, Group } from './group.js';
+export { MAX_HOPS, MemberEngine } from './member-engine.js';
+export {
+  applyNat,
+  type Cidr,
+  hideSlice,
+  matchNat,
+  type NatMatch,
+  type NatRule,
+  validateNatRules,
+} from './nat.js';
+export type { CorrectionStats } from './stats.js';
+export type { CorrectionConfig, CorrectionMessage, Distribute, Ingress, Packet, Route } from './types.js';

@@ -1,0 +1,524 @@
+import { FlowTable, FlowTableError, TcpFlag } from '@maestro/flowtable';
+import {
+  cloneFlowKey,
+  copyFlowKey,
+  createFlowKey,
+  type FlowKey,
+  flowKeyEquals,
+  IpProtocol,
+  PortKind,
+  reverseFlowKey,
+} from '@maestro/hash';
+import { validateConfig } from './config.js';
+import { Decision, DropCause, Reason } from './decision.js';
+import { CorrectionError } from './errors.js';
+import { applyNat, hideSlice, matchNat, type NatRule } from './nat.js';
+import { type CorrectionStats, StatsCounter } from './stats.js';
+import type { CorrectionConfig, CorrectionMessage, Distribute, Ingress, Packet, Route } from './types.js';
+
+/** Most internal hops a packet may take (an ICMP error may need two). */
+export const MAX_HOPS = 2;
+
+/**
+ * The correction layer of one member: for each packet, {@link decide} whether it is processed here
+ * (this member owns the connection), forwarded to its owner (this member holds a correction, fragment
+ * or expectation entry) or creates a connection here. On creation the owner applies NAT, computes
+ * the **target** (the member the reply lands on) and, when the target is another member, emits a
+ * `correct` message for the sync layer to deliver there. Pure: topology, NAT and distribution come
+ * in the config; time comes in `now` (milliseconds); messages go out through {@link outbox}.
+ *
+ * @example
+ * const engine = new MemberEngine(0, config);
+ * const decision = engine.decide(packet, now); // Decision.FORWARD → engine.lastTarget
+ * for (const m of engine.outbox.splice(0)) engines[m.to].deliver(m, now);
+ */
+export class MemberEngine {
+  /** This member's index. */
+  readonly self: number;
+  /** Connections this member owns (symmetric; alias = translated tuple; tag = ingress index). */
+  readonly owned: FlowTable;
+  /** Correction entries: packets of these connections go to the entry's owner (tag = reason). */
+  readonly corrections: FlowTable;
+  /** Fragment tracking: (src, dst, protocol, IP id in the port fields) → owner. */
+  readonly fragments: FlowTable;
+  /** Expected related connections (source port 0 = any) → owner. */
+  readonly expectations: FlowTable;
+  /** Messages emitted since the caller last drained it (`outbox.splice(0)`). */
+  readonly outbox: CorrectionMessage[] = [];
+  /** After {@link decide}: the member a FORWARD goes to (-1 otherwise). */
+  lastTarget = -1;
+  /** After {@link decide}: the {@link Reason} behind the decision. */
+  lastReason: number = Reason.NONE;
+  /** After {@link decide}: the {@link DropCause} of a DROP. */
+  lastDrop: number = DropCause.NONE;
+
+  private readonly members: number;
+  private readonly interfaces: readonly Ingress[];
+  private readonly distribute: Distribute;
+  private readonly route: Route;
+  private readonly nat: readonly NatRule[];
+  private readonly counter: StatsCounter = new StatsCounter();
+  private readonly translated: FlowKey = createFlowKey();
+  private readonly reply: FlowKey = createFlowKey();
+  private readonly scratch: FlowKey = createFlowKey();
+  private readonly original: FlowKey = createFlowKey();
+  private readonly onOwnedExpire: (handle: number) => void;
+
+  constructor(self: number, config: CorrectionConfig) {
+    const c = validateConfig(config);
+    if (!Number.isInteger(self) || self < 0 || self >= c.members) {
+      throw new CorrectionError('UNKNOWN_MEMBER', `member must be 0..${c.members - 1}, got ${String(self)}`);
+    }
+    this.self = self;
+    this.members = c.members;
+    this.interfaces = c.interfaces;
+    this.distribute = c.distribute;
+    this.route = c.route;
+    this.nat = c.nat;
+    const longest = Math.max(...Object.values(c.timeouts));
+    const flat = (s: number) => ({
+      tcpSyn: s,
+      tcpEstablished: s,
+      tcpClosing: s,
+      tcpClosed: s,
+      udp: s,
+      icmp: s,
+      other: s,
+    });
+    this.owned = new FlowTable({ symmetric: true, timeouts: c.timeouts, capacity: c.capacity });
+    // A correction entry never outlives its connection's longest idle timeout, even if the
+    // owner's removal message is lost.
+    this.corrections = new FlowTable({ symmetric: true, timeouts: flat(longest) });
+    this.fragments = new FlowTable({ timeouts: flat(c.fragmentTimeout) });
+    this.expectations = new FlowTable({ timeouts: flat(c.expectationTimeout) });
+    this.onOwnedExpire = (h) => this.announceRemoval(h);
+  }
+
+  /** Decision and reason counters (a snapshot). */
+  stats(): CorrectionStats {
+    return this.counter.snapshot();
+  }
+
+  /**
+   * Decides what to do with `packet` at `now`; sets {@link lastTarget}, {@link lastReason},
+   * {@link lastDrop} and may append to {@link outbox}. Throws `INVALID_PACKET` for impossible
+   * fields, changing nothing.
+   */
+  decide(packet: Packet, now: number): Decision {
+    this.checkPacket(packet, now);
+    this.lastTarget = -1;
+    this.lastReason = Reason.NONE;
+    this.lastDrop = DropCause.NONE;
+    if (packet.embedded !== null) return this.icmpError(packet, now);
+    const key = packet.key;
+    if (key.portKind === PortKind.FRAGMENT) return this.laterFragment(packet, now);
+    const owned = this.owned;
+    const h = owned.find(key);
+    if (h >= 0) {
+      owned.record(h, now, packet.bytes, packet.tcpFlags, owned.lastReply);
+      if (packet.moreFragments) this.trackFragment(packet, now);
+      return this.done(Decision.PROCESS, Reason.NONE);
+    }
+    const c = this.corrections.find(key);
+    if (c >= 0) {
+      this.corrections.record(c, now, packet.bytes, 0, false);
+      return this.forward(this.corrections.owner(c), this.corrections.tag(c));
+    }
+    const e = this.findExpectation(key);
+    if (e >= 0) {
+      const owner = this.expectations.owner(e);
+      if (owner !== this.self) return this.forward(owner, Reason.RELATED);
+      return this.create(packet, now, e);
+    }
+    if (packet.hops > 0) return this.drop(DropCause.NO_CONNECTION);
+    if (
+      key.protocol === IpProtocol.TCP &&
+      (packet.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) !== TcpFlag.SYN
+    ) {
+      return this.drop(DropCause.NO_CONNECTION);
+    }
+    return this.create(packet, now, -1);
+  }
+
+  /**
+   * Announces a related connection of the owned connection `parent` (e.g. an FTP data channel):
+   * its first packet, wherever it lands, reaches this member and is created here. `related` with
+   * source port 0 matches any source port. Broadcasts an `expect` message to every other member.
+   */
+  expect(parent: FlowKey, related: FlowKey, now: number): void {
+    checkTime(now);
+    if (guard(() => this.owned.find(parent), 'INVALID_PACKET') < 0) {
+      throw new CorrectionError('NOT_OWNER', `member ${this.self} does not own the parent connection`);
+    }
+    guard(() => this.expectations.has(related), 'INVALID_PACKET');
+    this.putEntry(this.expectations, related, now, this.self, 0);
+    this.broadcast('expect', related);
+  }
+
+  /**
+   * Applies a message from the sync layer. Throws `UNKNOWN_MEMBER` for a message addressed to
+   * another member or naming a member outside the group, `INVALID_MESSAGE` for anything else
+   * malformed or conflicting with a connection this member owns; a refused message changes nothing.
+   */
+  deliver(message: CorrectionMessage, now: number): void {
+    checkTime(now);
+    if (typeof message !== 'object' || message === null) {
+      throw new CorrectionError('INVALID_MESSAGE', 'a message must be an object');
+    }
+    const { kind, to, from } = message;
+    for (const [name, m] of [
+      ['to', to],
+      ['from', from],
+      ['owner', 'owner' in message ? message.owner : 0],
+    ] as const) {
+      if (!Number.isInteger(m) || m < 0 || m >= this.members) {
+        throw new CorrectionError(
+          'UNKNOWN_MEMBER',
+          `${name} must be a member 0..${this.members - 1}, got ${String(m)}`,
+        );
+      }
+    }
+    if (to !== this.self) {
+      throw new CorrectionError(
+        'UNKNOWN_MEMBER',
+        `message for member ${String(to)} delivered to ${this.self}`,
+      );
+    }
+    const key = message.key;
+    guard(() => this.corrections.has(key), 'INVALID_MESSAGE');
+    switch (message.kind) {
+      case 'correct': {
+        const r = message.reason;
+        if (!Number.isInteger(r) || r < Reason.NAT || r > Reason.ICMP_ERROR) {
+          throw new CorrectionError('INVALID_MESSAGE', `reason must be 1..5, got ${String(r)}`);
+        }
+        if (this.owned.has(key)) {
+          throw new CorrectionError('INVALID_MESSAGE', `member ${this.self} owns that connection itself`);
+        }
+        this.putEntry(this.corrections, key, now, message.owner, r);
+        return;
+      }
+      case 'uncorrect':
+        this.corrections.remove(key);
+        return;
+      case 'fragment':
+        if (key.portKind !== PortKind.FRAGMENT) {
+          throw new CorrectionError('INVALID_MESSAGE', 'a fragment key has port kind FRAGMENT');
+        }
+        this.putEntry(this.fragments, key, now, message.owner, 0);
+        return;
+      case 'expect':
+        this.putEntry(this.expectations, key, now, message.owner, 0);
+        return;
+      case 'unexpect':
+        this.expectations.remove(key);
+        return;
+      default:
+        throw new CorrectionError('INVALID_MESSAGE', `unknown message kind ${String(kind)}`);
+    }
+  }
+
+  /**
+   * Incremental expiry of every table (at most `budget` entries each); an owned connection that
+   * expires sends `uncorrect` to the members holding correction entries for it. Returns the number
+   * of entries removed.
+   */
+  expire(now: number, budget: number): number {
+    checkTime(now);
+    return (
+      this.owned.expire(now, budget, this.onOwnedExpire) +
+      this.corrections.expire(now, budget) +
+      this.fragments.expire(now, budget) +
+      this.expectations.expire(now, budget)
+    );
+  }
+
+  /** Writes the translated tuple of the owned connection `key` into `out`; false if not owned here. */
+  translation(key: FlowKey, out: FlowKey): boolean {
+    const h = guard(() => this.owned.find(key), 'INVALID_PACKET');
+    if (h < 0) return false;
+    if (!this.owned.aliasAt(h, out)) this.owned.keyAt(h, out);
+    return true;
+  }
+
+  private create(packet: Packet, now: number, expectation: number): Decision {
+    const o = packet.key;
+    const t = copyFlowKey(o, this.translated);
+    const rule = matchNat(this.nat, o);
+    if (rule !== undefined && !this.translate(rule, o, t)) return this.drop(DropCause.NAT_EXHAUSTED);
+    const natted = rule !== undefined && !flowKeyEquals(t, o);
+    if (natted && this.owned.has(t)) return this.drop(DropCause.NAT_EXHAUSTED);
+    const r = reverseFlowKey(t, this.reply);
+    const target = this.pick(r, this.ingressOf(this.route(t)));
+    const landing = this.pick(o, this.interfaces[packet.ingress] as Ingress);
+    const backup = target !== this.self ? target : (this.self + 1) % this.members;
+    const h = this.owned.insert(o, now, this.self, backup, packet.ingress);
+    if (natted) this.owned.setAlias(h, t);
+    this.owned.record(h, now, packet.bytes, packet.tcpFlags, false);
+    const reason =
+      expectation >= 0
+        ? Reason.RELATED
+        : target === this.self
+          ? Reason.NONE
+          : natted
+            ? Reason.NAT
+            : Reason.ASYMMETRIC;
+    if (target !== this.self) this.send('correct', target, r, natted ? Reason.NAT : Reason.ASYMMETRIC);
+    if (landing !== this.self) this.send('correct', landing, o, Reason.RELATED);
+    if (packet.moreFragments) this.trackFragment(packet, now);
+    if (expectation >= 0) {
+      this.expectations.keyAt(expectation, this.scratch);
+      const pattern = cloneFlowKey(this.scratch);
+      this.expectations.removeAt(expectation);
+      this.broadcast('unexpect', pattern);
+    }
+    return this.done(Decision.CREATE, reason);
+  }
+
+  private translate(rule: NatRule, o: FlowKey, t: FlowKey): boolean {
+    if (rule.kind !== 'hide' || (o.portKind !== PortKind.PORTS && o.portKind !== PortKind.ECHO)) {
+      applyNat(rule, o, 0, t);
+      return true;
+    }
+    const [first, count] = hideSlice(rule, this.self, this.members);
+    const start = portSeed(o) % count;
+    const tries = Math.min(count, 4096);
+    for (let i = 0; i < tries; i++) {
+      applyNat(rule, o, first + ((start + i) % count), t);
+      if (!this.owned.has(t)) return true;
+    }
+    return false;
+  }
+
+  private laterFragment(packet: Packet, now: number): Decision {
+    const f = fragmentKey(packet, this.scratch);
+    const h = this.fragments.find(f);
+    if (h < 0) return this.drop(DropCause.UNKNOWN_FRAGMENT);
+    this.fragments.record(h, now, packet.bytes, 0, false);
+    const owner = this.fragments.owner(h);
+    if (owner !== this.self) return this.forward(owner, Reason.FRAGMENT);
+    return this.done(Decision.PROCESS, Reason.FRAGMENT);
+  }
+
+  private trackFragment(packet: Packet, now: number): void {
+    const f = fragmentKey(packet, this.scratch);
+    this.putEntry(this.fragments, f, now, this.self, 0);
+    const later = copyFlowKey(packet.key, this.original);
+    later.srcPort = 0;
+    later.dstPort = 0;
+    later.portKind = PortKind.FRAGMENT;
+    const landing = this.pick(later, this.interfaces[packet.ingress] as Ingress);
+    if (landing !== this.self) {
+      this.outbox.push({
+        kind: 'fragment',
+        from: this.self,
+        to: landing,
+        key: cloneFlowKey(f),
+        owner: this.self,
+      });
+    }
+  }
+
+  private icmpError(packet: Packet, now: number): Decision {
+    const inner = packet.embedded as FlowKey;
+    const h = this.owned.find(inner);
+    if (h >= 0) {
+      this.owned.record(h, now, 0, 0, this.owned.lastReply);
+      return this.done(Decision.PROCESS, Reason.ICMP_ERROR);
+    }
+    const c = this.corrections.find(inner);
+    if (c >= 0) return this.forward(this.corrections.owner(c), Reason.ICMP_ERROR);
+    if (packet.hops === 0) {
+      // A packet of the connection travelling the way this error travels lands on a member that
+      // owns it or holds its correction entry.
+      const next = this.pick(reverseFlowKey(inner, this.scratch), this.interfaces[packet.ingress] as Ingress);
+      if (next !== this.self) return this.forward(next, Reason.ICMP_ERROR);
+    }
+    return this.drop(DropCause.UNKNOWN_ICMP);
+  }
+
+  private findExpectation(key: FlowKey): number {
+    const exact = this.expectations.find(key);
+    if (exact >= 0 || key.portKind !== PortKind.PORTS || this.expectations.size === 0) return exact;
+    const any = copyFlowKey(key, this.scratch);
+    any.srcPort = 0;
+    return this.expectations.find(any);
+  }
+
+  private announceRemoval(h: number): void {
+    const o = this.owned.keyAt(h, this.original);
+    const t = this.translated;
+    if (!this.owned.aliasAt(h, t)) copyFlowKey(o, t);
+    const r = reverseFlowKey(t, this.reply);
+    const target = this.pick(r, this.ingressOf(this.route(t)));
+    const landing = this.pick(o, this.interfaces[this.owned.tag(h)] as Ingress);
+    if (target !== this.self)
+      this.outbox.push({ kind: 'uncorrect', from: this.self, to: target, key: cloneFlowKey(r) });
+    if (landing !== this.self)
+      this.outbox.push({ kind: 'uncorrect', from: this.self, to: landing, key: cloneFlowKey(o) });
+  }
+
+  private putEntry(table: FlowTable, key: FlowKey, now: number, owner: number, tag: number): void {
+    const h = table.find(key);
+    if (h < 0) {
+      table.insert(key, now, owner, owner, tag);
+    } else {
+      table.setOwner(h, owner);
+      table.record(h, now, 0, 0, false);
+    }
+  }
+
+  private send(kind: 'correct', to: number, key: FlowKey, reason: number): void {
+    this.outbox.push({ kind, from: this.self, to, key: cloneFlowKey(key), owner: this.self, reason });
+  }
+
+  private broadcast(kind: 'expect' | 'unexpect', key: FlowKey): void {
+    for (let m = 0; m < this.members; m++) {
+      if (m !== this.self)
+        this.outbox.push({ kind, from: this.self, to: m, key: cloneFlowKey(key), owner: this.self });
+    }
+  }
+
+  private ingressOf(index: number): Ingress {
+    const ingress = this.interfaces[index];
+    if (!Number.isInteger(index) || ingress === undefined) {
+      throw new CorrectionError(
+        'BAD_DISTRIBUTION',
+        `route returned ${String(index)}, not an interface index`,
+      );
+    }
+    return ingress;
+  }
+
+  private pick(key: FlowKey, ingress: Ingress): number {
+    const m = this.distribute(key, ingress);
+    if (!Number.isInteger(m) || m < 0 || m >= this.members) {
+      throw new CorrectionError(
+        'BAD_DISTRIBUTION',
+        `distribute returned ${String(m)}, not a member 0..${this.members - 1}`,
+      );
+    }
+    return m;
+  }
+
+  private forward(owner: number, reason: number): Decision {
+    this.lastTarget = owner;
+    this.counter.hop(reason);
+    return this.done(Decision.FORWARD, reason);
+  }
+
+  private drop(cause: number): Decision {
+    this.lastDrop = cause;
+    this.counter.drop(cause);
+    return this.done(Decision.DROP, Reason.NONE);
+  }
+
+  private done(decision: Decision, reason: number): Decision {
+    this.lastReason = reason;
+    this.counter.decision(decision, reason);
+    return decision;
+  }
+
+  private checkPacket(p: Packet, now: number): void {
+    checkTime(now);
+    if (typeof p !== 'object' || p === null) throw invalid('a packet must be an object');
+    if (!Number.isInteger(p.ingress) || p.ingress < 0 || p.ingress >= this.interfaces.length) {
+      throw invalid(
+        `ingress must be an interface index 0..${this.interfaces.length - 1}, got ${String(p.ingress)}`,
+      );
+    }
+    if (p.ipId >>> 0 !== p.ipId) throw invalid(`ipId must be 0..2^32-1, got ${String(p.ipId)}`);
+    if ((p.tcpFlags & 0xff) !== p.tcpFlags)
+      throw invalid(`tcpFlags must be 0..255, got ${String(p.tcpFlags)}`);
+    if (!(p.bytes >= 0 && p.bytes <= 0xffff_ffff))
+      throw invalid(`bytes must be 0..2^32-1, got ${String(p.bytes)}`);
+    if (!(p.hops === 0 || p.hops === 1 || p.hops === 2))
+      throw invalid(`hops must be 0..${MAX_HOPS}, got ${String(p.hops)}`);
+    if (typeof p.moreFragments !== 'boolean') throw invalid('moreFragments must be a boolean');
+    const key = p.key;
+    checkKey(key);
+    const kind = key.portKind;
+    const protocol = key.protocol;
+    const ported = protocol === IpProtocol.TCP || protocol === IpProtocol.UDP || protocol === IpProtocol.SCTP;
+    const icmp = protocol === IpProtocol.ICMP || protocol === IpProtocol.ICMPV6;
+    if (
+      (kind === PortKind.PORTS && !ported) ||
+      (kind === PortKind.ECHO && (!icmp || key.srcPort !== key.dstPort)) ||
+      ((kind === PortKind.FRAGMENT || kind === PortKind.NONE) && (key.srcPort | key.dstPort) !== 0) ||
+      (kind === PortKind.NONE && ported)
+    ) {
+      throw invalid(
+        `port kind ${kind} is impossible for protocol ${protocol} with ports ${key.srcPort}/${key.dstPort}`,
+      );
+    }
+    if (p.embedded !== null) {
+      if (!icmp || kind === PortKind.ECHO)
+        throw invalid('only an ICMP error (not an echo) carries an embedded tuple');
+      checkKey(p.embedded);
+    }
+  }
+}
+
+/** The cheap range checks of a flow key from outside data (the flow table repeats them). */
+function checkKey(key: FlowKey): void {
+  if (typeof key !== 'object' || key === null) throw invalid('a flow key must be an object');
+  const { protocol, srcPort, dstPort, portKind } = key;
+  let ok =
+    (protocol & 0xff) === protocol &&
+    (srcPort & 0xffff) === srcPort &&
+    (dstPort & 0xffff) === dstPort &&
+    (portKind & 3) === portKind;
+  if (key.family === 4) ok = ok && key.srcV4 >>> 0 === key.srcV4 && key.dstV4 >>> 0 === key.dstV4;
+  else {
+    ok =
+      ok &&
+      key.family === 6 &&
+      key.src6 instanceof Uint8Array &&
+      key.dst6 instanceof Uint8Array &&
+      key.src6.length === 16 &&
+      key.dst6.length === 16;
+  }
+  if (!ok)
+    throw invalid('flow key out of range (family 4|6, protocol 0..255, ports 0..65535, port kind 0..3)');
+}
+
+function invalid(message: string): CorrectionError {
+  return new CorrectionError('INVALID_PACKET', message);
+}
+
+function guard<T>(run: () => T, code: 'INVALID_PACKET' | 'INVALID_MESSAGE'): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof FlowTableError) throw new CorrectionError(code, error.message);
+    throw error;
+  }
+}
+
+function checkTime(now: number): void {
+  if (typeof now !== 'number' || !Number.isFinite(now)) {
+    throw new CorrectionError(
+      'INVALID_PACKET',
+      `now must be a finite number of milliseconds, got ${String(now)}`,
+    );
+  }
+}
+
+/** The fragment tracking key of a packet: its addresses and protocol, the IP id in the port fields. */
+function fragmentKey(packet: Packet, out: FlowKey): FlowKey {
+  copyFlowKey(packet.key, out);
+  out.srcPort = packet.ipId >>> 16;
+  out.dstPort = packet.ipId & 0xffff;
+  out.portKind = PortKind.FRAGMENT;
+  return out;
+}
+
+/** Where hide NAT starts looking for a port: a mix of the original tuple, so allocation is deterministic. */
+function portSeed(o: FlowKey): number {
+  let h = Math.imul(o.srcV4 ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13) ^ o.dstV4, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16) ^ ((o.srcPort << 16) | o.dstPort), 0x27d4eb2f);
+  h ^= o.protocol;
+  h ^= h >>> 15;
+  return h >>> 0;
+}

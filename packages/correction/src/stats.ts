@@ -1,0 +1,66 @@
+import type { REASON_NAMES } from './decision.js';
+
+/** Counts of one member's decisions, by kind, by reason (with the internal hops), and drops by cause. */
+export interface CorrectionStats {
+  readonly process: number;
+  readonly forward: number;
+  readonly create: number;
+  readonly drop: number;
+  /** Per reason: decisions it caused and internal hops it cost (each FORWARD is one hop). */
+  readonly reasons: Readonly<
+    Record<(typeof REASON_NAMES)[number], { readonly decisions: number; readonly hops: number }>
+  >;
+  /** Drops per cause: no-connection, unknown-fragment, unknown-icmp, nat-exhausted. */
+  readonly drops: Readonly<
+    Record<'noConnection' | 'unknownFragment' | 'unknownIcmp' | 'natExhausted', number>
+  >;
+}
+
+/** Allocation-free counters behind {@link CorrectionStats}. Internal to the package. */
+export class StatsCounter {
+  private readonly decisions = new Float64Array(4);
+  private readonly reasonDecisions = new Float64Array(6);
+  private readonly reasonHops = new Float64Array(6);
+  private readonly drops = new Float64Array(5);
+
+  decision(decision: number, reason: number): void {
+    this.decisions[decision] = (this.decisions[decision] as number) + 1;
+    this.reasonDecisions[reason] = (this.reasonDecisions[reason] as number) + 1;
+  }
+
+  hop(reason: number): void {
+    this.reasonHops[reason] = (this.reasonHops[reason] as number) + 1;
+  }
+
+  drop(cause: number): void {
+    this.drops[cause] = (this.drops[cause] as number) + 1;
+  }
+
+  snapshot(): CorrectionStats {
+    const d = (i: number) => this.decisions[i] as number;
+    const reason = (i: number) => ({
+      decisions: this.reasonDecisions[i] as number,
+      hops: this.reasonHops[i] as number,
+    });
+    return {
+      process: d(0),
+      forward: d(1),
+      create: d(2),
+      drop: d(3),
+      reasons: {
+        none: reason(0),
+        nat: reason(1),
+        asymmetric: reason(2),
+        fragment: reason(3),
+        related: reason(4),
+        'icmp-error': reason(5),
+      },
+      drops: {
+        noConnection: this.drops[1] as number,
+        unknownFragment: this.drops[2] as number,
+        unknownIcmp: this.drops[3] as number,
+        natExhausted: this.drops[4] as number,
+      },
+    };
+  }
+}

@@ -1,0 +1,185 @@
+import { createFlowKey, IpProtocol, PortKind, setFlowV4 } from '@maestro/hash';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  CorrectionError,
+  type CorrectionMessage,
+  MemberEngine,
+  type Packet,
+  validateNatRules,
+} from '../src/index.js';
+import { anyTopology, natRules, scenario } from './arbitraries.js';
+import { makeConfig, play } from './sim.js';
+
+function dump(engines: readonly MemberEngine[]): string[] {
+  const key = createFlowKey();
+  const out: string[] = [];
+  for (const e of engines) {
+    for (const [name, table] of [
+      ['owned', e.owned],
+      ['corrections', e.corrections],
+      ['fragments', e.fragments],
+      ['expectations', e.expectations],
+    ] as const) {
+      for (let h = 0; h < table.size; h++) {
+        table.keyAt(h, key);
+        out.push(
+          `${e.self} ${name} ${JSON.stringify({ ...key, src6: [], dst6: [] })} ${table.owner(h)} ${table.state(h)} ${table.packets(h)}`,
+        );
+      }
+    }
+  }
+  return out.sort();
+}
+
+const validKey = setFlowV4(createFlowKey(), IpProtocol.TCP, 0x0a000001, 0xc6336401, 1234, 80, PortKind.PORTS);
+
+/** Packets with one impossible field. */
+const badPacket: fc.Arbitrary<unknown> = fc.oneof(
+  fc
+    .constantFrom<[string, unknown]>(
+      ['ingress', -1],
+      ['ingress', 99],
+      ['ingress', 0.5],
+      ['ipId', 2 ** 32],
+      ['ipId', Number.NaN],
+      ['tcpFlags', 256],
+      ['bytes', -1],
+      ['bytes', Number.POSITIVE_INFINITY],
+      ['hops', 3],
+      ['moreFragments', 'yes'],
+      ['embedded', { family: 9 }],
+    )
+    .map(([field, value]) => ({ ...goodPacket(), [field]: value })),
+  fc
+    .constantFrom<[number, number, number, number]>(
+      [IpProtocol.GRE, PortKind.PORTS, 1, 2],
+      [IpProtocol.TCP, PortKind.ECHO, 7, 7],
+      [IpProtocol.ICMP, PortKind.ECHO, 7, 8],
+      [IpProtocol.UDP, PortKind.FRAGMENT, 1, 0],
+      [IpProtocol.TCP, PortKind.NONE, 0, 0],
+      [300, PortKind.NONE, 0, 0],
+    )
+    .map(([protocol, kind, sp, dp]) => ({
+      ...goodPacket(),
+      key: { ...validKey, protocol, portKind: kind, srcPort: sp, dstPort: dp },
+    })),
+  fc.constantFrom<unknown>(null, 42, 'packet', { ...goodPacket(), key: null }),
+  fc.constant({ ...goodPacket(), embedded: validKey }),
+);
+
+function goodPacket(): Packet {
+  return {
+    key: validKey,
+    ingress: 0,
+    ipId: 1,
+    moreFragments: false,
+    tcpFlags: 2,
+    bytes: 60,
+    embedded: null,
+    hops: 0,
+  };
+}
+
+/** Messages naming members outside the group, or malformed. */
+function badMessage(members: number): fc.Arbitrary<[unknown, string]> {
+  return fc.oneof(
+    fc.constantFrom<[unknown, string]>(
+      [{ kind: 'correct', from: 0, to: members, key: validKey, owner: 0, reason: 1 }, 'UNKNOWN_MEMBER'],
+      [{ kind: 'correct', from: 0, to: 0, key: validKey, owner: members + 3, reason: 1 }, 'UNKNOWN_MEMBER'],
+      [{ kind: 'uncorrect', from: -1, to: 0, key: validKey }, 'UNKNOWN_MEMBER'],
+      [{ kind: 'fragment', from: 0, to: 0.5, key: validKey, owner: 0 }, 'UNKNOWN_MEMBER'],
+      [{ kind: 'correct', from: 0, to: 0, key: validKey, owner: 0, reason: 9 }, 'INVALID_MESSAGE'],
+      [{ kind: 'fragment', from: 0, to: 0, key: validKey, owner: 0 }, 'INVALID_MESSAGE'],
+      [{ kind: 'teleport', from: 0, to: 0, key: validKey, owner: 0 }, 'INVALID_MESSAGE'],
+      [{ kind: 'expect', from: 0, to: 0, key: { ...validKey, srcPort: 70000 }, owner: 0 }, 'INVALID_MESSAGE'],
+      [null, 'INVALID_MESSAGE'],
+    ),
+  );
+}
+
+describe('garbage', () => {
+  it('should reject impossible packets with INVALID_PACKET and change no entry', () => {
+    fc.assert(
+      fc.property(
+        anyTopology,
+        natRules,
+        scenario({ extras: true, publicServers: true }),
+        badPacket,
+        (t, nat, s, bad) => {
+          const { group, now } = play(t, nat, s.conns, s.order);
+          const before = dump(group.engines);
+          for (const engine of group.engines) {
+            expect(() => engine.decide(bad as Packet, now)).toThrow(
+              expect.objectContaining({ code: 'INVALID_PACKET' }),
+            );
+          }
+          expect(dump(group.engines)).toEqual(before);
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('should reject messages for unknown members or of bad shape with typed errors and change no entry', () => {
+    fc.assert(
+      fc.property(
+        anyTopology.chain((t) => fc.tuple(fc.constant(t), badMessage(t.members))),
+        natRules,
+        scenario({ extras: true, publicServers: true }),
+        ([t, [message, code]], nat, s) => {
+          const { group, now } = play(t, nat, s.conns, s.order);
+          const before = dump(group.engines);
+          const engine = group.engines[0] as MemberEngine;
+          expect(() => engine.deliver(message as CorrectionMessage, now)).toThrow(
+            expect.objectContaining({ code }),
+          );
+          expect(dump(group.engines)).toEqual(before);
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('should refuse a correction entry for a connection the member owns', () => {
+    const t = {
+      members: 2,
+      seed: 1,
+      internal: 1,
+      external: 1,
+      interfaces: [
+        { id: 0, mode: 'user', layer: 'l4' },
+        { id: 1, mode: 'network', layer: 'l4' },
+      ],
+    } as const;
+    const engine = new MemberEngine(0, makeConfig(t, []));
+    expect(engine.decide(goodPacket(), 1)).toBe(2);
+    expect(() =>
+      engine.deliver({ kind: 'correct', from: 1, to: 0, key: validKey, owner: 1, reason: 1 }, 2),
+    ).toThrow(expect.objectContaining({ code: 'INVALID_MESSAGE' }));
+    expect(engine.owned.size).toBe(1);
+    expect(engine.corrections.size).toBe(0);
+  });
+
+  it('should reject malformed NAT rules with INVALID_NAT_RULE', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.anything(),
+          fc.constantFrom<unknown>(
+            [{ kind: 'hide', match: {}, address: 1, portMin: 10, portMax: 5 }],
+            [{ kind: 'hide', match: {}, address: 1, portMin: 0, portMax: 5 }],
+            [{ kind: 'source', match: { src: { address: 1, prefix: 33 } }, to: 1 }],
+            [{ kind: 'destination', match: { dstPorts: [80] }, to: 1 }],
+            [{ kind: 'static', internal: -1, external: 1 }],
+            [{ kind: 'masquerade' }],
+          ),
+        ),
+        (rules) => {
+          fc.pre(!Array.isArray(rules) || rules.length > 0);
+          expect(() => validateNatRules(rules, 4)).toThrow(CorrectionError);
+        },
+      ),
+    );
+  });
+});

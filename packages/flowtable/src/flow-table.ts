@@ -1,0 +1,564 @@
+import type { FlowKey } from '@maestro/hash';
+import { type ConnState, initialState, nextState, STATE_COUNT } from './conn-state.js';
+import { FlowTableError } from './errors.js';
+import { QueryKey, readStoredKey, storedHash, storedIsV6 } from './query-key.js';
+import { RecordPool } from './record-pool.js';
+import { resolveTimeouts, type Timeouts, timeoutsByState } from './timeouts.js';
+
+/** Options of a {@link FlowTable}. */
+export interface FlowTableOptions {
+  /** A flow and its reverse find the same entry. @default false */
+  readonly symmetric?: boolean;
+  /** Entries to allocate for up front (the table still grows past it). @default 16 */
+  readonly capacity?: number;
+  /** Idle timeouts in seconds; missing fields take {@link DEFAULT_TIMEOUTS}. */
+  readonly timeouts?: Partial<Timeouts>;
+  /** Seed of the slot hash, an unsigned 32-bit integer; pass a random one where traffic is hostile. @default 0 */
+  readonly seed?: number;
+}
+
+/** Most entries one table holds (24-bit entry numbers in the slot index). */
+export const MAX_ENTRIES = 0xfffffe;
+
+const ENTRY_MASK = 0xffffff;
+const ALT_BIT = 0x1000000;
+const REF_MASK = 0x1ffffff; // entry number + alt bit: what a slot refers to
+const MAX_LOAD = 0.75;
+const GROWN_LOAD = 0.5;
+const STATE_SHIFT = 12;
+const STATE_BITS = 0xf000;
+const TAG_SHIFT = 16;
+
+/**
+ * A connection table for hot paths: open addressing with linear probing and backward-shift
+ * deletion over a compact slot index (`Uint32Array`: 7 fingerprint bits, an alias bit, a 24-bit
+ * entry number), pointing into dense struct-of-arrays entries (key words, owner, backup, state,
+ * tag, packet and byte counters, created and last-seen times). No per-entry objects: a handle is
+ * the entry's dense index, `0 .. size - 1`, valid until the next removal (a removal moves the last
+ * entry into the hole). Each entry may carry one alias key (a NAT-translated tuple, like
+ * conntrack's reply tuple) that finds the same entry. Time comes from the caller (`now`, in
+ * milliseconds); expiry follows per-state idle {@link Timeouts}.
+ *
+ * @example
+ * const table = new FlowTable({ symmetric: true });
+ * const h = table.insert(parseFlow('tcp 10.0.0.1:1234 -> 192.0.2.7:443'), 0, 3, 4);
+ * table.find(parseFlow('tcp 192.0.2.7:443 -> 10.0.0.1:1234')); // h, and table.lastReply === true
+ */
+export class FlowTable {
+  /** True when a flow and its reverse find the same entry. */
+  readonly symmetric: boolean;
+  /** The resolved idle timeouts, in seconds. */
+  readonly timeouts: Timeouts;
+  /** After a successful {@link find}: the key matched in the direction opposite to its insertion. */
+  lastReply = false;
+  /** After a successful {@link find}: the key matched the entry's alias, not its primary key. */
+  lastAlias = false;
+
+  private readonly seed: number;
+  private readonly q: QueryKey = new QueryKey();
+  private readonly timeoutMs: Float64Array;
+  private slots: Uint32Array;
+  private scale: number;
+  private used = 0; // occupied slots (entries + aliases)
+  private count = 0;
+  private cap: number;
+  private keys: Uint32Array;
+  // Per entry, two words: owner | backup << 16, alias record + 1 (0 = none); and four numbers:
+  // packets, bytes, created, last seen. Grouped so that one packet touches one cache line of each.
+  private refs: Uint32Array;
+  private values: Float64Array;
+  private readonly v6Pool: RecordPool;
+  private readonly aliasPool: RecordPool;
+  private cursor = 0;
+
+  constructor(options: FlowTableOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new FlowTableError('INVALID_OPTION', 'options must be an object');
+    }
+    const { symmetric = false, capacity = 16, timeouts = {}, seed = 0 } = options;
+    if (typeof symmetric !== 'boolean') {
+      throw new FlowTableError('INVALID_OPTION', `symmetric must be a boolean, got ${String(symmetric)}`);
+    }
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_ENTRIES) {
+      throw new FlowTableError(
+        'INVALID_OPTION',
+        `capacity must be an integer 1..${MAX_ENTRIES}, got ${String(capacity)}`,
+      );
+    }
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffff_ffff) {
+      throw new FlowTableError(
+        'INVALID_OPTION',
+        `seed must be an unsigned 32-bit integer, got ${String(seed)}`,
+      );
+    }
+    this.symmetric = symmetric;
+    this.seed = seed | 0;
+    this.timeouts = resolveTimeouts(timeouts);
+    this.timeoutMs = timeoutsByState(this.timeouts);
+    this.cap = capacity;
+    this.keys = new Uint32Array(capacity * 4);
+    this.refs = new Uint32Array(capacity * 2);
+    this.values = new Float64Array(capacity * 4);
+    this.slots = new Uint32Array(Math.ceil(capacity / MAX_LOAD) + 1);
+    this.scale = this.slots.length / 4294967296;
+    this.v6Pool = new RecordPool(8, 4);
+    this.aliasPool = new RecordPool(4, 4);
+  }
+
+  /** Live entries; handles are `0 .. size - 1`. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Live alias keys. */
+  get aliasCount(): number {
+    return this.aliasPool.size;
+  }
+
+  /** Bytes held by every typed array of the table (slot index, entries, side pools). */
+  get byteLength(): number {
+    return (
+      this.slots.byteLength +
+      this.keys.byteLength +
+      this.refs.byteLength +
+      this.values.byteLength +
+      this.v6Pool.byteLength +
+      this.aliasPool.byteLength
+    );
+  }
+
+  /** Slots of the index (its load factor is `(size + aliasCount) / slotCount`). */
+  get slotCount(): number {
+    return this.slots.length;
+  }
+
+  /**
+   * The handle of the entry whose key or alias is `key` (or, in a symmetric table, its reverse),
+   * or -1. Sets {@link lastReply} and {@link lastAlias}. No allocation.
+   */
+  find(key: FlowKey): number {
+    const q = this.q;
+    q.load(key, this.symmetric, this.seed);
+    const ref = this.probe();
+    if (ref < 0) return -1;
+    const e = ref & ENTRY_MASK;
+    const alias = ref >= ALT_BIT;
+    const meta = alias
+      ? (this.aliasPool.words[((this.refs[e * 2 + 1] as number) - 1) * 4 + 3] as number)
+      : (this.keys[e * 4 + 3] as number);
+    this.lastAlias = alias;
+    this.lastReply = ((meta >>> 11) & 1) !== q.swapped;
+    return e;
+  }
+
+  /** True when `key` (or its alias, or in a symmetric table its reverse) is in the table. */
+  has(key: FlowKey): boolean {
+    this.q.load(key, this.symmetric, this.seed);
+    return this.probe() >= 0;
+  }
+
+  /**
+   * Adds an entry for `key` first seen at `now`; returns its handle. The state starts from the
+   * protocol (`TCP_NEW`, `UDP_UNREPLIED`, `ICMP`, `OTHER`), counters at 0.
+   * Throws `EXISTS` when the key (or its reverse, when symmetric) is already there, `FULL` past
+   * {@link MAX_ENTRIES}, `INVALID_KEY`/`INVALID_VALUE` for bad input; the table is then unchanged.
+   */
+  insert(key: FlowKey, now: number, owner: number, backup: number = owner, tag = 0): number {
+    checkTime(now);
+    checkU16(owner, 'owner');
+    checkU16(backup, 'backup');
+    checkU16(tag, 'tag');
+    const q = this.q;
+    q.load(key, this.symmetric, this.seed);
+    if (this.probe() >= 0) throw new FlowTableError('EXISTS', 'the key is already in the table');
+    if (this.count >= MAX_ENTRIES)
+      throw new FlowTableError('FULL', `the table holds ${MAX_ENTRIES} entries at most`);
+    if (this.count === this.cap) this.growEntries();
+    if (this.used + 1 > this.slots.length * MAX_LOAD) this.growSlots();
+    const e = this.count++;
+    const extra = (initialState(key.protocol) << STATE_SHIFT) | (tag << TAG_SHIFT);
+    q.store(this.keys, e * 4, this.v6Pool, extra);
+    this.refs[e * 2] = (owner | (backup << 16)) >>> 0;
+    this.refs[e * 2 + 1] = 0;
+    const v = e * 4;
+    this.values[v] = 0;
+    this.values[v + 1] = 0;
+    this.values[v + 2] = now;
+    this.values[v + 3] = now;
+    this.placeSlot(q.hash, e + 1);
+    return e;
+  }
+
+  /**
+   * Gives entry `handle` a second key (e.g. its NAT-translated tuple): {@link find} on it, or on its
+   * reverse when symmetric, returns the same handle with {@link lastAlias} set. Throws `EXISTS`
+   * when the key is already in the table or the entry has an alias already.
+   */
+  setAlias(handle: number, key: FlowKey): void {
+    this.checkHandle(handle);
+    if (this.refs[handle * 2 + 1] !== 0)
+      throw new FlowTableError('EXISTS', `entry ${handle} already has an alias`);
+    const q = this.q;
+    q.load(key, this.symmetric, this.seed);
+    if (this.probe() >= 0) throw new FlowTableError('EXISTS', 'the alias key is already in the table');
+    if (this.used + 1 > this.slots.length * MAX_LOAD) this.growSlots();
+    const rec = this.aliasPool.alloc();
+    q.store(this.aliasPool.words, rec * 4, this.v6Pool, 0);
+    this.refs[handle * 2 + 1] = rec + 1;
+    this.placeSlot(q.hash, ALT_BIT | (handle + 1));
+  }
+
+  /** Writes the key of entry `handle` into `out`, in the direction it was inserted; returns `out`. */
+  keyAt(handle: number, out: FlowKey): FlowKey {
+    this.checkHandle(handle);
+    return readStoredKey(this.keys, handle * 4, this.v6Pool, out);
+  }
+
+  /** Writes the alias of entry `handle` into `out` and returns true, or returns false if it has none. */
+  aliasAt(handle: number, out: FlowKey): boolean {
+    this.checkHandle(handle);
+    const rec = this.refs[handle * 2 + 1] as number;
+    if (rec === 0) return false;
+    readStoredKey(this.aliasPool.words, (rec - 1) * 4, this.v6Pool, out);
+    return true;
+  }
+
+  /** Removes the entry of `key` (and its alias); returns false when there is none. */
+  remove(key: FlowKey): boolean {
+    const h = this.find(key);
+    if (h < 0) return false;
+    this.removeAt(h);
+    return true;
+  }
+
+  /** Removes entry `handle` and its alias; the last entry takes its handle. */
+  removeAt(handle: number): void {
+    this.checkHandle(handle);
+    const keys = this.keys;
+    const base = handle * 4;
+    this.deleteSlot(storedHash(keys, base, this.seed), handle + 1);
+    if (storedIsV6(keys, base)) this.v6Pool.release(keys[base] as number);
+    const rec = this.refs[handle * 2 + 1] as number;
+    if (rec !== 0) {
+      const words = this.aliasPool.words;
+      const ab = (rec - 1) * 4;
+      this.deleteSlot(storedHash(words, ab, this.seed), ALT_BIT | (handle + 1));
+      if (storedIsV6(words, ab)) this.v6Pool.release(words[ab] as number);
+      this.aliasPool.release(rec - 1);
+    }
+    const last = --this.count;
+    if (handle !== last) this.moveEntry(last, handle);
+  }
+
+  /** Removes every entry, keeping the allocated arrays. */
+  clear(): void {
+    this.slots.fill(0);
+    this.used = 0;
+    this.count = 0;
+    this.cursor = 0;
+    this.v6Pool.clear();
+    this.aliasPool.clear();
+  }
+
+  /**
+   * Records one packet on entry `handle` at `now`: counters, last-seen time, and the state machine
+   * (`flags`: TCP flags; `reply`: the packet travels responder → originator, as {@link lastReply}).
+   */
+  record(handle: number, now: number, bytes: number, flags: number, reply: boolean): void {
+    this.checkHandle(handle);
+    checkTime(now);
+    if (!(bytes >= 0 && bytes <= 0xffff_ffff) || (flags & 0xff) !== flags) {
+      throw new FlowTableError(
+        'INVALID_VALUE',
+        `bytes must be 0..2^32-1 and flags 0..255, got ${String(bytes)} and ${String(flags)}`,
+      );
+    }
+    const values = this.values;
+    const v = handle * 4;
+    values[v] = (values[v] as number) + 1;
+    values[v + 1] = (values[v + 1] as number) + bytes;
+    if (now > (values[v + 3] as number)) values[v + 3] = now;
+    const base = handle * 4 + 3;
+    const meta = this.keys[base] as number;
+    const state = nextState((meta & STATE_BITS) >>> STATE_SHIFT, flags, reply);
+    this.keys[base] = ((meta & ~STATE_BITS) | (state << STATE_SHIFT)) >>> 0;
+  }
+
+  /** Owner of entry `handle` (0..65535). */
+  owner(handle: number): number {
+    this.checkHandle(handle);
+    return (this.refs[handle * 2] as number) & 0xffff;
+  }
+
+  /** Sets the owner of entry `handle`. */
+  setOwner(handle: number, owner: number): void {
+    this.checkHandle(handle);
+    checkU16(owner, 'owner');
+    const r = handle * 2;
+    this.refs[r] = (((this.refs[r] as number) & 0xffff0000) | owner) >>> 0;
+  }
+
+  /** Backup of entry `handle` (0..65535). */
+  backup(handle: number): number {
+    this.checkHandle(handle);
+    return (this.refs[handle * 2] as number) >>> 16;
+  }
+
+  /** Sets the backup of entry `handle`. */
+  setBackup(handle: number, backup: number): void {
+    this.checkHandle(handle);
+    checkU16(backup, 'backup');
+    const r = handle * 2;
+    this.refs[r] = (((this.refs[r] as number) & 0xffff) | (backup << 16)) >>> 0;
+  }
+
+  /** The 16-bit caller-defined tag of entry `handle`. */
+  tag(handle: number): number {
+    this.checkHandle(handle);
+    return (this.keys[handle * 4 + 3] as number) >>> TAG_SHIFT;
+  }
+
+  /** Connection state of entry `handle`. */
+  state(handle: number): ConnState {
+    this.checkHandle(handle);
+    return (((this.keys[handle * 4 + 3] as number) & STATE_BITS) >>> STATE_SHIFT) as ConnState;
+  }
+
+  /** Sets the connection state of entry `handle` (e.g. from a sync message). */
+  setState(handle: number, state: ConnState): void {
+    this.checkHandle(handle);
+    if (!Number.isInteger(state) || state < 0 || state >= STATE_COUNT) {
+      throw new FlowTableError(
+        'INVALID_VALUE',
+        `state must be a ConnState 0..${STATE_COUNT - 1}, got ${String(state)}`,
+      );
+    }
+    const base = handle * 4 + 3;
+    this.keys[base] = (((this.keys[base] as number) & ~STATE_BITS) | (state << STATE_SHIFT)) >>> 0;
+  }
+
+  /** Packets recorded on entry `handle`. */
+  packets(handle: number): number {
+    this.checkHandle(handle);
+    return this.values[handle * 4] as number;
+  }
+
+  /** Bytes recorded on entry `handle`. */
+  bytes(handle: number): number {
+    this.checkHandle(handle);
+    return this.values[handle * 4 + 1] as number;
+  }
+
+  /** Time entry `handle` was inserted. */
+  created(handle: number): number {
+    this.checkHandle(handle);
+    return this.values[handle * 4 + 2] as number;
+  }
+
+  /** Time of the last packet recorded on entry `handle` (its insertion time before any). */
+  lastSeen(handle: number): number {
+    this.checkHandle(handle);
+    return this.values[handle * 4 + 3] as number;
+  }
+
+  /** True when entry `handle` has been idle at `now` for at least its state's timeout. */
+  isExpired(handle: number, now: number): boolean {
+    this.checkHandle(handle);
+    return this.expiredAt(handle, now);
+  }
+
+  /**
+   * Incremental expiry: examines at most `budget` entries, round-robin from where the previous
+   * call stopped, and removes those idle for their state's timeout at `now`, calling
+   * `onExpire(handle)` just before each removal (read the entry there; do not change the table).
+   * Returns the number removed. Calls whose budgets add up to `size` visit every entry at least once
+   * unless removals from outside move entries behind the cursor.
+   */
+  expire(now: number, budget: number, onExpire?: (handle: number) => void): number {
+    checkTime(now);
+    if (!Number.isInteger(budget) || budget < 0) {
+      throw new FlowTableError('INVALID_VALUE', `budget must be an integer >= 0, got ${String(budget)}`);
+    }
+    let removed = 0;
+    for (let i = 0; i < budget && this.count > 0; i++) {
+      if (this.cursor >= this.count) this.cursor = 0;
+      const e = this.cursor;
+      if (this.expiredAt(e, now)) {
+        onExpire?.(e);
+        this.removeAt(e); // the last entry moved into e: look at e again
+        removed++;
+      } else {
+        this.cursor++;
+      }
+    }
+    return removed;
+  }
+
+  /** Expires every idle entry at `now` in one pass; returns the number removed. */
+  expireAll(now: number, onExpire?: (handle: number) => void): number {
+    checkTime(now);
+    let removed = 0;
+    let e = 0;
+    while (e < this.count) {
+      if (this.expiredAt(e, now)) {
+        onExpire?.(e);
+        this.removeAt(e);
+        removed++;
+      } else {
+        e++;
+      }
+    }
+    this.cursor = 0;
+    return removed;
+  }
+
+  private expiredAt(e: number, now: number): boolean {
+    const state = ((this.keys[e * 4 + 3] as number) & STATE_BITS) >>> STATE_SHIFT;
+    return now - (this.values[e * 4 + 3] as number) >= (this.timeoutMs[state] as number);
+  }
+
+  private checkHandle(handle: number): void {
+    if (!(handle >= 0 && handle < this.count && (handle | 0) === handle)) {
+      throw new FlowTableError(
+        'INVALID_HANDLE',
+        `handle must be an integer 0..${this.count - 1} (a live entry), got ${String(handle)}`,
+      );
+    }
+  }
+
+  private home(hash: number): number {
+    const i = (hash * this.scale) | 0;
+    return i < this.slots.length ? i : this.slots.length - 1;
+  }
+
+  /** The slot reference (entry | alias bit) matching the loaded query, or -1. */
+  private probe(): number {
+    const q = this.q;
+    const slots = this.slots;
+    const n = slots.length;
+    const fp = (q.hash & 0x7f) << 25;
+    let i = this.home(q.hash);
+    for (;;) {
+      const w = slots[i] as number;
+      if (w === 0) return -1;
+      if ((w & 0xfe000000) >>> 0 === fp >>> 0) {
+        const e = (w & ENTRY_MASK) - 1;
+        if ((w & ALT_BIT) === 0) {
+          if (q.matches(this.keys, e * 4, this.v6Pool)) return e;
+        } else if (q.matches(this.aliasPool.words, ((this.refs[e * 2 + 1] as number) - 1) * 4, this.v6Pool)) {
+          return ALT_BIT | e;
+        }
+      }
+      if (++i === n) i = 0;
+    }
+  }
+
+  private placeSlot(hash: number, ref: number): void {
+    const slots = this.slots;
+    const n = slots.length;
+    let i = this.home(hash);
+    while (slots[i] !== 0) if (++i === n) i = 0;
+    slots[i] = (((hash & 0x7f) << 25) | ref) >>> 0;
+    this.used++;
+  }
+
+  private findSlot(hash: number, ref: number): number {
+    const slots = this.slots;
+    const n = slots.length;
+    let i = this.home(hash);
+    while (((slots[i] as number) & REF_MASK) !== ref) if (++i === n) i = 0;
+    return i;
+  }
+
+  private refHash(w: number): number {
+    const e = (w & ENTRY_MASK) - 1;
+    if ((w & ALT_BIT) === 0) return storedHash(this.keys, e * 4, this.seed);
+    return storedHash(this.aliasPool.words, ((this.refs[e * 2 + 1] as number) - 1) * 4, this.seed);
+  }
+
+  /** Backward-shift deletion: no tombstones, so probe lengths never degrade under churn. */
+  private deleteSlot(hash: number, ref: number): void {
+    const slots = this.slots;
+    const n = slots.length;
+    let hole = this.findSlot(hash, ref);
+    let j = hole;
+    for (;;) {
+      if (++j === n) j = 0;
+      const w = slots[j] as number;
+      if (w === 0) break;
+      const home = this.home(this.refHash(w));
+      const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (!stays) {
+        slots[hole] = w;
+        hole = j;
+      }
+    }
+    slots[hole] = 0;
+    this.used--;
+  }
+
+  private moveEntry(from: number, to: number): void {
+    const keys = this.keys;
+    const fb = from * 4;
+    const slot = this.findSlot(storedHash(keys, fb, this.seed), from + 1);
+    this.slots[slot] = (((this.slots[slot] as number) & ~ENTRY_MASK) | (to + 1)) >>> 0;
+    const rec = this.refs[from * 2 + 1] as number;
+    if (rec !== 0) {
+      const s = this.findSlot(
+        storedHash(this.aliasPool.words, (rec - 1) * 4, this.seed),
+        ALT_BIT | (from + 1),
+      );
+      this.slots[s] = (((this.slots[s] as number) & ~ENTRY_MASK) | (to + 1)) >>> 0;
+    }
+    keys.copyWithin(to * 4, fb, fb + 4);
+    this.refs.copyWithin(to * 2, from * 2, from * 2 + 2);
+    this.values.copyWithin(to * 4, from * 4, from * 4 + 4);
+  }
+
+  private growEntries(): void {
+    const cap = Math.min(MAX_ENTRIES, Math.max(16, Math.ceil(this.cap * 1.5)));
+    this.keys = growU32(this.keys, cap * 4);
+    this.refs = growU32(this.refs, cap * 2);
+    this.values = growF64(this.values, cap * 4);
+    this.cap = cap;
+  }
+
+  private growSlots(): void {
+    this.slots = new Uint32Array(Math.ceil((this.used + 1) / GROWN_LOAD) + 1);
+    this.scale = this.slots.length / 4294967296;
+    this.used = 0;
+    const words = this.aliasPool.words;
+    for (let e = 0; e < this.count; e++) {
+      this.placeSlot(storedHash(this.keys, e * 4, this.seed), e + 1);
+      const rec = this.refs[e * 2 + 1] as number;
+      if (rec !== 0) this.placeSlot(storedHash(words, (rec - 1) * 4, this.seed), ALT_BIT | (e + 1));
+    }
+  }
+}
+
+function growU32(from: Uint32Array, length: number): Uint32Array {
+  const to = new Uint32Array(length);
+  to.set(from);
+  return to;
+}
+
+function growF64(from: Float64Array, length: number): Float64Array {
+  const to = new Float64Array(length);
+  to.set(from);
+  return to;
+}
+
+function checkU16(value: number, what: string): void {
+  if ((value & 0xffff) !== value) {
+    throw new FlowTableError('INVALID_VALUE', `${what} must be an integer 0..65535, got ${String(value)}`);
+  }
+}
+
+function checkTime(now: number): void {
+  if (typeof now !== 'number' || !Number.isFinite(now)) {
+    throw new FlowTableError(
+      'INVALID_VALUE',
+      `time must be a finite number of milliseconds, got ${String(now)}`,
+    );
+  }
+}

@@ -1,0 +1,4 @@
+export { ConnState, initialState, nextState, STATE_COUNT, stateName, TcpFlag } from './conn-state.js';
+export { FlowTableError, type FlowTableErrorCode } from './errors.js';
+export { FlowTable, type FlowTableOptions, MAX_ENTRIES } from './flow-table.js';
+export { DEFAULT_TIMEOUTS, resolveTimeouts, type Timeouts } from './timeouts.js';

@@ -1,0 +1,78 @@
+import { createFlowKey, type FlowKey, IpProtocol, PortKind, setFlowV4, setFlowV6 } from '@maestro/hash';
+import fc from 'fast-check';
+
+// Small address and port pools so that sequences revisit the same keys and collide in slots.
+const v4 = fc.constantFrom(0x0a000001, 0x0a000002, 0xc0000207, 0xffffffff, 0);
+const v6 = fc.constantFrom(
+  Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, ...new Array<number>(11).fill(0), 1]),
+  Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, ...new Array<number>(11).fill(0), 2]),
+  new Uint8Array(16),
+);
+const port = fc.constantFrom(0, 53, 443, 1234, 65535);
+const proto = fc.constantFrom(
+  { protocol: IpProtocol.TCP, kind: PortKind.PORTS },
+  { protocol: IpProtocol.UDP, kind: PortKind.PORTS },
+  { protocol: IpProtocol.ICMP, kind: PortKind.ECHO },
+  { protocol: IpProtocol.GRE, kind: PortKind.NONE },
+  { protocol: IpProtocol.UDP, kind: PortKind.FRAGMENT },
+);
+
+/** A flow key from small pools (IPv4 or IPv6), consistent with its port kind. */
+export const smallFlow: fc.Arbitrary<FlowKey> = fc
+  .tuple(proto, fc.boolean(), v4, v4, v6, v6, port, port)
+  .map(([{ protocol, kind }, six, s4, d4, s6, d6, sp, dp]) => {
+    const [a, b] = kind === PortKind.PORTS ? [sp, dp] : kind === PortKind.ECHO ? [sp, sp] : [0, 0];
+    return six
+      ? setFlowV6(createFlowKey(), protocol, s6, d6, a, b, kind)
+      : setFlowV4(createFlowKey(), protocol, s4, d4, a, b, kind);
+  });
+
+/** Any well-formed flow key over the whole field ranges. */
+export const anyFlow: fc.Arbitrary<FlowKey> = fc
+  .tuple(
+    fc.integer({ min: 0, max: 255 }),
+    fc.boolean(),
+    fc.nat({ max: 0xffffffff }),
+    fc.nat({ max: 0xffffffff }),
+    fc.uint8Array({ minLength: 16, maxLength: 16 }),
+    fc.uint8Array({ minLength: 16, maxLength: 16 }),
+    fc.nat({ max: 0xffff }),
+    fc.nat({ max: 0xffff }),
+    fc.constantFrom(PortKind.NONE, PortKind.PORTS, PortKind.ECHO, PortKind.FRAGMENT),
+  )
+  .map(([protocol, six, s4, d4, s6, d6, sp, dp, kind]) =>
+    six
+      ? setFlowV6(createFlowKey(), protocol, s6, d6, sp, dp, kind)
+      : setFlowV4(createFlowKey(), protocol, s4, d4, sp, dp, kind),
+  );
+
+/** A flow key with one field out of range (or of the wrong type). */
+export const garbageFlow: fc.Arbitrary<unknown> = fc.oneof(
+  fc
+    .tuple(
+      anyFlow,
+      fc.constantFrom<[string, unknown]>(
+        ['family', 5],
+        ['family', '4'],
+        ['protocol', 256],
+        ['protocol', -1],
+        ['protocol', 1.5],
+        ['srcPort', 65536],
+        ['dstPort', Number.NaN],
+        ['portKind', 4],
+        ['srcV4', 2 ** 32],
+        ['dstV4', -1],
+        ['srcV4', 0.5],
+      ),
+    )
+    .map(([key, [field, value]]) => {
+      const bad: Record<string, unknown> = {
+        ...key,
+        family: field === 'srcV4' || field === 'dstV4' ? 4 : key.family,
+      };
+      bad[field] = value;
+      return bad;
+    }),
+  fc.constantFrom<unknown>(null, undefined, 42, 'tcp 1.2.3.4 -> 5.6.7.8', {}),
+  anyFlow.map((key) => ({ ...key, family: 6, src6: new Uint8Array(15) })),
+);

@@ -1,0 +1,210 @@
+import {
+  cloneFlowKey,
+  createFlowKey,
+  type FlowKey,
+  flowKeyEquals,
+  formatFlow,
+  parseFlow,
+  reverseFlowKey,
+} from '@maestro/hash';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ConnState, FlowTable, FlowTableError, nextState, TcpFlag } from '../src/index.js';
+import { anyFlow, garbageFlow } from './arbitraries.js';
+
+describe('FlowTable', () => {
+  it('should find a flow and its reverse at the same entry when symmetric, with lastReply telling them apart', () => {
+    fc.assert(
+      fc.property(anyFlow, (key) => {
+        const table = new FlowTable({ symmetric: true });
+        const h = table.insert(key, 0, 1);
+        const back = reverseFlowKey(key, createFlowKey());
+        expect(table.find(key)).toBe(h);
+        expect(table.lastReply).toBe(false);
+        expect(table.find(back)).toBe(h);
+        expect(table.lastReply).toBe(!flowKeyEquals(back, key));
+      }),
+    );
+  });
+
+  it('should not find the reverse of a flow when not symmetric', () => {
+    fc.assert(
+      fc.property(anyFlow, (key) => {
+        const back = reverseFlowKey(key, createFlowKey());
+        fc.pre(!flowKeyEquals(back, key));
+        const table = new FlowTable();
+        table.insert(key, 0, 1);
+        expect(table.find(back)).toBe(-1);
+      }),
+    );
+  });
+
+  it('should keep every key findable through growth from one entry to thousands', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(anyFlow, { minLength: 200, maxLength: 2000, selector: formatFlow }),
+        (keys) => {
+          const table = new FlowTable({ capacity: 1, symmetric: true });
+          const model = new Map<string, number>();
+          const canon = (k: FlowKey): string => {
+            const a = formatFlow(k);
+            const b = formatFlow(reverseFlowKey(k, createFlowKey()));
+            return [a, b].sort()[0] as string;
+          };
+          keys.forEach((k, i) => {
+            if (model.has(canon(k))) return;
+            table.insert(k, i, i & 0xffff);
+            model.set(canon(k), i & 0xffff);
+          });
+          keys.forEach((k, i) => {
+            if (i % 2 === 0 && model.delete(canon(k))) expect(table.remove(k)).toBe(true);
+          });
+          expect(table.size).toBe(model.size);
+          for (const k of keys) {
+            const h = table.find(k);
+            expect(h >= 0 ? table.owner(h) : undefined).toBe(model.get(canon(k)));
+          }
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+
+  it('should remove the same entries with budgeted expiry summing to the size as with expireAll', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(anyFlow, fc.nat({ max: 100_000 })), {
+          maxLength: 300,
+          selector: ([k]) => formatFlow(k),
+        }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.nat({ max: 200_000 }),
+        (rows, budget, now) => {
+          const a = new FlowTable();
+          const b = new FlowTable();
+          for (const [k, t] of rows) {
+            a.insert(k, t, 0);
+            b.insert(k, t, 0);
+          }
+          const out = createFlowKey();
+          const fromA: string[] = [];
+          const fromB: string[] = [];
+          a.expireAll(now, (h) => fromA.push(formatFlow(a.keyAt(h, out))));
+          let examined = 0;
+          const size = b.size;
+          while (examined < size) {
+            b.expire(now, budget, (h) => fromB.push(formatFlow(b.keyAt(h, out))));
+            examined += budget;
+          }
+          expect(fromB.sort()).toEqual(fromA.sort());
+          expect(b.size).toBe(a.size);
+        },
+      ),
+    );
+  });
+
+  it('should reject garbage keys with INVALID_KEY and leave the table unchanged', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(anyFlow, { maxLength: 20, selector: formatFlow }),
+        garbageFlow,
+        (keys, bad) => {
+          const table = new FlowTable({ symmetric: true });
+          keys.forEach((k, i) => {
+            if (!table.has(k)) table.insert(k, 0, i);
+          });
+          const size = table.size;
+          for (const call of [
+            () => table.find(bad as FlowKey),
+            () => table.insert(bad as FlowKey, 0, 0),
+            () => table.remove(bad as FlowKey),
+          ]) {
+            expect(call).toThrow(FlowTableError);
+            try {
+              call();
+            } catch (error) {
+              expect((error as FlowTableError).code).toBe('INVALID_KEY');
+            }
+          }
+          expect(table.size).toBe(size);
+          for (const k of keys) expect(table.find(k)).toBeGreaterThanOrEqual(0);
+        },
+      ),
+    );
+  });
+
+  it('should reject bad values, handles and options with typed errors', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.double(), fc.integer(), fc.constant(Number.NaN), fc.string()), (value) => {
+        const table = new FlowTable();
+        const h = table.insert(parseFlow('tcp 10.0.0.1:1 -> 10.0.0.2:2'), 0, 1);
+        const n = value as number;
+        const ok16 = Number.isInteger(n) && n >= 0 && n <= 0xffff;
+        const okHandle = n === 0;
+        for (const [call, ok, code] of [
+          [() => table.setOwner(h, n), ok16, 'INVALID_VALUE'],
+          [() => table.owner(n), okHandle, 'INVALID_HANDLE'],
+          [() => table.insert(parseFlow('udp 1.1.1.1:1 -> 2.2.2.2:2'), 0, n), ok16, 'INVALID_VALUE'],
+        ] as const) {
+          if (ok) expect(call).not.toThrow();
+          else expect(call).toThrow(expect.objectContaining({ code }));
+        }
+        expect(table.owner(h)).toBe(ok16 ? Math.abs(n) : 1);
+      }),
+    );
+    expect(() => new FlowTable({ capacity: 0 })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    expect(() => new FlowTable({ timeouts: { udp: -1 } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTION' }),
+    );
+    expect(() => new FlowTable({ timeouts: { tcp: 1 } as never })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTION' }),
+    );
+  });
+
+  it('should expire an entry exactly when idle for its state timeout', () => {
+    const table = new FlowTable({ symmetric: true, timeouts: { udp: 5 } });
+    const key = parseFlow('udp 10.0.0.1:5000 -> 192.0.2.1:53');
+    const h = table.insert(key, 1000, 0);
+    table.record(h, 2000, 100, 0, false);
+    expect(table.expireAll(6999)).toBe(0);
+    expect(table.expireAll(7000)).toBe(1);
+    expect(table.size).toBe(0);
+  });
+
+  it('should walk a TCP connection through the firewall states', () => {
+    const steps: [number, boolean, ConnState][] = [
+      [TcpFlag.SYN, false, ConnState.TCP_SYN_SENT],
+      [TcpFlag.SYN | TcpFlag.ACK, true, ConnState.TCP_SYN_RECV],
+      [TcpFlag.ACK, false, ConnState.TCP_ESTABLISHED],
+      [TcpFlag.FIN | TcpFlag.ACK, true, ConnState.TCP_CLOSE_WAIT],
+      [TcpFlag.FIN | TcpFlag.ACK, false, ConnState.TCP_LAST_ACK],
+      [TcpFlag.ACK, true, ConnState.TCP_TIME_WAIT],
+      [TcpFlag.SYN, false, ConnState.TCP_SYN_SENT],
+      [TcpFlag.RST, true, ConnState.TCP_CLOSED],
+    ];
+    let state: number = ConnState.TCP_NEW;
+    for (const [flags, reply, expected] of steps) {
+      state = nextState(state, flags, reply);
+      expect(state).toBe(expected);
+    }
+    expect(nextState(ConnState.UDP_UNREPLIED, 0, true)).toBe(ConnState.UDP_REPLIED);
+  });
+
+  it('should give the alias key of an entry back, and drop it with the entry', () => {
+    fc.assert(
+      fc.property(anyFlow, anyFlow, (key, alias) => {
+        const table = new FlowTable({ symmetric: true });
+        const h = table.insert(key, 0, 3);
+        fc.pre(!table.has(alias));
+        table.setAlias(h, alias);
+        const out = createFlowKey();
+        expect(table.aliasAt(h, out)).toBe(true);
+        expect(formatFlow(out)).toBe(formatFlow(alias));
+        expect(table.find(reverseFlowKey(alias, cloneFlowKey(alias)))).toBe(h);
+        table.removeAt(h);
+        expect(table.has(alias)).toBe(false);
+        expect(table.aliasCount).toBe(0);
+      }),
+    );
+  });
+});
