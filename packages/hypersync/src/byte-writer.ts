@@ -1,0 +1,80 @@
+/**
+ * A growable big-endian byte writer over one reused buffer: encoding allocates only when the
+ * buffer must grow.
+ */
+export class ByteWriter {
+  private bytes: Uint8Array;
+  private view: DataView;
+  /** Bytes written so far. */
+  offset = 0;
+
+  constructor(initialSize = 2048) {
+    this.bytes = new Uint8Array(initialSize);
+    this.view = new DataView(this.bytes.buffer);
+  }
+
+  /** Forgets what was written; the buffer is kept. */
+  reset(): void {
+    this.offset = 0;
+  }
+
+  private ensure(extra: number): void {
+    const need = this.offset + extra;
+    if (need <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.bytes.subarray(0, this.offset));
+    this.bytes = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  /** Appends an unsigned byte. */
+  u8(value: number): void {
+    this.ensure(1);
+    this.bytes[this.offset++] = value;
+  }
+
+  /** Appends an unsigned 16-bit integer. */
+  u16(value: number): void {
+    this.ensure(2);
+    this.view.setUint16(this.offset, value);
+    this.offset += 2;
+  }
+
+  /** Appends an unsigned 32-bit integer. */
+  u32(value: number): void {
+    this.ensure(4);
+    this.view.setUint32(this.offset, value >>> 0);
+    this.offset += 4;
+  }
+
+  /** Overwrites a byte already written at `at`. */
+  patchU8(at: number, value: number): void {
+    this.bytes[at] = value;
+  }
+
+  /** Overwrites an unsigned 16-bit integer already written at `at`. */
+  patchU16(at: number, value: number): void {
+    this.view.setUint16(at, value);
+  }
+
+  /** Appends raw bytes. */
+  raw(data: Uint8Array): void {
+    this.ensure(data.length);
+    this.bytes.set(data, this.offset);
+    this.offset += data.length;
+  }
+
+  /** Appends an ASCII string with a one-byte length (callers validate ids first). */
+  ascii(text: string): void {
+    this.ensure(1 + text.length);
+    this.bytes[this.offset++] = text.length;
+    for (let i = 0; i < text.length; i++) this.bytes[this.offset++] = text.charCodeAt(i);
+  }
+
+  /** A copy of what was written. */
+  toBytes(): Uint8Array {
+    return this.bytes.slice(0, this.offset);
+  }
+}

@@ -1,0 +1,49 @@
+/** Why a `@maestro/hypersync` decoder refused a message. */
+export type DecodeErrorCode =
+  | 'TRUNCATED'
+  | 'OVERSIZED'
+  | 'BAD_MAGIC'
+  | 'UNKNOWN_VERSION'
+  | 'UNKNOWN_TYPE'
+  | 'CORRUPT';
+
+/** Why a `@maestro/hypersync` call refused its input. */
+export type HyperSyncErrorCode =
+  | DecodeErrorCode
+  | 'INVALID_CONFIG'
+  | 'INVALID_MEMBER_ID'
+  | 'INVALID_CONNECTION'
+  | 'DUPLICATE_CONNECTION'
+  | 'UNKNOWN_CONNECTION'
+  | 'NOT_OWNER'
+  | 'INVALID_DEVICE'
+  | 'INVALID_GRADE';
+
+/**
+ * The error class of `@maestro/hypersync`: bad input gets one of these, with a `code` to branch on
+ * and a message that says what was found and what is allowed.
+ */
+export class HyperSyncError extends Error {
+  /** Machine-readable reason. */
+  readonly code: HyperSyncErrorCode;
+
+  constructor(code: HyperSyncErrorCode, message: string) {
+    super(message);
+    this.name = 'HyperSyncError';
+    this.code = code;
+  }
+}
+
+/**
+ * A message that cannot be decoded: truncated, oversized, corrupt, of an unknown wire version or
+ * type. A member that meets one drops the datagram whole and changes no state.
+ */
+export class DecodeError extends HyperSyncError {
+  /** Machine-readable reason. */
+  declare readonly code: DecodeErrorCode;
+
+  constructor(code: DecodeErrorCode, message: string) {
+    super(code, message);
+    this.name = 'DecodeError';
+  }
+}

@@ -1,0 +1,458 @@
+import { ByteWriter } from './byte-writer.js';
+import { decodeMessage, encodeMessage } from './codec.js';
+import { type ConnectionInfo, ConnectionRole, type StoredConnection } from './connection.js';
+import {
+  type ConnectionChange,
+  type ConnectionInit,
+  changedFields,
+  connectionFields,
+} from './connection-input.js';
+import { CriticalDevices, type DeviceStatus } from './critical-devices.js';
+import { DecodeError, HyperSyncError } from './errors.js';
+import { compareIds } from './member-id.js';
+import { type MemberOptions, type ResolvedOptions, resolveOptions } from './member-options.js';
+import { deriveMemberState, Health, MemberState } from './member-state.js';
+import { type HeartbeatMessage, type Message, MessageType, type ViewMessage } from './messages.js';
+import { SyncEngine, type SyncStats } from './sync-engine.js';
+import { answerTableRequest, planTable, TableAgreement, tableMembers } from './table-agreement.js';
+import type { DistributionTable } from './table-source.js';
+import { type Candidate, type ClusterView, compareViews, composeView, sameShape } from './view.js';
+
+/** Name of the built-in critical device that stays `init` until the bulk resync is complete. */
+export const FULL_SYNC_DEVICE = 'full-sync';
+
+interface Peer {
+  incarnation: number;
+  lastHeard: number;
+  heartbeat: HeartbeatMessage;
+}
+
+/**
+ * One security group member: cluster state machine, view/table agreement and HyperSync. Pure and
+ * deterministic: time comes in through `tick(now)` / `receive(from, bytes, now)`, datagrams go
+ * out through the injected transport, so a simulator and a UDP process drive the same code.
+ * @example
+ * const m = new Member({ id: 'sgm1', peers: ['sgm2'], transport: { send: (to, b) => udp.send(to, b) } });
+ * setInterval(() => m.tick(Date.now()), 10);
+ * udp.on('message', (from, bytes) => m.receive(from, bytes, Date.now()));
+ */
+export class Member {
+  /** This member's id. */
+  readonly id: string;
+  /** Critical devices ("pnotes"); `full-sync` is built in. */
+  readonly devices: CriticalDevices = new CriticalDevices();
+  private readonly o: ResolvedOptions;
+  private inc: number;
+  private readonly engine: SyncEngine;
+  private readonly agreement = new TableAgreement();
+  private readonly peers = new Map<string, Peer>();
+  private readonly known = new Set<string>();
+  private readonly writer = new ByteWriter(2048);
+  private currentView: ClusterView | undefined = undefined;
+  private inView = false;
+  private started = false;
+  private startedAt = 0;
+  private now = 0;
+  private lastHeartbeat = Number.NEGATIVE_INFINITY;
+  private lastTableRequest = Number.NEGATIVE_INFINITY;
+  private components: number[] = [];
+  /** Datagrams rejected by the decoder. */
+  rejected = 0;
+
+  constructor(options: MemberOptions) {
+    this.o = resolveOptions(options);
+    this.id = this.o.id;
+    this.inc = this.o.incarnation;
+    for (const p of this.o.peers) this.known.add(p);
+    this.engine = new SyncEngine(
+      this.id,
+      this.inc,
+      { mtu: this.o.mtu, window: this.o.window, retransmitMs: this.o.retransmitMs },
+      (to, bytes) => this.o.transport.send(to, bytes),
+    );
+  }
+
+  /** Current incarnation (it changes when the member is fenced out of the view). */
+  get incarnation(): number {
+    return this.inc;
+  }
+
+  /** The view in force here. */
+  get view(): ClusterView | undefined {
+    return this.currentView;
+  }
+
+  /** The distribution table in force here (undefined while none or while fetching it). */
+  get table(): DistributionTable | undefined {
+    return this.agreement.table;
+  }
+
+  /** True when the table in force is the one the view names. */
+  get tableAgreed(): boolean {
+    return this.currentView === undefined || this.agreement.digest === this.currentView.tableDigest;
+  }
+
+  /** Sync counters. */
+  get stats(): Readonly<SyncStats> {
+    return this.engine.stats;
+  }
+
+  /** Nothing of the sync is queued, in flight or waiting for release. */
+  get syncIdle(): boolean {
+    return this.engine.idle;
+  }
+
+  /** This member's own cluster state at the last tick/receive time (or `now`). */
+  state(now: number = this.now): MemberState {
+    const me = this.inView ? this.currentView?.members.find((m) => m.id === this.id) : undefined;
+    return deriveMemberState({
+      started: this.started,
+      inView: this.inView,
+      health: this.started ? this.devices.health(now) : Health.INIT,
+      active: me?.active ?? false,
+      allProblem: this.currentView?.allProblem ?? false,
+    });
+  }
+
+  /** A peer's state as seen here: LOST when silent for the dead interval, else what it reports. */
+  peerState(id: string, now: number = this.now): MemberState | undefined {
+    if (id === this.id) return this.state(now);
+    const p = this.peers.get(id);
+    if (p === undefined) return undefined;
+    if (now - p.lastHeard > this.o.deadMs) return MemberState.LOST;
+    return p.heartbeat.state as MemberState;
+  }
+
+  /** Adds a peer to send heartbeats to (a member joining at run time). */
+  addPeer(id: string): void {
+    if (id !== this.id) this.known.add(id);
+  }
+
+  /** Stops sending heartbeats to a peer that left for good. */
+  removePeer(id: string): void {
+    this.known.delete(id);
+    this.peers.delete(id);
+  }
+
+  /** Registers a critical device (starts in `init`). */
+  registerDevice(name: string, timeoutMs: number): void {
+    this.devices.register(name, timeoutMs, this.now);
+  }
+
+  /** Reports a critical device's status. */
+  reportDevice(name: string, status: DeviceStatus, now: number = this.now): void {
+    this.devices.report(name, status, now);
+  }
+
+  /** Counts of UP grade components this member reports, by the group's component kinds. */
+  setComponents(counts: readonly number[]): void {
+    for (const c of counts) {
+      if (!Number.isInteger(c) || c < 0 || c > 65535)
+        throw new HyperSyncError('INVALID_GRADE', `count ${c} not 0..65535`);
+    }
+    if (counts.length > 16) throw new HyperSyncError('INVALID_GRADE', 'at most 16 component kinds');
+    this.components = [...counts];
+  }
+
+  // ---- connections ----
+
+  /** Creates a connection this member owns; its record goes to its backup at the next tick. */
+  createConnection(init: ConnectionInit): void {
+    if (!this.inView) throw new HyperSyncError('NOT_OWNER', `${this.id} is not in the group's view yet`);
+    const fields = connectionFields(init, this.o.defaultSync);
+    if (this.engine.store.has(fields.id)) {
+      throw new HyperSyncError('DUPLICATE_CONNECTION', `connection ${fields.id} already exists here`);
+    }
+    this.engine.create(fields);
+  }
+
+  private owned(id: number): StoredConnection {
+    const c = this.engine.store.get(id);
+    if (c === undefined) throw new HyperSyncError('UNKNOWN_CONNECTION', `connection ${id} is not held here`);
+    if (c.role !== ConnectionRole.OWNER)
+      throw new HyperSyncError('NOT_OWNER', `${this.id} does not own ${id}`);
+    return c;
+  }
+
+  /** Updates an owned connection (state, timeout, payload, target). */
+  updateConnection(id: number, change: ConnectionChange): void {
+    const c = this.owned(id);
+    const next = changedFields(c, change);
+    c.state = next.state;
+    c.timeout = next.timeout;
+    c.payload = next.payload;
+    c.target = next.target;
+    this.engine.updated(c);
+  }
+
+  /** Deletes an owned connection; its backup drops it too. */
+  deleteConnection(id: number): void {
+    this.engine.remove(this.owned(id));
+  }
+
+  /** A snapshot of a connection held here (owned or replica). */
+  connection(id: number): ConnectionInfo | undefined {
+    const c = this.engine.store.get(id);
+    return c === undefined ? undefined : { ...c };
+  }
+
+  /** Visits every connection held here, without copying (do not keep or mutate the objects). */
+  forEachConnection(visit: (c: ConnectionInfo) => void): void {
+    for (const c of this.engine.store.values()) visit(c);
+  }
+
+  /** Connections held here. */
+  get connectionCount(): number {
+    return this.engine.store.size;
+  }
+
+  // ---- network ----
+
+  /**
+   * Takes one datagram. A message that does not decode is dropped whole (no state changes) and
+   * its DecodeError returned; otherwise undefined.
+   */
+  receive(from: string, bytes: Uint8Array, now: number): DecodeError | undefined {
+    let msg: Message;
+    try {
+      msg = decodeMessage(bytes);
+      if (msg.sender !== from)
+        throw new DecodeError('CORRUPT', `message from ${from} claims sender ${msg.sender}`);
+    } catch (e) {
+      this.rejected++;
+      if (e instanceof DecodeError) return e;
+      throw e;
+    }
+    this.now = now;
+    if (msg.sender === this.id || !this.started) return undefined;
+    switch (msg.type) {
+      case MessageType.HEARTBEAT:
+        this.known.add(msg.sender);
+        this.peers.set(msg.sender, { incarnation: msg.incarnation, lastHeard: now, heartbeat: msg });
+        break;
+      case MessageType.VIEW:
+        this.onView(msg);
+        break;
+      case MessageType.TABLE_REQUEST:
+        for (const c of answerTableRequest(this.agreement.table, this.currentView?.version ?? 0, msg)) {
+          this.send(msg.sender, {
+            type: MessageType.TABLE_CHUNK,
+            sender: this.id,
+            incarnation: this.inc,
+            ...c,
+          });
+        }
+        break;
+      case MessageType.TABLE_CHUNK:
+        this.agreement.accept(msg.digest, msg.size, msg.offset, msg.owners);
+        break;
+      case MessageType.SYNC:
+        this.engine.receiveFrame(msg);
+        break;
+      case MessageType.ACK:
+        this.engine.receiveAck(msg);
+        break;
+    }
+    return undefined;
+  }
+
+  private send(to: string, msg: Message): void {
+    this.o.transport.send(to, encodeMessage(msg, this.writer));
+  }
+
+  private onView(msg: ViewMessage): void {
+    const v: ClusterView = {
+      version: msg.version,
+      coordinator: msg.coordinator,
+      members: msg.members,
+      activeSite: msg.activeSite,
+      allProblem: msg.allProblem,
+      tableDigest: msg.tableDigest,
+      baseDigest: msg.baseDigest,
+      tableSize: msg.tableSize,
+    };
+    const cmp = this.currentView === undefined ? 1 : compareViews(v, this.currentView);
+    if (cmp > 0) this.adopt(v);
+    else if (cmp < 0 && this.inView) this.sendView(msg.sender);
+  }
+
+  private adopt(v: ClusterView): void {
+    const wasIn = this.inView;
+    this.currentView = v;
+    this.inView = v.members.some((m) => m.id === this.id && m.incarnation === this.inc);
+    if (wasIn && !this.inView) this.fence();
+    this.engine.applyView(this.inView ? v.members : []);
+    this.agreement.follow(v.version, v.tableDigest, v.baseDigest, v.tableSize, v.members);
+  }
+
+  /** Dropped from the view while alive: its connections were taken over, so it starts afresh. */
+  private fence(): void {
+    this.inc = (this.inc + 1) >>> 0;
+    this.engine.reset(this.inc);
+    this.devices.register(FULL_SYNC_DEVICE, 0, this.now);
+  }
+
+  private alive(p: Peer, now: number): boolean {
+    return now - p.lastHeard <= this.o.deadMs;
+  }
+
+  private isCoordinator(now: number): boolean {
+    const v = this.currentView;
+    if (v !== undefined) {
+      const liveMembers = v.members.filter((m) => {
+        if (m.id === this.id) return m.incarnation === this.inc;
+        const p = this.peers.get(m.id);
+        // Not heard yet: presumed alive until this member has listened for a whole dead interval.
+        if (p === undefined) return now - this.startedAt <= this.o.deadMs;
+        // A member that has not adopted any view yet (just restarted) cannot coordinate.
+        return p.incarnation === m.incarnation && this.alive(p, now) && p.heartbeat.viewVersion > 0;
+      });
+      if (liveMembers.length > 0) return this.inView && liveMembers[0]?.id === this.id;
+    }
+    // No live view member: bootstrap once every live peer has had a chance to be heard.
+    if (now - this.startedAt < this.o.deadMs) return false;
+    const mine = v?.version ?? 0;
+    for (const [id, p] of this.peers) {
+      if (!this.alive(p, now)) continue;
+      if (p.heartbeat.viewVersion > mine || compareIds(id, this.id) < 0) return false;
+    }
+    return true;
+  }
+
+  private coordinate(now: number): void {
+    const cands: Candidate[] = [
+      {
+        id: this.id,
+        incarnation: this.inc,
+        weight: this.o.weight,
+        site: this.o.site,
+        health: this.devices.health(now),
+        components: this.components,
+      },
+    ];
+    let newest = this.currentView?.version ?? 0;
+    for (const [id, p] of this.peers) {
+      if (!this.alive(p, now)) continue;
+      const hb = p.heartbeat;
+      newest = Math.max(newest, hb.viewVersion);
+      if (hb.softwareVersion !== this.o.softwareVersion || hb.configDigest !== this.o.configDigest) continue;
+      cands.push({
+        id,
+        incarnation: p.incarnation,
+        weight: hb.weight,
+        site: hb.site,
+        health: hb.health,
+        components: hb.components,
+      });
+    }
+    const v = this.currentView;
+    const shape = composeView(v, cands, {
+      activeMembers: this.o.activeMembers,
+      memberFactor: this.o.memberFactor,
+      componentFactors: this.o.componentFactors,
+      hysteresis: this.o.hysteresis,
+    });
+    // Republish when the group changed, when taking over, or when a peer has seen a newer view
+    // (two coordinators raced): the group must end on one view, the newest.
+    if (v !== undefined && v.coordinator === this.id && sameShape(v, shape) && newest <= v.version) return;
+    const tm = tableMembers(shape.members);
+    const current = this.agreement.table;
+    const sameTable =
+      current !== undefined &&
+      current.members.length === tm.length &&
+      tm.every((m, i) => current.members[i]?.id === m.id && current.members[i]?.weight === m.weight);
+    let digest = this.agreement.digest;
+    let base = v?.baseDigest ?? 0;
+    if (!sameTable) {
+      base = current !== undefined && current.size === this.o.tableSize ? this.agreement.digest : 0;
+      this.agreement.set(planTable(current, tm, this.o.tableSize));
+      digest = this.agreement.digest;
+      if (digest === 0) base = 0;
+    }
+    const next: ClusterView = {
+      version: (newest + 1) >>> 0,
+      coordinator: this.id,
+      ...shape,
+      tableDigest: digest,
+      baseDigest: base,
+      tableSize: this.o.tableSize,
+    };
+    this.adopt(next);
+    this.broadcastView(now);
+  }
+
+  private broadcastView(now: number): void {
+    for (const id of this.known) {
+      const p = this.peers.get(id);
+      if (p !== undefined && this.alive(p, now)) this.sendView(id);
+    }
+  }
+
+  private sendView(to: string): void {
+    const v = this.currentView;
+    if (v === undefined) return;
+    this.send(to, {
+      type: MessageType.VIEW,
+      sender: this.id,
+      incarnation: this.inc,
+      version: v.version,
+      coordinator: v.coordinator,
+      tableDigest: v.tableDigest,
+      baseDigest: v.baseDigest,
+      tableSize: v.tableSize,
+      activeSite: v.activeSite,
+      allProblem: v.allProblem,
+      members: v.members,
+    });
+  }
+
+  /** Advances the member to `now`: health, coordination, heartbeats, table fetch and sync. */
+  tick(now: number): void {
+    this.now = now;
+    if (!this.started) {
+      this.started = true;
+      this.startedAt = now;
+      this.devices.register(FULL_SYNC_DEVICE, 0, now);
+    }
+    const coordinating = this.isCoordinator(now);
+    if (coordinating) this.coordinate(now);
+    if (this.inView && this.engine.bulkComplete && this.devices.statusOf(FULL_SYNC_DEVICE, now) === 'init') {
+      this.devices.report(FULL_SYNC_DEVICE, 'ok', now);
+    }
+    if (now - this.lastHeartbeat >= this.o.heartbeatMs) {
+      this.lastHeartbeat = now;
+      this.sendHeartbeats(now);
+      if (coordinating) this.broadcastView(now);
+    }
+    const req = this.agreement.request();
+    const coord = this.currentView?.coordinator;
+    if (
+      req !== undefined &&
+      coord !== undefined &&
+      coord !== this.id &&
+      now - this.lastTableRequest >= this.o.retransmitMs
+    ) {
+      this.lastTableRequest = now;
+      this.send(coord, { type: MessageType.TABLE_REQUEST, sender: this.id, incarnation: this.inc, ...req });
+    }
+    this.engine.tick(now);
+  }
+
+  private sendHeartbeats(now: number): void {
+    const hb: HeartbeatMessage = {
+      type: MessageType.HEARTBEAT,
+      sender: this.id,
+      incarnation: this.inc,
+      state: this.state(now),
+      health: this.devices.health(now),
+      viewVersion: this.currentView?.version ?? 0,
+      softwareVersion: this.o.softwareVersion,
+      configDigest: this.o.configDigest,
+      weight: this.o.weight,
+      site: this.o.site,
+      components: this.components,
+    };
+    const bytes = encodeMessage(hb, this.writer);
+    for (const id of this.known) this.o.transport.send(id, bytes);
+  }
+}

@@ -1,0 +1,30 @@
+import { DistributionTable, maglev, rebalance } from '@maestro/weighting';
+
+export type { DistributionTable } from '@maestro/weighting';
+
+/** A member of a distribution table. */
+export interface TableMember {
+  readonly id: string;
+  readonly weight: number;
+}
+
+// The one file that knows how @maestro/weighting builds tables: the rest of the package only
+// asks for a fresh table, the next table after a membership change, and a table received whole.
+
+/** A table built from scratch for `members` (deterministic; `size` must be a prime). */
+export function freshTable(members: readonly TableMember[], size: number): DistributionTable {
+  return maglev(members, { size });
+}
+
+/** The table after a membership change, moving the fewest buckets. */
+export function nextTable(previous: DistributionTable, members: readonly TableMember[]): DistributionTable {
+  return rebalance(previous, members);
+}
+
+/** A table from an owners array fetched from the coordinator (members sorted by id). */
+export function tableFromOwners(members: readonly TableMember[], owners: Uint32Array): DistributionTable {
+  return new DistributionTable(
+    members.map((m) => ({ id: m.id, weight: m.weight })),
+    owners,
+  );
+}

@@ -1,0 +1,111 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DecodeError, decodeMessage, encodeMessage, MAX_MESSAGE_BYTES, Member } from '../src/index.js';
+import { message } from './arbitraries.js';
+
+function decodeOrError(bytes: Uint8Array): unknown {
+  try {
+    return decodeMessage(bytes);
+  } catch (e) {
+    return e;
+  }
+}
+
+describe('codec', () => {
+  it('should round-trip every message', () => {
+    fc.assert(
+      fc.property(message, (msg) => {
+        expect(decodeMessage(encodeMessage(msg))).toEqual(msg);
+      }),
+    );
+  });
+
+  it('should reject every strict prefix of a message as truncated', () => {
+    fc.assert(
+      fc.property(message, fc.nat(), (msg, cut) => {
+        const bytes = encodeMessage(msg);
+        const prefix = bytes.subarray(0, cut % bytes.length);
+        const e = decodeOrError(prefix);
+        expect(e).toBeInstanceOf(DecodeError);
+        expect((e as DecodeError).code).toBe('TRUNCATED');
+      }),
+    );
+  });
+
+  it('should reject trailing bytes as corrupt', () => {
+    fc.assert(
+      fc.property(message, fc.uint8Array({ minLength: 1, maxLength: 8 }), (msg, tail) => {
+        const bytes = encodeMessage(msg);
+        const e = decodeOrError(Uint8Array.from([...bytes, ...tail]));
+        expect(e).toBeInstanceOf(DecodeError);
+        expect((e as DecodeError).code).toBe('CORRUPT');
+      }),
+    );
+  });
+
+  it('should reject an unknown wire version', () => {
+    fc.assert(
+      fc.property(message, fc.integer({ min: 2, max: 255 }), (msg, version) => {
+        const bytes = encodeMessage(msg);
+        bytes[2] = version;
+        expect((decodeOrError(bytes) as DecodeError).code).toBe('UNKNOWN_VERSION');
+      }),
+    );
+  });
+
+  it('should reject an unknown message type', () => {
+    fc.assert(
+      fc.property(message, fc.integer({ min: 7, max: 255 }), (msg, type) => {
+        const bytes = encodeMessage(msg);
+        bytes[3] = type;
+        expect((decodeOrError(bytes) as DecodeError).code).toBe('UNKNOWN_TYPE');
+      }),
+    );
+  });
+
+  it('should reject oversized input before parsing it', () => {
+    const e = decodeOrError(new Uint8Array(MAX_MESSAGE_BYTES + 1));
+    expect((e as DecodeError).code).toBe('OVERSIZED');
+  });
+
+  it('should never throw anything but a DecodeError on random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const r = decodeOrError(bytes);
+        expect(r instanceof DecodeError || (typeof r === 'object' && r !== null && 'type' in r)).toBe(true);
+      }),
+    );
+  });
+
+  it('should either decode or reject a message with flipped bytes, never crash', () => {
+    fc.assert(
+      fc.property(
+        message,
+        fc.array(fc.tuple(fc.nat(), fc.nat({ max: 255 })), { minLength: 1, maxLength: 4 }),
+        (msg, flips) => {
+          const bytes = encodeMessage(msg);
+          for (const [at, v] of flips) bytes[at % bytes.length] = v;
+          const r = decodeOrError(bytes);
+          if (r instanceof DecodeError) return;
+          expect(encodeMessage(r as ReturnType<typeof decodeMessage>)).toEqual(bytes);
+        },
+      ),
+    );
+  });
+
+  it('should leave a member unchanged when it receives garbage', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
+        fc.pre(!(bytes[0] === 0x48 && bytes[1] === 0x53));
+        const sent: Uint8Array[] = [];
+        const m = new Member({ id: 'a', transport: { send: (_to, b) => sent.push(b) } });
+        m.tick(0);
+        const before = JSON.stringify([m.view, m.state(), m.stats, m.connectionCount]);
+        const e = m.receive('b', bytes, 1);
+        expect(e).toBeInstanceOf(DecodeError);
+        expect(JSON.stringify([m.view, m.state(), m.stats, m.connectionCount])).toBe(before);
+        expect(m.rejected).toBe(1);
+      }),
+    );
+  });
+});
