@@ -1,0 +1,29 @@
+/** Why a `@maestro/pcap` call refused its input or stopped reading. */
+export type PcapErrorCode =
+  | 'BAD_MAGIC'
+  | 'UNSUPPORTED_VERSION'
+  | 'TRUNCATED'
+  | 'BAD_LENGTH'
+  | 'BAD_BLOCK'
+  | 'UNKNOWN_INTERFACE'
+  | 'TOO_MANY_INTERFACES'
+  | 'INVALID_ARGUMENT';
+
+/**
+ * The one error class of `@maestro/pcap`. Damage in a capture gets one of these, with a `code` to
+ * branch on and the byte `offset` (from the start of the capture) of the record or field at fault;
+ * `offset` is -1 for errors in arguments rather than data.
+ */
+export class PcapError extends Error {
+  /** Machine-readable reason. */
+  readonly code: PcapErrorCode;
+  /** Byte offset in the capture where the damage starts, or -1 when no capture byte is at fault. */
+  readonly offset: number;
+
+  constructor(code: PcapErrorCode, message: string, offset = -1) {
+    super(offset >= 0 ? `${message} (at byte ${String(offset)})` : message);
+    this.name = 'PcapError';
+    this.code = code;
+    this.offset = offset;
+  }
+}

@@ -1,0 +1,16 @@
+export { type ByteSink, collectBytes } from './byte-sink.js';
+export type { CaptureFormat } from './capture-format.js';
+export { CaptureReader, type ReadOptions, type ReadSummary } from './capture-reader.js';
+export { decodeFrame, decodePacket } from './decode.js';
+export { PcapError, type PcapErrorCode } from './errors.js';
+export { MAX_BLOCK_LENGTH, MAX_CAPTURE_LENGTH, MAX_INTERFACES } from './limits.js';
+export { isDecodableLinkType, LinkType } from './link-type.js';
+export { createPacketRecord, DecodeStatus, type PacketRecord, packetBytes } from './packet-record.js';
+export { PcapWriter, type PcapWriterOptions } from './pcap-writer.js';
+export type { CaptureInterface } from './pcapng-section.js';
+export { type PcapngInterfaceOptions, PcapngWriter, type PcapngWriterOptions } from './pcapng-writer.js';
+export { Sfc32 } from './prng.js';
+export { capturePackets, readCapture } from './read-buffer.js';
+export { generateTraffic, type TrafficOptions, type TrafficSummary } from './traffic-generator.js';
+export { createWriter, generateCapture, type WriterOptions, writeCapture } from './write-capture.js';
+export type { CaptureWriter, WritablePacket } from './writer-options.js';

@@ -1,0 +1,154 @@
+import { type ByteSink, ChunkBuffer } from './byte-sink.js';
+import { BlockType, Magic } from './capture-format.js';
+import { PcapError } from './errors.js';
+import { MAX_CAPTURE_LENGTH } from './limits.js';
+import { LinkType } from './link-type.js';
+import { unitsFromTimestamp } from './timestamp.js';
+import { type CaptureWriter, checkInterface, checkPacket, type WritablePacket } from './writer-options.js';
+
+/** One interface of a pcapng file. */
+export interface PcapngInterfaceOptions {
+  /** LINKTYPE_ of the interface. @default LinkType.ETHERNET */
+  readonly linkType?: number;
+  /** Snapshot length. @default 262144 */
+  readonly snaplen?: number;
+  /** Nanosecond timestamps (`if_tsresol` = 9) instead of microseconds. @default false */
+  readonly nanoseconds?: boolean;
+}
+
+/** Options of {@link PcapngWriter}. */
+export interface PcapngWriterOptions {
+  /** The interfaces, by id. @default [{}] (one Ethernet interface) */
+  readonly interfaces?: readonly PcapngInterfaceOptions[];
+  /** Byte order of the section. @default true */
+  readonly littleEndian?: boolean;
+  /** Bytes buffered before the sink is called. @default 1048576 */
+  readonly bufferSize?: number;
+}
+
+/**
+ * Writes a pcapng file to a {@link ByteSink}: one section header, one interface description per
+ * interface, then an enhanced packet block per packet. Call {@link flush} at the end.
+ */
+export class PcapngWriter implements CaptureWriter {
+  private readonly out: ChunkBuffer;
+  private readonly le: boolean;
+  private readonly snaplens: number[] = [];
+  private readonly exponents: number[] = [];
+  private readonly units = new Uint32Array(2);
+
+  constructor(sink: ByteSink, options: PcapngWriterOptions = {}) {
+    if (typeof sink !== 'function') throw new PcapError('INVALID_ARGUMENT', 'sink must be a function');
+    const interfaces = options.interfaces ?? [{}];
+    if (interfaces.length < 1 || interfaces.length > 65_536) {
+      throw new PcapError(
+        'INVALID_ARGUMENT',
+        `a pcapng writer needs 1..65536 interfaces, got ${String(interfaces.length)}`,
+      );
+    }
+    this.le = options.littleEndian ?? true;
+    this.out = new ChunkBuffer(sink, options.bufferSize ?? 1 << 20);
+    this.sectionHeader();
+    for (const iface of interfaces) {
+      const linkType = iface.linkType ?? LinkType.ETHERNET;
+      const snaplen = iface.snaplen ?? MAX_CAPTURE_LENGTH;
+      checkInterface(linkType, snaplen);
+      const nanoseconds = iface.nanoseconds ?? false;
+      this.snaplens.push(snaplen);
+      this.exponents.push(nanoseconds ? 9 : 6);
+      this.interfaceDescription(linkType, snaplen, nanoseconds);
+    }
+  }
+
+  write(packet: WritablePacket): void {
+    const { data } = packet;
+    const length = data instanceof Uint8Array ? data.length : 0;
+    this.writeRaw(
+      packet.timestampSec,
+      packet.timestampNs,
+      data,
+      0,
+      length,
+      packet.originalLength ?? length,
+      packet.interfaceId ?? 0,
+    );
+  }
+
+  writeRaw(
+    timestampSec: number,
+    timestampNs: number,
+    data: Uint8Array,
+    offset: number,
+    length: number,
+    originalLength: number,
+    interfaceId: number,
+  ): void {
+    checkPacket(timestampSec, timestampNs, data, offset, length, originalLength, 2 ** 40);
+    const snaplen = this.snaplens[interfaceId];
+    const exponent = this.exponents[interfaceId];
+    if (snaplen === undefined || exponent === undefined) {
+      throw new PcapError(
+        'INVALID_ARGUMENT',
+        `interfaceId must be 0..${String(this.snaplens.length - 1)}, got ${String(interfaceId)}`,
+      );
+    }
+    const captured = Math.min(length, snaplen);
+    const padded = (captured + 3) & ~3;
+    const total = 32 + padded;
+    const out = this.out;
+    out.reserve(total);
+    const { view, pos, bytes } = out;
+    const le = this.le;
+    unitsFromTimestamp(timestampSec, timestampNs, exponent, this.units);
+    view.setUint32(pos, BlockType.ENHANCED_PACKET, le);
+    view.setUint32(pos + 4, total, le);
+    view.setUint32(pos + 8, interfaceId, le);
+    view.setUint32(pos + 12, this.units[0] as number, le);
+    view.setUint32(pos + 16, this.units[1] as number, le);
+    view.setUint32(pos + 20, captured, le);
+    view.setUint32(pos + 24, originalLength, le);
+    bytes.set(data.subarray(offset, offset + captured), pos + 28);
+    bytes.fill(0, pos + 28 + captured, pos + 28 + padded);
+    view.setUint32(pos + 28 + padded, total, le);
+    out.pos = pos + total;
+  }
+
+  flush(): void {
+    this.out.flush();
+  }
+
+  private sectionHeader(): void {
+    const { view } = this.out;
+    const le = this.le;
+    view.setUint32(0, BlockType.SECTION_HEADER, le);
+    view.setUint32(4, 28, le);
+    view.setUint32(8, Magic.PCAPNG_BYTE_ORDER, le);
+    view.setUint16(12, 1, le);
+    view.setUint16(14, 0, le);
+    // Section length unknown: -1.
+    view.setUint32(16, 0xffff_ffff, le);
+    view.setUint32(20, 0xffff_ffff, le);
+    view.setUint32(24, 28, le);
+    this.out.pos = 28;
+  }
+
+  private interfaceDescription(linkType: number, snaplen: number, nanoseconds: boolean): void {
+    const total = nanoseconds ? 32 : 20;
+    this.out.reserve(total);
+    const { view, pos } = this.out;
+    const le = this.le;
+    view.setUint32(pos, BlockType.INTERFACE_DESCRIPTION, le);
+    view.setUint32(pos + 4, total, le);
+    view.setUint16(pos + 8, linkType, le);
+    view.setUint16(pos + 10, 0, le);
+    view.setUint32(pos + 12, snaplen, le);
+    if (nanoseconds) {
+      view.setUint16(pos + 16, 9, le); // if_tsresol
+      view.setUint16(pos + 18, 1, le);
+      view.setUint32(pos + 20, 9, true); // value byte 9, then padding
+      view.setUint32(pos + 24, 0, le); // opt_endofopt
+    }
+    view.setUint32(pos + total - 4, total, le);
+    this.out.pos = pos + total;
+  }
+}

@@ -1,0 +1,47 @@
+import type { ByteSink } from './byte-sink.js';
+import { collectBytes } from './byte-sink.js';
+import type { CaptureFormat } from './capture-format.js';
+import { PcapError } from './errors.js';
+import { PcapWriter, type PcapWriterOptions } from './pcap-writer.js';
+import { PcapngWriter, type PcapngWriterOptions } from './pcapng-writer.js';
+import { generateTraffic, type TrafficOptions } from './traffic-generator.js';
+import type { CaptureWriter, WritablePacket } from './writer-options.js';
+
+/** Options of {@link createWriter}: the format, then that format's writer options. */
+export type WriterOptions =
+  | ({ readonly format?: 'pcap' } & PcapWriterOptions)
+  | ({ readonly format: 'pcapng' } & PcapngWriterOptions);
+
+/** A classic pcap or pcapng writer on `sink`, by `options.format` (default `'pcap'`). */
+export function createWriter(sink: ByteSink, options: WriterOptions = {}): CaptureWriter {
+  const format: CaptureFormat | undefined = options.format;
+  if (format === 'pcapng') return new PcapngWriter(sink, options);
+  if (format === undefined || format === 'pcap') return new PcapWriter(sink, options);
+  throw new PcapError('INVALID_ARGUMENT', `format must be 'pcap' or 'pcapng', got ${String(format)}`);
+}
+
+/**
+ * Writes `packets` into a capture held in memory.
+ * @example
+ * const file = writeCapture([{ timestampSec: 0, timestampNs: 0, data: frame }], { format: 'pcapng' });
+ */
+export function writeCapture(packets: Iterable<WritablePacket>, options: WriterOptions = {}): Uint8Array {
+  const out = collectBytes();
+  const writer = createWriter(out.sink, options);
+  for (const packet of packets) writer.write(packet);
+  writer.flush();
+  return out.result();
+}
+
+/**
+ * Generates synthetic traffic (see {@link generateTraffic}) into a capture held in memory.
+ * @example
+ * const file = generateCapture({ packets: 1000, seed: 42 });
+ */
+export function generateCapture(traffic: TrafficOptions, options: WriterOptions = {}): Uint8Array {
+  const out = collectBytes();
+  const writer = createWriter(out.sink, options);
+  generateTraffic(traffic, writer);
+  writer.flush();
+  return out.result();
+}

@@ -1,0 +1,142 @@
+import { assertFlowKey, type FlowKey, PortKind } from '@maestro/hash';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createPacketRecord, DecodeStatus, decodeFrame, LinkType, PcapError } from '../src/index.js';
+import { frameArb, linkTypeArb } from './arbitraries.js';
+import { buildFrame, type IpSpec, LINK_TYPES, protocolOf } from './frame-builder.js';
+
+function expectKey(key: FlowKey, ip: IpSpec, nonFirstFragment: boolean): void {
+  expect(key.family).toBe(ip.family);
+  expect(key.protocol).toBe(protocolOf(ip.l4, ip.family));
+  if (ip.family === 4) {
+    expect([key.srcV4, key.dstV4]).toEqual([ip.src, ip.dst]);
+  } else {
+    expect([...key.src6, ...key.dst6]).toEqual([...(ip.src as number[]), ...(ip.dst as number[])]);
+  }
+  if (nonFirstFragment) {
+    expect([key.portKind, key.srcPort, key.dstPort]).toEqual([PortKind.FRAGMENT, 0, 0]);
+  } else if (ip.l4.kind === 'ports') {
+    expect([key.portKind, key.srcPort, key.dstPort]).toEqual([PortKind.PORTS, ip.l4.srcPort, ip.l4.dstPort]);
+  } else if (ip.l4.kind === 'echo') {
+    expect([key.portKind, key.srcPort, key.dstPort]).toEqual([PortKind.ECHO, ip.l4.id, ip.l4.id]);
+  } else {
+    expect([key.portKind, key.srcPort, key.dstPort]).toEqual([PortKind.NONE, 0, 0]);
+  }
+}
+
+describe('decodeFrame', () => {
+  it('should decode every field a built frame carries', () => {
+    const rec = createPacketRecord();
+    fc.assert(
+      fc.property(frameArb, (spec) => {
+        const frame = buildFrame(spec);
+        const status = decodeFrame(LINK_TYPES[spec.link], frame, 0, frame.length, rec);
+        expect(status).toBe(DecodeStatus.OK);
+        const frag = spec.ip.fragment;
+        const nonFirst = frag !== null && frag.offset > 0;
+        expectKey(rec.flow, spec.ip, nonFirst);
+        expect(rec.truncated).toBe(false);
+        expect(rec.vlan).toBe(spec.link === 'ethernet' && spec.tags.length > 0 ? spec.tags[0]?.vid : -1);
+        const isFragment = frag !== null && (frag.offset > 0 || frag.more);
+        expect(rec.isFragment).toBe(isFragment);
+        if (isFragment && frag !== null) {
+          expect([rec.fragmentId, rec.fragmentOffset, rec.moreFragments]).toEqual([
+            frag.id,
+            frag.offset,
+            frag.more,
+          ]);
+        }
+        const l4 = spec.ip.l4;
+        expect(rec.tcpFlags).toBe(!nonFirst && l4.kind === 'ports' && l4.protocol === 6 ? l4.tcpFlags : 0);
+        expect(rec.hasInner).toBe(!nonFirst && l4.kind === 'error');
+        if (!nonFirst && l4.kind === 'error') expectKey(rec.inner, l4.inner, false);
+      }),
+    );
+  });
+
+  it('should never throw on random bytes, and give a valid key whenever it says OK', () => {
+    const rec = createPacketRecord();
+    fc.assert(
+      fc.property(linkTypeArb, fc.uint8Array({ maxLength: 200 }), (linkType, bytes) => {
+        const status = decodeFrame(linkType, bytes, 0, bytes.length, rec);
+        expect(Object.values(DecodeStatus)).toContain(status);
+        if (status === DecodeStatus.OK) assertFlowKey(rec.flow);
+        if (rec.hasInner) assertFlowKey(rec.inner);
+        expect(rec.vlan).toBeGreaterThanOrEqual(-1);
+        expect(rec.vlan).toBeLessThan(4096);
+      }),
+    );
+  });
+
+  it('should mark a frame cut inside its headers as truncated or malformed, never read past the cut', () => {
+    const rec = createPacketRecord();
+    fc.assert(
+      fc.property(frameArb, fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (spec, where) => {
+        const frame = buildFrame(spec);
+        const cut = Math.floor(where * frame.length);
+        // Garbage after the cut proves that nothing past it is read.
+        const padded = new Uint8Array(frame.length + 64).fill(0xee);
+        padded.set(frame.subarray(0, cut));
+        const status = decodeFrame(LINK_TYPES[spec.link], padded, 0, cut, rec);
+        const full = createPacketRecord();
+        decodeFrame(LINK_TYPES[spec.link], frame, 0, frame.length, full);
+        if (status === DecodeStatus.OK) {
+          expect(rec.flow.family).toBe(full.flow.family);
+          expect(rec.flow.srcV4).toBe(full.flow.srcV4);
+          expect([...rec.flow.src6]).toEqual([...full.flow.src6]);
+          if (rec.flow.portKind === PortKind.PORTS) expect(rec.flow.srcPort).toBe(full.flow.srcPort);
+        } else {
+          expect(status).toBe(DecodeStatus.MALFORMED);
+          expect(rec.truncated || cut === 0).toBe(true);
+        }
+      }),
+    );
+  });
+
+  it('should reject a window outside the buffer with a typed error', () => {
+    const rec = createPacketRecord();
+    fc.assert(
+      fc.property(fc.integer({ min: -5, max: 40 }), fc.integer({ min: -5, max: 40 }), (offset, length) => {
+        fc.pre(offset < 0 || length < 0 || offset + length > 20);
+        expect(() => decodeFrame(LinkType.ETHERNET, new Uint8Array(20), offset, length, rec)).toThrow(
+          PcapError,
+        );
+      }),
+    );
+  });
+
+  it('should take the outer VLAN of an 802.1ad + 802.1Q stack', () => {
+    const rec = createPacketRecord();
+    const frame = buildFrame({
+      link: 'ethernet',
+      tags: [
+        { tpid: 0x88a8, vid: 200 },
+        { tpid: 0x8100, vid: 2001 },
+      ],
+      ip: {
+        family: 4,
+        src: 0x0a000001,
+        dst: 0x0a000002,
+        options: 0,
+        extensions: [],
+        fragment: null,
+        l4: { kind: 'ports', protocol: 17, srcPort: 53, dstPort: 5353, tcpFlags: 0 },
+        payload: 0,
+      },
+    });
+    decodeFrame(LinkType.ETHERNET, frame, 0, frame.length, rec);
+    expect(rec.vlan).toBe(200);
+  });
+
+  it('should say NOT_IP for ARP and UNSUPPORTED_LINK_TYPE for an unknown link type', () => {
+    const rec = createPacketRecord();
+    const arp = Uint8Array.from([
+      ...new Array<number>(12).fill(1),
+      0x08,
+      0x06,
+      ...new Array<number>(28).fill(0),
+    ]);
+    expect(decodeFrame(LinkType.ETHERNET, arp, 0, arp.length, rec)).toBe(DecodeStatus.NOT_IP);
+    expect(decodeFrame(105, arp, 0, arp.length, rec)).toBe(DecodeStatus.UNSUPPORTED_LINK_TYPE);
+  });
+});

@@ -1,0 +1,114 @@
+import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateCapture, PcapError } from '../src/index.js';
+import {
+  captureFilePackets,
+  generateCaptureFile,
+  readCaptureFile,
+  readCaptureFileSync,
+  readCaptureStream,
+} from '../src/node.js';
+import { chunkingArb, mutationsArb } from './arbitraries.js';
+import { readChunked, type Snapshot, snapshot } from './collect.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'maestro-pcap-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const base = generateCapture({ packets: 300, seed: 4 }, { format: 'pcapng' });
+
+function damaged(mutations: readonly { at: number; value: number }[] | null): Uint8Array {
+  const out = base.slice();
+  for (const m of mutations ?? []) out[Math.floor(m.at * out.length)] = m.value;
+  return out;
+}
+
+describe('node readers', () => {
+  it('should read a file, synchronously or not, exactly as the in-memory reader reads its bytes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.option(mutationsArb),
+        fc.integer({ min: 4096, max: 20_000 }),
+        async (mutations, chunkSize) => {
+          const bytes = damaged(mutations);
+          const path = join(dir, 'a.pcapng');
+          writeFileSync(path, bytes);
+          const expected = readChunked(bytes);
+          const sync: Snapshot[] = [];
+          const syncSummary = readCaptureFileSync(path, (p) => sync.push(snapshot(p)), { chunkSize });
+          const async: Snapshot[] = [];
+          const asyncSummary = await readCaptureFile(path, (p) => async.push(snapshot(p)), { chunkSize });
+          for (const [got, summary] of [
+            [sync, syncSummary],
+            [async, asyncSummary],
+          ] as const) {
+            expect(got).toEqual(expected.packets);
+            expect(summary.error?.code).toBe(expected.summary.error?.code);
+            expect(summary.error?.offset).toBe(expected.summary.error?.offset);
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('should read a stream of any chunking exactly as the in-memory reader', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.option(mutationsArb), chunkingArb, async (mutations, sizes) => {
+        const bytes = damaged(mutations);
+        const chunks: Uint8Array[] = [];
+        for (let at = 0, i = 0; at < bytes.length; i++) {
+          const size = sizes[i % sizes.length] as number;
+          chunks.push(bytes.subarray(at, at + size));
+          at += size;
+        }
+        const got: Snapshot[] = [];
+        const summary = await readCaptureStream(Readable.from(chunks), (p) => got.push(snapshot(p)));
+        const expected = readChunked(bytes);
+        expect(got).toEqual(expected.packets);
+        expect(summary.error?.offset).toBe(expected.summary.error?.offset);
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('should iterate a file asynchronously and throw the damage after the good packets', async () => {
+    const bytes = damaged([
+      { at: 0.5, value: 0xff },
+      { at: 0.5003, value: 0xff },
+    ]);
+    const path = join(dir, 'b.pcapng');
+    writeFileSync(path, bytes);
+    const expected = readChunked(bytes);
+    const got: Snapshot[] = [];
+    let thrown: unknown = null;
+    try {
+      for await (const p of captureFilePackets(path, { chunkSize: 4096 })) got.push(snapshot(p));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(got).toEqual(expected.packets);
+    expect(thrown === null ? null : (thrown as PcapError).code).toBe(expected.summary.error?.code ?? null);
+  });
+
+  it('should generate a file equal to the in-memory capture of the same options', () => {
+    const path = join(dir, 'c.pcap');
+    const summary = generateCaptureFile(path, { packets: 500, seed: 8 });
+    expect(summary.packets).toBe(500);
+    const fromFile: Snapshot[] = [];
+    readCaptureFileSync(path, (p) => fromFile.push(snapshot(p)));
+    expect(fromFile).toEqual(readChunked(generateCapture({ packets: 500, seed: 8 })).packets);
+  });
+
+  it('should read a Node file stream and refuse a stream of strings with a typed error', async () => {
+    const path = join(dir, 'd.pcapng');
+    writeFileSync(path, base);
+    const summary = await readCaptureStream(createReadStream(path, { highWaterMark: 1000 }), () => {});
+    expect([summary.packets, summary.error]).toEqual([300, null]);
+    await expect(readCaptureStream(Readable.from(['not bytes']), () => {})).rejects.toThrow(PcapError);
+    expect(() => readCaptureFileSync(path, () => {}, { chunkSize: 10 })).toThrow(PcapError);
+  });
+});

@@ -1,0 +1,101 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  collectBytes,
+  createWriter,
+  PcapError,
+  PcapngWriter,
+  PcapWriter,
+  readCapture,
+  writeCapture,
+} from '../src/index.js';
+import { packetsArb } from './arbitraries.js';
+import { readChunked } from './collect.js';
+
+describe('writers', () => {
+  it('should cut packets longer than the snapshot length, keeping their original length', () => {
+    fc.assert(
+      fc.property(
+        packetsArb,
+        fc.integer({ min: 1, max: 200 }),
+        fc.constantFrom('pcap' as const, 'pcapng' as const),
+        (packets, snaplen, format) => {
+          const file =
+            format === 'pcap'
+              ? writeCapture(packets, { format, snaplen })
+              : writeCapture(packets, { format, interfaces: [{ snaplen }] });
+          const { packets: got, summary } = readChunked(file);
+          expect(summary.error).toBeNull();
+          got.forEach((g, i) => {
+            const p = packets[i] as (typeof packets)[number];
+            expect(g.data).toEqual(p.data.subarray(0, snaplen));
+            expect(g.originalLength).toBe(p.originalLength);
+          });
+        },
+      ),
+    );
+  });
+
+  it('should reject out-of-range packets and options with a typed error, writing nothing for them', () => {
+    const bad = fc.oneof(
+      fc.record({
+        timestampSec: fc.oneof(fc.integer({ max: -1 }), fc.constant(2 ** 41), fc.constant(0.5)),
+        timestampNs: fc.constant(0),
+        data: fc.constant(new Uint8Array(4)),
+      }),
+      fc.record({
+        timestampSec: fc.constant(0),
+        timestampNs: fc.oneof(fc.integer({ min: 1e9 }), fc.integer({ max: -1 })),
+        data: fc.constant(new Uint8Array(4)),
+      }),
+      fc.record({
+        timestampSec: fc.constant(0),
+        timestampNs: fc.constant(0),
+        data: fc.constant(new Uint8Array(4)),
+        originalLength: fc.integer({ max: 3 }),
+      }),
+      fc.record({
+        timestampSec: fc.constant(0),
+        timestampNs: fc.constant(0),
+        data: fc.constant(new Uint8Array(300_000)),
+      }),
+      fc.record({
+        timestampSec: fc.constant(0),
+        timestampNs: fc.constant(0),
+        data: fc.constant(new Uint8Array(4)),
+        interfaceId: fc.integer({ min: 1, max: 9 }),
+      }),
+      fc.record({
+        timestampSec: fc.constant(0),
+        timestampNs: fc.constant(0),
+        data: fc.constant('abc' as unknown as Uint8Array),
+      }),
+    );
+    fc.assert(
+      fc.property(bad, fc.constantFrom('pcap' as const, 'pcapng' as const), (packet, format) => {
+        const out = collectBytes();
+        const writer = createWriter(out.sink, { format });
+        expect(() => writer.write(packet)).toThrow(PcapError);
+        writer.flush();
+        const summary = readCapture(out.result(), () => {});
+        expect([summary.packets, summary.error]).toEqual([0, null]);
+      }),
+    );
+    const sink = collectBytes().sink;
+    expect(() => new PcapWriter(sink, { snaplen: 0 })).toThrow(PcapError);
+    expect(() => new PcapWriter(sink, { linkType: 70_000 })).toThrow(PcapError);
+    expect(() => new PcapngWriter(sink, { interfaces: [] })).toThrow(PcapError);
+    expect(() => createWriter(sink, { format: 'erf' as 'pcap' })).toThrow(PcapError);
+  });
+
+  it('should read the modified (Kuznetsov) pcap format with its 24-byte records', () => {
+    const header = [0x34, 0xcd, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0];
+    const record = [5, 0, 0, 0, 7, 0, 0, 0, 3, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0xaa, 0xbb, 0xcc];
+    const { packets, summary } = readChunked(Uint8Array.from([...header, ...record, ...record]));
+    expect(summary.error).toBeNull();
+    expect(packets.map((p) => [p.timestampSec, p.timestampNs, [...p.data]])).toEqual([
+      [5, 7000, [0xaa, 0xbb, 0xcc]],
+      [5, 7000, [0xaa, 0xbb, 0xcc]],
+    ]);
+  });
+});
