@@ -72,15 +72,20 @@ export class Group {
     return removed;
   }
 
-  /** Delivers every pending message, including those the deliveries cause. */
+  /**
+   * Delivers every pending message, including those the deliveries cause, then hands the delivered
+   * messages back to their sender ({@link MemberEngine.recycle}): do not keep references to them.
+   */
   flush(now: number): void {
     for (let busy = true; busy; ) {
       busy = false;
       for (const engine of this.engines) {
-        for (const message of engine.outbox.splice(0)) {
+        const messages = engine.outbox.splice(0);
+        for (const message of messages) {
           busy = true;
           (this.engines[message.to] as MemberEngine).deliver(message, now);
         }
+        engine.recycle(messages);
       }
     }
   }

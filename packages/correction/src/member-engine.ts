@@ -19,6 +19,9 @@ import type { CorrectionConfig, CorrectionMessage, Distribute, Ingress, Packet, 
 /** Most internal hops a packet may take (an ICMP error may need two). */
 export const MAX_HOPS = 2;
 
+/** Most recycled message keys an engine keeps. */
+const SPARE_KEYS = 4096;
+
 /**
  * The correction layer of one member: for each packet, {@link decide} whether it is processed here
  * (this member owns the connection), forwarded to its owner (this member holds a correction, fragment
@@ -63,6 +66,7 @@ export class MemberEngine {
   private readonly scratch: FlowKey = createFlowKey();
   private readonly original: FlowKey = createFlowKey();
   private readonly onOwnedExpire: (handle: number) => void;
+  private readonly spareKeys: FlowKey[] = [];
 
   constructor(self: number, config: CorrectionConfig) {
     const c = validateConfig(config);
@@ -94,6 +98,28 @@ export class MemberEngine {
     this.onOwnedExpire = (h) => this.announceRemoval(h);
   }
 
+  /**
+   * Optional: hands back messages taken from {@link outbox} once they have been delivered, so that
+   * later messages reuse their key objects instead of allocating (two typed arrays each). Pass each
+   * message once, and do not read a recycled message's key afterwards. Any engine's messages may be
+   * recycled into any engine. Throws `INVALID_MESSAGE`, keeping nothing, unless every element is an
+   * object whose `key` is a flow key object (two 16-byte address arrays).
+   */
+  recycle(messages: readonly CorrectionMessage[]): void {
+    if (!Array.isArray(messages)) {
+      throw new CorrectionError('INVALID_MESSAGE', 'recycle takes an array of messages');
+    }
+    for (const m of messages as readonly unknown[]) {
+      if (!isKeyObject(typeof m === 'object' && m !== null ? (m as { key?: unknown }).key : undefined)) {
+        throw new CorrectionError('INVALID_MESSAGE', 'a recycled message must carry a flow key object');
+      }
+    }
+    const spare = this.spareKeys;
+    for (let i = 0; i < messages.length && spare.length < SPARE_KEYS; i++) {
+      spare.push((messages[i] as CorrectionMessage).key);
+    }
+  }
+
   /** Decision and reason counters (a snapshot). */
   stats(): CorrectionStats {
     return this.counter.snapshot();
@@ -119,12 +145,13 @@ export class MemberEngine {
       if (packet.moreFragments) this.trackFragment(packet, now);
       return this.done(Decision.PROCESS, Reason.NONE);
     }
-    const c = this.corrections.find(key);
+    // The side tables are usually small or empty: skip their lookups then (the key is validated).
+    const c = this.corrections.size === 0 ? -1 : this.corrections.find(key);
     if (c >= 0) {
       this.corrections.record(c, now, packet.bytes, 0, false);
       return this.forward(this.corrections.owner(c), this.corrections.tag(c));
     }
-    const e = this.findExpectation(key);
+    const e = this.expectations.size === 0 ? -1 : this.findExpectation(key);
     if (e >= 0) {
       const owner = this.expectations.owner(e);
       if (owner !== this.self) return this.forward(owner, Reason.RELATED);
@@ -247,7 +274,6 @@ export class MemberEngine {
     const rule = matchNat(this.nat, o);
     if (rule !== undefined && !this.translate(rule, o, t)) return this.drop(DropCause.NAT_EXHAUSTED);
     const natted = rule !== undefined && !flowKeyEquals(t, o);
-    if (natted && this.owned.has(t)) return this.drop(DropCause.NAT_EXHAUSTED);
     const r = reverseFlowKey(t, this.reply);
     const target = this.pick(r, this.ingressOf(this.route(t)));
     const landing = this.pick(o, this.interfaces[packet.ingress] as Ingress);
@@ -267,8 +293,7 @@ export class MemberEngine {
     if (landing !== this.self) this.send('correct', landing, o, Reason.RELATED);
     if (packet.moreFragments) this.trackFragment(packet, now);
     if (expectation >= 0) {
-      this.expectations.keyAt(expectation, this.scratch);
-      const pattern = cloneFlowKey(this.scratch);
+      const pattern = this.expectations.keyAt(expectation, this.scratch);
       this.expectations.removeAt(expectation);
       this.broadcast('unexpect', pattern);
     }
@@ -278,7 +303,7 @@ export class MemberEngine {
   private translate(rule: NatRule, o: FlowKey, t: FlowKey): boolean {
     if (rule.kind !== 'hide' || (o.portKind !== PortKind.PORTS && o.portKind !== PortKind.ECHO)) {
       applyNat(rule, o, 0, t);
-      return true;
+      return flowKeyEquals(t, o) || !this.owned.has(t);
     }
     const [first, count] = hideSlice(rule, this.self, this.members);
     const start = portSeed(o) % count;
@@ -313,7 +338,7 @@ export class MemberEngine {
         kind: 'fragment',
         from: this.self,
         to: landing,
-        key: cloneFlowKey(f),
+        key: this.keyCopy(f),
         owner: this.self,
       });
     }
@@ -339,7 +364,7 @@ export class MemberEngine {
 
   private findExpectation(key: FlowKey): number {
     const exact = this.expectations.find(key);
-    if (exact >= 0 || key.portKind !== PortKind.PORTS || this.expectations.size === 0) return exact;
+    if (exact >= 0 || key.portKind !== PortKind.PORTS) return exact;
     const any = copyFlowKey(key, this.scratch);
     any.srcPort = 0;
     return this.expectations.find(any);
@@ -353,9 +378,9 @@ export class MemberEngine {
     const target = this.pick(r, this.ingressOf(this.route(t)));
     const landing = this.pick(o, this.interfaces[this.owned.tag(h)] as Ingress);
     if (target !== this.self)
-      this.outbox.push({ kind: 'uncorrect', from: this.self, to: target, key: cloneFlowKey(r) });
+      this.outbox.push({ kind: 'uncorrect', from: this.self, to: target, key: this.keyCopy(r) });
     if (landing !== this.self)
-      this.outbox.push({ kind: 'uncorrect', from: this.self, to: landing, key: cloneFlowKey(o) });
+      this.outbox.push({ kind: 'uncorrect', from: this.self, to: landing, key: this.keyCopy(o) });
   }
 
   private putEntry(table: FlowTable, key: FlowKey, now: number, owner: number, tag: number): void {
@@ -368,14 +393,25 @@ export class MemberEngine {
     }
   }
 
+  /** A copy of `key` for an outgoing message: a recycled key when there is one, else a new one. */
+  private keyCopy(key: FlowKey): FlowKey {
+    const spare = this.spareKeys.pop();
+    if (spare === undefined) return cloneFlowKey(key);
+    if (spare.family === 6 && key.family === 4) {
+      spare.src6.fill(0);
+      spare.dst6.fill(0);
+    }
+    return copyFlowKey(key, spare);
+  }
+
   private send(kind: 'correct', to: number, key: FlowKey, reason: number): void {
-    this.outbox.push({ kind, from: this.self, to, key: cloneFlowKey(key), owner: this.self, reason });
+    this.outbox.push({ kind, from: this.self, to, key: this.keyCopy(key), owner: this.self, reason });
   }
 
   private broadcast(kind: 'expect' | 'unexpect', key: FlowKey): void {
     for (let m = 0; m < this.members; m++) {
       if (m !== this.self)
-        this.outbox.push({ kind, from: this.self, to: m, key: cloneFlowKey(key), owner: this.self });
+        this.outbox.push({ kind, from: this.self, to: m, key: this.keyCopy(key), owner: this.self });
     }
   }
 
@@ -480,6 +516,13 @@ function checkKey(key: FlowKey): void {
   }
   if (!ok)
     throw invalid('flow key out of range (family 4|6, protocol 0..255, ports 0..65535, port kind 0..3)');
+}
+
+/** True for an object shaped like a flow key's storage (what a recycled key is reused as). */
+function isKeyObject(key: unknown): key is FlowKey {
+  if (typeof key !== 'object' || key === null) return false;
+  const { src6, dst6 } = key as { src6?: unknown; dst6?: unknown };
+  return src6 instanceof Uint8Array && dst6 instanceof Uint8Array && src6.length === 16 && dst6.length === 16;
 }
 
 function invalid(message: string): CorrectionError {

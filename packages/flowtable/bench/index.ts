@@ -11,8 +11,8 @@ import { createFlowKey, IpProtocol, PortKind } from '@maestro/hash';
 import { FlowTable, type FlowTableOptions } from '../src/index.js';
 import { C_LOOKUP_SOURCE } from './c-baseline.js';
 
-// 1 M live IPv4 TCP entries; lookups in uniform random order (the worst case for caches), half of
-// them in the reverse direction, keys laid out in query order so the loop reads them sequentially.
+// 1 M live IPv4 TCP entries; 4 M lookups, half of them in the reverse direction, keys laid out in
+// query order so the loop reads them sequentially.
 const LIVE = 1_000_000;
 const QUERIES = 1 << 22;
 
@@ -32,17 +32,47 @@ for (let i = 0; i < LIVE; i++) {
   dst[i] = rnd();
   ports[i] = rnd();
 }
-const qs = new Uint32Array(QUERIES);
-const qd = new Uint32Array(QUERIES);
-const qp = new Uint32Array(QUERIES);
-for (let i = 0; i < QUERIES; i++) {
-  const k = rnd() % LIVE;
-  const p = ports[k] as number;
-  const reverse = (i & 1) === 1;
-  qs[i] = (reverse ? dst[k] : src[k]) as number;
-  qd[i] = (reverse ? src[k] : dst[k]) as number;
-  qp[i] = reverse ? ((p << 16) | (p >>> 16)) >>> 0 : p;
+// Two query orders over the same live flows, each as three arrays read sequentially:
+// - uniform: every flow equally likely (the worst case for caches; the issue's target is judged
+//   on this order);
+// - zipf: flow of popularity rank r drawn with probability ∝ 1/r (s = 1), the skew real traffic
+//   shows (a few elephant flows, a long tail); ranks map to flows through a fixed permutation so
+//   popular flows are scattered over the table, not packed together.
+function queries(pick: () => number): [Uint32Array, Uint32Array, Uint32Array] {
+  const qs = new Uint32Array(QUERIES);
+  const qd = new Uint32Array(QUERIES);
+  const qp = new Uint32Array(QUERIES);
+  for (let i = 0; i < QUERIES; i++) {
+    const k = pick();
+    const p = ports[k] as number;
+    const reverse = (i & 1) === 1;
+    qs[i] = (reverse ? dst[k] : src[k]) as number;
+    qd[i] = (reverse ? src[k] : dst[k]) as number;
+    qp[i] = reverse ? ((p << 16) | (p >>> 16)) >>> 0 : p;
+  }
+  return [qs, qd, qp];
 }
+
+const zipfCdf = new Float64Array(LIVE);
+let harmonic = 0;
+for (let r = 0; r < LIVE; r++) {
+  harmonic += 1 / (r + 1);
+  zipfCdf[r] = harmonic;
+}
+function zipfRank(): number {
+  const u = (rnd() / 4294967296) * harmonic;
+  let lo = 0;
+  let hi = LIVE - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((zipfCdf[mid] as number) < u) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const uniform = queries(() => rnd() % LIVE);
+const zipf = queries(() => (zipfRank() * 2654435761) % LIVE);
 
 const key = createFlowKey();
 key.protocol = IpProtocol.TCP;
@@ -62,7 +92,7 @@ function build(options: FlowTableOptions): FlowTable {
 }
 
 let cursor = 0;
-function lookups(table: FlowTable): number {
+function lookups(table: FlowTable, [qs, qd, qp]: [Uint32Array, Uint32Array, Uint32Array]): number {
   return measure(
     (n) => {
       let acc = 0;
@@ -82,21 +112,26 @@ function lookups(table: FlowTable): number {
 }
 
 const c = haveCompiler()
-  ? runJson<{ lookupsPerSec: number }>(compileC(C_LOOKUP_SOURCE, { name: 'flowtable-c' }))
+  ? runJson<{ uniformPerSec: number; zipfPerSec: number }>(compileC(C_LOOKUP_SOURCE, { name: 'flowtable-c' }))
   : null;
+const pct = (rate: number, base: number | undefined): string =>
+  base === undefined ? 'n/a' : `${((rate / base) * 100).toFixed(0)} %`;
 const rows: (string | number)[][] = [
-  ['table (1 M live, symmetric)', 'lookups/s', 'vs C', 'bytes/entry', 'slot load'],
+  ['table (1 M live, symmetric)', 'uniform', 'vs C', 'zipf', 'vs C', 'bytes/entry', 'slot load'],
 ];
 for (const [label, options] of [
   ['capacity hint 1 M', { symmetric: true, capacity: LIVE }],
   ['grown from 16', { symmetric: true }],
 ] as const) {
   const table = build(options);
-  const rate = lookups(table);
+  const u = lookups(table, uniform);
+  const z = lookups(table, zipf);
   rows.push([
     label,
-    formatRate(rate),
-    c === null ? 'n/a' : `${((rate / c.lookupsPerSec) * 100).toFixed(0)} %`,
+    formatRate(u),
+    pct(u, c?.uniformPerSec),
+    formatRate(z),
+    pct(z, c?.zipfPerSec),
     (table.byteLength / table.size).toFixed(1),
     ((table.size + table.aliasCount) / table.slotCount).toFixed(3),
   ]);
@@ -104,12 +139,14 @@ for (const [label, options] of [
 if (c !== null)
   rows.push([
     'C baseline (in-place, 16-byte keys, cc -O3)',
-    formatRate(c.lookupsPerSec),
+    formatRate(c.uniformPerSec),
+    '100 %',
+    formatRate(c.zipfPerSec),
     '100 %',
     '-',
     '0.750',
   ]);
 printTable(rows);
 console.log(
-  `peak RSS of this process: ${peakRssMiB().toFixed(0)} MiB (two 1 M tables plus the query arrays)`,
+  `peak RSS of this process: ${peakRssMiB().toFixed(0)} MiB (two 1 M tables plus 2 × 4 M-query arrays)`,
 );

@@ -1,7 +1,8 @@
 import type { FlowKey } from '@maestro/hash';
 import { type ConnState, initialState, nextState, STATE_COUNT } from './conn-state.js';
 import { FlowTableError } from './errors.js';
-import { QueryKey, readStoredKey, storedHash, storedIsV6 } from './query-key.js';
+import { hash4 } from './mix.js';
+import { KEY_MASK, QueryKey, readStoredKey, storedHash, storedIsV6 } from './query-key.js';
 import { RecordPool } from './record-pool.js';
 import { resolveTimeouts, type Timeouts, timeoutsByState } from './timeouts.js';
 
@@ -23,6 +24,7 @@ export const MAX_ENTRIES = 0xfffffe;
 const ENTRY_MASK = 0xffffff;
 const ALT_BIT = 0x1000000;
 const REF_MASK = 0x1ffffff; // entry number + alt bit: what a slot refers to
+const FP_MASK = 0xfe000000 | 0; // 7 fingerprint bits (signed, as `&` gives it)
 const MAX_LOAD = 0.75;
 const GROWN_LOAD = 0.5;
 const STATE_SHIFT = 12;
@@ -137,9 +139,7 @@ export class FlowTable {
    * or -1. Sets {@link lastReply} and {@link lastAlias}. No allocation.
    */
   find(key: FlowKey): number {
-    const q = this.q;
-    q.load(key, this.symmetric, this.seed);
-    const ref = this.probe();
+    const ref = this.locate(key);
     if (ref < 0) return -1;
     const e = ref & ENTRY_MASK;
     const alias = ref >= ALT_BIT;
@@ -147,14 +147,13 @@ export class FlowTable {
       ? (this.aliasPool.words[((this.refs[e * 2 + 1] as number) - 1) * 4 + 3] as number)
       : (this.keys[e * 4 + 3] as number);
     this.lastAlias = alias;
-    this.lastReply = ((meta >>> 11) & 1) !== q.swapped;
+    this.lastReply = ((meta >>> 11) & 1) !== this.q.swapped;
     return e;
   }
 
   /** True when `key` (or its alias, or in a symmetric table its reverse) is in the table. */
   has(key: FlowKey): boolean {
-    this.q.load(key, this.symmetric, this.seed);
-    return this.probe() >= 0;
+    return this.locate(key) >= 0;
   }
 
   /**
@@ -429,6 +428,85 @@ export class FlowTable {
   private home(hash: number): number {
     const i = (hash * this.scale) | 0;
     return i < this.slots.length ? i : this.slots.length - 1;
+  }
+
+  /**
+   * The slot reference (entry | alias bit) of `key`, or -1; sets `q.swapped`. IPv4 keys take a
+   * path that keeps every word in locals (no stores of non-Smi numbers into object fields, no
+   * calls); anything else goes through {@link QueryKey.load}, which also rejects garbage.
+   */
+  private locate(key: FlowKey): number {
+    if (typeof key === 'object' && key !== null && key.family === 4) {
+      const protocol = key.protocol;
+      const sp = key.srcPort;
+      const dp = key.dstPort;
+      const kind = key.portKind;
+      let s = key.srcV4;
+      let d = key.dstV4;
+      if (
+        (protocol & 0xff) === protocol &&
+        (sp & 0xffff) === sp &&
+        (dp & 0xffff) === dp &&
+        (kind & 3) === kind &&
+        s >>> 0 === s &&
+        d >>> 0 === d
+      ) {
+        let ports = ((sp << 16) | dp) >>> 0;
+        let swapped = 0;
+        if (this.symmetric && (s > d || (s === d && sp > dp))) {
+          const t = s;
+          s = d;
+          d = t;
+          ports = ((dp << 16) | sp) >>> 0;
+          swapped = 1;
+        }
+        const meta = protocol | (kind << 8);
+        this.q.swapped = swapped;
+        return this.probe4(s, d, ports, meta, hash4(this.seed, s, d, ports, meta));
+      }
+    }
+    this.q.load(key, this.symmetric, this.seed);
+    return this.probe();
+  }
+
+  /** {@link probe} for an IPv4 key given as words: compares the fingerprint, then the key in place. */
+  private probe4(s: number, d: number, ports: number, meta: number, hash: number): number {
+    const slots = this.slots;
+    const n = slots.length;
+    const keys = this.keys;
+    const fp = (hash & 0x7f) << 25; // signed, like `w & FP_MASK` below
+    let i = (hash * this.scale) | 0;
+    if (i >= n) i = n - 1;
+    for (;;) {
+      const w = slots[i] as number;
+      if (w === 0) return -1;
+      if ((w & FP_MASK) === fp) {
+        const e = (w & ENTRY_MASK) - 1;
+        if ((w & ALT_BIT) === 0) {
+          const b = e * 4;
+          if (
+            keys[b] === s &&
+            keys[b + 1] === d &&
+            keys[b + 2] === ports &&
+            ((keys[b + 3] as number) & KEY_MASK) === meta
+          ) {
+            return e;
+          }
+        } else {
+          const words = this.aliasPool.words;
+          const b = ((this.refs[e * 2 + 1] as number) - 1) * 4;
+          if (
+            words[b] === s &&
+            words[b + 1] === d &&
+            words[b + 2] === ports &&
+            ((words[b + 3] as number) & KEY_MASK) === meta
+          ) {
+            return ALT_BIT | e;
+          }
+        }
+      }
+      if (++i === n) i = 0;
+    }
   }
 
   /** The slot reference (entry | alias bit) matching the loaded query, or -1. */

@@ -1,0 +1,82 @@
+import { TcpFlag } from '@maestro/flowtable';
+import { createFlowKey, IpProtocol, PortKind, setFlowV4 } from '@maestro/hash';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type CorrectionMessage, MemberEngine, type Packet } from '../src/index.js';
+import { anyTopology, INSIDE, natRules, OUTSIDE } from './arbitraries.js';
+import { ifaceFor, makeConfig } from './sim.js';
+
+function text(messages: readonly CorrectionMessage[]): string[] {
+  return messages.map((m) =>
+    JSON.stringify({ ...m, key: { ...m.key, src6: [...m.key.src6], dst6: [...m.key.dst6] } }),
+  );
+}
+
+/** SYNs of new connections from inside clients to outside servers (client offset, port, server offset). */
+const syns = fc.array(fc.tuple(fc.nat(255), fc.integer({ min: 1024, max: 65535 }), fc.nat(255)), {
+  maxLength: 40,
+});
+
+describe('message recycling', () => {
+  it('should emit the same messages whether or not delivered ones are recycled', () => {
+    fc.assert(
+      fc.property(anyTopology, natRules, syns, (t, nat, flows) => {
+        const config = makeConfig(t, nat);
+        const recycling = new MemberEngine(0, config);
+        const plain = new MemberEngine(0, config);
+        for (const [client, port, server] of flows) {
+          const src = INSIDE + 1 + client;
+          const key = setFlowV4(
+            createFlowKey(),
+            IpProtocol.TCP,
+            src,
+            OUTSIDE + server,
+            port,
+            443,
+            PortKind.PORTS,
+          );
+          const packet: Packet = {
+            key,
+            ingress: ifaceFor(t, src),
+            ipId: 0,
+            moreFragments: false,
+            tcpFlags: TcpFlag.SYN,
+            bytes: 60,
+            embedded: null,
+            hops: 0,
+          };
+          expect(recycling.decide(packet, 1)).toBe(plain.decide(packet, 1));
+          const mine = recycling.outbox.splice(0);
+          expect(text(mine)).toEqual(text(plain.outbox.splice(0)));
+          expect(new Set(mine.map((m) => m.key)).size).toBe(mine.length);
+          recycling.recycle(mine);
+        }
+      }),
+    );
+  });
+});
+
+describe('recycle input', () => {
+  it('should reject anything but messages carrying flow key objects with INVALID_MESSAGE', () => {
+    const good = fc.constant(null).map(() => ({ kind: 'uncorrect', from: 1, to: 0, key: createFlowKey() }));
+    const bad = fc.oneof(
+      fc.anything(), // never holds typed arrays, so never a flow key object
+      fc.record({ kind: fc.constant('correct'), key: fc.anything() }),
+      fc.constant({ kind: 'uncorrect', key: { src6: new Uint8Array(4), dst6: new Uint8Array(16) } }),
+    );
+    const garbage = fc.oneof(
+      fc.anything().filter((v) => !Array.isArray(v)),
+      fc
+        .tuple(fc.array(good, { maxLength: 3 }), bad, fc.array(good, { maxLength: 3 }))
+        .map(([before, b, after]) => [...before, b, ...after]),
+    );
+    fc.assert(
+      fc.property(anyTopology, garbage, (t, value) => {
+        const engine = new MemberEngine(0, makeConfig(t, []));
+        expect(() => engine.recycle(value as CorrectionMessage[])).toThrow(
+          expect.objectContaining({ code: 'INVALID_MESSAGE' }),
+        );
+      }),
+    );
+  });
+});
