@@ -1,0 +1,172 @@
+import type { NatRule } from '@maestro/correction';
+import { type CorrectionConfig, MemberEngine } from '@maestro/correction';
+import { type DistributionLayer, distributionHash, type FlowHasher, type FlowKey } from '@maestro/hash';
+import { type BackupCandidates, backupCandidates, chooseBackup } from '@maestro/hypersync';
+import type { CompiledPolicy } from '@maestro/policy';
+import { type DistributionTable, maglev, movedBuckets, rebalance } from '@maestro/weighting';
+import { CliError } from '../cli/errors.js';
+import type { SimMember } from './members.js';
+import type { IngressMap } from './topology.js';
+
+/** How the group builds its distribution table after each change. */
+export type Strategy = 'rebalance' | 'maglev';
+
+/** A member's life in the simulation. */
+export type MemberStatus = 'ACTIVE' | 'DOWN' | 'REMOVED' | 'NOT_JOINED';
+
+/**
+ * The simulated security group: members (every id the run will ever see, so correction engines
+ * keep fixed indexes), which are up, their weights, the distribution table in force, and one
+ * correction engine per member. Distribution is the orchestrator's: the topology mode of the
+ * ingress (or a policy rule's override, pinning or management member), hashed by
+ * `@maestro/hash` and looked up in the `@maestro/weighting` table.
+ */
+export class SimulatedGroup {
+  readonly ids: string[];
+  readonly weights: number[];
+  readonly status: MemberStatus[];
+  engines: MemberEngine[];
+  table: DistributionTable;
+  /** Table version: bumped by every change. */
+  version = 1;
+  private tableToEngine: Int32Array;
+  private candidates: BackupCandidates;
+  private readonly engineIndex: Map<string, number>;
+  private readonly config: CorrectionConfig;
+  private currentIngress = 0;
+
+  constructor(
+    initial: readonly SimMember[],
+    later: readonly string[],
+    private readonly strategy: Strategy,
+    private readonly tableSize: number,
+    private readonly hasher: FlowHasher,
+    private readonly layer: DistributionLayer,
+    private readonly ingress: IngressMap,
+    private readonly compiled: CompiledPolicy,
+    private readonly useRules: boolean,
+    nat: readonly NatRule[],
+    capacity: number,
+  ) {
+    this.ids = [...initial.map((m) => m.id), ...later.filter((id) => !initial.some((m) => m.id === id))];
+    this.weights = this.ids.map((id) => initial.find((m) => m.id === id)?.weight ?? 100);
+    this.status = this.ids.map((id) => (initial.some((m) => m.id === id) ? 'ACTIVE' : 'NOT_JOINED'));
+    this.engineIndex = new Map(this.ids.map((id, i) => [id, i]));
+    this.tableToEngine = new Int32Array(0);
+    this.table = this.build(undefined);
+    this.candidates = this.backupSet();
+    this.config = {
+      members: this.ids.length,
+      interfaces: ingress.ingresses,
+      distribute: (key, ing) => this.distribute(key, ing.id),
+      route: (key) => this.ingress.replyIngress(key, this.currentIngress),
+      nat,
+      capacity,
+    };
+    this.engines = this.ids.map((_, i) => new MemberEngine(i, this.config));
+  }
+
+  /** Engine index of a member id, or a usage error naming the unknown member. */
+  indexOf(id: string): number {
+    const i = this.engineIndex.get(id);
+    if (i === undefined)
+      throw new CliError(`event names ${JSON.stringify(id)}, which is not a member of the group`);
+    return i;
+  }
+
+  /** True when member `m` processes traffic. */
+  isLive(m: number): boolean {
+    return this.status[m] === 'ACTIVE';
+  }
+
+  /** Ids of the live members, in engine order. */
+  liveIds(): string[] {
+    return this.ids.filter((_, i) => this.isLive(i));
+  }
+
+  /** Sets the ingress of the packet being decided (the correction layer's route needs it). */
+  enter(ingress: number): void {
+    this.currentIngress = ingress;
+  }
+
+  /** The member (engine index) the orchestrator hands a packet entering `ingress` to. */
+  distribute(key: FlowKey, ingress: number): number {
+    const ing = this.ingress.ingresses[ingress];
+    const mode = ing?.mode ?? 'general';
+    if (this.useRules) {
+      const iface = this.ingress.interfaceOf(ingress);
+      const vlan = ingress % 4096;
+      const rule = this.compiled.match(key, iface, vlan);
+      if (rule >= 0) {
+        if (this.compiled.toManagement(rule)) return this.management();
+        const pinned = this.compiled.membersOf(rule);
+        const h = distributionHash(key, this.compiled.modeOf(rule, iface, vlan), this.layer, this.hasher);
+        if (pinned !== undefined) {
+          const live = pinned
+            .map((id) => this.engineIndex.get(id) ?? -1)
+            .filter((m) => m >= 0 && this.isLive(m));
+          if (live.length > 0) return live[Math.floor((h * live.length) / 2 ** 32)] as number;
+        }
+        return this.tableToEngine[this.table.lookupIndex(h)] as number;
+      }
+    }
+    return this.tableToEngine[
+      this.table.lookupIndex(distributionHash(key, mode, this.layer, this.hasher))
+    ] as number;
+  }
+
+  /** The connection's backup: its correction target when that is another live member, else rendezvous. */
+  backupOf(hash: number, target: number, owner: number): number {
+    const id = chooseBackup(
+      hash,
+      target >= 0 ? this.ids[target] : undefined,
+      this.ids[owner] ?? '',
+      this.candidates,
+    );
+    return id === undefined ? -1 : (this.engineIndex.get(id) ?? -1);
+  }
+
+  /** Applies a membership or weight change; returns the buckets that changed member. */
+  change(mutate: () => void): number {
+    const before = this.table;
+    mutate();
+    this.table = this.build(before);
+    this.version++;
+    this.candidates = this.backupSet();
+    return movedBuckets(before, this.table);
+  }
+
+  /** A member that comes back starts with empty tables. */
+  restart(m: number): void {
+    this.engines[m] = new MemberEngine(m, this.config);
+  }
+
+  private backupSet(): BackupCandidates {
+    return backupCandidates(
+      this.ids
+        .map((id, i) => ({ id, incarnation: 1, weight: this.weights[i] as number, site: 0, active: true }))
+        .filter((_, i) => this.isLive(i)),
+    );
+  }
+
+  private management(): number {
+    for (let i = 0; i < this.ids.length; i++) if (this.isLive(i)) return i;
+    return 0;
+  }
+
+  private build(previous: DistributionTable | undefined): DistributionTable {
+    const members = this.ids
+      .map((id, i) => ({ id, weight: this.isLive(i) ? (this.weights[i] as number) : 0 }))
+      .filter((m, i) => this.isLive(i) && m.weight >= 0);
+    if (!members.some((m) => m.weight > 0)) {
+      throw new CliError('no live member with a weight above 0 is left in the group', 1);
+    }
+    const table =
+      this.strategy === 'maglev' || previous === undefined
+        ? maglev(members, { size: this.tableSize })
+        : rebalance(previous, members);
+    const exact = this.strategy === 'rebalance' && previous === undefined ? rebalance(table, members) : table;
+    this.tableToEngine = Int32Array.from(exact.members, (m) => this.engineIndex.get(m.id) ?? 0);
+    return exact;
+  }
+}

@@ -1,0 +1,216 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import {
+  createKeyedHash,
+  createToeplitz,
+  type FlowHasher,
+  MICROSOFT_RSS_KEY,
+  SYMMETRIC_RSS_KEY,
+} from '@maestro/hash';
+import { type Policy, parsePolicy, validatePolicy } from '@maestro/policy';
+import { parse as parseYaml } from 'yaml';
+import { CliError } from '../cli/errors.js';
+import { parseEvent, type SimEvent } from './events.js';
+import type { Strategy } from './group.js';
+import { defaultMembers, parseMembers, type SimMember } from './members.js';
+import { DEFAULT_TOPOLOGY_YAML, type ModeChoice } from './topology.js';
+
+/** Everything `maestro simulate` runs with, after the scenario file and the flags are merged. */
+export interface SimulationSettings {
+  readonly capture: string | undefined;
+  readonly members: SimMember[];
+  readonly mode: ModeChoice;
+  readonly layer: 'l3' | 'l4' | undefined;
+  readonly tableSize: number;
+  readonly strategy: Strategy;
+  readonly policy: Policy;
+  readonly events: SimEvent[];
+  readonly hash: string;
+}
+
+/** The flags of `maestro simulate` that a scenario file may also set. */
+export interface SimulationFlags {
+  readonly capture?: string | undefined;
+  readonly members?: string | undefined;
+  readonly mode?: string | undefined;
+  readonly layer?: 'l3' | 'l4' | undefined;
+  readonly tableSize?: string | undefined;
+  readonly strategy?: string | undefined;
+  readonly topology?: string | undefined;
+  readonly policy?: string | undefined;
+  readonly nat?: string | undefined;
+  readonly events: readonly string[];
+  readonly hash?: string | undefined;
+  readonly scenario?: string | undefined;
+}
+
+const SCENARIO_KEYS = [
+  'capture',
+  'members',
+  'mode',
+  'layer',
+  'tableSize',
+  'strategy',
+  'topology',
+  'policy',
+  'nat',
+  'events',
+  'hash',
+] as const;
+
+/** A value read from a scenario file, with the file's folder to resolve paths against. */
+interface Scenario {
+  readonly file: string;
+  readonly base: string;
+  readonly value: Record<string, unknown>;
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(
+      `${what} ${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? 'error'})`}`,
+      1,
+    );
+  }
+}
+
+function readScenario(path: string): Scenario {
+  let value: unknown;
+  try {
+    value = parseYaml(readText(path, 'scenario'));
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new CliError(`${path}: not valid YAML: ${message}`, 1);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new CliError(`${path}: a scenario is a YAML mapping with keys ${SCENARIO_KEYS.join(', ')}`, 1);
+  }
+  const unknown = Object.keys(value).filter((k) => !(SCENARIO_KEYS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw new CliError(
+      `${path}: unknown key ${JSON.stringify(unknown[0])}; allowed: ${SCENARIO_KEYS.join(', ')}`,
+      1,
+    );
+  }
+  return { file: path, base: dirname(path), value: value as Record<string, unknown> };
+}
+
+function scenarioString(s: Scenario | undefined, key: string): string | undefined {
+  const v = s?.value[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string' || typeof v === 'number') return String(v);
+  throw new CliError(`${s?.file}: ${key} must be a string or a number, got ${typeof v}`, 1);
+}
+
+/** A policy part from a file path (relative to the scenario) or an inline mapping. */
+function policyPart(s: Scenario | undefined, key: string, flag: string | undefined): Policy | undefined {
+  if (flag !== undefined) return parsePolicy(flag, readText(flag, `--${key}`));
+  const v = s?.value[key];
+  if (v === undefined || v === null || s === undefined) return undefined;
+  if (typeof v === 'string') {
+    const path = resolve(s.base, v);
+    return parsePolicy(path, readText(path, key));
+  }
+  const wrapped = key === 'nat' ? { nat: v } : key === 'topology' ? { topology: v } : v;
+  return validatePolicy(wrapped, { file: `${s.file} (${key})` });
+}
+
+function parseHash(text: string): FlowHasher {
+  if (text === 'toeplitz') return createToeplitz(MICROSOFT_RSS_KEY);
+  if (text === 'symmetric') return createToeplitz(SYMMETRIC_RSS_KEY);
+  const m = /^keyed:([0-9a-fA-F]{16})$/.exec(text);
+  if (m !== null) {
+    const hex = m[1] as string;
+    return createKeyedHash(
+      Uint8Array.from({ length: 8 }, (_, i) => Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16)),
+    );
+  }
+  throw new CliError(
+    `--hash must be toeplitz, symmetric or keyed:<16 hex digits>, got ${JSON.stringify(text)}`,
+  );
+}
+
+/** The hash function a settings' `hash` names. */
+export function hasherOf(settings: SimulationSettings): FlowHasher {
+  return parseHash(settings.hash);
+}
+
+/** Merges a scenario file (when given) and the flags (which win) into the run's settings. */
+export function resolveSettings(flags: SimulationFlags): SimulationSettings {
+  const s = flags.scenario === undefined ? undefined : readScenario(flags.scenario);
+  const captureText = flags.capture ?? scenarioString(s, 'capture');
+  const capture =
+    captureText === undefined
+      ? undefined
+      : flags.capture === undefined && s
+        ? resolve(s.base, captureText)
+        : captureText;
+
+  const membersValue = s?.value['members'];
+  let members: SimMember[];
+  if (flags.members !== undefined) members = parseMembers(flags.members);
+  else if (Array.isArray(membersValue)) {
+    members = parseMembers(
+      membersValue
+        .map((m) =>
+          typeof m === 'string'
+            ? m
+            : `${(m as { id?: unknown }).id}=${(m as { weight?: unknown }).weight ?? 100}`,
+        )
+        .join(','),
+    );
+  } else if (membersValue !== undefined) members = parseMembers(String(membersValue));
+  else members = defaultMembers(4);
+
+  const mode = flags.mode ?? scenarioString(s, 'mode') ?? 'auto';
+  if (!['auto', 'general', 'user', 'network'].includes(mode)) {
+    throw new CliError(`--mode must be auto, general, user or network, got ${JSON.stringify(mode)}`);
+  }
+  const layerText = flags.layer ?? scenarioString(s, 'layer');
+  if (layerText !== undefined && layerText !== 'l3' && layerText !== 'l4') {
+    throw new CliError(`layer must be l3 or l4, got ${JSON.stringify(layerText)}`);
+  }
+  const sizeText = flags.tableSize ?? scenarioString(s, 'tableSize') ?? '65537';
+  if (!/^\d+$/.test(sizeText))
+    throw new CliError(`--table-size must be a prime number, got ${JSON.stringify(sizeText)}`);
+  const strategy = flags.strategy ?? scenarioString(s, 'strategy') ?? 'rebalance';
+  if (strategy !== 'rebalance' && strategy !== 'maglev') {
+    throw new CliError(`--strategy must be rebalance or maglev, got ${JSON.stringify(strategy)}`);
+  }
+
+  const topology = policyPart(s, 'topology', flags.topology);
+  const rules = policyPart(s, 'policy', flags.policy);
+  const nat = policyPart(s, 'nat', flags.nat);
+  const base =
+    topology ??
+    (rules && rules.topology.interfaces.length > 0 ? rules : undefined) ??
+    parsePolicy('default-topology.yaml', DEFAULT_TOPOLOGY_YAML);
+  const policy: Policy = {
+    topology: layerText === undefined ? base.topology : { ...base.topology, layer: layerText },
+    rules: rules?.rules ?? [],
+    nat: [...(rules?.nat ?? []), ...(nat?.nat ?? [])],
+  };
+
+  const scenarioEvents = s?.value['events'];
+  if (scenarioEvents !== undefined && !Array.isArray(scenarioEvents)) {
+    throw new CliError(`${s?.file}: events must be a list of "<kind> <member> @<seconds>s" strings`, 1);
+  }
+  const eventTexts = [...(scenarioEvents ?? []).map(String), ...flags.events];
+  const events = eventTexts.map(parseEvent).sort((a, b) => a.at - b.at);
+  parseHash(flags.hash ?? scenarioString(s, 'hash') ?? 'toeplitz');
+  return {
+    capture,
+    members,
+    mode: mode as ModeChoice,
+    layer: layerText as 'l3' | 'l4' | undefined,
+    tableSize: Number(sizeText),
+    strategy,
+    policy,
+    events,
+    hash: flags.hash ?? scenarioString(s, 'hash') ?? 'toeplitz',
+  };
+}

@@ -1,0 +1,516 @@
+import { Decision, type Packet, Reason } from '@maestro/correction';
+import { FlowTable } from '@maestro/flowtable';
+import {
+  copyFlowKey,
+  createFlowKey,
+  distributionHash,
+  type FlowHasher,
+  type FlowKey,
+  PortKind,
+  reverseFlowKey,
+} from '@maestro/hash';
+import { DecodeStatus, type PacketRecord } from '@maestro/pcap';
+import type { EventReport, SimulationReport } from '../report/model.js';
+import type { SimEvent } from './events.js';
+import type { SimulatedGroup } from './group.js';
+import { SyncAccounting } from './sync-accounting.js';
+import { REASONS, TimelineBuilder } from './timeline.js';
+import type { IngressMap } from './topology.js';
+
+/** What a run needs besides the packets. */
+export interface RunSetup {
+  readonly group: SimulatedGroup;
+  readonly ingress: IngressMap;
+  readonly hasher: FlowHasher;
+  readonly events: readonly SimEvent[];
+  readonly settings: SimulationReport['settings'];
+  readonly capture: string;
+}
+
+const EXPIRY_STEP = 1;
+
+/**
+ * Replays packets through the simulated group, one at a time, and keeps its own record of every
+ * connection's owner (a ground truth independent of the correction layer) to count packets that a
+ * member processed without owning their connection (`misdelivered`, which must stay 0).
+ */
+export class Simulation {
+  private readonly group: SimulatedGroup;
+  private readonly ingress: IngressMap;
+  private readonly registry: FlowTable;
+  private readonly fragments = new Map<string, number>();
+  /** Translated addresses of fragmented datagrams whose first fragment was re-addressed. */
+  private readonly rewrites = new Map<string, FlowKey>();
+  private readonly sync: SyncAccounting;
+  private readonly timeline: TimelineBuilder;
+  private readonly memberPackets: Float64Array;
+  private readonly memberBytes: Float64Array;
+  private readonly memberConnections: Float64Array;
+  /** Packets each member should have processed by weight, given who was live when. */
+  private readonly expectedPackets: Float64Array;
+  private segmentPackets = 0;
+  private readonly byReason = new Float64Array(6);
+  private readonly eventReports: EventReport[] = [];
+  private readonly key: FlowKey = createFlowKey();
+  private readonly alias: FlowKey = createFlowKey();
+  private readonly scratch: FlowKey = createFlowKey();
+  private readonly packet: Packet = {
+    key: this.key,
+    ingress: 0,
+    ipId: 0,
+    moreFragments: false,
+    tcpFlags: 0,
+    bytes: 0,
+    embedded: null,
+    hops: 0,
+  };
+  private packets = 0;
+  private bytes = 0;
+  private skipped = 0;
+  private dropped = 0;
+  private deadDrops = 0;
+  private connections = 0;
+  private corrected = 0;
+  private extraHops = 0;
+  private misdelivered = 0;
+  private nextEvent = 0;
+  private nextExpiry = EXPIRY_STEP;
+  private start = Number.NaN;
+  private now = 0;
+  private nextId = 1;
+
+  constructor(private readonly setup: RunSetup) {
+    this.group = setup.group;
+    this.ingress = setup.ingress;
+    this.registry = new FlowTable({ symmetric: true, capacity: 1024 });
+    this.sync = new SyncAccounting(this.group.ids);
+    this.timeline = new TimelineBuilder(this.group.ids);
+    const n = this.group.ids.length;
+    this.memberPackets = new Float64Array(n);
+    this.memberBytes = new Float64Array(n);
+    this.memberConnections = new Float64Array(n);
+    this.expectedPackets = new Float64Array(n);
+  }
+
+  /** Takes one packet of the capture (the reader's reused record). */
+  readonly onPacket = (p: PacketRecord): void => {
+    this.packets++;
+    this.bytes += p.originalLength;
+    const ts = p.timestampSec + p.timestampNs / 1e9;
+    if (Number.isNaN(this.start)) this.start = ts;
+    const now = Math.max(this.now, ts - this.start);
+    this.now = now;
+    while (
+      this.nextEvent < this.setup.events.length &&
+      (this.setup.events[this.nextEvent] as SimEvent).at <= now
+    ) {
+      this.applyEvent(this.setup.events[this.nextEvent++] as SimEvent);
+    }
+    if (now >= this.nextExpiry) this.expire(now);
+    if (p.status !== DecodeStatus.OK) {
+      this.skipped++;
+      return;
+    }
+    this.route(p, now);
+  };
+
+  /** Ends the run (remaining events apply at their times) and builds the report. */
+  finish(): SimulationReport {
+    for (; this.nextEvent < this.setup.events.length; this.nextEvent++) {
+      const e = this.setup.events[this.nextEvent] as SimEvent;
+      this.now = Math.max(this.now, e.at);
+      this.applyEvent(e);
+    }
+    this.sync.flush();
+    this.closeSegment();
+    const g = this.group;
+    const processed = this.memberPackets.reduce((a, b) => a + b, 0);
+    const weighted = g.ids
+      .map((_, i) => i)
+      .filter((i) => g.status[i] !== 'NOT_JOINED' && (g.weights[i] as number) > 0);
+    const mean =
+      weighted.length === 0
+        ? 0
+        : weighted.reduce((a, i) => a + (this.memberPackets[i] as number), 0) / weighted.length;
+    const max = Math.max(0, ...weighted.map((i) => this.memberPackets[i] as number));
+    const byReason = Object.fromEntries(REASONS.map((r, i) => [r, this.byReason[i + 1] as number])) as Record<
+      (typeof REASONS)[number],
+      number
+    >;
+    return {
+      capture: this.setup.capture,
+      settings: this.setup.settings,
+      packets: this.packets,
+      bytes: this.bytes,
+      skipped: this.skipped,
+      dropped: this.dropped,
+      connections: this.connections,
+      durationSeconds: this.now,
+      members: g.ids.map((id, i) => ({
+        id,
+        weight: g.weights[i] as number,
+        packets: this.memberPackets[i] as number,
+        bytes: this.memberBytes[i] as number,
+        connections: this.memberConnections[i] as number,
+        share: processed === 0 ? 0 : (this.memberPackets[i] as number) / processed,
+        expectedShare: processed === 0 ? 0 : (this.expectedPackets[i] as number) / processed,
+        state: g.status[i] as string,
+      })),
+      imbalance: mean === 0 ? 0 : max / mean,
+      drops: this.dropCauses(),
+      corrections: { total: this.corrected, byReason, extraHops: this.extraHops },
+      misdelivered: this.misdelivered,
+      sync: { records: this.sync.records, bytes: this.sync.bytes },
+      events: this.eventReports,
+      connectControl: [],
+      timeline: this.timeline.build(this.now),
+    };
+  }
+
+  /** Drops by cause, summed over the members' correction layers, plus packets sent to a dead member. */
+  private dropCauses(): Record<string, number> {
+    const total: Record<string, number> = { deadMember: this.deadDrops };
+    for (const engine of this.group.engines) {
+      for (const [cause, n] of Object.entries(engine.stats().drops)) total[cause] = (total[cause] ?? 0) + n;
+    }
+    return total;
+  }
+
+  private route(p: PacketRecord, now: number): void {
+    const key = copyFlowKey(p.flow, this.key);
+    const packet = this.packet;
+    const ingress = this.ingress.ingressOf(p.interfaceId, p.vlan);
+    this.ingress.learn(key, ingress);
+    // The capture shows traffic as the endpoints see it; the group applies NAT. A reply to a
+    // translated connection enters the group addressed to the translated tuple.
+    const known = key.portKind === PortKind.FRAGMENT ? -1 : this.registry.find(key);
+    if (known >= 0 && this.registry.lastReply && this.registry.aliasAt(known, this.alias)) {
+      if (p.moreFragments)
+        this.rewrites.set(fragmentId(key, p.fragmentId), reverseFlowKey(this.alias, createFlowKey()));
+      reverseFlowKey(this.alias, key);
+    } else if (key.portKind === PortKind.FRAGMENT) {
+      // Later fragments carry no ports: they follow the rewrite of their first fragment.
+      const rewrite = this.rewrites.get(fragmentId(key, p.fragmentId));
+      if (rewrite !== undefined) {
+        key.srcV4 = rewrite.srcV4;
+        key.dstV4 = rewrite.dstV4;
+        if (!p.moreFragments) this.rewrites.delete(fragmentId(p.flow, p.fragmentId));
+      }
+    }
+    packet.embedded = null;
+    if (p.hasInner) packet.embedded = this.embedded(p);
+    packet.ingress = ingress;
+    packet.ipId = p.fragmentId >>> 0;
+    packet.moreFragments = p.moreFragments;
+    packet.tcpFlags = p.tcpFlags;
+    packet.bytes = p.originalLength;
+    packet.hops = 0;
+
+    const g = this.group;
+    g.enter(ingress);
+    let m = g.distribute(key, ingress);
+    for (;;) {
+      const engine = g.engines[m];
+      if (engine === undefined || !g.isLive(m)) {
+        this.dropped++;
+        this.deadDrops++;
+        return;
+      }
+      const decision = engine.decide(packet, now);
+      this.deliverMessages(now);
+      if (decision === Decision.FORWARD) {
+        if (packet.hops === 0) {
+          this.corrected++;
+          this.byReason[engine.lastReason] = (this.byReason[engine.lastReason] as number) + 1;
+          if (engine.lastReason > 0) this.timeline.correction(engine.lastReason - 1, now);
+        }
+        this.extraHops++;
+        packet.hops++;
+        m = engine.lastTarget;
+        continue;
+      }
+      if (decision === Decision.DROP) {
+        this.dropped++;
+        return;
+      }
+      if (decision === Decision.CREATE) this.created(m, ingress, now);
+      else this.verify(m, now, p);
+      this.segmentPackets++;
+      this.memberPackets[m] = (this.memberPackets[m] as number) + 1;
+      this.memberBytes[m] = (this.memberBytes[m] as number) + p.originalLength;
+      this.timeline.packet(m, now);
+      if (p.moreFragments && key.portKind === PortKind.PORTS)
+        this.fragments.set(fragmentId(key, p.fragmentId), m);
+      return;
+    }
+  }
+
+  /** The tuple an ICMP error carries, rewritten to the translated tuple the outside saw. */
+  private embedded(p: PacketRecord): FlowKey {
+    const inner = copyFlowKey(p.inner, this.scratch);
+    const h = this.registry.find(inner);
+    if (h >= 0 && !this.registry.lastReply && this.registry.aliasAt(h, this.alias)) {
+      copyFlowKey(this.alias, inner);
+      if (this.key.family === 4) this.key.dstV4 = this.alias.srcV4;
+    }
+    return inner;
+  }
+
+  /** A member created a connection: record its owner and backup, sync it to the backup. */
+  private created(m: number, ingress: number, now: number): void {
+    const key = this.key;
+    const existing = this.registry.find(key);
+    if (existing >= 0) {
+      // A second member created a connection that has an owner: a broken correction layer.
+      if (this.registry.owner(existing) !== m) this.misdelivered++;
+      return;
+    }
+    const engine = this.setup.group.engines[m];
+    const translated = engine?.translation(key, this.alias) ? this.alias : key;
+    const reply = reverseFlowKey(translated, this.scratch);
+    const target = this.group.distribute(reply, this.ingress.replyIngress(translated, ingress));
+    const hash = distributionHash(key, 'general', 'l4', this.setup.hasher);
+    const backup = this.group.backupOf(hash, target, m);
+    const h = this.registry.insert(key, now, m, backup < 0 ? m : backup, ingress);
+    if (translated !== key && !sameTuple(translated, key)) this.registry.setAlias(h, translated);
+    this.registry.record(h, now, this.packet.bytes, this.packet.tcpFlags, false);
+    this.connections++;
+    this.memberConnections[m] = (this.memberConnections[m] as number) + 1;
+    this.sync.record('create', this.nextId++, key, this.registry.state(h), m, backup);
+  }
+
+  /** A member processed a packet of a known connection: it must be the connection's owner. */
+  private verify(m: number, now: number, p: PacketRecord): void {
+    const key = this.key;
+    if (this.packet.embedded !== null) {
+      const h = this.registry.find(this.packet.embedded);
+      if (h >= 0 && this.registry.owner(h) !== m) this.misdelivered++;
+      return;
+    }
+    if (key.portKind === PortKind.FRAGMENT) {
+      const owner = this.fragments.get(fragmentId(key, p.fragmentId));
+      if (owner !== undefined && owner !== m) this.misdelivered++;
+      return;
+    }
+    const h = this.registry.find(key);
+    if (h < 0) return;
+    if (this.registry.owner(h) !== m) this.misdelivered++;
+    const before = this.registry.state(h);
+    this.registry.record(h, now, this.packet.bytes, this.packet.tcpFlags, this.registry.lastReply);
+    const after = this.registry.state(h);
+    if (after !== before) {
+      this.sync.record('update', h, key, after, m, this.registry.backup(h));
+    }
+  }
+
+  private deliverMessages(now: number): void {
+    const engines = this.group.engines;
+    for (let i = 0; i < engines.length; i++) {
+      const outbox = (engines[i] as (typeof engines)[number]).outbox;
+      while (outbox.length > 0) {
+        const message = outbox.shift();
+        if (message === undefined) break;
+        const to = engines[message.to];
+        if (to !== undefined && this.group.isLive(message.to)) to.deliver(message, now);
+      }
+    }
+  }
+
+  private expire(now: number): void {
+    this.nextExpiry = Math.floor(now / EXPIRY_STEP) * EXPIRY_STEP + EXPIRY_STEP;
+    const g = this.group;
+    for (let m = 0; m < g.engines.length; m++) {
+      const e = g.engines[m];
+      // One pass over each table: expire() walks `budget` entries round-robin.
+      if (e !== undefined && g.isLive(m)) {
+        e.expire(now, Math.max(e.owned.size, e.corrections.size, e.fragments.size, e.expectations.size));
+      }
+    }
+    this.deliverMessages(now);
+    this.registry.expireAll(now, (h) => {
+      this.registry.keyAt(h, this.scratch);
+      this.sync.record('delete', h, this.scratch, 0, this.registry.owner(h), this.registry.backup(h));
+    });
+  }
+
+  /** Credits the packets since the last change to the live members by weight. */
+  private closeSegment(): void {
+    const g = this.group;
+    let total = 0;
+    for (let i = 0; i < g.ids.length; i++) if (g.isLive(i)) total += g.weights[i] as number;
+    if (total === 0) return;
+    for (let i = 0; i < g.ids.length; i++) {
+      if (g.isLive(i))
+        this.expectedPackets[i] =
+          (this.expectedPackets[i] as number) + (this.segmentPackets * (g.weights[i] as number)) / total;
+    }
+    this.segmentPackets = 0;
+  }
+
+  private applyEvent(e: SimEvent): void {
+    this.closeSegment();
+    const g = this.group;
+    const m = g.indexOf(e.member);
+    let moved = 0;
+    let lost = 0;
+    let buckets = 0;
+    switch (e.kind) {
+      case 'fail':
+      case 'remove': {
+        if (!g.isLive(m)) break;
+        buckets = g.change(() => {
+          g.status[m] = e.kind === 'fail' ? 'DOWN' : 'REMOVED';
+        });
+        const result = this.takeOver(m, e.kind === 'remove');
+        moved = result.moved;
+        lost = result.lost;
+        break;
+      }
+      case 'recover':
+      case 'add': {
+        if (g.isLive(m)) break;
+        g.restart(m);
+        buckets = g.change(() => {
+          g.status[m] = 'ACTIVE';
+          if (e.weight !== undefined) g.weights[m] = e.weight;
+        });
+        this.reassignBackups();
+        break;
+      }
+      case 'weight': {
+        buckets = g.change(() => {
+          g.weights[m] = e.weight ?? 0;
+        });
+        break;
+      }
+    }
+    this.installCorrections();
+    this.eventReports.push({
+      at: e.at,
+      kind: e.kind,
+      member: e.member,
+      ...(e.weight === undefined ? {} : { weight: e.weight }),
+      bucketsMoved: buckets,
+      connectionsMoved: moved,
+      connectionsLost: lost,
+    });
+  }
+
+  /**
+   * Member `m` is gone: each connection it owned is taken over by its backup (HyperSync kept the
+   * backup's copy current), which picks a new backup and syncs to it; a connection whose backup is
+   * gone too is lost. Connections `m` backed up get a new backup. A graceful removal hands every
+   * connection over, so nothing is lost.
+   */
+  private takeOver(m: number, graceful: boolean): { moved: number; lost: number } {
+    const g = this.group;
+    const r = this.registry;
+    const lostKeys: FlowKey[] = [];
+    let moved = 0;
+    for (let h = 0; h < r.size; h++) {
+      const owner = r.owner(h);
+      const backup = r.backup(h);
+      r.keyAt(h, this.key);
+      const hash = distributionHash(this.key, 'general', 'l4', this.setup.hasher);
+      if (owner === m) {
+        let heir = backup !== m && g.isLive(backup) ? backup : -1;
+        if (heir < 0 && graceful) heir = g.backupOf(hash, -1, m);
+        if (heir < 0 || !g.isLive(heir)) {
+          lostKeys.push(copyFlowKey(this.key, createFlowKey()));
+          continue;
+        }
+        const engine = g.engines[heir];
+        if (engine === undefined) continue;
+        engine.corrections.remove(this.key);
+        if (engine.owned.has(this.key)) continue;
+        const adopted = engine.owned.insert(this.key, this.now, heir, heir, r.tag(h));
+        if (r.aliasAt(h, this.alias)) engine.owned.setAlias(adopted, this.alias);
+        r.setOwner(h, heir);
+        const next = g.backupOf(hash, -1, heir);
+        r.setBackup(h, next < 0 ? heir : next);
+        this.sync.record('create', h, this.key, r.state(h), heir, next);
+        this.memberConnections[heir] = (this.memberConnections[heir] as number) + 1;
+        moved++;
+      } else if (backup === m) {
+        const next = g.backupOf(hash, -1, owner);
+        r.setBackup(h, next < 0 ? owner : next);
+        this.sync.record('create', h, this.key, r.state(h), owner, next);
+      }
+    }
+    for (const key of lostKeys) r.remove(key);
+    // Fragments in flight towards the failed member cannot be reassembled elsewhere: forget them.
+    for (const engine of g.engines) {
+      const f = engine.fragments;
+      for (let h = f.size - 1; h >= 0; h--) if (f.owner(h) === m) f.removeAt(h);
+    }
+    return { moved, lost: lostKeys.length };
+  }
+
+  /** After a member joins, rendezvous gives it a share of the backups: bulk resync of those. */
+  private reassignBackups(): void {
+    const g = this.group;
+    const r = this.registry;
+    for (let h = 0; h < r.size; h++) {
+      r.keyAt(h, this.key);
+      const owner = r.owner(h);
+      const next = g.backupOf(distributionHash(this.key, 'general', 'l4', this.setup.hasher), -1, owner);
+      if (next >= 0 && next !== r.backup(h)) {
+        r.setBackup(h, next);
+        this.sync.record('create', h, this.key, r.state(h), owner, next);
+      }
+    }
+  }
+
+  /**
+   * The table changed: where a live connection's packets (either direction) now land on a member
+   * other than its owner, that member gets a correction entry so it forwards them to the owner.
+   */
+  private installCorrections(): void {
+    const g = this.group;
+    const r = this.registry;
+    for (let h = 0; h < r.size; h++) {
+      const owner = r.owner(h);
+      if (!g.isLive(owner)) continue;
+      const ingress = r.tag(h);
+      r.keyAt(h, this.key);
+      const translated = r.aliasAt(h, this.alias) ? this.alias : this.key;
+      const reply = reverseFlowKey(translated, this.scratch);
+      const landings: [number, FlowKey][] = [
+        [g.distribute(this.key, ingress), this.key],
+        [g.distribute(reply, this.ingress.replyIngress(translated, ingress)), reply],
+      ];
+      for (const [landing, key] of landings) {
+        const engine = g.engines[landing];
+        if (landing === owner || engine === undefined || !g.isLive(landing) || engine.owned.has(key))
+          continue;
+        engine.deliver(
+          {
+            kind: 'correct',
+            from: owner,
+            to: landing,
+            key: copyFlowKey(key, createFlowKey()),
+            owner,
+            reason: Reason.ASYMMETRIC,
+          },
+          this.now,
+        );
+      }
+    }
+  }
+}
+
+function fragmentId(key: FlowKey, ipId: number): string {
+  return key.family === 4
+    ? `${key.srcV4}|${key.dstV4}|${key.protocol}|${ipId}`
+    : `${key.src6.join('.')}|${key.dst6.join('.')}|${key.protocol}|${ipId}`;
+}
+
+function sameTuple(a: FlowKey, b: FlowKey): boolean {
+  return (
+    a.srcV4 === b.srcV4 &&
+    a.dstV4 === b.dstV4 &&
+    a.srcPort === b.srcPort &&
+    a.dstPort === b.dstPort &&
+    a.family === b.family
+  );
+}

@@ -1,0 +1,112 @@
+import type { Ingress } from '@maestro/correction';
+import type { DistributionLayer, DistributionMode, FlowKey } from '@maestro/hash';
+import type { CompiledPolicy, Policy, Topology } from '@maestro/policy';
+
+/** VLAN ids per interface in the ingress numbering (0 = untagged). */
+export const VLANS_PER_INTERFACE = 4096;
+
+/** The simulation's `--mode`: the topology's own modes, or one mode forced on every interface. */
+export type ModeChoice = 'auto' | DistributionMode;
+
+/**
+ * Where packets enter the group. Every (interface, VLAN) pair is one ingress, numbered
+ * `interface × 4096 + vlan`, so a packet's ingress is found without a lookup. Each ingress knows
+ * its topology mode and the ingress its replies come back through: the one where packets from the
+ * destination were last seen entering, else the first ingress on the other side of the topology.
+ */
+export class IngressMap {
+  /** Every ingress, for the correction layer (`CorrectionConfig.interfaces`). */
+  readonly ingresses: Ingress[];
+  private readonly zoneInternal: Uint8Array;
+  private readonly oppositeOf: Int32Array;
+  private readonly learnedV4 = new Map<number, number>();
+  private readonly learnedV6 = new Map<string, number>();
+  private readonly interfaceCount: number;
+
+  constructor(compiled: CompiledPolicy, forced: ModeChoice, layer: DistributionLayer) {
+    const topology = compiled.policy.topology;
+    this.interfaceCount = Math.max(1, topology.interfaces.length);
+    const n = this.interfaceCount * VLANS_PER_INTERFACE;
+    this.ingresses = new Array<Ingress>(n);
+    this.zoneInternal = new Uint8Array(n);
+    for (let i = 0; i < this.interfaceCount; i++) {
+      const iface = topology.interfaces[i];
+      for (let v = 0; v < VLANS_PER_INTERFACE; v++) {
+        const id = i * VLANS_PER_INTERFACE + v;
+        const mode: DistributionMode = forced === 'auto' ? compiled.topologyMode(iface ? i : -1, v) : forced;
+        this.ingresses[id] = { id, mode, layer };
+        const zone = iface?.vlans.find((x) => x.id === v)?.zone ?? iface?.zone ?? 'external';
+        this.zoneInternal[id] = zone === 'internal' ? 1 : 0;
+      }
+    }
+    this.oppositeOf = new Int32Array(n);
+    const firstInternal = this.first(topology, 'internal');
+    const firstExternal = this.first(topology, 'external');
+    for (let id = 0; id < n; id++) {
+      this.oppositeOf[id] = this.zoneInternal[id] === 1 ? (firstExternal ?? id) : (firstInternal ?? id);
+    }
+  }
+
+  /** The ingress of a packet entering capture interface `captureInterface` on `vlan` (-1: untagged). */
+  ingressOf(captureInterface: number, vlan: number): number {
+    const iface = captureInterface < this.interfaceCount ? captureInterface : 0;
+    return iface * VLANS_PER_INTERFACE + Math.max(vlan, 0);
+  }
+
+  /** Remembers that packets from `key`'s source enter at `ingress` (so replies to it leave there). */
+  learn(key: FlowKey, ingress: number): void {
+    if (key.family === 4) this.learnedV4.set(key.srcV4, ingress);
+    else this.learnedV6.set(addressText(key.src6), ingress);
+  }
+
+  /** The ingress a reply to a packet to `key`'s destination comes back through (see the class). */
+  replyIngress(key: FlowKey, packetIngress: number): number {
+    const learned =
+      key.family === 4 ? this.learnedV4.get(key.dstV4) : this.learnedV6.get(addressText(key.dst6));
+    return learned ?? (this.oppositeOf[packetIngress] as number);
+  }
+
+  /** The policy interface index and VLAN of an ingress. */
+  interfaceOf(ingress: number): number {
+    return Math.floor(ingress / VLANS_PER_INTERFACE);
+  }
+
+  private first(topology: Topology, zone: 'internal' | 'external'): number | undefined {
+    for (let i = 0; i < topology.interfaces.length; i++) {
+      const iface = topology.interfaces[i];
+      if (iface === undefined) continue;
+      if (iface.zone === zone) return i * VLANS_PER_INTERFACE;
+      const vlan = iface.vlans.find((v) => v.zone === zone);
+      if (vlan !== undefined) return i * VLANS_PER_INTERFACE + vlan.id;
+    }
+    return undefined;
+  }
+}
+
+function addressText(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < 16; i++) s += String.fromCharCode(bytes[i] as number);
+  return s;
+}
+
+/**
+ * The topology used when none is given: one interface, `uplink`, whose untagged traffic is
+ * distributed in General mode, with VLAN 100 on the internal side (User mode) and VLAN 200 on the
+ * external side (Network mode): auto-topology for the convention of `maestro gen`.
+ */
+export const DEFAULT_TOPOLOGY_YAML = `topology:
+  mode: auto
+  layer: l4
+  interfaces:
+    - name: uplink
+      zone: external
+      mode: general
+      vlans:
+        - { id: 100, zone: internal, mode: user }
+        - { id: 200, zone: external, mode: network }
+`;
+
+/** True when the policy has rules to consult per packet (otherwise the topology decides alone). */
+export function hasRules(policy: Policy): boolean {
+  return policy.rules.length > 0;
+}

@@ -1,0 +1,5 @@
+import { definePackageTestConfig } from '@maestro/vitest-config';
+import type { ViteUserConfig } from 'vitest/config';
+
+const config: ViteUserConfig = definePackageTestConfig();
+export default config;
