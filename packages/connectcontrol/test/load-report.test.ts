@@ -1,9 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeLoadReport, encodeLoadReport, LoadReportError, MAX_LOAD } from '../src/index.js';
+import {
+  decodeLoadReport,
+  encodeLoadReport,
+  LoadReportError,
+  MAX_LOAD,
+  MAX_SERVER_ID_BYTES,
+} from '../src/index.js';
 
 const report = fc.record({
-  serverId: fc.string({ minLength: 1, maxLength: 16, unit: 'grapheme' }),
+  // Graphemes can take many bytes: keep ids within the format's 64-byte limit.
+  serverId: fc
+    .string({ minLength: 1, maxLength: 16, unit: 'grapheme' })
+    .filter((id) => new TextEncoder().encode(id).length <= MAX_SERVER_ID_BYTES),
   load: fc.integer({ min: 0, max: MAX_LOAD }),
   sequence: fc.integer({ min: 0, max: 0xffff_ffff }),
 });
@@ -65,6 +74,12 @@ describe('load report codec', () => {
         else if (code === undefined) expect(encodeLoadReport(decodeLoadReport(bytes))).toEqual(bytes);
       }),
     );
+  });
+
+  it('should refuse a server id of 16 characters but more than 64 bytes (seed 1510735388)', () => {
+    const id = ` ${'\u{1D158}\u{1D165}\u{1D16E}'.repeat(5)}\u{10000}`;
+    expect(new TextEncoder().encode(id).length).toBeGreaterThan(MAX_SERVER_ID_BYTES);
+    expect(codeOf(() => encodeLoadReport({ serverId: id, load: 0, sequence: 0 }))).toBe('BAD_SERVER_ID');
   });
 
   it('should lay out a report as documented', () => {
