@@ -1,12 +1,13 @@
 import type { Command } from './cli/command.js';
 import { CliError } from './cli/errors.js';
 import { type Io, processIo } from './cli/io.js';
+import { calcCommand } from './commands/calc.js';
 import { dumpCommand } from './commands/dump.js';
 import { genCommand } from './commands/gen.js';
 import { simulateCommand } from './commands/simulate.js';
 import { statsCommand } from './commands/stats.js';
 
-const COMMANDS: readonly Command[] = [simulateCommand, statsCommand, dumpCommand, genCommand];
+const COMMANDS: readonly Command[] = [simulateCommand, calcCommand, statsCommand, dumpCommand, genCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

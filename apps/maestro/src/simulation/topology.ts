@@ -43,8 +43,23 @@ export class IngressMap {
     const firstInternal = this.first(topology, 'internal');
     const firstExternal = this.first(topology, 'external');
     for (let id = 0; id < n; id++) {
-      this.oppositeOf[id] = this.zoneInternal[id] === 1 ? (firstExternal ?? id) : (firstInternal ?? id);
+      const want = this.zoneInternal[id] === 1 ? 'external' : 'internal';
+      const fallback = (want === 'external' ? firstExternal : firstInternal) ?? id;
+      this.oppositeOf[id] =
+        this.onInterface(topology, Math.floor(id / VLANS_PER_INTERFACE), want) ?? fallback;
     }
+  }
+
+  /** Where a client on the internal side sends from: the first internal (interface, VLAN), else 0. */
+  defaultOutbound(topology: Topology): number {
+    return this.first(topology, 'internal') ?? 0;
+  }
+
+  /** A readable name of an ingress: `uplink VLAN 100`, `eth1-01`. */
+  describe(topology: Topology, ingress: number): string {
+    const iface = topology.interfaces[this.interfaceOf(ingress)];
+    const vlan = ingress % VLANS_PER_INTERFACE;
+    return `${iface?.name ?? 'interface 0'}${vlan > 0 ? ` VLAN ${vlan}` : ''}`;
   }
 
   /** The ingress of a packet entering capture interface `captureInterface` on `vlan` (-1: untagged). */
@@ -71,15 +86,23 @@ export class IngressMap {
     return Math.floor(ingress / VLANS_PER_INTERFACE);
   }
 
+  /** The first ingress of `zone`: a VLAN of that zone, else an interface of it (untagged). */
   private first(topology: Topology, zone: 'internal' | 'external'): number | undefined {
     for (let i = 0; i < topology.interfaces.length; i++) {
-      const iface = topology.interfaces[i];
-      if (iface === undefined) continue;
-      if (iface.zone === zone) return i * VLANS_PER_INTERFACE;
-      const vlan = iface.vlans.find((v) => v.zone === zone);
+      const vlan = topology.interfaces[i]?.vlans.find((v) => v.zone === zone);
       if (vlan !== undefined) return i * VLANS_PER_INTERFACE + vlan.id;
     }
-    return undefined;
+    const i = topology.interfaces.findIndex((iface) => iface.zone === zone);
+    return i < 0 ? undefined : i * VLANS_PER_INTERFACE;
+  }
+
+  /** An ingress of `zone` on interface `i`: one of its VLANs of that zone, else itself untagged. */
+  private onInterface(topology: Topology, i: number, zone: 'internal' | 'external'): number | undefined {
+    const iface = topology.interfaces[i];
+    if (iface === undefined) return undefined;
+    const vlan = iface.vlans.find((v) => v.zone === zone);
+    if (vlan !== undefined) return i * VLANS_PER_INTERFACE + vlan.id;
+    return iface.zone === zone ? i * VLANS_PER_INTERFACE : undefined;
   }
 }
 
