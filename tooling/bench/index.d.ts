@@ -35,3 +35,8 @@ export declare function formatRate(perSec: number): string;
 export declare function peakRssMiB(): number;
 /** Prints an aligned text table; the first row is the header. */
 export declare function printTable(rows: readonly (readonly (string | number)[])[]): void;
+/**
+ * The libpcap reference loop (C source): pcap_next_ex over a file, extracting the 5-tuple, printing
+ * {"packets", "seconds", "cpuSeconds", "sum"}. Compile with `compileC(LIBPCAP_SOURCE, { libs: ['-lpcap'] })`.
+ */
+export declare const LIBPCAP_SOURCE: string;

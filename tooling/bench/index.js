@@ -90,3 +90,5 @@ export function printTable(rows) {
     if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   }
 }
+
+export { LIBPCAP_SOURCE } from './libpcap-loop.js';

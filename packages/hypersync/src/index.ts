@@ -1,4 +1,5 @@
 export { type BackupCandidates, backupCandidates, chooseBackup } from './backup-choice.js';
+export { ByteWriter } from './byte-writer.js';
 export { decodeMessage, encodeMessage } from './codec.js';
 export { type ConnectionInfo, ConnectionRole } from './connection.js';
 export type { ConnectionChange, ConnectionInit } from './connection-input.js';

@@ -1,9 +1,16 @@
 import { statSync, unlinkSync } from 'node:fs';
-import { compileC, formatRate, haveCompiler, peakRssMiB, printTable, runJson } from '@maestro/bench-tools';
+import {
+  compileC,
+  formatRate,
+  haveCompiler,
+  LIBPCAP_SOURCE,
+  peakRssMiB,
+  printTable,
+  runJson,
+} from '@maestro/bench-tools';
 import { PortKind } from '@maestro/hash';
 import { DecodeStatus, type PacketRecord } from '../src/index.js';
 import { generateCaptureFile, readCaptureFileSync } from '../src/node.js';
-import { LIBPCAP_SOURCE } from './libpcap-baseline.js';
 import { pcapParserRun } from './pcap-parser-baseline.js';
 
 // Run with: pnpm --filter @maestro/pcap bench   (BENCH_BIG_GB=0 skips the multi-GB memory run)

@@ -1,50 +1,55 @@
-import { cloneFlowKey, type FlowKey, formatIPv6, PortKind } from '@maestro/hash';
+import { FlowTable } from '@maestro/flowtable';
+import { createFlowKey, type FlowKey, PortKind } from '@maestro/hash';
 
 /** One flow's totals (both directions). */
 export interface FlowTotals {
   /** The flow as first seen (its first packet's direction). */
   readonly key: FlowKey;
-  packets: number;
-  bytes: number;
+  readonly packets: number;
+  readonly bytes: number;
 }
 
 /**
- * Counts packets and bytes per flow, both directions of a connection as one flow. Non-first
- * fragments carry no ports, so they are not attributed to a flow.
+ * Counts packets and bytes per flow, both directions of a connection as one flow, in a
+ * direction-independent `@maestro/flowtable` table that never expires (no per-packet strings or
+ * objects). Non-first fragments carry no ports, so they are not attributed to a flow.
  */
 export class FlowCounter {
-  private readonly flows = new Map<string, FlowTotals>();
+  private readonly table = new FlowTable({
+    symmetric: true,
+    capacity: 4096,
+    timeouts: {
+      tcpSyn: 2 ** 31,
+      tcpEstablished: 2 ** 31,
+      tcpClosing: 2 ** 31,
+      tcpClosed: 2 ** 31,
+      udp: 2 ** 31,
+      icmp: 2 ** 31,
+      other: 2 ** 31,
+    },
+  });
 
   /** Number of distinct flows seen. */
   get size(): number {
-    return this.flows.size;
+    return this.table.size;
   }
 
   /** Counts one packet of `key`. */
   add(key: FlowKey, bytes: number): void {
     if (key.portKind === PortKind.FRAGMENT) return;
-    const id = canonicalId(key);
-    const totals = this.flows.get(id);
-    if (totals === undefined) {
-      this.flows.set(id, { key: cloneFlowKey(key), packets: 1, bytes });
-    } else {
-      totals.packets++;
-      totals.bytes += bytes;
-    }
+    let h = this.table.find(key);
+    const reply = h >= 0 && this.table.lastReply;
+    if (h < 0) h = this.table.insert(key, 0, 0);
+    this.table.record(h, 0, bytes, 0, reply);
   }
 
-  /** The `n` flows with the most packets (ties: more bytes, then first seen). */
+  /** The `n` flows with the most packets (ties: more bytes). */
   top(n: number): FlowTotals[] {
-    return [...this.flows.values()].sort((a, b) => b.packets - a.packets || b.bytes - a.bytes).slice(0, n);
+    const t = this.table;
+    const handles = Array.from({ length: t.size }, (_, h) => h);
+    handles.sort((a, b) => t.packets(b) - t.packets(a) || t.bytes(b) - t.bytes(a));
+    return handles
+      .slice(0, n)
+      .map((h) => ({ key: t.keyAt(h, createFlowKey()), packets: t.packets(h), bytes: t.bytes(h) }));
   }
-}
-
-/** A string naming a flow whatever its direction. */
-export function canonicalId(key: FlowKey): string {
-  const a = key.family === 4 ? String(key.srcV4) : formatIPv6(key.src6);
-  const b = key.family === 4 ? String(key.dstV4) : formatIPv6(key.dst6);
-  const first = a < b || (a === b && key.srcPort <= key.dstPort);
-  return first
-    ? `${key.protocol}|${a}|${key.srcPort}|${b}|${key.dstPort}`
-    : `${key.protocol}|${b}|${key.dstPort}|${a}|${key.srcPort}`;
 }

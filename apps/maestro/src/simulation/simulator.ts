@@ -180,10 +180,11 @@ export class Simulation {
     const key = copyFlowKey(p.flow, this.key);
     const packet = this.packet;
     const ingress = this.ingress.ingressOf(p.interfaceId, p.vlan);
-    this.ingress.learn(key, ingress);
     // The capture shows traffic as the endpoints see it; the group applies NAT. A reply to a
     // translated connection enters the group addressed to the translated tuple.
     const known = key.portKind === PortKind.FRAGMENT ? -1 : this.registry.find(key);
+    // Routes are learnt from the first packets of each direction; later ones only confirm them.
+    if (known < 0 || this.registry.packets(known) < 4) this.ingress.learn(key, ingress);
     if (known >= 0 && this.registry.lastReply && this.registry.aliasAt(known, this.alias)) {
       if (p.moreFragments)
         this.rewrites.set(fragmentId(key, p.fragmentId), reverseFlowKey(this.alias, createFlowKey()));

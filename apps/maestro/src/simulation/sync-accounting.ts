@@ -1,5 +1,6 @@
 import type { FlowKey } from '@maestro/hash';
 import {
+  ByteWriter,
   createSyncRecord,
   encodeMessage,
   MessageType,
@@ -20,6 +21,7 @@ export class SyncAccounting {
   bytes = 0;
   private readonly pending = new Map<string, SyncRecord[]>();
   private seq = 0;
+  private readonly writer = new ByteWriter();
 
   constructor(private readonly ids: readonly string[]) {}
 
@@ -76,7 +78,7 @@ export class SyncAccounting {
       bulkEnd: false,
       records: batch,
     };
-    this.bytes += encodeMessage(message).length;
+    this.bytes += encodeMessage(message, this.writer).length;
     this.pending.set(pair, []);
   }
 }

@@ -4,7 +4,7 @@
  * non-first fragments without ports), folded into a checksum so nothing is optimised away.
  * Prints {"packets", "seconds" (wall), "cpuSeconds" (process CPU time), "sum"}.
  */
-export const LIBPCAP_SOURCE: string = String.raw`
+export const LIBPCAP_SOURCE = String.raw`
 #include <pcap/pcap.h>
 #include <stdint.h>
 #include <stdio.h>
