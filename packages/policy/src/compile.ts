@@ -1,11 +1,11 @@
 import type { DistributionLayer, DistributionMode, FlowKey } from '@maestro/hash';
-import { BitsetPool } from './bitset-pool.js';
 import type { Cidr } from './cidr.js';
 import { PolicyError } from './errors.js';
-import { DEFAULT_SYNC, type Policy, type Rule, type SyncScope } from './policy.js';
-import { buildPrefixTrie, lookupV4, lookupV6, type PrefixTrie, type TrieEntry } from './prefix-trie.js';
+import { buildSplitTree, lookupSplitTree, type SplitTree } from './hyper-split.js';
+import { packetPoint } from './packet-point.js';
+import { DEFAULT_SYNC, type Policy, type SyncScope } from './policy.js';
 import type { Range } from './range.js';
-import { buildRangeTable, type RangeEntry } from './range-table.js';
+import { FIELDS_V6, rulesToBoxesV4, rulesToBoxesV6 } from './rule-boxes.js';
 import { topologyMode } from './topology.js';
 
 /** A policy compiled into a matcher; every method is allocation-free. */
@@ -75,41 +75,6 @@ function checkPolicy(policy: Policy): void {
   });
 }
 
-class RangeDimension {
-  readonly pool: BitsetPool;
-  readonly table: Int32Array;
-  constructor(rules: readonly Rule[], size: number, ranges: (rule: Rule) => readonly Range[]) {
-    this.pool = new BitsetPool(rules.length);
-    const entries: RangeEntry[] = [];
-    const base: number[] = [];
-    rules.forEach((rule, i) => {
-      const list = ranges(rule);
-      if (list.length === 0) base.push(i);
-      for (const r of list) entries.push({ from: r.from, to: r.to, rule: i });
-    });
-    this.table = buildRangeTable(size, entries, base, this.pool, rules.length);
-  }
-}
-
-class AddressDimension {
-  readonly pool: BitsetPool;
-  readonly v4: PrefixTrie;
-  readonly v6: PrefixTrie;
-  constructor(rules: readonly Rule[], cidrs: (rule: Rule) => readonly Cidr[]) {
-    this.pool = new BitsetPool(rules.length);
-    const e4: TrieEntry[] = [];
-    const e6: TrieEntry[] = [];
-    const base: number[] = [];
-    rules.forEach((rule, i) => {
-      const list = cidrs(rule);
-      if (list.length === 0) base.push(i);
-      for (const cidr of list) (cidr.family === 4 ? e4 : e6).push({ cidr, rule: i });
-    });
-    this.v4 = buildPrefixTrie(e4, base, this.pool, rules.length);
-    this.v6 = buildPrefixTrie(e6, base, this.pool, rules.length);
-  }
-}
-
 /** Int32 fields per flow-cache slot. */
 const SLOT = 8;
 
@@ -125,10 +90,6 @@ export interface CompileOptions {
   readonly flowCache?: number;
 }
 
-/** No port condition can hold for a key without ports: this slot holds only unconditional rules. */
-const NO_PORTS = 65536;
-const PORTS_KIND = 1;
-
 class Compiled implements CompiledPolicy {
   readonly policy: Policy;
   readonly layer: DistributionLayer;
@@ -136,15 +97,12 @@ class Compiled implements CompiledPolicy {
   private readonly modes: readonly InterfaceModes[];
   private readonly ruleMode: readonly (DistributionMode | undefined)[];
   private readonly ruleSync: readonly SyncScope[];
-  private readonly iface: RangeDimension;
-  private readonly vlan: RangeDimension;
-  private readonly proto: RangeDimension;
-  private readonly sport: RangeDimension;
-  private readonly dport: RangeDimension;
-  private readonly src: AddressDimension;
-  private readonly dst: AddressDimension;
-  private readonly words: number;
-  private readonly summaryWords: number;
+  private readonly interfaceCount: number;
+  private readonly ruleCount: number;
+  private readonly v4: SplitTree;
+  private readonly v6: SplitTree;
+  /** The packet's field values, filled per lookup (never reallocated). */
+  private readonly point = new Int32Array(FIELDS_V6);
 
   private readonly cache: Int32Array | undefined;
   private readonly cacheShift: number;
@@ -171,24 +129,17 @@ class Compiled implements CompiledPolicy {
     const rules = policy.rules;
     this.ruleMode = rules.map((r) => r.action.mode);
     this.ruleSync = rules.map((r) => r.action.sync ?? DEFAULT_SYNC);
-    const names = this.names;
-    // Slot 0 is "unknown interface"; the last slot, never looked up, takes names the topology
-    // lacks (they can never match, and an empty list would mean "any interface").
-    const nowhere = interfaces.length + 1;
-    this.iface = new RangeDimension(rules, interfaces.length + 2, (r) =>
-      r.match.interfaces.map((n) => {
-        const i = (names.get(n) ?? nowhere - 1) + 1;
-        return { from: i, to: i };
-      }),
-    );
-    this.vlan = new RangeDimension(rules, 4096, (r) => r.match.vlans);
-    this.proto = new RangeDimension(rules, 256, (r) => r.match.protocols.map((p) => ({ from: p, to: p })));
-    this.sport = new RangeDimension(rules, NO_PORTS + 1, (r) => r.match.sourcePorts);
-    this.dport = new RangeDimension(rules, NO_PORTS + 1, (r) => r.match.destinationPorts);
-    this.src = new AddressDimension(rules, (r) => r.match.source);
-    this.dst = new AddressDimension(rules, (r) => r.match.destination);
-    this.words = this.src.pool.words;
-    this.summaryWords = this.src.pool.summaryWords;
+    // Interface slot 0 is "unknown"; a name maps to every index carrying it, as matchLinear reads it.
+    const slotsOf = new Map<string, number[]>();
+    interfaces.forEach((x, i) => {
+      const list = slotsOf.get(x.name);
+      if (list === undefined) slotsOf.set(x.name, [i + 1]);
+      else list.push(i + 1);
+    });
+    this.interfaceCount = interfaces.length;
+    this.ruleCount = rules.length;
+    this.v4 = buildSplitTree(rulesToBoxesV4(rules, slotsOf));
+    this.v6 = buildSplitTree(rulesToBoxesV6(rules, slotsOf));
   }
 
   interfaceIndex(name: string): number {
@@ -196,7 +147,7 @@ class Compiled implements CompiledPolicy {
   }
 
   match(key: FlowKey, iface: number, vlan: number): number {
-    if (this.policy.rules.length === 0) return -1;
+    if (this.ruleCount === 0) return -1;
     const cache = this.cache;
     if (cache === undefined || key.family !== 4) return this.classify(key, iface, vlan);
     // An exact-match flow cache in front of the classifier (as in Open vSwitch): the fields below
@@ -234,124 +185,10 @@ class Compiled implements CompiledPolicy {
   }
 
   private classify(key: FlowKey, iface: number, vlan: number): number {
-    const W = this.words;
-    const S = this.summaryWords;
-    const ifaceTable = this.iface.table;
-    const ii = (iface + 1) | 0;
-    const cI = ifaceTable[ii >= 0 && ii < ifaceTable.length - 1 ? ii : 0] as number;
-    const vv = vlan | 0;
-    const cV = this.vlan.table[vv >= 0 && vv < 4096 ? vv : 0] as number;
-    const cP = this.proto.table[key.protocol & 255] as number;
-    const ports = key.portKind === PORTS_KIND;
-    const cSp = this.sport.table[ports ? key.srcPort & 0xffff : NO_PORTS] as number;
-    const cDp = this.dport.table[ports ? key.dstPort & 0xffff : NO_PORTS] as number;
-    let cS: number;
-    let cD: number;
-    if (key.family === 6) {
-      cS = lookupV6(this.src.v6, key.src6);
-      cD = lookupV6(this.dst.v6, key.dst6);
-    } else {
-      cS = lookupV4(this.src.v4, key.srcV4);
-      cD = lookupV4(this.dst.v4, key.dstV4);
-    }
-    const bI = this.iface.pool.bits;
-    const bV = this.vlan.pool.bits;
-    const bP = this.proto.pool.bits;
-    const bSp = this.sport.pool.bits;
-    const bDp = this.dport.pool.bits;
-    const bS = this.src.pool.bits;
-    const bD = this.dst.pool.bits;
-    const sI = this.iface.pool.summary;
-    const sV = this.vlan.pool.summary;
-    const sP = this.proto.pool.summary;
-    const sSp = this.sport.pool.summary;
-    const sDp = this.dport.pool.summary;
-    const sS = this.src.pool.summary;
-    const sD = this.dst.pool.summary;
-    const oI = cI * W;
-    const oV = cV * W;
-    const oP = cP * W;
-    const oSp = cSp * W;
-    const oDp = cDp * W;
-    const oS = cS * W;
-    const oD = cD * W;
-    // Walk the sparsest dimension's rule list, testing each rule in the others, when that list is
-    // shorter than a word-by-word intersection; first hit is the answer (the lists ascend).
-    let best = this.dst.pool.listLength[cD] as number;
-    let pool = this.dst.pool;
-    let bestClass = cD;
-    let n = this.dport.pool.listLength[cDp] as number;
-    if (n >= 0 && (best < 0 || n < best)) {
-      best = n;
-      pool = this.dport.pool;
-      bestClass = cDp;
-    }
-    n = this.src.pool.listLength[cS] as number;
-    if (n >= 0 && (best < 0 || n < best)) {
-      best = n;
-      pool = this.src.pool;
-      bestClass = cS;
-    }
-    n = this.proto.pool.listLength[cP] as number;
-    if (n >= 0 && (best < 0 || n < best)) {
-      best = n;
-      pool = this.proto.pool;
-      bestClass = cP;
-    }
-    n = this.sport.pool.listLength[cSp] as number;
-    if (n >= 0 && (best < 0 || n < best)) {
-      best = n;
-      pool = this.sport.pool;
-      bestClass = cSp;
-    }
-    if (best >= 0 && best < W) {
-      const list = pool.lists;
-      const start = pool.listStart[bestClass] as number;
-      for (let i = start, end = start + best; i < end; i++) {
-        const r = list[i] as number;
-        const w = r >>> 5;
-        const bit = 1 << (r & 31);
-        if (
-          ((bS[oS + w] as number) &
-            (bD[oD + w] as number) &
-            (bDp[oDp + w] as number) &
-            (bP[oP + w] as number) &
-            (bSp[oSp + w] as number) &
-            (bI[oI + w] as number) &
-            (bV[oV + w] as number) &
-            bit) !==
-          0
-        ) {
-          return r;
-        }
-      }
-      return -1;
-    }
-    for (let s = 0; s < S; s++) {
-      let m =
-        (sI[cI * S + s] as number) &
-        (sV[cV * S + s] as number) &
-        (sP[cP * S + s] as number) &
-        (sSp[cSp * S + s] as number) &
-        (sDp[cDp * S + s] as number) &
-        (sS[cS * S + s] as number) &
-        (sD[cD * S + s] as number);
-      while (m !== 0) {
-        const low = m & -m;
-        const w = (s << 5) + 31 - Math.clz32(low);
-        const x =
-          (bI[oI + w] as number) &
-          (bV[oV + w] as number) &
-          (bP[oP + w] as number) &
-          (bSp[oSp + w] as number) &
-          (bDp[oDp + w] as number) &
-          (bS[oS + w] as number) &
-          (bD[oD + w] as number);
-        if (x !== 0) return (w << 5) + 31 - Math.clz32(x & -x);
-        m ^= low;
-      }
-    }
-    return -1;
+    const point = this.point;
+    return packetPoint(key, iface, vlan, this.interfaceCount, point) === 4
+      ? lookupSplitTree(this.v4, point)
+      : lookupSplitTree(this.v6, point);
   }
 
   topologyMode(iface: number, vlan: number): DistributionMode {
@@ -378,9 +215,10 @@ class Compiled implements CompiledPolicy {
 }
 
 /**
- * Compiles a policy once into a matcher: a 4-bit prefix trie per address family and direction,
- * flat interval tables for ports, VLANs, protocols and interfaces, each yielding a class of rules
- * as a bitset, and a first-set-bit search over their intersection. `match` then allocates nothing.
+ * Compiles a policy once into a matcher: each rule becomes a box over the packet's fields
+ * (interface, VLAN, protocol, ports, addresses as 32-bit words), and a HyperSplit decision tree
+ * per address family cuts the field space until each leaf holds a few boxes, checked in rule
+ * order. `match` then allocates nothing.
  *
  * @example
  * const compiled = compilePolicy(policy);
