@@ -3,6 +3,23 @@ import type { Member } from './member.js';
 
 const TWO_TO_MINUS_32 = 1 / 4294967296;
 
+const interned = new Map<string, string>();
+const MAX_INTERNED = 1 << 16;
+
+/**
+ * The engine's unique copy of a string (property keys are interned), remembered so that tables
+ * rebuilt for the same members do not pay for it again; the memo is bounded.
+ */
+function intern(text: string): string {
+  let unique = interned.get(text);
+  if (unique === undefined) {
+    if (interned.size >= MAX_INTERNED) interned.clear();
+    unique = Object.keys({ [text]: 0 })[0] ?? text;
+    interned.set(text, unique);
+  }
+  return unique;
+}
+
 /**
  * A distribution table: `size` buckets, each owned by one member. A flow's hash picks bucket
  * `floor(hash × size / 2^32)` (multiply-shift: the hash's high bits choose, so a 16-bit-entropy
@@ -27,7 +44,8 @@ export class DistributionTable {
   declare readonly owners: Uint32Array;
   /** Per member (aligned with {@link members}), the number of buckets it owns. */
   declare readonly counts: Uint32Array;
-  readonly #indexById: Map<string, number>;
+  // Built on first use: rebalance makes a table per change, and most are never asked for an index.
+  #indexById: Map<string, number> | undefined;
 
   /**
    * Wraps canonical members and an owner array. Meant for this package's builders: the arrays are
@@ -38,7 +56,9 @@ export class DistributionTable {
     this.size = owners.length;
     this.members = members;
     // Not frozen: V8 reads frozen arrays several times slower, and lookup reads this one per flow.
-    this.ids = members.map((m) => m.id);
+    // Interned: callers compare lookup's result with an id (`t.lookup(h) === t.ids[i]`), and two
+    // interned strings compare by pointer where others compare by content (3x the lookup's cost).
+    this.ids = members.map((m) => intern(m.id));
     this.owners = owners;
     if (counts === undefined) {
       counts = new Uint32Array(members.length);
@@ -48,7 +68,6 @@ export class DistributionTable {
       }
     }
     this.counts = counts;
-    this.#indexById = new Map(this.ids.map((id, i) => [id, i]));
   }
 
   /**
@@ -85,6 +104,7 @@ export class DistributionTable {
 
   /** The index of member `id` in {@link members}, or -1 when the table does not know it. */
   indexOf(id: string): number {
+    this.#indexById ??= new Map(this.ids.map((id, i) => [id, i]));
     return this.#indexById.get(id) ?? -1;
   }
 
