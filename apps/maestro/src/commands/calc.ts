@@ -9,15 +9,13 @@ import {
   parseFlow,
   reverseFlowKey,
 } from '@maestro/hash';
-import { compilePolicy } from '@maestro/policy';
 import type { Command } from '../cli/command.js';
 import { CliError } from '../cli/errors.js';
-import { flag, integerValue, parseCommandArgs, stringOption } from '../cli/options.js';
+import { flag, integerValue, parseCommandArgs, stringOption, stringsOption } from '../cli/options.js';
 import { createStyle } from '../cli/style.js';
-import { SimulatedGroup } from '../simulation/group.js';
-import { correctionNat } from '../simulation/nat-rules.js';
-import { hasherOf, resolveSettings } from '../simulation/settings.js';
-import { hasRules, IngressMap, VLANS_PER_INTERFACE } from '../simulation/topology.js';
+import { buildGroup, GROUP_FLAGS, groupFlags } from '../simulation/group-setup.js';
+import { resolveSettings } from '../simulation/settings.js';
+import { VLANS_PER_INTERFACE } from '../simulation/topology.js';
 
 const HELP = `maestro calc "<proto> <src>:<sport> -> <dst>:<dport>" [group options]
 
@@ -55,21 +53,12 @@ export const calcCommand: Command = {
   help: HELP,
   async run(argv, io) {
     const parsed = parseCommandArgs('calc', argv, {
-      members: { type: 'string' },
-      mode: { type: 'string' },
-      l3: { type: 'boolean' },
-      l4: { type: 'boolean' },
-      'table-size': { type: 'string' },
-      strategy: { type: 'string' },
-      topology: { type: 'string' },
-      policy: { type: 'string' },
-      nat: { type: 'string' },
-      scenario: { type: 'string' },
+      ...GROUP_FLAGS,
       interface: { type: 'string' },
       vlan: { type: 'string' },
-      hash: { type: 'string' },
-      json: { type: 'boolean' },
     });
+    if (stringsOption(parsed, 'event').length > 0)
+      throw new CliError('calc: --event applies to simulate only');
     if (parsed.positionals.length !== 1) {
       throw new CliError('calc: expected one flow, e.g. maestro calc "tcp 10.0.0.1:1234 -> 192.0.2.7:443"');
     }
@@ -80,38 +69,9 @@ export const calcCommand: Command = {
       if (error instanceof HashError) throw new CliError(`calc: ${error.message}`);
       throw error;
     }
-    const settings = resolveSettings({
-      members: stringOption(parsed, 'members'),
-      mode: stringOption(parsed, 'mode'),
-      layer: flag(parsed, 'l3') ? 'l3' : flag(parsed, 'l4') ? 'l4' : undefined,
-      tableSize: stringOption(parsed, 'table-size'),
-      strategy: stringOption(parsed, 'strategy'),
-      topology: stringOption(parsed, 'topology'),
-      policy: stringOption(parsed, 'policy'),
-      nat: stringOption(parsed, 'nat'),
-      events: [],
-      hash: stringOption(parsed, 'hash'),
-      scenario: stringOption(parsed, 'scenario'),
-    });
-    const compiled = compilePolicy(settings.policy);
+    const settings = resolveSettings(groupFlags(parsed, undefined));
+    const { compiled, layer, ingress: ingressMap, hasher, group } = buildGroup(settings, [], 16);
     const topology = settings.policy.topology;
-    const layer = settings.layer ?? compiled.layer;
-    const ingressMap = new IngressMap(compiled, settings.mode, layer);
-    const hasher = hasherOf(settings);
-    const group = new SimulatedGroup(
-      settings.members,
-      [],
-      settings.strategy,
-      settings.tableSize,
-      hasher,
-      layer,
-      ingressMap,
-      compiled,
-      hasRules(settings.policy),
-      correctionNat(settings.policy.nat).rules,
-      16,
-    );
-
     let ingress = ingressMap.defaultOutbound(topology);
     const ifaceName = stringOption(parsed, 'interface');
     const vlanText = stringOption(parsed, 'vlan');

@@ -1,18 +1,15 @@
 import { writeFileSync } from 'node:fs';
-import { compilePolicy } from '@maestro/policy';
 import { damageLine, readCaptureOrFail } from '../cli/capture-input.js';
 import type { Command } from '../cli/command.js';
 import { CliError } from '../cli/errors.js';
 import type { Io } from '../cli/io.js';
-import { flag, parseCommandArgs, stringOption, stringsOption } from '../cli/options.js';
+import { flag, type OptionSpec, parseCommandArgs, stringOption } from '../cli/options.js';
 import { createStyle } from '../cli/style.js';
 import { renderHtml } from '../report/html.js';
 import { renderText } from '../report/text.js';
-import { SimulatedGroup } from '../simulation/group.js';
-import { correctionNat } from '../simulation/nat-rules.js';
-import { hasherOf, resolveSettings } from '../simulation/settings.js';
+import { buildGroup, GROUP_FLAGS, groupFlags } from '../simulation/group-setup.js';
+import { resolveSettings } from '../simulation/settings.js';
 import { Simulation } from '../simulation/simulator.js';
-import { hasRules, IngressMap } from '../simulation/topology.js';
 
 const HELP = `maestro simulate [CAPTURE] [options]
 
@@ -50,22 +47,7 @@ Examples:
   maestro simulate --scenario samples/default-scenario.yaml --html report.html
 `;
 
-const FLAGS = {
-  members: { type: 'string' },
-  mode: { type: 'string' },
-  l3: { type: 'boolean' },
-  l4: { type: 'boolean' },
-  'table-size': { type: 'string' },
-  strategy: { type: 'string' },
-  topology: { type: 'string' },
-  policy: { type: 'string' },
-  nat: { type: 'string' },
-  event: { type: 'string', multiple: true },
-  scenario: { type: 'string' },
-  hash: { type: 'string' },
-  json: { type: 'boolean' },
-  html: { type: 'string' },
-} as const;
+const FLAGS: OptionSpec = { ...GROUP_FLAGS, html: { type: 'string' } };
 
 /** `maestro simulate`: a capture through a simulated security group. */
 export const simulateCommand: Command = {
@@ -77,27 +59,8 @@ export const simulateCommand: Command = {
     if (parsed.positionals.length > 1) throw new CliError('simulate: expected at most one CAPTURE');
     if (flag(parsed, 'l3') && flag(parsed, 'l4'))
       throw new CliError('simulate: --l3 and --l4 exclude each other');
-    const settings = resolveSettings({
-      capture: parsed.positionals[0],
-      members: stringOption(parsed, 'members'),
-      mode: stringOption(parsed, 'mode'),
-      layer: flag(parsed, 'l3') ? 'l3' : flag(parsed, 'l4') ? 'l4' : undefined,
-      tableSize: stringOption(parsed, 'table-size'),
-      strategy: stringOption(parsed, 'strategy'),
-      topology: stringOption(parsed, 'topology'),
-      policy: stringOption(parsed, 'policy'),
-      nat: stringOption(parsed, 'nat'),
-      events: stringsOption(parsed, 'event'),
-      hash: stringOption(parsed, 'hash'),
-      scenario: stringOption(parsed, 'scenario'),
-    });
+    const settings = resolveSettings(groupFlags(parsed, parsed.positionals[0]));
     const capture = settings.capture ?? bundledSample();
-    const compiled = compilePolicy(settings.policy);
-    const layer = settings.layer ?? compiled.layer;
-    const ingress = new IngressMap(compiled, settings.mode, layer);
-    const hasher = hasherOf(settings);
-    const nat = correctionNat(settings.policy.nat);
-    const later = settings.events.map((e) => e.member);
     for (const e of settings.events) {
       if (e.kind !== 'add' && !settings.members.some((m) => m.id === e.member)) {
         throw new CliError(
@@ -105,17 +68,9 @@ export const simulateCommand: Command = {
         );
       }
     }
-    const group = new SimulatedGroup(
-      settings.members,
-      later,
-      settings.strategy,
-      settings.tableSize,
-      hasher,
-      layer,
-      ingress,
-      compiled,
-      hasRules(settings.policy),
-      nat.rules,
+    const { group, ingress, hasher, layer, nat } = buildGroup(
+      settings,
+      settings.events.map((e) => e.member),
       4096,
     );
     const simulation = new Simulation({
