@@ -299,15 +299,24 @@ export class Member {
   private isCoordinator(now: number): boolean {
     const v = this.currentView;
     if (v !== undefined) {
+      let unheard = false;
       const liveMembers = v.members.filter((m) => {
         if (m.id === this.id) return m.incarnation === this.inc;
         const p = this.peers.get(m.id);
         // Not heard yet: presumed alive until this member has listened for a whole dead interval.
-        if (p === undefined) return now - this.startedAt <= this.o.deadMs;
+        if (p === undefined) {
+          if (now - this.startedAt > this.o.deadMs) return false;
+          unheard = true;
+          return true;
+        }
         // A member that has not adopted any view yet (just restarted) cannot coordinate.
         return p.incarnation === m.incarnation && this.alive(p, now) && p.heartbeat.viewVersion > 0;
       });
-      if (liveMembers.length > 0) return this.inView && liveMembers[0]?.id === this.id;
+      // A view composed now would leave out the members presumed alive but not heard yet (the
+      // candidates are the members heard from): a live member dropped that way has its
+      // connections promoted elsewhere while it still owns them, and may never see that view to
+      // fence itself if a racing one wins. So a (re)started member waits until it has heard them.
+      if (liveMembers.length > 0) return this.inView && !unheard && liveMembers[0]?.id === this.id;
     }
     // No live view member: bootstrap once every live peer has had a chance to be heard.
     if (now - this.startedAt < this.o.deadMs) return false;

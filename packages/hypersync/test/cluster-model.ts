@@ -88,7 +88,8 @@ export function checkAlways(sim: Sim): void {
   }
 }
 
-class SettleCmd implements Cmd {
+/** Runs the group until quiescent and checks every quiescent-point invariant. */
+export class SettleCmd implements Cmd {
   check(): boolean {
     return true;
   }
@@ -101,7 +102,8 @@ class SettleCmd implements Cmd {
   }
 }
 
-class CreateCmd implements Cmd {
+/** Creates `count` connections on an ACTIVE member. */
+export class CreateCmd implements Cmd {
   constructor(
     readonly pick: number,
     readonly count: number,
@@ -132,7 +134,8 @@ class CreateCmd implements Cmd {
   }
 }
 
-class UpdateCmd implements Cmd {
+/** Updates or deletes a connection through its owner. */
+export class UpdateCmd implements Cmd {
   constructor(
     readonly pick: number,
     readonly state: number,
@@ -160,7 +163,8 @@ class UpdateCmd implements Cmd {
   }
 }
 
-class CrashCmd implements Cmd {
+/** Crashes one or two members at once (never all of them). */
+export class CrashCmd implements Cmd {
   constructor(readonly picks: readonly number[]) {}
   check(): boolean {
     return true;
@@ -197,7 +201,8 @@ class CrashCmd implements Cmd {
   }
 }
 
-class StartCmd implements Cmd {
+/** Starts a member that is down (a restart or a new member). */
+export class StartCmd implements Cmd {
   constructor(readonly pick: number) {}
   check(): boolean {
     return true;
@@ -213,7 +218,8 @@ class StartCmd implements Cmd {
   }
 }
 
-class DeviceCmd implements Cmd {
+/** Reports the `iface` device of a member. */
+export class DeviceCmd implements Cmd {
   constructor(
     readonly pick: number,
     readonly status: 'ok' | 'init' | 'problem',
@@ -231,7 +237,8 @@ class DeviceCmd implements Cmd {
   }
 }
 
-class RunCmd implements Cmd {
+/** Steps the simulation without waiting for quiescence (mid-sync faults). */
+export class RunCmd implements Cmd {
   constructor(readonly steps: number) {}
   check(): boolean {
     return true;
