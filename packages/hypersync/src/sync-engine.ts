@@ -141,12 +141,22 @@ export class SyncEngine {
     // Promotion is the urgent part of a failover and is done here; choosing backups and queueing
     // the records they need is spread over the next ticks (see placeSome).
     const batch: StoredConnection[] = [];
+    // Replicas come in long runs of the same owner: remember the last owner's verdict instead of
+    // looking every one of a million replicas up in the member map.
+    let lastOwner: string | undefined;
+    let lastIncarnation = -1;
+    let lastStays = false;
     for (const conn of this.store.values()) {
       if (conn.role === ConnectionRole.OWNER) {
         batch.push(conn);
         continue;
       }
-      if (this.members.get(conn.owner) === conn.ownerIncarnation) continue;
+      if (conn.owner !== lastOwner || conn.ownerIncarnation !== lastIncarnation) {
+        lastOwner = conn.owner;
+        lastIncarnation = conn.ownerIncarnation;
+        lastStays = this.members.get(conn.owner) === conn.ownerIncarnation;
+      }
+      if (lastStays) continue;
       if (conn.role === ConnectionRole.STANDBY) {
         this.promote(conn, batch);
       } else if (conn.backup === undefined || !this.members.has(conn.backup)) {
