@@ -1,7 +1,7 @@
 import { Decision, type Packet, REASON_NAMES } from '@maestro/correction';
 import {
+  copyFlowKey,
   createFlowKey,
-  distributionHash,
   flowKeyEquals,
   formatFlow,
   HashError,
@@ -70,7 +70,7 @@ export const calcCommand: Command = {
       throw error;
     }
     const settings = resolveSettings(groupFlags(parsed, undefined));
-    const { compiled, layer, ingress: ingressMap, hasher, group } = buildGroup(settings, [], 16);
+    const { compiled, layer, ingress: ingressMap, group } = buildGroup(settings, [], 16);
     const topology = settings.policy.topology;
     let ingress = ingressMap.defaultOutbound(topology);
     const ifaceName = stringOption(parsed, 'interface');
@@ -112,14 +112,12 @@ export const calcCommand: Command = {
       break;
     }
     const translated = createFlowKey();
-    if (!group.engines[owner]?.translation(key, translated))
-      reverseFlowKey(reverseFlowKey(key, translated), translated);
+    if (!group.engines[owner]?.translation(key, translated)) copyFlowKey(key, translated);
     const natted = !flowKeyEquals(translated, key);
     const reply = reverseFlowKey(translated, createFlowKey());
     const replyIngress = ingressMap.replyIngress(translated, ingress);
     const target = group.distribute(reply, replyIngress);
-    const hash = distributionHash(key, 'general', 'l4', hasher);
-    const backup = group.backupOf(hash, target, owner);
+    const backup = group.backupOf(key, target, owner);
     const id = (m: number): string => group.ids[m] ?? `member ${m}`;
     const modeOf = (ing: number): string => ingressMap.ingresses[ing]?.mode ?? 'general';
     const result = {

@@ -80,6 +80,5 @@ export interface SimulationReport {
   readonly misdelivered: number;
   readonly sync: { readonly records: number; readonly bytes: number };
   readonly events: EventReport[];
-  readonly connectControl: { readonly server: string; readonly connections: number }[];
   readonly timeline: Timeline;
 }

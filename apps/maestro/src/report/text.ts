@@ -65,17 +65,6 @@ export function renderText(report: SimulationReport, style: Style): string {
   out.push(
     `  ${formatCount(report.sync.records)} sync records, ${formatBytes(report.sync.bytes)} on the sync network`,
   );
-  if (report.connectControl.length > 0) {
-    out.push('');
-    out.push(style.bold('ConnectControl'));
-    out.push(
-      renderTable(
-        ['real server', 'connections'],
-        report.connectControl.map((r) => [r.server, formatCount(r.connections)]),
-        ['left', 'right'],
-      ),
-    );
-  }
   out.push('');
   out.push(style.bold('Events'));
   if (report.events.length === 0) out.push('  none');

@@ -115,10 +115,13 @@ export class SimulatedGroup {
     ] as number;
   }
 
-  /** The connection's backup: its correction target when that is another live member, else rendezvous. */
-  backupOf(hash: number, target: number, owner: number): number {
+  /**
+   * The backup of the connection `key` (engine index, -1 for none): its correction target when that
+   * is another live member, else HyperSync's rendezvous choice on the connection's symmetric hash.
+   */
+  backupOf(key: FlowKey, target: number, owner: number): number {
     const id = chooseBackup(
-      hash,
+      distributionHash(key, 'general', 'l4', this.hasher),
       target >= 0 ? this.ids[target] : undefined,
       this.ids[owner] ?? '',
       this.candidates,

@@ -3,9 +3,9 @@ import { FlowTable } from '@maestro/flowtable';
 import {
   copyFlowKey,
   createFlowKey,
-  distributionHash,
   type FlowHasher,
   type FlowKey,
+  flowKeyEquals,
   PortKind,
   reverseFlowKey,
 } from '@maestro/hash';
@@ -162,7 +162,6 @@ export class Simulation {
       misdelivered: this.misdelivered,
       sync: { records: this.sync.records, bytes: this.sync.bytes },
       events: this.eventReports,
-      connectControl: [],
       timeline: this.timeline.build(this.now),
     };
   }
@@ -270,10 +269,9 @@ export class Simulation {
     const translated = engine?.translation(key, this.alias) ? this.alias : key;
     const reply = reverseFlowKey(translated, this.scratch);
     const target = this.group.distribute(reply, this.ingress.replyIngress(translated, ingress));
-    const hash = distributionHash(key, 'general', 'l4', this.setup.hasher);
-    const backup = this.group.backupOf(hash, target, m);
+    const backup = this.group.backupOf(key, target, m);
     const h = this.registry.insert(key, now, m, backup < 0 ? m : backup, ingress);
-    if (translated !== key && !sameTuple(translated, key)) this.registry.setAlias(h, translated);
+    if (translated !== key && !flowKeyEquals(translated, key)) this.registry.setAlias(h, translated);
     this.registry.record(h, now, this.packet.bytes, this.packet.tcpFlags, false);
     this.connections++;
     this.memberConnections[m] = (this.memberConnections[m] as number) + 1;
@@ -412,10 +410,9 @@ export class Simulation {
       const owner = r.owner(h);
       const backup = r.backup(h);
       r.keyAt(h, this.key);
-      const hash = distributionHash(this.key, 'general', 'l4', this.setup.hasher);
       if (owner === m) {
         let heir = backup !== m && g.isLive(backup) ? backup : -1;
-        if (heir < 0 && graceful) heir = g.backupOf(hash, -1, m);
+        if (heir < 0 && graceful) heir = g.backupOf(this.key, -1, m);
         if (heir < 0 || !g.isLive(heir)) {
           lostKeys.push(copyFlowKey(this.key, createFlowKey()));
           continue;
@@ -427,13 +424,13 @@ export class Simulation {
         const adopted = engine.owned.insert(this.key, this.now, heir, heir, r.tag(h));
         if (r.aliasAt(h, this.alias)) engine.owned.setAlias(adopted, this.alias);
         r.setOwner(h, heir);
-        const next = g.backupOf(hash, -1, heir);
+        const next = g.backupOf(this.key, -1, heir);
         r.setBackup(h, next < 0 ? heir : next);
         this.sync.record('create', h, this.key, r.state(h), heir, next);
         this.memberConnections[heir] = (this.memberConnections[heir] as number) + 1;
         moved++;
       } else if (backup === m) {
-        const next = g.backupOf(hash, -1, owner);
+        const next = g.backupOf(this.key, -1, owner);
         r.setBackup(h, next < 0 ? owner : next);
         this.sync.record('create', h, this.key, r.state(h), owner, next);
       }
@@ -454,7 +451,7 @@ export class Simulation {
     for (let h = 0; h < r.size; h++) {
       r.keyAt(h, this.key);
       const owner = r.owner(h);
-      const next = g.backupOf(distributionHash(this.key, 'general', 'l4', this.setup.hasher), -1, owner);
+      const next = g.backupOf(this.key, -1, owner);
       if (next >= 0 && next !== r.backup(h)) {
         r.setBackup(h, next);
         this.sync.record('create', h, this.key, r.state(h), owner, next);
@@ -504,14 +501,4 @@ function fragmentId(key: FlowKey, ipId: number): string {
   return key.family === 4
     ? `${key.srcV4}|${key.dstV4}|${key.protocol}|${ipId}`
     : `${key.src6.join('.')}|${key.dst6.join('.')}|${key.protocol}|${ipId}`;
-}
-
-function sameTuple(a: FlowKey, b: FlowKey): boolean {
-  return (
-    a.srcV4 === b.srcV4 &&
-    a.dstV4 === b.dstV4 &&
-    a.srcPort === b.srcPort &&
-    a.dstPort === b.dstPort &&
-    a.family === b.family
-  );
 }
