@@ -3,7 +3,13 @@ import { Magic } from './capture-format.js';
 import { PcapError } from './errors.js';
 import { MAX_CAPTURE_LENGTH } from './limits.js';
 import { LinkType } from './link-type.js';
-import { type CaptureWriter, checkInterface, checkPacket, type WritablePacket } from './writer-options.js';
+import {
+  type CaptureWriter,
+  checkInterface,
+  checkPacket,
+  type WritablePacket,
+  writePacket,
+} from './writer-options.js';
 
 /** Options of {@link PcapWriter}. */
 export interface PcapWriterOptions {
@@ -53,16 +59,7 @@ export class PcapWriter implements CaptureWriter {
   }
 
   write(packet: WritablePacket): void {
-    const { data } = packet;
-    this.writeRaw(
-      packet.timestampSec,
-      packet.timestampNs,
-      data,
-      0,
-      data instanceof Uint8Array ? data.length : 0,
-      packet.originalLength ?? (data instanceof Uint8Array ? data.length : 0),
-      packet.interfaceId ?? 0,
-    );
+    writePacket(this, packet);
   }
 
   writeRaw(

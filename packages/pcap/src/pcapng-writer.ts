@@ -4,7 +4,13 @@ import { PcapError } from './errors.js';
 import { MAX_CAPTURE_LENGTH } from './limits.js';
 import { LinkType } from './link-type.js';
 import { unitsFromTimestamp } from './timestamp.js';
-import { type CaptureWriter, checkInterface, checkPacket, type WritablePacket } from './writer-options.js';
+import {
+  type CaptureWriter,
+  checkInterface,
+  checkPacket,
+  type WritablePacket,
+  writePacket,
+} from './writer-options.js';
 
 /** One interface of a pcapng file. */
 export interface PcapngInterfaceOptions {
@@ -61,17 +67,7 @@ export class PcapngWriter implements CaptureWriter {
   }
 
   write(packet: WritablePacket): void {
-    const { data } = packet;
-    const length = data instanceof Uint8Array ? data.length : 0;
-    this.writeRaw(
-      packet.timestampSec,
-      packet.timestampNs,
-      data,
-      0,
-      length,
-      packet.originalLength ?? length,
-      packet.interfaceId ?? 0,
-    );
+    writePacket(this, packet);
   }
 
   writeRaw(

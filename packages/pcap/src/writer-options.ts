@@ -36,6 +36,25 @@ export interface CaptureWriter {
   flush(): void;
 }
 
+/**
+ * `write(packet)` in terms of `writeRaw`: the one place that reads a {@link WritablePacket}'s
+ * defaults (the whole `data`, original length = captured, interface 0). A non-`Uint8Array` `data`
+ * goes through as length 0 so that `writeRaw`'s checks name it.
+ */
+export function writePacket(writer: CaptureWriter, packet: WritablePacket): void {
+  const { data } = packet;
+  const length = data instanceof Uint8Array ? data.length : 0;
+  writer.writeRaw(
+    packet.timestampSec,
+    packet.timestampNs,
+    data,
+    0,
+    length,
+    packet.originalLength ?? length,
+    packet.interfaceId ?? 0,
+  );
+}
+
 /** Checks what every writer checks of a packet; throws `INVALID_ARGUMENT`. */
 export function checkPacket(
   timestampSec: number,
