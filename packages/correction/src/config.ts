@@ -2,7 +2,7 @@ import { FlowTableError, resolveTimeouts, type Timeouts } from '@maestro/flowtab
 import { DISTRIBUTION_MODES } from '@maestro/hash';
 import { CorrectionError } from './errors.js';
 import { type NatRule, validateNatRules } from './nat.js';
-import type { CorrectionConfig, Distribute, Ingress, Route } from './types.js';
+import type { CorrectionConfig, Distribute, Ingress, Route, Translate } from './types.js';
 
 /** A {@link CorrectionConfig} with every default filled in and every field checked. */
 export interface ResolvedConfig {
@@ -12,6 +12,7 @@ export interface ResolvedConfig {
   readonly distribute: Distribute;
   readonly route: Route;
   readonly nat: readonly NatRule[];
+  readonly translate: Translate | null;
   readonly timeouts: Timeouts;
   readonly fragmentTimeout: number;
   readonly expectationTimeout: number;
@@ -31,6 +32,7 @@ export function validateConfig(config: CorrectionConfig): ResolvedConfig {
     distribute,
     route,
     nat = [],
+    translate,
     fragmentTimeout = 30,
     expectationTimeout = 60,
   } = config;
@@ -58,6 +60,9 @@ export function validateConfig(config: CorrectionConfig): ResolvedConfig {
   if (typeof distribute !== 'function' || typeof route !== 'function') {
     throw fail('distribute and route must be functions');
   }
+  if (translate !== undefined && typeof translate !== 'function') {
+    throw fail('translate must be a function when given');
+  }
   for (const [name, value] of [
     ['fragmentTimeout', fragmentTimeout],
     ['expectationTimeout', expectationTimeout],
@@ -80,6 +85,7 @@ export function validateConfig(config: CorrectionConfig): ResolvedConfig {
     distribute,
     route,
     nat: validateNatRules(nat, members),
+    translate: translate ?? null,
     timeouts,
     fragmentTimeout,
     expectationTimeout,

@@ -6,7 +6,8 @@ export type CorrectionErrorCode =
   | 'INVALID_MESSAGE'
   | 'UNKNOWN_MEMBER'
   | 'NOT_OWNER'
-  | 'BAD_DISTRIBUTION';
+  | 'BAD_DISTRIBUTION'
+  | 'BAD_TRANSLATION';
 
 /**
  * The one error class of `@maestro/correction`: bad input gets one of these, with a `code` to

@@ -13,4 +13,12 @@ export {
   validateNatRules,
 } from './nat.js';
 export type { CorrectionStats } from './stats.js';
-export type { CorrectionConfig, CorrectionMessage, Distribute, Ingress, Packet, Route } from './types.js';
+export type {
+  CorrectionConfig,
+  CorrectionMessage,
+  Distribute,
+  Ingress,
+  Packet,
+  Route,
+  Translate,
+} from './types.js';

@@ -14,10 +14,24 @@ import { Decision, DropCause, Reason } from './decision.js';
 import { CorrectionError } from './errors.js';
 import { applyNat, hideSlice, matchNat, type NatRule } from './nat.js';
 import { type CorrectionStats, StatsCounter } from './stats.js';
-import type { CorrectionConfig, CorrectionMessage, Distribute, Ingress, Packet, Route } from './types.js';
+import type {
+  CorrectionConfig,
+  CorrectionMessage,
+  Distribute,
+  Ingress,
+  Packet,
+  Route,
+  Translate,
+} from './types.js';
 
 /** Most internal hops a packet may take (an ICMP error may need two). */
 export const MAX_HOPS = 2;
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (!(a instanceof Uint8Array) || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** Most recycled message keys an engine keeps. */
 const SPARE_KEYS = 4096;
@@ -60,11 +74,13 @@ export class MemberEngine {
   private readonly distribute: Distribute;
   private readonly route: Route;
   private readonly nat: readonly NatRule[];
+  private readonly hook: Translate | null;
   private readonly counter: StatsCounter = new StatsCounter();
   private readonly translated: FlowKey = createFlowKey();
   private readonly reply: FlowKey = createFlowKey();
   private readonly scratch: FlowKey = createFlowKey();
   private readonly original: FlowKey = createFlowKey();
+  private readonly beforeHook: FlowKey = createFlowKey();
   private readonly onOwnedExpire: (handle: number) => void;
   private readonly spareKeys: FlowKey[] = [];
 
@@ -79,6 +95,7 @@ export class MemberEngine {
     this.distribute = c.distribute;
     this.route = c.route;
     this.nat = c.nat;
+    this.hook = c.translate;
     const longest = Math.max(...Object.values(c.timeouts));
     const flat = (s: number) => ({
       tcpSyn: s,
@@ -273,7 +290,10 @@ export class MemberEngine {
     const t = copyFlowKey(o, this.translated);
     const rule = matchNat(this.nat, o);
     if (rule !== undefined && !this.translate(rule, o, t)) return this.drop(DropCause.NAT_EXHAUSTED);
-    const natted = rule !== undefined && !flowKeyEquals(t, o);
+    if (this.hook !== null && this.applyHook(o, t) && this.owned.has(t)) {
+      return this.drop(DropCause.NAT_EXHAUSTED);
+    }
+    const natted = !flowKeyEquals(t, o);
     const r = reverseFlowKey(t, this.reply);
     const target = this.pick(r, this.ingressOf(this.route(t)));
     const landing = this.pick(o, this.interfaces[packet.ingress] as Ingress);
@@ -298,6 +318,38 @@ export class MemberEngine {
       this.broadcast('unexpect', pattern);
     }
     return this.done(Decision.CREATE, reason);
+  }
+
+  /**
+   * Runs the per-connection destination NAT on `t`; true when it changed the tuple. Throws
+   * `BAD_TRANSLATION`, before any table changes, when it touched anything but the destination or
+   * wrote an impossible one.
+   */
+  private applyHook(o: FlowKey, t: FlowKey): boolean {
+    const before = copyFlowKey(t, this.beforeHook);
+    if (!(this.hook as Translate)(o, t)) return false;
+    const v4 = before.family === 4;
+    const sameSource =
+      t.family === before.family &&
+      t.protocol === before.protocol &&
+      t.portKind === before.portKind &&
+      t.srcPort === before.srcPort &&
+      (v4 ? t.srcV4 === before.srcV4 : sameBytes(t.src6, before.src6));
+    const validDestination = v4
+      ? Number.isInteger(t.dstV4) && t.dstV4 >= 0 && t.dstV4 <= 0xffff_ffff
+      : t.dst6 instanceof Uint8Array && t.dst6.length === 16;
+    const validPort =
+      before.portKind === PortKind.PORTS
+        ? Number.isInteger(t.dstPort) && t.dstPort >= 0 && t.dstPort <= 0xffff
+        : t.dstPort === before.dstPort;
+    if (!sameSource || !validDestination || !validPort) {
+      copyFlowKey(before, t);
+      throw new CorrectionError(
+        'BAD_TRANSLATION',
+        'translate may change only the destination address (and port, for a connection with ports)',
+      );
+    }
+    return !flowKeyEquals(t, before);
   }
 
   private translate(rule: NatRule, o: FlowKey, t: FlowKey): boolean {

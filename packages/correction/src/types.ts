@@ -16,6 +16,15 @@ export type Distribute = (key: FlowKey, ingress: Ingress) => number;
 /** Index into `interfaces` of the interface a packet to `key`'s destination leaves through; must be pure. */
 export type Route = (key: FlowKey) => number;
 
+/**
+ * A per-connection destination NAT chosen when the connection is created (a ConnectControl logical
+ * server picking a real server, say): `out` holds the tuple after the NAT rules; write the new
+ * destination address (and port) into it and return true, or return false to leave it as is.
+ * Called once per created connection, on its owner; may keep state (persistency), must not read a
+ * clock or a socket. Only the destination may change.
+ */
+export type Translate = (original: FlowKey, out: FlowKey) => boolean;
+
 /** Everything a member engine knows about the group: data and pure functions, no clock, no socket. */
 export interface CorrectionConfig {
   /** Number of members; members are `0 .. members - 1` (at most 65535). */
@@ -26,6 +35,8 @@ export interface CorrectionConfig {
   readonly route: Route;
   /** NAT rules, first match wins, matched on the original tuple. @default [] */
   readonly nat?: readonly NatRule[];
+  /** Per-connection destination NAT, applied after the NAT rules. @default none */
+  readonly translate?: Translate;
   /** Connection idle timeouts in seconds (see `@maestro/flowtable`). */
   readonly timeouts?: Partial<Timeouts>;
   /** Connections a member is expected to own (pre-sizes its table; it still grows). @default 16 */

@@ -11,6 +11,15 @@ export const STATIC_INTERNAL: number = INSIDE + 80;
 export const STATIC_EXTERNAL: number = PUBLIC + 80;
 export const DNAT_PUBLIC: number = PUBLIC + 8;
 export const DNAT_PRIVATE: number = INSIDE + 8;
+/** A logical server (ConnectControl): connections to it are translated to one of its real servers. */
+export const LOGICAL_SERVER: number = PUBLIC + 9;
+/** The first real server behind {@link LOGICAL_SERVER}; the others follow it. */
+export const REAL_SERVERS: number = INSIDE + 200;
+
+/** How many real servers sit behind the logical server (null: no per-connection translation). */
+export const logicalServer: fc.Arbitrary<number | null> = fc.option(fc.integer({ min: 1, max: 4 }), {
+  nil: null,
+});
 
 export interface Topology {
   readonly members: number;
@@ -131,7 +140,7 @@ export function connection(options: ConnectionOptions): fc.Arbitrary<ConnectionS
   const insideHost = options.publicServers
     ? fc.oneof(
         fc.integer({ min: 1, max: 126 }).map((i) => INSIDE + i),
-        fc.constantFrom(STATIC_EXTERNAL, DNAT_PUBLIC),
+        fc.constantFrom(STATIC_EXTERNAL, DNAT_PUBLIC, LOGICAL_SERVER),
       )
     : fc.integer({ min: 1, max: 126 }).map((i) => INSIDE + i);
   return fc.record({

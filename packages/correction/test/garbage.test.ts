@@ -1,7 +1,8 @@
-import { createFlowKey, IpProtocol, PortKind, setFlowV4 } from '@maestro/hash';
+import { createFlowKey, type FlowKey, IpProtocol, PortKind, setFlowV4 } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  type CorrectionConfig,
   CorrectionError,
   type CorrectionMessage,
   MemberEngine,
@@ -178,6 +179,98 @@ describe('garbage', () => {
         (rules) => {
           fc.pre(!Array.isArray(rules) || rules.length > 0);
           expect(() => validateNatRules(rules, 4)).toThrow(CorrectionError);
+        },
+      ),
+    );
+  });
+
+  it('should reject a translation that changes more than the destination with BAD_TRANSLATION and change no entry', () => {
+    const tampering = fc.constantFrom<[string, (key: FlowKey) => void]>(
+      [
+        'source address',
+        (k) => {
+          k.srcV4 = 1;
+        },
+      ],
+      [
+        'source port',
+        (k) => {
+          k.srcPort ^= 1;
+        },
+      ],
+      [
+        'protocol',
+        (k) => {
+          k.protocol = IpProtocol.UDP;
+        },
+      ],
+      [
+        'family',
+        (k) => {
+          k.family = 6;
+        },
+      ],
+      [
+        'destination port out of range',
+        (k) => {
+          k.dstPort = 70000;
+        },
+      ],
+      [
+        'destination address not an address',
+        (k) => {
+          k.dstV4 = -5;
+        },
+      ],
+    );
+    fc.assert(
+      fc.property(
+        anyTopology,
+        scenario({ extras: true, publicServers: true }),
+        tampering,
+        (t, s, [, tamper]) => {
+          const { group, now } = play(t, [], s.conns, s.order);
+          const before = dump(group.engines);
+          const config = {
+            ...makeConfig(t, []),
+            translate: (_: FlowKey, out: FlowKey) => {
+              tamper(out);
+              return true;
+            },
+          };
+          const fresh = new MemberEngine(0, config);
+          const packet = { ...goodPacket(), key: { ...validKey, srcPort: 4321 } };
+          expect(() => fresh.decide(packet, now)).toThrow(
+            expect.objectContaining({ code: 'BAD_TRANSLATION' }),
+          );
+          expect(fresh.owned.size + fresh.corrections.size).toBe(0);
+          expect(fresh.outbox).toEqual([]);
+          expect(dump(group.engines)).toEqual(before);
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('should reject a translate that is not a function with INVALID_CONFIG', () => {
+    fc.assert(
+      fc.property(
+        fc.anything().filter((v) => v !== undefined && typeof v !== 'function'),
+        (translate) => {
+          const t = {
+            members: 2,
+            seed: 1,
+            internal: 1,
+            external: 1,
+            interfaces: [
+              { id: 0, mode: 'user', layer: 'l4' },
+              { id: 1, mode: 'network', layer: 'l4' },
+            ],
+          } as const;
+          const config = { ...makeConfig(t, []), translate } as unknown as CorrectionConfig;
+          expect(() => new MemberEngine(0, config)).toThrow(
+            expect.objectContaining({ code: 'INVALID_CONFIG' }),
+          );
         },
       ),
     );

@@ -1,7 +1,7 @@
 import { createFlowKey, reverseFlowKey } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { anyTopology, autoTopology, natRules, scenario } from './arbitraries.js';
+import { anyTopology, autoTopology, logicalServer, natRules, scenario } from './arbitraries.js';
 import { canonical, correctionEntries, makeConfig, play, tableSizes } from './sim.js';
 
 describe('a group of member engines', () => {
@@ -11,8 +11,9 @@ describe('a group of member engines', () => {
         anyTopology,
         fc.option(natRules, { nil: [] }),
         scenario({ extras: true, publicServers: true }),
-        (t, nat, s) => {
-          const { failures } = play(t, nat, s.conns, s.order);
+        logicalServer,
+        (t, nat, s, servers) => {
+          const { failures } = play(t, nat, s.conns, s.order, servers);
           expect(failures).toEqual([]);
         },
       ),
@@ -32,25 +33,32 @@ describe('a group of member engines', () => {
 
   it('should hold a correction entry exactly where the reply target differs from the owner', () => {
     fc.assert(
-      fc.property(anyTopology, natRules, scenario({ extras: true, publicServers: true }), (t, nat, s) => {
-        const { conns, group } = play(t, nat, s.conns, s.order);
-        const config = makeConfig(t, nat);
-        const expected: string[] = [];
-        for (const conn of conns) {
-          if (conn.owner < 0 || conn.t === null) continue;
-          const r = reverseFlowKey(conn.t, createFlowKey());
-          const replyIngress = t.interfaces[config.route(conn.t)];
-          const originIngress = t.interfaces[ifaceOfOrigin(t, conn.o.srcV4)];
-          if (replyIngress === undefined || originIngress === undefined) throw new Error('no such interface');
-          const target = config.distribute(r, replyIngress);
-          if (target !== conn.owner) expected.push(`${target}|${canonical(r)}`);
-          const landing = config.distribute(conn.o, originIngress);
-          if (landing !== conn.owner && !(landing === target && canonical(conn.o) === canonical(r))) {
-            expected.push(`${landing}|${canonical(conn.o)}`);
+      fc.property(
+        anyTopology,
+        natRules,
+        scenario({ extras: true, publicServers: true }),
+        logicalServer,
+        (t, nat, s, servers) => {
+          const { conns, group } = play(t, nat, s.conns, s.order, servers);
+          const config = makeConfig(t, nat);
+          const expected: string[] = [];
+          for (const conn of conns) {
+            if (conn.owner < 0 || conn.t === null) continue;
+            const r = reverseFlowKey(conn.t, createFlowKey());
+            const replyIngress = t.interfaces[config.route(conn.t)];
+            const originIngress = t.interfaces[ifaceOfOrigin(t, conn.o.srcV4)];
+            if (replyIngress === undefined || originIngress === undefined)
+              throw new Error('no such interface');
+            const target = config.distribute(r, replyIngress);
+            if (target !== conn.owner) expected.push(`${target}|${canonical(r)}`);
+            const landing = config.distribute(conn.o, originIngress);
+            if (landing !== conn.owner && !(landing === target && canonical(conn.o) === canonical(r))) {
+              expected.push(`${landing}|${canonical(conn.o)}`);
+            }
           }
-        }
-        expect(correctionEntries(group)).toEqual(expected.sort());
-      }),
+          expect(correctionEntries(group)).toEqual(expected.sort());
+        },
+      ),
     );
   });
 

@@ -18,7 +18,14 @@ import {
   type NatRule,
   type Packet,
 } from '../src/index.js';
-import { type ConnectionSpec, INSIDE, OUTSIDE, type Topology } from './arbitraries.js';
+import {
+  type ConnectionSpec,
+  INSIDE,
+  LOGICAL_SERVER,
+  OUTSIDE,
+  REAL_SERVERS,
+  type Topology,
+} from './arbitraries.js';
 import { testDistribute } from './mixer.js';
 
 const { SYN, ACK, FIN } = TcpFlag;
@@ -28,13 +35,33 @@ export function ifaceFor(t: Topology, address: number): number {
   return address >>> 24 === INSIDE >>> 24 ? address % t.internal : t.internal + (address % t.external);
 }
 
-export function makeConfig(t: Topology, nat: readonly NatRule[]): CorrectionConfig {
-  return {
+/**
+ * The group's config; with `servers`, connections to {@link LOGICAL_SERVER} are translated
+ * round-robin to `servers` real servers (a stateful per-connection destination NAT, as
+ * ConnectControl does).
+ */
+export function makeConfig(
+  t: Topology,
+  nat: readonly NatRule[],
+  servers: number | null = null,
+): CorrectionConfig {
+  const config: CorrectionConfig = {
     members: t.members,
     interfaces: t.interfaces,
     distribute: testDistribute(t.members, t.seed),
     route: (key: FlowKey) => ifaceFor(t, key.dstV4),
     nat,
+  };
+  if (servers === null) return config;
+  let next = 0;
+  return {
+    ...config,
+    translate: (original, out) => {
+      if (original.dstV4 !== LOGICAL_SERVER) return false;
+      out.dstV4 = REAL_SERVERS + (next++ % servers);
+      if (out.portKind === PortKind.PORTS) out.dstPort = 8000 + out.dstPort;
+      return true;
+    },
   };
 }
 
@@ -122,8 +149,9 @@ export function play(
   nat: readonly NatRule[],
   specs: readonly ConnectionSpec[],
   order: readonly number[],
+  servers: number | null = null,
 ): PlayResult {
-  const config = makeConfig(t, nat);
+  const config = makeConfig(t, nat, servers);
   const group = new Group(config);
   const seen = new Set<string>();
   const conns: Conn[] = [];
