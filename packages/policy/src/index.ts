@@ -16,6 +16,14 @@ export {
   type PolicyErrorCode,
 } from './errors.js';
 export { matchLinear, ruleMatches } from './linear.js';
+export {
+  BALANCE_METHODS,
+  type BalanceMethod,
+  DEFAULT_PERSISTENCY_TIMEOUT,
+  type LogicalServerConfig,
+  type Persistency,
+  type RealServerConfig,
+} from './logical-servers.js';
 export { type ParseOptions, parsePolicy } from './parse.js';
 export {
   DEFAULT_HIDE_PORTS,

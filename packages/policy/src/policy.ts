@@ -1,5 +1,6 @@
 import type { DistributionLayer, DistributionMode } from '@maestro/hash';
 import type { Cidr } from './cidr.js';
+import type { LogicalServerConfig } from './logical-servers.js';
 import type { Range } from './range.js';
 
 /** Which side of the gateway an interface or VLAN faces. */
@@ -133,6 +134,8 @@ export interface Policy {
   readonly rules: readonly Rule[];
   /** NAT rules, in order. */
   readonly nat: readonly NatRule[];
+  /** ConnectControl logical servers (present when the config has the section). */
+  readonly logicalServers?: readonly LogicalServerConfig[];
 }
 
 /** The port range hide NAT allocates from when the config names none. */

@@ -1,6 +1,7 @@
 import { protocolName } from '@maestro/hash';
 import { stringify } from 'yaml';
 import { formatCidr } from './cidr.js';
+import { logicalServerToConfig } from './logical-servers.js';
 import type { NatRule, Policy, Rule } from './policy.js';
 import { formatRange } from './range.js';
 import type { ConfigFormat } from './source.js';
@@ -48,6 +49,9 @@ export function policyToConfig(policy: Policy): ConfigValue {
     },
     rules: policy.rules.map(ruleToConfig),
     nat: policy.nat.map(natToConfig),
+    ...(policy.logicalServers === undefined
+      ? {}
+      : { logicalServers: policy.logicalServers.map(logicalServerToConfig) }),
   };
 }
 

@@ -157,6 +157,7 @@ export const rootSchema: v.GenericSchema<unknown, RawRoot> = strict({
   topology: v.optional(topologySchema),
   rules: list(v.unknown(), 'rules'),
   nat: list(v.unknown(), 'NAT rules'),
+  logicalServers: list(v.unknown(), 'logical servers'),
 });
 
 type RawMode = 'user' | 'network' | 'general' | 'five-tuple';
@@ -176,6 +177,7 @@ export interface RawRoot {
     | undefined;
   rules?: unknown[] | undefined;
   nat?: unknown[] | undefined;
+  logicalServers?: unknown[] | undefined;
 }
 
 /** An interface as written. */

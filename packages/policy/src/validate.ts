@@ -2,6 +2,7 @@ import { parseProtocol } from '@maestro/hash';
 import * as v from 'valibot';
 import { type Cidr, parseCidr } from './cidr.js';
 import { type ConfigIssue, PolicyConfigError } from './errors.js';
+import { buildLogicalServer, checkLogicalServers, logicalServerSchema } from './logical-servers.js';
 import {
   DEFAULT_HIDE_PORTS,
   type InterfaceTopology,
@@ -146,6 +147,16 @@ export function validatePolicy(value: unknown, options: ValidateOptions = {}): P
     const raw = check(natSchema, item, ['nat', i], sink);
     return raw === undefined ? undefined : buildNat(raw, ['nat', i], sink);
   });
+  const hasLogicalServers = Array.isArray(field(value, 'logicalServers'));
+  const logicalServers = itemsAt(value, 'logicalServers').map((item, i) => {
+    const raw = check(logicalServerSchema, item, ['logicalServers', i], sink);
+    return raw === undefined
+      ? undefined
+      : buildLogicalServer(raw, ['logicalServers', i], (path, found, expected) =>
+          sink.add(path, found, expected),
+        );
+  });
+  checkLogicalServers(logicalServers, (path, found, expected) => sink.add(path, found, expected));
   if (sink.issues.length > 0 || root === undefined)
     throw new PolicyConfigError(file, sortIssues(sink.issues));
   return {
@@ -156,6 +167,7 @@ export function validatePolicy(value: unknown, options: ValidateOptions = {}): P
     },
     rules: defined(rules),
     nat: defined(nat),
+    ...(hasLogicalServers ? { logicalServers: defined(logicalServers) } : {}),
   };
 }
 

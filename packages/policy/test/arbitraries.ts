@@ -1,8 +1,11 @@
 import { createFlowKey, type FlowKey, PortKind, setFlowV4, setFlowV6 } from '@maestro/hash';
 import fc from 'fast-check';
 import {
+  BALANCE_METHODS,
   type Cidr,
+  formatCidr,
   type InterfaceTopology,
+  type LogicalServerConfig,
   maskCidr,
   type NatRule,
   type Policy,
@@ -204,9 +207,51 @@ export const natRule: fc.Arbitrary<NatRule> = fc.oneof(
   ),
 );
 
+/** A ConnectControl logical server with 1..4 real servers of its own family. */
+export const logicalServer: fc.Arbitrary<LogicalServerConfig> = fc.constantFrom<4 | 6>(4, 6).chain((family) =>
+  fc.record({
+    name,
+    address: hostCidr(family),
+    protocol: fc.constantFrom(6, 17),
+    port: fc.integer({ min: 1, max: 65535 }),
+    method: fc.constantFrom(...BALANCE_METHODS),
+    servers: fc.uniqueArray(
+      fc.record(
+        { address: hostCidr(family), port: fc.integer({ min: 1, max: 65535 }) },
+        { requiredKeys: ['address'] },
+      ),
+      {
+        minLength: 1,
+        maxLength: 4,
+        selector: (r) => `${formatCidr(r.address)} ${r.port ?? 'same'}`,
+      },
+    ),
+    persistency: fc.constantFrom('none', 'service', 'server') as fc.Arbitrary<'none' | 'service' | 'server'>,
+    persistencyTimeout: fc.oneof(
+      fc.integer({ min: 1, max: 86400 }),
+      fc.double({ min: 0.5, max: 1e6, noNaN: true }),
+    ),
+  }),
+);
+
+/** Logical servers with unique names and unique services. */
+const logicalServers: fc.Arbitrary<LogicalServerConfig[]> = fc
+  .uniqueArray(logicalServer, { maxLength: 3, selector: (s) => s.name })
+  .map((list) => {
+    const seen = new Set<string>();
+    return list.filter((s) => {
+      const service = `${s.protocol} ${formatCidr(s.address)} ${s.port}`;
+      if (seen.has(service)) return false;
+      seen.add(service);
+      return true;
+    });
+  });
+
 /** A valid policy of up to `maxRules` rules (plain objects, as a parser builds them). */
 export function policy(maxRules = 12): fc.Arbitrary<Policy> {
-  return policyRecords(maxRules).map((p) => structuredClone(p));
+  return fc
+    .tuple(policyRecords(maxRules), fc.option(logicalServers, { nil: undefined }))
+    .map(([p, ls]) => structuredClone(ls === undefined ? p : { ...p, logicalServers: ls }));
 }
 
 function policyRecords(maxRules: number): fc.Arbitrary<Policy> {

@@ -25,6 +25,15 @@ function set(target: Json, key: string, value: unknown, path: string): string {
   return path;
 }
 
+/** A valid logical server that a corruption then breaks in one place (its name never repeats). */
+const VIP = {
+  name: '\u0000vip',
+  address: '198.51.100.80',
+  port: 80,
+  method: 'round-robin',
+  servers: [{ address: '10.9.0.1' }, { address: '10.9.0.2', port: 8080 }],
+};
+
 const anyRule = (match: Json, action: Json = { sync: 'none' }): Json => ({ match, action });
 
 const CORRUPTIONS: readonly Corruption[] = [
@@ -68,6 +77,35 @@ const CORRUPTIONS: readonly Corruption[] = [
       `$.nat[${push(c, 'nat', { type: 'static', original: '10.0.0.0/24', translated: '192.0.2.0/25' })}].translated`,
   },
   { name: 'unknown NAT type', apply: (c) => `$.nat[${push(c, 'nat', { type: 'dynamic' })}].type` },
+  {
+    name: 'logical server with a block for an address',
+    apply: (c) =>
+      `$.logicalServers[${push(c, 'logicalServers', { ...VIP, address: '192.0.2.0/24' })}].address`,
+  },
+  {
+    name: 'logical server without real servers',
+    apply: (c) => `$.logicalServers[${push(c, 'logicalServers', { ...VIP, servers: [] })}].servers`,
+  },
+  {
+    name: 'logical server with an unknown method',
+    apply: (c) => `$.logicalServers[${push(c, 'logicalServers', { ...VIP, method: 'fastest' })}].method`,
+  },
+  {
+    name: 'real server of another family',
+    apply: (c) =>
+      `$.logicalServers[${push(c, 'logicalServers', { ...VIP, servers: [{ address: '2001:db8::1' }] })}].servers[0].address`,
+  },
+  {
+    name: 'real server listed twice',
+    apply: (c) =>
+      `$.logicalServers[${push(c, 'logicalServers', {
+        ...VIP,
+        servers: [
+          { address: '10.9.0.1', port: 8080 },
+          { address: '10.9.0.1', port: 8080 },
+        ],
+      })}].servers[1]`,
+  },
 ];
 
 function refusal(run: () => unknown): PolicyConfigError {

@@ -1,0 +1,216 @@
+import { parseProtocol, protocolName } from '@maestro/hash';
+import * as v from 'valibot';
+import { type Cidr, formatCidr, parseCidr } from './cidr.js';
+import type { PathKey } from './source.js';
+
+// ConnectControl logical servers as configuration: a virtual address and service in front of
+// real servers. This package only describes them; `@maestro/connectcontrol` balances.
+
+/** How a logical server picks a real server for a new connection. */
+export type BalanceMethod = 'server-load' | 'round-trip' | 'round-robin' | 'random' | 'domain';
+
+/** Every balancing method, in a stable order. */
+export const BALANCE_METHODS: readonly BalanceMethod[] = [
+  'server-load',
+  'round-trip',
+  'round-robin',
+  'random',
+  'domain',
+];
+
+/** `service`: same client and service, same server; `server`: same client, any service, same server. */
+export type Persistency = 'none' | 'service' | 'server';
+
+/** A real server: one host, and the port it listens on (the logical server's when absent). */
+export interface RealServerConfig {
+  /** The host (a full-length block, same family as the logical server's address). */
+  readonly address: Cidr;
+  /** Its port, when it differs from the logical server's. */
+  readonly port?: number;
+}
+
+/** A logical server: connections to `address:port` are balanced over `servers`. */
+export interface LogicalServerConfig {
+  /** Unique name. */
+  readonly name: string;
+  /** The virtual address clients connect to (a full-length block). */
+  readonly address: Cidr;
+  /** IP protocol of the service, TCP (6) or UDP (17). */
+  readonly protocol: number;
+  /** The service port, 1..65535. */
+  readonly port: number;
+  readonly method: BalanceMethod;
+  /** The real servers, in order (Round Robin follows it). */
+  readonly servers: readonly RealServerConfig[];
+  readonly persistency: Persistency;
+  /** Seconds a persistent binding outlives the client's last connection. */
+  readonly persistencyTimeout: number;
+}
+
+/** The persistency timeout when the config names none: 30 minutes, as the vendor's default. */
+export const DEFAULT_PERSISTENCY_TIMEOUT = 1800;
+
+const METHOD_TEXT = `one of ${BALANCE_METHODS.map((m) => `'${m}'`).join(', ')}`;
+
+const host = v.pipe(v.string('a host address like 192.0.2.10 or 2001:db8::10'), v.nonEmpty('a host address'));
+const servicePort = v.pipe(
+  v.number('a port 1..65535'),
+  v.integer('a port 1..65535 (an integer)'),
+  v.minValue(1, 'a port 1..65535'),
+  v.maxValue(65535, 'a port 1..65535'),
+);
+
+function strictOf<T extends v.ObjectEntries>(entries: T) {
+  const keys = Object.keys(entries).join(', ');
+  return v.strictObject(entries, (issue) =>
+    issue.expected === 'never'
+      ? `only the keys ${keys}`
+      : issue.received === 'undefined'
+        ? `the required key ${issue.expected}`
+        : `a mapping with the keys ${keys}`,
+  );
+}
+
+const realServerSchema = strictOf({ address: host, port: v.optional(servicePort) });
+
+/** One logical server as written. */
+export const logicalServerSchema: v.GenericSchema<unknown, RawLogicalServer> = strictOf({
+  name: v.pipe(v.string('a name (text)'), v.nonEmpty('a non-empty name')),
+  address: host,
+  protocol: v.optional(v.picklist(['tcp', 'udp'], "'tcp' or 'udp'")),
+  port: servicePort,
+  method: v.picklist(BALANCE_METHODS, METHOD_TEXT),
+  servers: v.array(realServerSchema, 'a list of real servers'),
+  persistency: v.optional(v.picklist(['none', 'service', 'server'], "one of 'none', 'service', 'server'")),
+  persistencyTimeout: v.optional(
+    v.pipe(
+      v.number('a number of seconds > 0'),
+      v.check((n) => Number.isFinite(n) && n > 0, 'a number of seconds > 0'),
+    ),
+  ),
+});
+
+/** A logical server as written. */
+export interface RawLogicalServer {
+  name: string;
+  address: string;
+  protocol?: 'tcp' | 'udp' | undefined;
+  port: number;
+  method: BalanceMethod;
+  servers: { address: string; port?: number | undefined }[];
+  persistency?: Persistency | undefined;
+  persistencyTimeout?: number | undefined;
+}
+
+/** Where {@link buildLogicalServer} reports a problem: the path, what was found, what is allowed. */
+export type IssueReporter = (path: readonly PathKey[], found: string, expected: string) => void;
+
+function hostOf(text: string, at: readonly PathKey[], report: IssueReporter): Cidr | undefined {
+  let block: Cidr;
+  try {
+    block = parseCidr(text);
+  } catch (error) {
+    report(at, JSON.stringify(text), error instanceof Error ? error.message : String(error));
+    return undefined;
+  }
+  if (block.prefix !== (block.family === 4 ? 32 : 128)) {
+    report(at, JSON.stringify(text), 'a single address (a host, /32 or /128)');
+    return undefined;
+  }
+  return block;
+}
+
+/** Builds one logical server, reporting every problem; undefined when there was any. */
+export function buildLogicalServer(
+  raw: RawLogicalServer,
+  at: readonly PathKey[],
+  report: IssueReporter,
+): LogicalServerConfig | undefined {
+  let ok = true;
+  const fail: IssueReporter = (path, found, expected) => {
+    ok = false;
+    report(path, found, expected);
+  };
+  const address = hostOf(raw.address, [...at, 'address'], fail);
+  if (raw.servers.length === 0) fail([...at, 'servers'], 'an empty list', 'at least one real server');
+  const seen = new Map<string, number>();
+  const servers = raw.servers.map((s, i): RealServerConfig | undefined => {
+    const block = hostOf(s.address, [...at, 'servers', i, 'address'], fail);
+    if (block === undefined) return undefined;
+    if (address !== undefined && block.family !== address.family) {
+      fail(
+        [...at, 'servers', i, 'address'],
+        `an IPv${block.family} address`,
+        `an IPv${address.family} address, like the logical server's`,
+      );
+    }
+    const id = `${formatCidr(block)} ${s.port ?? raw.port}`;
+    const first = seen.get(id);
+    if (first !== undefined) {
+      fail([...at, 'servers', i], `${id} again`, `a server not already listed at servers[${first}]`);
+    } else seen.set(id, i);
+    return { address: block, ...(s.port === undefined ? {} : { port: s.port }) };
+  });
+  if (!ok || address === undefined) return undefined;
+  return {
+    name: raw.name,
+    address,
+    protocol: parseProtocol(raw.protocol ?? 'tcp'),
+    port: raw.port,
+    method: raw.method,
+    servers: servers.filter((s): s is RealServerConfig => s !== undefined),
+    persistency: raw.persistency ?? 'none',
+    persistencyTimeout: raw.persistencyTimeout ?? DEFAULT_PERSISTENCY_TIMEOUT,
+  };
+}
+
+/**
+ * Checks what only the whole list shows: names are unique, and no two logical servers share an
+ * address, protocol and port.
+ */
+export function checkLogicalServers(
+  servers: readonly (LogicalServerConfig | undefined)[],
+  report: IssueReporter,
+): void {
+  const names = new Map<string, number>();
+  const services = new Map<string, number>();
+  servers.forEach((s, i) => {
+    if (s === undefined) return;
+    const firstName = names.get(s.name);
+    if (firstName !== undefined) {
+      report(
+        ['logicalServers', i, 'name'],
+        JSON.stringify(s.name),
+        `a name not used by logicalServers[${firstName}]`,
+      );
+    } else names.set(s.name, i);
+    const service = `${protocolName(s.protocol)} ${formatCidr(s.address)}:${s.port}`;
+    const firstService = services.get(service);
+    if (firstService !== undefined) {
+      report(
+        ['logicalServers', i],
+        service,
+        `an address, protocol and port not already served by logicalServers[${firstService}]`,
+      );
+    } else services.set(service, i);
+  });
+}
+
+/** The configuration value of a logical server, in canonical form. */
+export function logicalServerToConfig(s: LogicalServerConfig): {
+  readonly [key: string]: string | number | readonly { readonly [key: string]: string | number }[];
+} {
+  return {
+    name: s.name,
+    address: formatCidr(s.address).replace(/\/(32|128)$/, ''),
+    protocol: protocolName(s.protocol),
+    port: s.port,
+    method: s.method,
+    servers: s.servers.map((r) => ({
+      address: formatCidr(r.address).replace(/\/(32|128)$/, ''),
+      ...(r.port === undefined ? {} : { port: r.port }),
+    })),
+    persistency: s.persistency,
+    persistencyTimeout: s.persistencyTimeout,
+  };
+}
