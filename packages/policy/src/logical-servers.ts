@@ -52,7 +52,36 @@ export const DEFAULT_PERSISTENCY_TIMEOUT = 1800;
 
 const METHOD_TEXT = `one of ${BALANCE_METHODS.map((m) => `'${m}'`).join(', ')}`;
 
-const host = v.pipe(v.string('a host address like 192.0.2.10 or 2001:db8::10'), v.nonEmpty('a host address'));
+/** Parses a single host address (a full-length block); throws with what is wrong. */
+function parseHost(text: string): Cidr {
+  const block = parseCidr(text);
+  if (block.prefix !== (block.family === 4 ? 32 : 128)) {
+    throw new Error('a single address (a host, /32 or /128)');
+  }
+  return block;
+}
+
+const host = v.pipe(
+  v.string('a host address like 192.0.2.10 or 2001:db8::10'),
+  v.check(
+    (text) => {
+      try {
+        parseHost(text);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    (issue) => {
+      try {
+        parseHost(issue.input);
+        return 'a host address';
+      } catch (error) {
+        return error instanceof Error ? error.message : String(error);
+      }
+    },
+  ),
+);
 const servicePort = v.pipe(
   v.number('a port 1..65535'),
   v.integer('a port 1..65535 (an integer)'),
@@ -80,7 +109,10 @@ export const logicalServerSchema: v.GenericSchema<unknown, RawLogicalServer> = s
   protocol: v.optional(v.picklist(['tcp', 'udp'], "'tcp' or 'udp'")),
   port: servicePort,
   method: v.picklist(BALANCE_METHODS, METHOD_TEXT),
-  servers: v.array(realServerSchema, 'a list of real servers'),
+  servers: v.pipe(
+    v.array(realServerSchema, 'a list of real servers'),
+    v.minLength(1, 'at least one real server'),
+  ),
   persistency: v.optional(v.picklist(['none', 'service', 'server'], "one of 'none', 'service', 'server'")),
   persistencyTimeout: v.optional(
     v.pipe(
@@ -105,22 +137,7 @@ export interface RawLogicalServer {
 /** Where {@link buildLogicalServer} reports a problem: the path, what was found, what is allowed. */
 export type IssueReporter = (path: readonly PathKey[], found: string, expected: string) => void;
 
-function hostOf(text: string, at: readonly PathKey[], report: IssueReporter): Cidr | undefined {
-  let block: Cidr;
-  try {
-    block = parseCidr(text);
-  } catch (error) {
-    report(at, JSON.stringify(text), error instanceof Error ? error.message : String(error));
-    return undefined;
-  }
-  if (block.prefix !== (block.family === 4 ? 32 : 128)) {
-    report(at, JSON.stringify(text), 'a single address (a host, /32 or /128)');
-    return undefined;
-  }
-  return block;
-}
-
-/** Builds one logical server, reporting every problem; undefined when there was any. */
+/** Builds one logical server that passed {@link logicalServerSchema}, reporting what only the whole entry shows; undefined when there was any. */
 export function buildLogicalServer(
   raw: RawLogicalServer,
   at: readonly PathKey[],
@@ -131,13 +148,11 @@ export function buildLogicalServer(
     ok = false;
     report(path, found, expected);
   };
-  const address = hostOf(raw.address, [...at, 'address'], fail);
-  if (raw.servers.length === 0) fail([...at, 'servers'], 'an empty list', 'at least one real server');
+  const address = parseHost(raw.address);
   const seen = new Map<string, number>();
-  const servers = raw.servers.map((s, i): RealServerConfig | undefined => {
-    const block = hostOf(s.address, [...at, 'servers', i, 'address'], fail);
-    if (block === undefined) return undefined;
-    if (address !== undefined && block.family !== address.family) {
+  const servers = raw.servers.map((s, i): RealServerConfig => {
+    const block = parseHost(s.address);
+    if (block.family !== address.family) {
       fail(
         [...at, 'servers', i, 'address'],
         `an IPv${block.family} address`,
@@ -151,14 +166,14 @@ export function buildLogicalServer(
     } else seen.set(id, i);
     return { address: block, ...(s.port === undefined ? {} : { port: s.port }) };
   });
-  if (!ok || address === undefined) return undefined;
+  if (!ok) return undefined;
   return {
     name: raw.name,
     address,
     protocol: parseProtocol(raw.protocol ?? 'tcp'),
     port: raw.port,
     method: raw.method,
-    servers: servers.filter((s): s is RealServerConfig => s !== undefined),
+    servers,
     persistency: raw.persistency ?? 'none',
     persistencyTimeout: raw.persistencyTimeout ?? DEFAULT_PERSISTENCY_TIMEOUT,
   };

@@ -30,7 +30,8 @@ Options:
   --strategy S          rebalance (exact quotas, minimal moves) or maglev (default rebalance)
   --topology FILE       topology file (YAML/JSON, see @maestro/policy); default: VLAN 100
                         internal, VLAN 200 external, untagged traffic in general mode
-  --policy FILE         policy file: rules (mode overrides, pinning, management, sync) and NAT
+  --policy FILE         policy file: rules (mode overrides, pinning, management, sync), NAT,
+                        and ConnectControl logical servers (balanced to real servers)
   --nat FILE            NAT rules file (hide NAT, static NAT)
   --event "E"           "<fail|recover|add|remove|weight=W> <member> @<seconds>s", repeatable;
                         seconds from the capture's first packet
@@ -68,13 +69,14 @@ export const simulateCommand: Command = {
         );
       }
     }
-    const { group, ingress, hasher, layer, nat } = buildGroup(
+    const { group, ingress, hasher, layer, nat, balancer } = buildGroup(
       settings,
       settings.events.map((e) => e.member),
       4096,
     );
     const simulation = new Simulation({
       group,
+      balancer,
       ingress,
       hasher,
       events: settings.events,

@@ -44,6 +44,21 @@ export function renderHtml(report: SimulationReport): string {
         `<tr><td>${e.at.toFixed(3)} s</td><td>${e.kind}${e.weight === undefined ? '' : ` ${e.weight}`}</td><td>${escapeHtml(e.member)}</td><td>${formatCount(e.bucketsMoved)}</td><td>${formatCount(e.connectionsMoved)}</td><td>${formatCount(e.connectionsLost)}</td></tr>`,
     )
     .join('\n');
+  const logicalServers = report.logicalServers
+    .map((ls) => {
+      const total = ls.servers.reduce((a, r) => a + r.connections, 0);
+      const rows = ls.servers
+        .map(
+          (r) =>
+            `<tr><td>${escapeHtml(r.address)}:${r.port}</td><td>${formatCount(r.connections)}</td><td>${formatPercent(total === 0 ? 0 : r.connections / total)}</td></tr>`,
+        )
+        .join('\n');
+      return `<h3>${escapeHtml(ls.name)} · ${escapeHtml(ls.address)}:${ls.port} · ${escapeHtml(ls.method)}${ls.persistency === 'none' ? '' : ` · persistency by ${escapeHtml(ls.persistency)}`}</h3>
+<table><thead><tr><th>real server</th><th>connections</th><th>share</th></tr></thead><tbody>
+${rows}
+</tbody></table>`;
+    })
+    .join('\n');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -53,7 +68,7 @@ export function renderHtml(report: SimulationReport): string {
 <style>${css}</style>
 <style>
   body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1100px; color: #1d2433; }
-  h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8px; }
+  h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8px; } h3 { font-size: 14px; margin: 16px 0 6px; }
   .sub { color: #5b6478; margin-bottom: 16px; }
   .cards { display: grid; grid-template-columns: repeat(6, 1fr); gap: 8px; }
   .card { background: #f3f5f9; border-radius: 6px; padding: 10px 12px; }
@@ -90,6 +105,7 @@ ${Object.entries(report.corrections.byReason)
   .map(([k, v]) => `<tr><td>${k}</td><td>${formatCount(v)}</td></tr>`)
   .join('\n')}
 </tbody></table>
+${logicalServers === '' ? '' : `<h2>ConnectControl logical servers</h2>\n${logicalServers}`}
 <script>${js}</script>
 <script id="report-data" type="application/json">${scriptJson({
     timeline: report.timeline,

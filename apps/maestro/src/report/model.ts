@@ -37,6 +37,22 @@ export interface EventReport {
   readonly connectionsLost: number;
 }
 
+/** A ConnectControl logical server and how its connections were balanced. */
+export interface LogicalServerReport {
+  readonly name: string;
+  /** The virtual address clients connect to. */
+  readonly address: string;
+  readonly port: number;
+  readonly method: string;
+  readonly persistency: string;
+  /** Real servers in the policy's order, with the connections balanced to each. */
+  readonly servers: readonly {
+    readonly address: string;
+    readonly port: number;
+    readonly connections: number;
+  }[];
+}
+
 /** Time series for the HTML report: one point per interval. */
 export interface Timeline {
   /** Interval start, seconds from the first packet. */
@@ -79,6 +95,8 @@ export interface SimulationReport {
   /** Packets processed by a member that is not their connection's owner (must be 0). */
   readonly misdelivered: number;
   readonly sync: { readonly records: number; readonly bytes: number };
+  /** ConnectControl logical servers of the policy (empty when it has none). */
+  readonly logicalServers: readonly LogicalServerReport[];
   readonly events: EventReport[];
   readonly timeline: Timeline;
 }

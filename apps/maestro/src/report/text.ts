@@ -61,6 +61,27 @@ export function renderText(report: SimulationReport, style: Style): string {
   const mis = `  misdelivered packets: ${formatCount(report.misdelivered)}`;
   out.push(report.misdelivered === 0 ? style.green(mis) : style.red(mis));
   out.push('');
+  if (report.logicalServers.length > 0) {
+    out.push(style.bold('ConnectControl'));
+    for (const ls of report.logicalServers) {
+      const total = ls.servers.reduce((a, s) => a + s.connections, 0);
+      out.push(
+        `  ${ls.name} ${ls.address}:${ls.port} · ${ls.method}${ls.persistency === 'none' ? '' : ` · persistency by ${ls.persistency}`} · ${formatCount(total)} connections`,
+      );
+      out.push(
+        renderTable(
+          ['real server', 'connections', 'share'],
+          ls.servers.map((s) => [
+            `${s.address}:${s.port}`,
+            formatCount(s.connections),
+            formatPercent(total === 0 ? 0 : s.connections / total),
+          ]),
+          ['left', 'right', 'right'],
+        ),
+      );
+    }
+    out.push('');
+  }
   out.push(style.bold('HyperSync'));
   out.push(
     `  ${formatCount(report.sync.records)} sync records, ${formatBytes(report.sync.bytes)} on the sync network`,

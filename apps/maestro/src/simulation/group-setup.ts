@@ -3,6 +3,7 @@ import { type CompiledPolicy, compilePolicy } from '@maestro/policy';
 import { flag, type OptionSpec, type Parsed, stringOption, stringsOption } from '../cli/options.js';
 import { SimulatedGroup } from './group.js';
 import { correctionNat, type NatPlan } from './nat-rules.js';
+import { ServerBalancer } from './server-balancer.js';
 import { hasherOf, type SimulationFlags, type SimulationSettings } from './settings.js';
 import { hasRules, IngressMap } from './topology.js';
 
@@ -49,6 +50,8 @@ export interface GroupSetup {
   readonly hasher: FlowHasher;
   readonly nat: NatPlan;
   readonly group: SimulatedGroup;
+  /** ConnectControl logical servers on the simulation's clock. */
+  readonly balancer: ServerBalancer;
 }
 
 /**
@@ -65,6 +68,7 @@ export function buildGroup(
   const ingress = new IngressMap(compiled, settings.mode, layer);
   const hasher = hasherOf(settings);
   const nat = correctionNat(settings.policy.nat);
+  const balancer = new ServerBalancer(settings.policy.logicalServers ?? []);
   const group = new SimulatedGroup(
     settings.members,
     later,
@@ -77,6 +81,7 @@ export function buildGroup(
     hasRules(settings.policy),
     nat.rules,
     capacity,
+    balancer.active ? balancer.translate : undefined,
   );
-  return { compiled, layer, ingress, hasher, nat, group };
+  return { compiled, layer, ingress, hasher, nat, group, balancer };
 }

@@ -1,5 +1,5 @@
 import type { NatRule } from '@maestro/correction';
-import { type CorrectionConfig, MemberEngine } from '@maestro/correction';
+import { type CorrectionConfig, MemberEngine, type Translate } from '@maestro/correction';
 import { type DistributionLayer, distributionHash, type FlowHasher, type FlowKey } from '@maestro/hash';
 import { type BackupCandidates, backupCandidates, chooseBackup } from '@maestro/hypersync';
 import type { CompiledPolicy } from '@maestro/policy';
@@ -47,6 +47,7 @@ export class SimulatedGroup {
     private readonly useRules: boolean,
     nat: readonly NatRule[],
     capacity: number,
+    translate: Translate | undefined,
   ) {
     this.ids = [...initial.map((m) => m.id), ...later.filter((id) => !initial.some((m) => m.id === id))];
     this.weights = this.ids.map((id) => initial.find((m) => m.id === id)?.weight ?? 100);
@@ -62,6 +63,7 @@ export class SimulatedGroup {
       route: (key) => this.ingress.replyIngress(key, this.currentIngress),
       nat,
       capacity,
+      ...(translate === undefined ? {} : { translate }),
     };
     this.engines = this.ids.map((_, i) => new MemberEngine(i, this.config));
   }

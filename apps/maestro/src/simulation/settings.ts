@@ -54,6 +54,7 @@ const SCENARIO_KEYS = [
   'topology',
   'policy',
   'nat',
+  'logicalServers',
   'events',
   'hash',
 ] as const;
@@ -115,7 +116,7 @@ function policyPart(s: Scenario | undefined, key: string, flag: string | undefin
     const path = resolve(s.base, v);
     return parsePolicy(path, readText(path, key));
   }
-  const wrapped = key === 'nat' ? { nat: v } : key === 'topology' ? { topology: v } : v;
+  const wrapped = key === 'nat' || key === 'topology' || key === 'logicalServers' ? { [key]: v } : v;
   return validatePolicy(wrapped, { file: `${s.file} (${key})` });
 }
 
@@ -185,6 +186,7 @@ export function resolveSettings(flags: SimulationFlags): SimulationSettings {
   const topology = policyPart(s, 'topology', flags.topology);
   const rules = policyPart(s, 'policy', flags.policy);
   const nat = policyPart(s, 'nat', flags.nat);
+  const servers = policyPart(s, 'logicalServers', undefined);
   const base =
     topology ??
     (rules && rules.topology.interfaces.length > 0 ? rules : undefined) ??
@@ -193,6 +195,7 @@ export function resolveSettings(flags: SimulationFlags): SimulationSettings {
     topology: layerText === undefined ? base.topology : { ...base.topology, layer: layerText },
     rules: rules?.rules ?? [],
     nat: [...(rules?.nat ?? []), ...(nat?.nat ?? [])],
+    logicalServers: [...(rules?.logicalServers ?? []), ...(servers?.logicalServers ?? [])],
   };
 
   const scenarioEvents = s?.value['events'];

@@ -13,6 +13,7 @@ import { DecodeStatus, type PacketRecord } from '@maestro/pcap';
 import type { EventReport, SimulationReport } from '../report/model.js';
 import type { SimEvent } from './events.js';
 import type { SimulatedGroup } from './group.js';
+import type { ServerBalancer } from './server-balancer.js';
 import { SyncAccounting } from './sync-accounting.js';
 import { REASONS, TimelineBuilder } from './timeline.js';
 import type { IngressMap } from './topology.js';
@@ -20,6 +21,7 @@ import type { IngressMap } from './topology.js';
 /** What a run needs besides the packets. */
 export interface RunSetup {
   readonly group: SimulatedGroup;
+  readonly balancer: ServerBalancer;
   readonly ingress: IngressMap;
   readonly hasher: FlowHasher;
   readonly events: readonly SimEvent[];
@@ -100,6 +102,7 @@ export class Simulation {
     if (Number.isNaN(this.start)) this.start = ts;
     const now = Math.max(this.now, ts - this.start);
     this.now = now;
+    this.setup.balancer.now = now;
     while (
       this.nextEvent < this.setup.events.length &&
       (this.setup.events[this.nextEvent] as SimEvent).at <= now
@@ -161,6 +164,7 @@ export class Simulation {
       corrections: { total: this.corrected, byReason, extraHops: this.extraHops },
       misdelivered: this.misdelivered,
       sync: { records: this.sync.records, bytes: this.sync.bytes },
+      logicalServers: this.setup.balancer.report(),
       events: this.eventReports,
       timeline: this.timeline.build(this.now),
     };
