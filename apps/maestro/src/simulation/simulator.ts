@@ -186,6 +186,7 @@ export class Simulation {
     // The capture shows traffic as the endpoints see it; the group applies NAT. A reply to a
     // translated connection enters the group addressed to the translated tuple.
     const known = key.portKind === PortKind.FRAGMENT ? -1 : this.registry.find(key);
+    const knownReply = this.registry.lastReply;
     // Routes are learnt from the first packets of each direction; later ones only confirm them.
     if (known < 0 || this.registry.packets(known) < 4) this.ingress.learn(key, ingress);
     if (known >= 0 && this.registry.lastReply && this.registry.aliasAt(known, this.alias)) {
@@ -238,7 +239,7 @@ export class Simulation {
         return;
       }
       if (decision === Decision.CREATE) this.created(m, ingress, now);
-      else this.verify(m, now, p);
+      else this.verify(m, now, p, known, knownReply);
       this.segmentPackets++;
       this.memberPackets[m] = (this.memberPackets[m] as number) + 1;
       this.memberBytes[m] = (this.memberBytes[m] as number) + p.originalLength;
@@ -283,7 +284,7 @@ export class Simulation {
   }
 
   /** A member processed a packet of a known connection: it must be the connection's owner. */
-  private verify(m: number, now: number, p: PacketRecord): void {
+  private verify(m: number, now: number, p: PacketRecord, known: number, reply: boolean): void {
     const key = this.key;
     if (this.packet.embedded !== null) {
       const h = this.registry.find(this.packet.embedded);
@@ -295,11 +296,13 @@ export class Simulation {
       if (owner !== undefined && owner !== m) this.misdelivered++;
       return;
     }
-    const h = this.registry.find(key);
+    // The packet's connection was found before it entered (a re-addressed reply finds the same
+    // entry through its alias), and nothing changes the registry on the way to its owner.
+    const h = known;
     if (h < 0) return;
     if (this.registry.owner(h) !== m) this.misdelivered++;
     const before = this.registry.state(h);
-    this.registry.record(h, now, this.packet.bytes, this.packet.tcpFlags, this.registry.lastReply);
+    this.registry.record(h, now, this.packet.bytes, this.packet.tcpFlags, reply);
     const after = this.registry.state(h);
     if (after !== before) {
       this.sync.record('update', h, key, after, m, this.registry.backup(h));

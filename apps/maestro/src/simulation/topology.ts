@@ -1,6 +1,7 @@
 import type { Ingress } from '@maestro/correction';
 import type { DistributionLayer, DistributionMode, FlowKey } from '@maestro/hash';
 import type { CompiledPolicy, Policy, Topology } from '@maestro/policy';
+import { AddressMap } from './address-map.js';
 
 /** VLAN ids per interface in the ingress numbering (0 = untagged). */
 export const VLANS_PER_INTERFACE = 4096;
@@ -19,8 +20,7 @@ export class IngressMap {
   readonly ingresses: Ingress[];
   private readonly zoneInternal: Uint8Array;
   private readonly oppositeOf: Int32Array;
-  private readonly learnedV4 = new Map<number, number>();
-  private readonly learnedV6 = new Map<string, number>();
+  private readonly learned = new AddressMap();
   private readonly interfaceCount: number;
 
   constructor(compiled: CompiledPolicy, forced: ModeChoice, layer: DistributionLayer) {
@@ -70,15 +70,14 @@ export class IngressMap {
 
   /** Remembers that packets from `key`'s source enter at `ingress` (so replies to it leave there). */
   learn(key: FlowKey, ingress: number): void {
-    if (key.family === 4) this.learnedV4.set(key.srcV4, ingress);
-    else this.learnedV6.set(addressText(key.src6), ingress);
+    if (key.family === 4) this.learned.setV4(key.srcV4, ingress);
+    else this.learned.setV6(key.src6, ingress);
   }
 
   /** The ingress a reply to a packet to `key`'s destination comes back through (see the class). */
   replyIngress(key: FlowKey, packetIngress: number): number {
-    const learned =
-      key.family === 4 ? this.learnedV4.get(key.dstV4) : this.learnedV6.get(addressText(key.dst6));
-    return learned ?? (this.oppositeOf[packetIngress] as number);
+    const learned = key.family === 4 ? this.learned.getV4(key.dstV4) : this.learned.getV6(key.dst6);
+    return learned >= 0 ? learned : (this.oppositeOf[packetIngress] as number);
   }
 
   /** The policy interface index and VLAN of an ingress. */
@@ -104,12 +103,6 @@ export class IngressMap {
     if (vlan !== undefined) return i * VLANS_PER_INTERFACE + vlan.id;
     return iface.zone === zone ? i * VLANS_PER_INTERFACE : undefined;
   }
-}
-
-function addressText(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < 16; i++) s += String.fromCharCode(bytes[i] as number);
-  return s;
 }
 
 /**
