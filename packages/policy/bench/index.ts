@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -124,6 +124,7 @@ if (haveCompiler()) {
   const bin = compileC(C_MATCHERS, { name: 'policy-matchers' });
   cLinear = runJson(bin, [file, 'linear']);
   cTree = runJson(bin, [file, 'tree']);
+  unlinkSync(file);
 }
 
 const vs = (x: number, base: number | undefined): string => (base ? `${(x / base).toFixed(2)}x` : 'n/a');
