@@ -1,4 +1,5 @@
 import { statSync, unlinkSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import {
   compileC,
   formatRate,
@@ -8,137 +9,128 @@ import {
   printTable,
   runJson,
 } from '@maestro/bench-tools';
-import { PortKind } from '@maestro/hash';
-import { DecodeStatus, type PacketRecord } from '../src/index.js';
-import { generateCaptureFile, readCaptureFileSync } from '../src/node.js';
-import { pcapParserRun } from './pcap-parser-baseline.js';
+import { generateCaptureFile } from '../src/node.js';
+import { childRun, oursReader, type ReaderName } from './readers.js';
+import { type Contender, cpuRate, interleave, median, type Run, roundRatios, wallRate } from './rounds.js';
 
-// Run with: pnpm --filter @maestro/pcap bench   (BENCH_BIG_GB=0 skips the multi-GB memory run)
-// Rates are packets per second of wall time and of process CPU time: on a shared machine the CPU
-// figure is the steadier one, and the ratios use it.
-const PACKETS = 1_000_000;
-const bigGb = Number(process.env['BENCH_BIG_GB'] ?? 3);
+// Run with: pnpm --filter @maestro/pcap bench
+//   BENCH_ROUNDS=n   interleaved rounds per capture (default 9)
+//   BENCH_BIG_GB=0   skips the multi-GB memory run (default 3)
+// Each round runs every reader once, in a rotating order, each in a fresh process that warms up
+// on the same file first (JIT, page cache; see childRun). Rates are packets per second of process CPU time (the
+// steadier figure on a shared machine) and of wall time; each ratio is taken within a round, and
+// the median over the rounds is reported with the lowest and highest.
 
-interface Run {
-  readonly packets: number;
-  readonly seconds: number;
-  readonly cpuSeconds: number;
-  readonly sum: number;
-}
+async function main(): Promise<void> {
+  const packets = 1_000_000;
+  const rounds = Number(process.env['BENCH_ROUNDS'] ?? 9);
+  const bigGb = Number(process.env['BENCH_BIG_GB'] ?? 3);
+  console.log(`load average at start: ${load()}; ${String(rounds)} rounds per capture`);
 
-let sum = 0;
-function fold(p: PacketRecord): void {
-  if (p.status !== DecodeStatus.OK) return;
-  const f = p.flow;
-  let src = f.srcV4;
-  let dst = f.dstV4;
-  if (f.family === 6) {
-    src = 0;
-    dst = 0;
-    const s6 = f.src6;
-    const d6 = f.dst6;
-    for (let i = 0; i < 16; i += 4) {
-      src ^=
-        ((s6[i] as number) << 24) |
-        ((s6[i + 1] as number) << 16) |
-        ((s6[i + 2] as number) << 8) |
-        (s6[i + 3] as number);
-      dst ^=
-        ((d6[i] as number) << 24) |
-        ((d6[i + 1] as number) << 16) |
-        ((d6[i + 2] as number) << 8) |
-        (d6[i + 3] as number);
+  // 1. Peak memory on a capture of several GB, while this process is still small.
+  if (bigGb > 0) {
+    const path = '/tmp/maestro-pcap-bench-big.pcap';
+    const t0 = performance.now();
+    generateCaptureFile(path, { packets: Math.round((bigGb * 2 ** 30) / 450), seed: 9 });
+    const genSeconds = (performance.now() - t0) / 1000;
+    const size = statSync(path).size;
+    const before = peakRssMiB();
+    try {
+      const r = oursReader()(path);
+      console.log(
+        `multi-GB: ${(size / 2 ** 30).toFixed(2)} GiB, ${String(r.packets)} packets; generated in ${genSeconds.toFixed(1)} s, ` +
+          `read + decoded at ${formatRate(cpuRate(r))} cpu, ${formatRate(wallRate(r))} wall; ` +
+          `peak RSS ${before.toFixed(0)} MiB before reading, ${peakRssMiB().toFixed(0)} MiB after`,
+      );
+    } finally {
+      unlinkSync(path);
     }
   }
-  const ports = f.portKind === PortKind.PORTS ? f.srcPort ^ f.dstPort : 0;
-  sum = (sum + ((src ^ dst ^ f.protocol ^ ports) >>> 0)) >>> 0;
-}
 
-function ours(path: string): Run {
-  sum = 0;
-  const start = performance.now();
-  const cpu0 = process.cpuUsage();
-  const summary = readCaptureFileSync(path, fold);
-  const cpu = process.cpuUsage(cpu0);
-  if (summary.error !== null) throw summary.error;
-  return {
-    packets: summary.packets,
-    seconds: (performance.now() - start) / 1000,
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    sum,
-  };
-}
-
-function best(runs: number, run: () => Run): Run {
-  let top = run();
-  for (let i = 1; i < runs; i++) {
-    const r = run();
-    if (r.cpuSeconds < top.cpuSeconds) top = r;
-  }
-  return top;
-}
-
-const rate = (r: Run): string =>
-  `${formatRate(r.packets / r.seconds)} wall, ${formatRate(r.packets / r.cpuSeconds)} cpu`;
-
-// 1. Peak memory on a capture of several GB, first, while this process is still small.
-if (bigGb > 0) {
-  const path = '/tmp/maestro-pcap-bench-big.pcap';
-  const t0 = performance.now();
-  generateCaptureFile(path, { packets: Math.round((bigGb * 2 ** 30) / 450), seed: 9 });
-  const genSeconds = (performance.now() - t0) / 1000;
-  const size = statSync(path).size;
-  const before = peakRssMiB();
-  try {
-    const r = ours(path);
+  // 2. Read + decode to flow keys on 1 M-packet generated captures: whole packets, headers only.
+  const libpcap = haveCompiler()
+    ? compileC(LIBPCAP_SOURCE, { name: 'libpcap_loop', libs: ['-lpcap'] })
+    : null;
+  const rows: (string | number)[][] = [
+    [
+      'capture',
+      'reader',
+      'cpu rate, median',
+      'wall rate, median',
+      'ours / it, cpu',
+      'ours / it, wall',
+      '5-tuple sum',
+    ],
+  ];
+  for (const [label, snaplen] of [
+    ['whole packets', 262_144],
+    ['snaplen 128', 128],
+  ] as const) {
+    const path = `/tmp/maestro-pcap-bench-${String(snaplen)}.pcap`;
+    const tg = performance.now();
+    generateCaptureFile(path, { packets, seed: 1 }, { snaplen });
+    const mib = statSync(path).size / 2 ** 20;
     console.log(
-      `multi-GB: ${(size / 2 ** 30).toFixed(2)} GiB, ${r.packets} packets; generated in ${genSeconds.toFixed(1)} s, ` +
-        `read + decoded at ${rate(r)}; peak RSS ${before.toFixed(0)} MiB before reading, ${peakRssMiB().toFixed(0)} MiB after`,
+      `${label}: generated ${String(packets)} packets (${mib.toFixed(0)} MiB) in ${((performance.now() - tg) / 1000).toFixed(2)} s`,
     );
-  } finally {
-    unlinkSync(path);
+    try {
+      const contenders: Contender[] = [
+        { name: '@maestro/pcap readCaptureFileSync + decode', run: () => inChild('ours', path) },
+        { name: 'npm pcap-parser + same JS decode', run: () => inChild('pcap-parser', path) },
+      ];
+      if (libpcap !== null) {
+        contenders.push({
+          name: 'libpcap pcap_next_ex + C decode',
+          run: () => {
+            const c = runJson<Run>(libpcap, [path]);
+            return { ...c, sum: c.sum % 2 ** 32 };
+          },
+        });
+      }
+      if (libpcap !== null) runJson(libpcap, [path]); // page cache
+      const runs = await interleave(contenders, rounds);
+      const mine = runs[0] as Run[];
+      for (const [i, c] of contenders.entries()) {
+        const theirs = runs[i] as Run[];
+        rows.push([
+          label,
+          c.name,
+          formatRate(median(theirs.map(cpuRate))),
+          formatRate(median(theirs.map(wallRate))),
+          i === 0 ? '1.00' : spread(roundRatios(mine, theirs, cpuRate)),
+          i === 0 ? '1.00' : spread(roundRatios(mine, theirs, wallRate)),
+          [...new Set(theirs.map((r) => r.sum))].join(' / '),
+        ]);
+      }
+    } finally {
+      unlinkSync(path);
+    }
   }
+  printTable(rows);
+  console.log('ratios: median over rounds of the same-round ratio (lowest-highest)');
+  console.log(`load average at end: ${load()}`);
 }
 
-// 2. Read + decode to flow keys on 1M-packet generated captures: whole packets, then headers only.
-const libpcap = haveCompiler() ? compileC(LIBPCAP_SOURCE, { name: 'libpcap_loop', libs: ['-lpcap'] }) : null;
-const rows: (string | number)[][] = [['capture', 'reader', 'packets/s', 'ours / it (cpu)', '5-tuple sum']];
-for (const [label, snaplen] of [
-  ['whole packets', 262_144],
-  ['snaplen 128', 128],
-] as const) {
-  const path = `/tmp/maestro-pcap-bench-${String(snaplen)}.pcap`;
-  const tg = performance.now();
-  generateCaptureFile(path, { packets: PACKETS, seed: 1 }, { snaplen });
-  const mib = statSync(path).size / 2 ** 20;
-  console.log(
-    `${label}: generated ${PACKETS} packets (${mib.toFixed(0)} MiB) in ${((performance.now() - tg) / 1000).toFixed(2)} s`,
-  );
-  try {
-    ours(path); // warm-up: JIT and page cache
-    const js = best(3, () => ours(path));
-    const jsCpuRate = js.packets / js.cpuSeconds;
-    rows.push([label, '@maestro/pcap readCaptureFileSync + decode', rate(js), '1.00', js.sum]);
-    if (libpcap !== null) {
-      const c = best(3, () => runJson<Run>(libpcap, [path]));
-      rows.push([
-        label,
-        'libpcap pcap_next_ex + C decode',
-        rate(c),
-        (jsCpuRate / (c.packets / c.cpuSeconds)).toFixed(2),
-        c.sum % 2 ** 32,
-      ]);
-    }
-    const pp = await pcapParserRun(path);
-    rows.push([
-      label,
-      'npm pcap-parser + same JS decode',
-      rate(pp),
-      (jsCpuRate / (pp.packets / pp.cpuSeconds)).toFixed(1),
-      pp.sum,
-    ]);
-  } finally {
-    unlinkSync(path);
-  }
+/** One timed run of a JavaScript reader in a fresh node process (see {@link childRun}). */
+function inChild(name: ReaderName, path: string): Run {
+  const script = process.argv[1] as string;
+  return runJson<Run>(process.execPath, ['--expose-gc', '--no-deprecation', script, '--child', name, path]);
 }
-printTable(rows);
+
+function load(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
+}
+
+function spread(values: readonly number[]): string {
+  const f = (x: number): string => x.toFixed(2);
+  return `${f(median(values))} (${f(Math.min(...values))}-${f(Math.max(...values))})`;
+}
+
+if (process.argv[2] === '--child') {
+  const run = await childRun(process.argv[3] as ReaderName, process.argv[4] as string);
+  console.log(JSON.stringify(run));
+} else {
+  await main();
+}

@@ -1,8 +1,10 @@
 import type { CaptureFormat } from './capture-format.js';
 import { CaptureParser } from './capture-parser.js';
-import { decodeUnchecked } from './decode.js';
+import { decodeGeneral, decodeUnchecked } from './decode.js';
+import { decodeCommonFrame } from './decode-common.js';
 import { PcapError } from './errors.js';
 import { MAX_BLOCK_LENGTH, MAX_CAPTURE_LENGTH } from './limits.js';
+import { LinkType } from './link-type.js';
 import { createPacketRecord, DecodeStatus, type PacketRecord } from './packet-record.js';
 import type { CaptureInterface } from './pcapng-section.js';
 import { StepResult } from './pcapng-section.js';
@@ -122,6 +124,7 @@ export class CaptureReader {
     const snaplen = parser.classicSnaplen;
     const linkType = parser.classicLinkType;
     const decode = this.decode;
+    const common = decode && linkType === LinkType.ETHERNET;
     const b = this.chunk;
     const v = this.chunkView;
     const end = b.length;
@@ -147,8 +150,14 @@ export class CaptureReader {
       pos += total;
       this.chunkPos = pos;
       this.consumed = at + pos;
-      if (decode) decodeUnchecked(linkType, b, out.dataOffset, pos, out);
-      else out.status = DecodeStatus.NOT_DECODED;
+      if (common) {
+        if (!decodeCommonFrame(b, v, out.dataOffset, pos, out))
+          decodeGeneral(linkType, b, out.dataOffset, pos, out);
+      } else if (decode) {
+        decodeGeneral(linkType, b, out.dataOffset, pos, out);
+      } else {
+        out.status = DecodeStatus.NOT_DECODED;
+      }
       onPacket(out);
     }
   }

@@ -1,19 +1,8 @@
 import { type FlowKey, IpProtocol, PortKind } from '@maestro/hash';
+import { clearAddressesV6, copyAddressesV6, viewOf } from './byte-views.js';
 import { DecodeStatus, type PacketRecord } from './packet-record.js';
 
 const MAX_EXTENSION_HEADERS = 16;
-
-let cachedBytes: Uint8Array = new Uint8Array(0);
-let cachedView: DataView = new DataView(cachedBytes.buffer);
-
-/** A DataView over `b`, reused while the readers decode packet after packet from one chunk. */
-function viewOf(b: Uint8Array): DataView {
-  if (b !== cachedBytes) {
-    cachedBytes = b;
-    cachedView = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  }
-  return cachedView;
-}
 
 /**
  * Decodes the IPv4 header at `p` into `key`. `outer` is false for the header embedded in an ICMP
@@ -41,10 +30,7 @@ export function decodeIPv4(
     if (total <= end - p) limit = p + total;
     else if (outer) rec.truncated = true;
   }
-  if (key.family === 6) {
-    key.src6.fill(0);
-    key.dst6.fill(0);
-  }
+  if (key.family === 6) clearAddressesV6(key, outer);
   key.family = 4;
   const protocol = b[p + 9] as number;
   key.protocol = protocol;
@@ -98,12 +84,7 @@ export function decodeIPv6(
   key.family = 6;
   key.srcV4 = 0;
   key.dstV4 = 0;
-  const src6 = key.src6;
-  const dst6 = key.dst6;
-  for (let i = 0; i < 16; i++) {
-    src6[i] = b[p + 8 + i] as number;
-    dst6[i] = b[p + 24 + i] as number;
-  }
+  copyAddressesV6(key, viewOf(b), p, outer);
   key.srcPort = 0;
   key.dstPort = 0;
   key.portKind = PortKind.NONE;

@@ -1,6 +1,9 @@
+import { viewOf } from './byte-views.js';
+import { decodeCommonFrame } from './decode-common.js';
 import { decodeIPv4, decodeIPv6 } from './decode-ip.js';
 import { findNetworkLayer, type NetworkLayer, UNSUPPORTED } from './decode-link.js';
 import { PcapError } from './errors.js';
+import { LinkType } from './link-type.js';
 import { DecodeStatus, type PacketRecord } from './packet-record.js';
 
 const layer: NetworkLayer = { offset: 0, version: 0 };
@@ -39,6 +42,20 @@ export function decodePacket(record: PacketRecord): DecodeStatus {
 
 /** {@link decodeFrame} for callers (the readers) whose bounds are already checked. */
 export function decodeUnchecked(
+  linkType: number,
+  b: Uint8Array,
+  start: number,
+  end: number,
+  out: PacketRecord,
+): DecodeStatus {
+  if (linkType === LinkType.ETHERNET && decodeCommonFrame(b, viewOf(b), start, end, out)) {
+    return DecodeStatus.OK;
+  }
+  return decodeGeneral(linkType, b, start, end, out);
+}
+
+/** Every frame the hard way: {@link decodeUnchecked} without the common-frame shortcut. */
+export function decodeGeneral(
   linkType: number,
   b: Uint8Array,
   start: number,

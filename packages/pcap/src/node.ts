@@ -9,7 +9,10 @@ import { createWriter, type WriterOptions } from './write-capture.js';
 
 /** Options of the file and stream readers. */
 export interface FileReadOptions extends ReadOptions {
-  /** Bytes read from the file per call (the reader's memory is this plus one block at most). @default 1048576 */
+  /**
+   * Bytes read from the file per call (the reader's memory is this plus one block at most). The
+   * default keeps a chunk in a core's L2 cache while its packets are decoded. @default 262144
+   */
   readonly chunkSize?: number;
 }
 
@@ -17,7 +20,7 @@ const MIN_CHUNK = 4096;
 const MAX_CHUNK = 64 << 20;
 
 function chunkSizeOf(options: FileReadOptions): number {
-  const size = options.chunkSize ?? 1 << 20;
+  const size = options.chunkSize ?? 256 << 10;
   if (!Number.isInteger(size) || size < MIN_CHUNK || size > MAX_CHUNK) {
     throw new PcapError(
       'INVALID_ARGUMENT',

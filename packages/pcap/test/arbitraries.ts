@@ -85,6 +85,34 @@ export const frameArb: fc.Arbitrary<FrameSpec> = ipArb.chain((ip) =>
   }),
 );
 
+const tagArb = fc.record({
+  tpid: fc.constantFrom(0x8100 as const, 0x88a8 as const),
+  vid: fc.nat({ max: 4095 }),
+});
+
+/**
+ * An Ethernet frame of the kind the decoder's common-frame shortcut takes: at most one VLAN tag,
+ * IPv4 without options or IPv6 without extension headers, not a fragment, carrying TCP or UDP.
+ */
+export const commonFrameArb: fc.Arbitrary<FrameSpec> = fc
+  .constantFrom(4 as const, 6 as const)
+  .chain((family) =>
+    fc.record({
+      link: fc.constant('ethernet' as const),
+      tags: fc.array(tagArb, { maxLength: 1 }),
+      ip: fc.record({
+        family: fc.constant(family),
+        src: family === 4 ? v4 : v6,
+        dst: family === 4 ? v4 : v6,
+        options: fc.constant(0),
+        extensions: fc.constant([]),
+        fragment: fc.constant(null),
+        l4: portsL4.filter((l4) => l4.kind === 'ports' && l4.protocol !== 132),
+        payload: fc.nat({ max: 64 }),
+      }),
+    }),
+  );
+
 /** Link types worth throwing garbage at: the decodable ones and a few that are not. */
 export const linkTypeArb: fc.Arbitrary<number> = fc.constantFrom(
   0,
