@@ -1,7 +1,15 @@
+import { loadavg } from 'node:os';
 import { formatRate, peakRssMiB, printTable } from '@maestro/bench-tools';
 import { TcpFlag } from '@maestro/flowtable';
 import { createFlowKey, type FlowKey, IpProtocol, PortKind } from '@maestro/hash';
-import { type CorrectionConfig, type Ingress, MemberEngine, type Packet } from '../src/index.js';
+import {
+  type CorrectionConfig,
+  createDecisionBuffers,
+  type DecisionBuffers,
+  type Ingress,
+  MemberEngine,
+  type Packet,
+} from '../src/index.js';
 
 // One member (of 4) holding 1 M connections decides a stream of 3 M packets: 70 % packets of known
 // connections (either direction), 20 % misses (TCP non-SYN with no state: dropped), 10 % SYNs that
@@ -10,6 +18,7 @@ import { type CorrectionConfig, type Ingress, MemberEngine, type Packet } from '
 const LIVE = 1_000_000;
 const STREAM = 3_000_000;
 const MEMBERS = 4;
+const BATCH = 32;
 
 function mix(h: number): number {
   h ^= h >>> 16;
@@ -62,38 +71,39 @@ for (let i = 0; i < total; i++) {
   cport[i] = 1024 + (rnd() % 64000);
 }
 
-const engine = new MemberEngine(0, { ...config, capacity: total });
-const key = createFlowKey();
-const packet: Packet = {
-  key,
-  ingress: 0,
-  ipId: 0,
-  moreFragments: false,
-  tcpFlags: TcpFlag.SYN,
-  bytes: 60,
-  embedded: null,
-  hops: 0,
-};
-function setOriginal(i: number): void {
-  key.family = 4;
+function newPacket(): Packet {
+  const key = createFlowKey();
   key.protocol = IpProtocol.TCP;
   key.portKind = PortKind.PORTS;
-  key.srcV4 = client[i] as number;
-  key.dstV4 = server[i] as number;
-  key.srcPort = cport[i] as number;
   key.dstPort = 443;
-  packet.ingress = 0;
+  return {
+    key,
+    ingress: 0,
+    ipId: 0,
+    moreFragments: false,
+    tcpFlags: TcpFlag.SYN,
+    bytes: 60,
+    embedded: null,
+    hops: 0,
+  };
 }
 
-const t0 = performance.now();
-for (let i = 0; i < LIVE; i++) {
-  setOriginal(i);
-  packet.tcpFlags = TcpFlag.SYN;
-  engine.decide(packet, 1);
-  engine.recycle(engine.outbox);
-  engine.outbox.length = 0;
+/** A member holding the LIVE connections; returns it and the fill time. */
+function filled(): [MemberEngine, number] {
+  const engine = new MemberEngine(0, { ...config, capacity: total });
+  const packet = newPacket();
+  const key = packet.key;
+  const t0 = performance.now();
+  for (let i = 0; i < LIVE; i++) {
+    key.srcV4 = client[i] as number;
+    key.dstV4 = server[i] as number;
+    key.srcPort = cport[i] as number;
+    engine.decide(packet, 1);
+    engine.recycle(engine.outbox);
+    engine.outbox.length = 0;
+  }
+  return [engine, performance.now() - t0];
 }
-const fillMs = performance.now() - t0;
 
 // The stream, laid out in arrival order: kind 0 = hit, 1 = miss, 2 = create.
 const kinds = new Uint8Array(STREAM);
@@ -111,28 +121,111 @@ for (let i = 0; i < STREAM; i++) {
   sPort[i] = kind === 1 ? (cport[c] as number) ^ 0x8000 : (cport[c] as number);
 }
 
-const start = performance.now();
-let sink = 0;
-for (let i = 0; i < STREAM; i++) {
-  key.srcV4 = sSrc[i] as number;
-  key.dstV4 = sDst[i] as number;
-  key.srcPort = sPort[i] as number;
-  packet.tcpFlags = kinds[i] === 2 ? TcpFlag.SYN : TcpFlag.ACK;
-  sink += engine.decide(packet, 2);
-  if (engine.outbox.length > 0) {
-    engine.recycle(engine.outbox); // as a sync layer would once it has sent them
-    engine.outbox.length = 0;
-  }
+/** Wall and CPU milliseconds spent so far by one way of deciding. */
+interface Spent {
+  wall: number;
+  cpu: number;
 }
-const ms = performance.now() - start;
-const stats = engine.stats();
+
+/** Stream packets `from .. to-1` through `decide`, one packet at a time. */
+function single(engine: MemberEngine, packet: Packet, from: number, to: number): number {
+  const key = packet.key;
+  let sink = 0;
+  for (let i = from; i < to; i++) {
+    key.srcV4 = sSrc[i] as number;
+    key.dstV4 = sDst[i] as number;
+    key.srcPort = sPort[i] as number;
+    packet.tcpFlags = kinds[i] === 2 ? TcpFlag.SYN : TcpFlag.ACK;
+    sink += engine.decide(packet, 2);
+    if (engine.outbox.length > 0) {
+      engine.recycle(engine.outbox); // as a sync layer would once it has sent them
+      engine.outbox.length = 0;
+    }
+  }
+  return sink;
+}
+
+/** The same packets through `decideMany`, BATCH per call (filling the batch is part of the cost). */
+function batched(
+  engine: MemberEngine,
+  packets: Packet[],
+  out: DecisionBuffers,
+  from: number,
+  to: number,
+): number {
+  let sink = 0;
+  for (let start = from; start < to; start += BATCH) {
+    const n = Math.min(BATCH, to - start);
+    for (let k = 0; k < n; k++) {
+      const i = start + k;
+      const packet = packets[k] as Packet;
+      const key = packet.key;
+      key.srcV4 = sSrc[i] as number;
+      key.dstV4 = sDst[i] as number;
+      key.srcPort = sPort[i] as number;
+      packet.tcpFlags = kinds[i] === 2 ? TcpFlag.SYN : TcpFlag.ACK;
+    }
+    engine.decideMany(packets, 2, out, n);
+    sink += out.decision[0] as number;
+    if (engine.outbox.length > 0) {
+      engine.recycle(engine.outbox);
+      engine.outbox.length = 0;
+    }
+  }
+  return sink;
+}
+
+function timed(spent: Spent, run: () => number): number {
+  const c0 = process.cpuUsage();
+  const w0 = performance.now();
+  const sink = run();
+  spent.wall += performance.now() - w0;
+  const c = process.cpuUsage(c0);
+  spent.cpu += (c.user + c.system) / 1000;
+  return sink;
+}
+
+const loadBefore = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' ');
+// Two members filled alike; the stream goes through both in alternating chunks (one through
+// decide, the other through decideMany, the order swapped every chunk) so that both meet the same
+// machine load. CPU time is reported beside wall time: on a shared machine the latter also counts
+// time the process waited for a core.
+const [one, fillOne] = filled();
+const [many] = filled();
+const spentOne: Spent = { wall: 0, cpu: 0 };
+const spentMany: Spent = { wall: 0, cpu: 0 };
+const packet = newPacket();
+const packets = Array.from({ length: BATCH }, newPacket);
+const out = createDecisionBuffers(BATCH);
+const CHUNK = 300_000;
+let sink = 0;
+for (let from = 0, round = 0; from < STREAM; from += CHUNK, round++) {
+  const to = Math.min(STREAM, from + CHUNK);
+  const runOne = () => timed(spentOne, () => single(one, packet, from, to));
+  const runMany = () => timed(spentMany, () => batched(many, packets, out, from, to));
+  sink += round % 2 === 0 ? runOne() + runMany() : runMany() + runOne();
+}
+const rate = (ms: number): string => formatRate((STREAM / ms) * 1000);
+const stats = many.stats();
+printTable([
+  ['measure (70% hit, 20% miss, 10% create)', 'wall', 'CPU time'],
+  ['decide (single)', rate(spentOne.wall), rate(spentOne.cpu)],
+  [`decideMany (bulk ×${BATCH}), same stream`, rate(spentMany.wall), rate(spentMany.cpu)],
+  [
+    'bulk / single',
+    `${(spentOne.wall / spentMany.wall).toFixed(2)}×`,
+    `${(spentOne.cpu / spentMany.cpu).toFixed(2)}×`,
+  ],
+]);
 printTable([
   ['measure', 'value'],
-  ['decisions/s (70% hit, 20% miss, 10% create)', formatRate((STREAM / ms) * 1000)],
-  ['connections held', String(engine.owned.size)],
-  ['fill 1 M connections', `${fillMs.toFixed(0)} ms (${formatRate((LIVE / fillMs) * 1000)} creations)`],
-  ['owned table bytes/entry', (engine.owned.byteLength / engine.owned.size).toFixed(1)],
+  ['connections held', String(many.owned.size)],
+  ['fill 1 M connections', `${fillOne.toFixed(0)} ms (${formatRate((LIVE / fillOne) * 1000)} creations)`],
+  ['owned table bytes/entry', (many.owned.byteLength / many.owned.size).toFixed(1)],
   ['nat / asymmetric creations', `${stats.reasons.nat.decisions} / ${stats.reasons.asymmetric.decisions}`],
-  ['peak RSS', `${peakRssMiB().toFixed(0)} MiB`],
+  ['peak RSS (two members of 1.3 M connections)', `${peakRssMiB().toFixed(0)} MiB`],
+  ['load average before the run', loadBefore],
 ]);
 if (sink < 0) console.log(sink);

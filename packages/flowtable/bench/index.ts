@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import {
   compileC,
   formatRate,
@@ -14,6 +15,9 @@ import { C_LOOKUP_SOURCE } from './c-baseline.js';
 // 1 M live IPv4 TCP entries; 4 M lookups, half of them in the reverse direction, keys laid out in
 // query order so the loop reads them sequentially.
 const LIVE = 1_000_000;
+const loadBefore = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' ');
 const QUERIES = 1 << 22;
 
 let seed = 0x9e3779b9;
@@ -91,54 +95,117 @@ function build(options: FlowTableOptions): FlowTable {
   return table;
 }
 
+type Queries = [Uint32Array, Uint32Array, Uint32Array];
+
 let cursor = 0;
-function lookups(table: FlowTable, [qs, qd, qp]: [Uint32Array, Uint32Array, Uint32Array]): number {
-  return measure(
-    (n) => {
-      let acc = 0;
-      for (let i = 0; i < n; i++) {
-        const j = cursor++ & (QUERIES - 1);
-        const p = qp[j] as number;
-        key.srcV4 = qs[j] as number;
-        key.dstV4 = qd[j] as number;
-        key.srcPort = p >>> 16;
-        key.dstPort = p & 0xffff;
-        acc += table.find(key);
-      }
-      return acc;
-    },
-    { samples: 3 },
-  ).opsPerSec;
+/** `n` single-key lookups from the query arrays, one `find` each. */
+function singleRun(table: FlowTable, [qs, qd, qp]: Queries, n: number): number {
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    const j = cursor++ & (QUERIES - 1);
+    const p = qp[j] as number;
+    key.srcV4 = qs[j] as number;
+    key.dstV4 = qd[j] as number;
+    key.srcPort = p >>> 16;
+    key.dstPort = p & 0xffff;
+    acc += table.find(key);
+  }
+  return acc;
+}
+
+// Bulk: the caller fills a batch of key objects (part of the measured cost), then one findMany.
+const CHUNK = 32;
+const batchKeys = Array.from({ length: CHUNK }, () => {
+  const k = createFlowKey();
+  k.protocol = IpProtocol.TCP;
+  k.portKind = PortKind.PORTS;
+  return k;
+});
+const batchOut = new Int32Array(CHUNK);
+const batchFlags = new Uint8Array(CHUNK);
+/** About `n` lookups from the query arrays, CHUNK per `findMany`. */
+function bulkRun(table: FlowTable, [qs, qd, qp]: Queries, n: number): number {
+  let acc = 0;
+  const ks = batchKeys;
+  const out = batchOut;
+  const flags = batchFlags;
+  for (let i = 0; i < n; i += CHUNK) {
+    for (let k = 0; k < CHUNK; k++) {
+      const j = cursor++ & (QUERIES - 1);
+      const p = qp[j] as number;
+      const key = ks[k] as (typeof ks)[number];
+      key.srcV4 = qs[j] as number;
+      key.dstV4 = qd[j] as number;
+      key.srcPort = p >>> 16;
+      key.dstPort = p & 0xffff;
+    }
+    acc += table.findMany(ks, out, flags, CHUNK);
+    acc += out[CHUNK - 1] as number;
+  }
+  return acc;
+}
+
+/** Lookups per second of `run`: best wall-clock rate of 3 samples, and CPU time over all queries. */
+function rates(
+  table: FlowTable,
+  q: Queries,
+  run: (table: FlowTable, q: Queries, n: number) => number,
+): { wall: number; cpu: number } {
+  const wall = measure((n) => run(table, q, n), { samples: 3 }).opsPerSec;
+  const c0 = process.cpuUsage();
+  const sink = run(table, q, QUERIES);
+  const c = process.cpuUsage(c0);
+  if (sink === 0.5) console.log(sink);
+  return { wall, cpu: QUERIES / ((c.user + c.system) / 1e6) };
 }
 
 const c = haveCompiler()
-  ? runJson<{ uniformPerSec: number; zipfPerSec: number }>(compileC(C_LOOKUP_SOURCE, { name: 'flowtable-c' }))
+  ? runJson<{
+      uniformPerSec: number;
+      zipfPerSec: number;
+      uniformBulkPerSec: number;
+      zipfBulkPerSec: number;
+      cpu: [number, number, number, number];
+    }>(compileC(C_LOOKUP_SOURCE, { name: 'flowtable-c' }))
   : null;
 const pct = (rate: number, base: number | undefined): string =>
   base === undefined ? 'n/a' : `${((rate / base) * 100).toFixed(0)} %`;
-const rows: (string | number)[][] = [
-  ['table (1 M live, symmetric)', 'uniform', 'vs C', 'zipf', 'vs C', 'bytes/entry', 'slot load'],
-];
+const header = ['table (1 M live, symmetric)', 'lookup', 'uniform', 'vs C', 'zipf', 'vs C'];
+const wallRows: (string | number)[][] = [[...header, 'bytes/entry', 'slot load']];
+const cpuRows: (string | number)[][] = [header];
 for (const [label, options] of [
   ['capacity hint 1 M', { symmetric: true, capacity: LIVE }],
   ['grown from 16', { symmetric: true }],
 ] as const) {
   const table = build(options);
-  const u = lookups(table, uniform);
-  const z = lookups(table, zipf);
-  rows.push([
-    label,
-    formatRate(u),
-    pct(u, c?.uniformPerSec),
-    formatRate(z),
-    pct(z, c?.zipfPerSec),
-    (table.byteLength / table.size).toFixed(1),
-    ((table.size + table.aliasCount) / table.slotCount).toFixed(3),
-  ]);
+  const bytes = (table.byteLength / table.size).toFixed(1);
+  const load = ((table.size + table.aliasCount) / table.slotCount).toFixed(3);
+  for (const [mode, run, cu, cz, wu, wz] of [
+    ['find (single)', singleRun, c?.cpu[0], c?.cpu[1], c?.uniformPerSec, c?.zipfPerSec],
+    [`findMany (bulk ×${CHUNK})`, bulkRun, c?.cpu[2], c?.cpu[3], c?.uniformBulkPerSec, c?.zipfBulkPerSec],
+  ] as const) {
+    const u = rates(table, uniform, run);
+    const z = rates(table, zipf, run);
+    wallRows.push([
+      label,
+      mode,
+      formatRate(u.wall),
+      pct(u.wall, wu),
+      formatRate(z.wall),
+      pct(z.wall, wz),
+      bytes,
+      load,
+    ]);
+    cpuRows.push([label, mode, formatRate(u.cpu), pct(u.cpu, cu), formatRate(z.cpu), pct(z.cpu, cz)]);
+  }
 }
-if (c !== null)
-  rows.push([
-    'C baseline (in-place, 16-byte keys, cc -O3)',
+if (c !== null) {
+  const name = 'C baseline (in-place, cc -O3)';
+  const single = 'single';
+  const bulk = 'bulk ×32 + prefetch';
+  wallRows.push([
+    name,
+    single,
     formatRate(c.uniformPerSec),
     '100 %',
     formatRate(c.zipfPerSec),
@@ -146,7 +213,24 @@ if (c !== null)
     '-',
     '0.750',
   ]);
-printTable(rows);
+  wallRows.push([
+    name,
+    bulk,
+    formatRate(c.uniformBulkPerSec),
+    '100 %',
+    formatRate(c.zipfBulkPerSec),
+    '100 %',
+    '-',
+    '0.750',
+  ]);
+  cpuRows.push([name, single, formatRate(c.cpu[0]), '100 %', formatRate(c.cpu[1]), '100 %']);
+  cpuRows.push([name, bulk, formatRate(c.cpu[2]), '100 %', formatRate(c.cpu[3]), '100 %']);
+}
+console.log('wall clock (best of 3 samples):');
+printTable(wallRows);
+console.log('\nCPU time (one pass over the 4 M queries; not counting time spent waiting for a core):');
+printTable(cpuRows);
 console.log(
-  `peak RSS of this process: ${peakRssMiB().toFixed(0)} MiB (two 1 M tables plus 2 × 4 M-query arrays)`,
+  `peak RSS of this process: ${peakRssMiB().toFixed(0)} MiB (two 1 M tables plus 2 × 4 M-query arrays); ` +
+    `load average before the run: ${loadBefore}`,
 );

@@ -1,4 +1,15 @@
 import type { FlowKey } from '@maestro/hash';
+import {
+  BATCH,
+  BulkScratch,
+  confirm,
+  FindFlag,
+  findCandidates,
+  loadBatch,
+  readSlots,
+  SLOW,
+  touchKeys,
+} from './bulk-find.js';
 import { type ConnState, initialState, nextState, STATE_COUNT } from './conn-state.js';
 import { FlowTableError } from './errors.js';
 import { hash4 } from './mix.js';
@@ -72,6 +83,8 @@ export class FlowTable {
   private readonly v6Pool: RecordPool;
   private readonly aliasPool: RecordPool;
   private cursor = 0;
+  private readonly bulk: BulkScratch = new BulkScratch();
+  private touched = 0; // sink of the bulk lookup's and prefetch's loads
 
   constructor(options: FlowTableOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -149,6 +162,94 @@ export class FlowTable {
     this.lastAlias = alias;
     this.lastReply = ((meta >>> 11) & 1) !== this.q.swapped;
     return e;
+  }
+
+  /**
+   * Bulk {@link find}, in the manner of DPDK's `rte_hash_lookup_bulk`: looks up `keys[0 .. count-1]`
+   * and writes each handle (or -1) to `out[i]` and, when given, {@link FindFlag} bits (`REPLY`,
+   * `ALIAS`; 0 for a miss) to `flags[i]`; returns the number found. Keys go through in batches of
+   * 32, stage by stage (hash all, read all home slots, walk the chains and touch all candidate
+   * entries, compare all), so the cache misses of different keys overlap; IPv4 keys take that
+   * pipeline, IPv6 keys the general path. Same results as {@link find} per key; `lastReply` and
+   * `lastAlias` are left unspecified. No allocation. Throws `INVALID_KEY` for a garbage key (`out`
+   * is then partly written, the table unchanged) and `INVALID_VALUE` for buffers of the wrong type
+   * or a `count` past any of them.
+   *
+   * @example
+   * const out = new Int32Array(keys.length);
+   * const flags = new Uint8Array(keys.length);
+   * table.findMany(keys, out, flags); // out[i] === table.find(keys[i])
+   */
+  findMany(
+    keys: ArrayLike<FlowKey>,
+    out: Int32Array,
+    flags?: Uint8Array,
+    count: number = keys?.length,
+  ): number {
+    if (
+      typeof keys !== 'object' ||
+      keys === null ||
+      !(out instanceof Int32Array) ||
+      (flags !== undefined && !(flags instanceof Uint8Array)) ||
+      !Number.isInteger(count) ||
+      count < 0 ||
+      count > keys.length ||
+      count > out.length ||
+      (flags !== undefined && count > flags.length)
+    ) {
+      throw new FlowTableError(
+        'INVALID_VALUE',
+        `findMany takes an array of keys, an Int32Array, an optional Uint8Array and a count 0..min(their lengths); got count ${String(count)}`,
+      );
+    }
+    const sc = this.bulk;
+    let found = 0;
+    for (let from = 0; from < count; from += BATCH) {
+      const m = Math.min(BATCH, count - from);
+      const slots = this.slots;
+      const keyWords = this.keys;
+      flags?.fill(0, from, from + m);
+      loadBatch(sc, keys, from, m, this.symmetric, this.seed, this.scale, slots.length);
+      readSlots(sc, slots, m);
+      findCandidates(sc, slots, m, out, from);
+      this.touched ^= touchKeys(sc, keyWords, m);
+      if (confirm(sc, slots, keyWords, m, out, flags, from) > 0) {
+        const at = sc.at;
+        for (let i = 0; i < m; i++) {
+          if ((at[i] as number) !== SLOW) continue;
+          const h = this.find(keys[from + i] as FlowKey);
+          out[from + i] = h;
+          if (flags !== undefined && h >= 0) {
+            flags[from + i] = (this.lastReply ? FindFlag.REPLY : 0) | (this.lastAlias ? FindFlag.ALIAS : 0);
+          }
+        }
+      }
+      for (let i = 0; i < m; i++) if ((out[from + i] as number) >= 0) found++;
+    }
+    return found;
+  }
+
+  /**
+   * A cache hint for bulk callers, like a prefetch: reads the counter line of each live entry in
+   * `handles[0 .. count-1]` (negative or stale handles are skipped) so that {@link record} calls on
+   * them right after a {@link findMany} find it in cache instead of each waiting for memory.
+   * Changes nothing; throws `INVALID_VALUE` when `count` exceeds `handles`.
+   */
+  prefetch(handles: Int32Array, count: number = handles?.length): void {
+    if (!(handles instanceof Int32Array) || !Number.isInteger(count) || count < 0 || count > handles.length) {
+      throw new FlowTableError(
+        'INVALID_VALUE',
+        `prefetch takes an Int32Array of handles and a count 0..its length, got count ${String(count)}`,
+      );
+    }
+    const values = this.values;
+    const n = this.count;
+    let sum = 0;
+    for (let i = 0; i < count; i++) {
+      const h = handles[i] as number;
+      if (h >= 0 && h < n) sum += values[h * 4 + 3] as number;
+    }
+    this.touched ^= sum | 0;
   }
 
   /** True when `key` (or its alias, or in a symmetric table its reverse) is in the table. */

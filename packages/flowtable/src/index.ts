@@ -1,3 +1,4 @@
+export { BATCH as FIND_BATCH, FindFlag } from './bulk-find.js';
 export { ConnState, initialState, nextState, STATE_COUNT, stateName, TcpFlag } from './conn-state.js';
 export { FlowTableError, type FlowTableErrorCode } from './errors.js';
 export { FlowTable, type FlowTableOptions, MAX_ENTRIES } from './flow-table.js';

@@ -76,3 +76,32 @@ export const garbageFlow: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom<unknown>(null, undefined, 42, 'tcp 1.2.3.4 -> 5.6.7.8', {}),
   anyFlow.map((key) => ({ ...key, family: 6, src6: new Uint8Array(15) })),
 );
+
+/**
+ * `count` flow keys from a seeded xorshift generator (one in eight IPv6): cheaper than an
+ * arbitrary for the thousands of keys a table needs before its probe chains collide.
+ */
+export function pseudoRandomFlows(seed: number, count: number): FlowKey[] {
+  let x = seed | 1;
+  const next = (): number => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+  const keys: FlowKey[] = [];
+  for (let i = 0; i < count; i++) {
+    const ports = next();
+    const protocol = (next() & 1) === 0 ? IpProtocol.TCP : IpProtocol.UDP;
+    if (i % 8 === 7) {
+      const a = new Uint8Array(16).map(() => next() & 0xff);
+      const b = new Uint8Array(16).map(() => next() & 0xff);
+      keys.push(setFlowV6(createFlowKey(), protocol, a, b, ports >>> 16, ports & 0xffff, PortKind.PORTS));
+    } else {
+      keys.push(
+        setFlowV4(createFlowKey(), protocol, next(), next(), ports >>> 16, ports & 0xffff, PortKind.PORTS),
+      );
+    }
+  }
+  return keys;
+}

@@ -9,8 +9,8 @@ import {
 } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConnState, FlowTable, FlowTableError, nextState, TcpFlag } from '../src/index.js';
-import { anyFlow, garbageFlow } from './arbitraries.js';
+import { ConnState, FindFlag, FlowTable, FlowTableError, nextState, TcpFlag } from '../src/index.js';
+import { anyFlow, garbageFlow, pseudoRandomFlows } from './arbitraries.js';
 
 describe('FlowTable', () => {
   it('should find a flow and its reverse at the same entry when symmetric, with lastReply telling them apart', () => {
@@ -67,6 +67,96 @@ describe('FlowTable', () => {
         },
       ),
       { numRuns: 20 },
+    );
+  });
+
+  it('should give with findMany, for every key of any batch, the handle and flags find gives', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 0x7fffffff }),
+        fc.integer({ min: 1, max: 6000 }),
+        fc.array(fc.nat({ max: 3 }), { minLength: 1, maxLength: 50 }),
+        fc.boolean(),
+        (seed, n, hows, symmetric) => {
+          // thousands of keys, so that probe chains are long enough for fingerprint collisions
+          const keys = pseudoRandomFlows(seed, n);
+          const table = new FlowTable({ capacity: 1, symmetric });
+          keys.forEach((k, i) => {
+            if (table.has(k)) return;
+            const h = table.insert(k, 0, i & 0xffff);
+            // every third key gets an alias: the key with its source port nudged
+            const alias = cloneFlowKey(k);
+            alias.srcPort = (alias.srcPort + 1) & 0xffff;
+            if (i % 3 === 0 && !table.has(alias)) table.setAlias(h, alias);
+          });
+          // every key once: as is, reversed, its alias candidate, or (mostly) an absent key
+          const queries = keys.map((k, i) => {
+            const how = hows[i % hows.length] as number;
+            if (how === 1) return reverseFlowKey(k, createFlowKey());
+            const q = cloneFlowKey(k);
+            if (how === 2) q.srcPort = (q.srcPort + 1) & 0xffff;
+            if (how === 3) q.dstPort = (q.dstPort + 7) & 0xffff;
+            return q;
+          });
+          const out = new Int32Array(queries.length);
+          const flags = new Uint8Array(queries.length);
+          const found = table.findMany(queries, out, flags);
+          let hits = 0;
+          queries.forEach((q, i) => {
+            const h = table.find(q);
+            expect(out[i]).toBe(h);
+            if (h >= 0) hits++;
+            const want =
+              h < 0 ? 0 : (table.lastReply ? FindFlag.REPLY : 0) | (table.lastAlias ? FindFlag.ALIAS : 0);
+            expect(flags[i]).toBe(want);
+          });
+          expect(found).toBe(hits);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('should reject bad findMany or prefetch buffers and counts with INVALID_VALUE and garbage keys in a batch with INVALID_KEY', () => {
+    fc.assert(
+      fc.property(
+        fc.array(anyFlow, { maxLength: 40 }),
+        garbageFlow,
+        fc.nat({ max: 40 }),
+        fc.oneof(fc.integer({ min: -5, max: 80 }), fc.double()),
+        fc.constantFrom<unknown>(null, 42, 'out', {}, [0, 1], new Float64Array(4), new Uint32Array(4)),
+        (keys, bad, at, count, buffer) => {
+          const table = new FlowTable();
+          for (const k of keys) if (!table.has(k)) table.insert(k, 0, 1);
+          const size = table.size;
+          const out = new Int32Array(keys.length);
+          const ok = Number.isInteger(count) && count >= 0 && count <= keys.length;
+          if (ok)
+            expect(table.findMany(keys, out, undefined, count)).toBe(Math.abs(count)); // -0 counts as 0
+          else
+            expect(() => table.findMany(keys, out, undefined, count)).toThrow(
+              expect.objectContaining({ code: 'INVALID_VALUE' }),
+            );
+          for (const call of [
+            () => table.findMany(keys, buffer as Int32Array),
+            () => table.findMany(keys, out, buffer as Uint8Array),
+            () => table.prefetch(buffer as Int32Array),
+          ]) {
+            expect(call).toThrow(expect.objectContaining({ code: 'INVALID_VALUE' }));
+          }
+          if (typeof buffer !== 'object' || buffer === null) {
+            expect(() => table.findMany(buffer as FlowKey[], out)).toThrow(
+              expect.objectContaining({ code: 'INVALID_VALUE' }),
+            );
+          }
+          const withBad: unknown[] = [...keys];
+          withBad.splice(Math.min(at, keys.length), 0, bad);
+          expect(() => table.findMany(withBad as FlowKey[], new Int32Array(withBad.length))).toThrow(
+            expect.objectContaining({ code: 'INVALID_KEY' }),
+          );
+          expect(table.size).toBe(size);
+        },
+      ),
     );
   });
 

@@ -1,7 +1,7 @@
 import { cloneFlowKey, createFlowKey, type FlowKey, formatFlow, reverseFlowKey } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FlowTable, initialState, nextState, TcpFlag } from '../src/index.js';
+import { FindFlag, FlowTable, initialState, nextState, TcpFlag } from '../src/index.js';
 import { smallFlow } from './arbitraries.js';
 
 interface Row {
@@ -175,6 +175,42 @@ class FindCommand implements fc.Command<Model, FlowTable> {
   }
 }
 
+class FindManyCommand implements fc.Command<Model, FlowTable> {
+  constructor(readonly picks: readonly (readonly [KeyPick, boolean])[]) {}
+  check(): boolean {
+    return true;
+  }
+  run(model: Model, table: FlowTable): void {
+    const keys = this.picks.map(([k, reverse]) => {
+      const picked = resolve(model, k);
+      return reverse ? reverseFlowKey(picked, createFlowKey()) : picked;
+    });
+    const out = new Int32Array(keys.length).fill(-7);
+    const flags = new Uint8Array(keys.length).fill(0xff);
+    const found = table.findMany(keys, out, flags);
+    let hits = 0;
+    keys.forEach((key, i) => {
+      const inModel = lookup(model, key);
+      expect(out[i]).toBe(table.find(key));
+      expect((out[i] as number) >= 0).toBe(inModel !== undefined);
+      if (inModel !== undefined) {
+        hits++;
+        expect(flags[i]).toBe(
+          (table.lastReply ? FindFlag.REPLY : 0) | (table.lastAlias ? FindFlag.ALIAS : 0),
+        );
+      } else {
+        expect(flags[i]).toBe(0);
+      }
+    });
+    expect(found).toBe(hits);
+    table.prefetch(out); // a cache hint: must change nothing
+    assertSame(model, table);
+  }
+  toString(): string {
+    return `findMany(${this.picks.map(([k, r]) => `${show(k)}${r ? ' reversed' : ''}`).join(', ')})`;
+  }
+}
+
 class RemoveCommand implements fc.Command<Model, FlowTable> {
   constructor(readonly key: KeyPick) {}
   check(): boolean {
@@ -263,6 +299,7 @@ const commands = fc.commands(
     fc.tuple(smallFlow, fc.integer({ min: 0, max: 9 })).map(([k, o]) => new InsertCommand(k, o)),
     fc.tuple(keyPick, smallFlow).map(([k, a]) => new AliasCommand(k, a)),
     fc.tuple(keyPick, fc.boolean()).map(([k, r]) => new FindCommand(k, r)),
+    fc.array(fc.tuple(keyPick, fc.boolean()), { maxLength: 70 }).map((picks) => new FindManyCommand(picks)),
     keyPick.map((k) => new RemoveCommand(k)),
     fc
       .tuple(keyPick, flags, fc.nat({ max: 1500 }), advance)

@@ -1,0 +1,109 @@
+import { FlowTableError } from '@maestro/flowtable';
+import { type FlowKey, IpProtocol, PortKind } from '@maestro/hash';
+import { CorrectionError } from './errors.js';
+import type { Packet } from './types.js';
+
+/** Most internal hops a packet may take (an ICMP error may need two). */
+export const MAX_HOPS = 2;
+
+/**
+ * Checks a packet from outside data: `INVALID_PACKET` for any impossible field (`interfaces` is
+ * the number of ingress interfaces). Internal to the package.
+ */
+export function checkPacket(p: Packet, now: number, interfaces: number): void {
+  checkTime(now);
+  if (typeof p !== 'object' || p === null) throw invalid('a packet must be an object');
+  if (!Number.isInteger(p.ingress) || p.ingress < 0 || p.ingress >= interfaces) {
+    throw invalid(`ingress must be an interface index 0..${interfaces - 1}, got ${String(p.ingress)}`);
+  }
+  if (p.ipId >>> 0 !== p.ipId) throw invalid(`ipId must be 0..2^32-1, got ${String(p.ipId)}`);
+  if ((p.tcpFlags & 0xff) !== p.tcpFlags) throw invalid(`tcpFlags must be 0..255, got ${String(p.tcpFlags)}`);
+  if (!(p.bytes >= 0 && p.bytes <= 0xffff_ffff))
+    throw invalid(`bytes must be 0..2^32-1, got ${String(p.bytes)}`);
+  if (!(p.hops === 0 || p.hops === 1 || p.hops === 2))
+    throw invalid(`hops must be 0..${MAX_HOPS}, got ${String(p.hops)}`);
+  if (typeof p.moreFragments !== 'boolean') throw invalid('moreFragments must be a boolean');
+  const key = p.key;
+  checkKey(key);
+  const kind = key.portKind;
+  const protocol = key.protocol;
+  const ported = protocol === IpProtocol.TCP || protocol === IpProtocol.UDP || protocol === IpProtocol.SCTP;
+  const icmp = protocol === IpProtocol.ICMP || protocol === IpProtocol.ICMPV6;
+  if (
+    (kind === PortKind.PORTS && !ported) ||
+    (kind === PortKind.ECHO && (!icmp || key.srcPort !== key.dstPort)) ||
+    ((kind === PortKind.FRAGMENT || kind === PortKind.NONE) && (key.srcPort | key.dstPort) !== 0) ||
+    (kind === PortKind.NONE && ported)
+  ) {
+    throw invalid(
+      `port kind ${kind} is impossible for protocol ${protocol} with ports ${key.srcPort}/${key.dstPort}`,
+    );
+  }
+  if (p.embedded !== null) {
+    if (!icmp || kind === PortKind.ECHO)
+      throw invalid('only an ICMP error (not an echo) carries an embedded tuple');
+    checkKey(p.embedded);
+  }
+}
+
+/** The cheap range checks of a flow key from outside data (the flow table repeats them). */
+export function checkKey(key: FlowKey): void {
+  if (typeof key !== 'object' || key === null) throw invalid('a flow key must be an object');
+  const { protocol, srcPort, dstPort, portKind } = key;
+  let ok =
+    (protocol & 0xff) === protocol &&
+    (srcPort & 0xffff) === srcPort &&
+    (dstPort & 0xffff) === dstPort &&
+    (portKind & 3) === portKind;
+  if (key.family === 4) ok = ok && key.srcV4 >>> 0 === key.srcV4 && key.dstV4 >>> 0 === key.dstV4;
+  else {
+    ok =
+      ok &&
+      key.family === 6 &&
+      key.src6 instanceof Uint8Array &&
+      key.dst6 instanceof Uint8Array &&
+      key.src6.length === 16 &&
+      key.dst6.length === 16;
+  }
+  if (!ok)
+    throw invalid('flow key out of range (family 4|6, protocol 0..255, ports 0..65535, port kind 0..3)');
+}
+
+/** True for an object shaped like a flow key's storage (what a recycled key is reused as). */
+export function isKeyObject(key: unknown): key is FlowKey {
+  if (typeof key !== 'object' || key === null) return false;
+  const { src6, dst6 } = key as { src6?: unknown; dst6?: unknown };
+  return src6 instanceof Uint8Array && dst6 instanceof Uint8Array && src6.length === 16 && dst6.length === 16;
+}
+
+/** An `INVALID_PACKET` error with `message`. */
+export function invalid(message: string): CorrectionError {
+  return new CorrectionError('INVALID_PACKET', message);
+}
+
+/** Runs `run`, turning a flow table's typed error into a {@link CorrectionError} with `code`. */
+export function guard<T>(run: () => T, code: 'INVALID_PACKET' | 'INVALID_MESSAGE'): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof FlowTableError) throw new CorrectionError(code, error.message);
+    throw error;
+  }
+}
+
+/** `INVALID_PACKET` unless `now` is a finite number of milliseconds. */
+export function checkTime(now: number): void {
+  if (typeof now !== 'number' || !Number.isFinite(now)) {
+    throw new CorrectionError(
+      'INVALID_PACKET',
+      `now must be a finite number of milliseconds, got ${String(now)}`,
+    );
+  }
+}
+
+/** True when two byte arrays hold the same bytes (`a` from outside data: any value). */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (!(a instanceof Uint8Array) || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
