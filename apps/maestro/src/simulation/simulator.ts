@@ -238,7 +238,7 @@ export class Simulation {
         this.dropped++;
         return;
       }
-      if (decision === Decision.CREATE) this.created(m, ingress, now);
+      if (decision === Decision.CREATE) this.created(m, ingress, now, known);
       else this.verify(m, now, p, known, knownReply);
       this.segmentPackets++;
       this.memberPackets[m] = (this.memberPackets[m] as number) + 1;
@@ -262,9 +262,10 @@ export class Simulation {
   }
 
   /** A member created a connection: record its owner and backup, sync it to the backup. */
-  private created(m: number, ingress: number, now: number): void {
+  private created(m: number, ingress: number, now: number, known: number): void {
     const key = this.key;
-    const existing = this.registry.find(key);
+    // `known`: the registry's entry for the packet, looked up as it entered (nothing changed since).
+    const existing = known;
     if (existing >= 0) {
       // A second member created a connection that has an owner: a broken correction layer.
       if (this.registry.owner(existing) !== m) this.misdelivered++;
