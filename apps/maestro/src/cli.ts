@@ -2,12 +2,20 @@ import type { Command } from './cli/command.js';
 import { CliError } from './cli/errors.js';
 import { type Io, processIo } from './cli/io.js';
 import { calcCommand } from './commands/calc.js';
+import { clusterCommand } from './commands/cluster.js';
 import { dumpCommand } from './commands/dump.js';
 import { genCommand } from './commands/gen.js';
 import { simulateCommand } from './commands/simulate.js';
 import { statsCommand } from './commands/stats.js';
 
-const COMMANDS: readonly Command[] = [simulateCommand, calcCommand, statsCommand, dumpCommand, genCommand];
+const COMMANDS: readonly Command[] = [
+  simulateCommand,
+  calcCommand,
+  statsCommand,
+  dumpCommand,
+  genCommand,
+  clusterCommand,
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

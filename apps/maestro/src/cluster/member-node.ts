@@ -1,0 +1,593 @@
+import {
+  type CorrectionConfig,
+  CorrectionError,
+  Decision,
+  DropCause,
+  MemberEngine,
+  type Packet,
+  Reason,
+} from '@maestro/correction';
+import type { ConnState } from '@maestro/flowtable';
+import {
+  createFlowKey,
+  distributionHash,
+  type FlowHasher,
+  type FlowKey,
+  formatFlow,
+  IpProtocol,
+  PortKind,
+  reverseFlowKey,
+} from '@maestro/hash';
+import { type ConnectionInfo, ConnectionRole, Member, MemberState, stateName } from '@maestro/hypersync';
+import { compilePolicy } from '@maestro/policy';
+import type { DistributionTable } from '@maestro/weighting';
+import { hasherOf, resolveSettings } from '../simulation/settings.js';
+import { IngressMap } from '../simulation/topology.js';
+import type { FromMember, MemberInit, MemberStatus } from './ipc.js';
+import {
+  CORRECTION_MAGIC,
+  decodeCorrection,
+  decodePacket,
+  encodeCorrection,
+  HYPERSYNC_MAGIC,
+  magicOf,
+  PACKET_MAGIC,
+  type PacketMeta,
+  restamp,
+  WireError,
+} from './wire.js';
+
+/** How a member node reaches the outside: UDP datagrams to member ids, IPC to the orchestrator. */
+export interface NodeIo {
+  /** Sends a datagram to member `to` (dropped when its port is unknown). */
+  datagram(to: string, bytes: Uint8Array): void;
+  post(message: FromMember): void;
+}
+
+const MESSAGE_TYPE_OFFSET = 3;
+const SYNC_TYPE = 5;
+const ACK_TYPE = 6;
+const TCP_SYN_ACK_RST = 0x02 | 0x10 | 0x04;
+/** How long a later fragment waits for the tracking entry of its first fragment. */
+const FRAGMENT_WAIT_MS = 250;
+const MAX_WAITING = 4096;
+
+/**
+ * One security group member as a process runs it: the real packages unchanged (HyperSync
+ * `Member` for heartbeats, views, the agreed table and connection sync; the correction layer's
+ * `MemberEngine` with its flow tables and expiry) glued to datagrams and a clock.
+ * Connections live in both: the engine's owned table decides packets, HyperSync replicates them;
+ * after a view change the replicas HyperSync promoted here are adopted into the engine, and after a
+ * table change every owned connection whose packets now land elsewhere gets a correction entry
+ * there, before the member tells the orchestrator it is ready for that table.
+ */
+export class MemberNode {
+  hs: Member;
+  private engine: MemberEngine;
+  private readonly config: CorrectionConfig;
+  private readonly ingress: IngressMap;
+  private readonly hasher: FlowHasher;
+  private readonly layer: 'l3' | 'l4';
+  private table: DistributionTable | undefined = undefined;
+  private tableToIndex = new Int32Array(0);
+  private readonly packet: Packet;
+  private readonly embedded: FlowKey = createFlowKey();
+  private readonly scratch: FlowKey = createFlowKey();
+  private readonly reply: FlowKey = createFlowKey();
+  private readonly meta: PacketMeta = { flow: 0, first: false, sentAt: 0 };
+  /** Flow text → HyperSync connection id, for the connections owned here. */
+  private readonly ids = new Map<string, number>();
+  private nextId = 0;
+  private readonly idBase: number;
+  private incarnation: number;
+  private viewVersion = 0;
+  /** Version of the last view whose table this member (as coordinator) sent the orchestrator. */
+  private postedView = -1;
+  private lastDigest = 0;
+  private readonly lost = new Set<string>();
+  private created: number[] = [];
+  private missed: number[] = [];
+  private recreated: number[] = [];
+  private expired: number[] = [];
+  /** Non-first fragments that came before their tracking entry: decided again at each tick. */
+  private waiting: { readonly bytes: Uint8Array; readonly until: number }[] = [];
+  /** While a waiting fragment is decided again: until when it may wait (0 otherwise). */
+  private retryUntil = 0;
+  private lastTick = Number.POSITIVE_INFINITY;
+  /** When this process last resumed from a stall longer than `staleMs` (SIGSTOP/SIGCONT). */
+  private resumedAt = 0;
+  /** Sync records sent by the HyperSync members this process ran before its last rejoin. */
+  private syncBase = 0;
+  private readonly counters = {
+    processed: 0,
+    received: 0,
+    forwarded: 0,
+    noConnection: 0,
+    unknownFragment: 0,
+    unknownIcmp: 0,
+    other: 0,
+    stale: 0,
+    notActive: 0,
+    syncBytes: 0,
+  };
+
+  constructor(
+    private readonly init: MemberInit,
+    private readonly io: NodeIo,
+    private readonly random: () => number = Math.random,
+  ) {
+    const settings = resolveSettings(init.flags);
+    const compiled = compilePolicy(settings.policy);
+    this.layer = settings.layer ?? compiled.layer;
+    this.ingress = new IngressMap(compiled, settings.mode, this.layer);
+    this.hasher = hasherOf(settings);
+    this.packet = {
+      key: createFlowKey(),
+      ingress: 0,
+      ipId: 0,
+      moreFragments: false,
+      tcpFlags: 0,
+      bytes: 0,
+      embedded: null,
+      hops: 0,
+    };
+    this.config = {
+      members: init.ids.length,
+      interfaces: this.ingress.ingresses,
+      distribute: (key, ing) => this.distribute(key, ing.id),
+      route: (key) => this.ingress.replyIngress(key, this.packet.ingress),
+      capacity: 1024,
+    };
+    this.engine = new MemberEngine(init.index, this.config);
+    this.incarnation = init.incarnation;
+    // Connection ids: a random 20-bit prefix per process, the member index, a 23-bit counter.
+    this.idBase = (Math.floor(random() * 0x100000) * 1024 + init.index) * 2 ** 23;
+    this.hs = this.createMember(init.incarnation);
+  }
+
+  private createMember(incarnation: number): Member {
+    const init = this.init;
+    return new Member({
+      id: init.id,
+      incarnation,
+      peers: init.ids.filter((id) => id !== init.id),
+      transport: { send: (to, bytes) => this.sendSync(to, bytes) },
+      weight: init.weight,
+      heartbeatMs: init.heartbeatMs,
+      deadMs: init.deadMs,
+      retransmitMs: Math.max(20, Math.floor(init.heartbeatMs)),
+      tableSize: init.tableSize,
+    });
+  }
+
+  /** Milliseconds since the group's epoch. */
+  nowMs(): number {
+    return Date.now() - this.init.epoch;
+  }
+
+  /** Takes one datagram from the member with id `from` (undefined: the orchestrator or unknown). */
+  receive(from: string | undefined, bytes: Uint8Array): void {
+    const magic = magicOf(bytes);
+    if (magic === PACKET_MAGIC) this.onPacket(bytes);
+    else if (magic === CORRECTION_MAGIC) this.onCorrection(bytes);
+    else if (magic === HYPERSYNC_MAGIC && from !== undefined) {
+      this.hs.receive(from, bytes, this.nowMs());
+      this.follow();
+    }
+  }
+
+  /** Advances HyperSync, adopts promoted connections, follows table changes, reports LOST peers. */
+  tick(): void {
+    const now = this.nowMs();
+    this.checkResumed(now);
+    this.lastTick = now;
+    this.hs.tick(now);
+    this.follow();
+    if (this.waiting.length > 0) {
+      const again = this.waiting;
+      this.waiting = [];
+      for (const w of again) {
+        this.retryUntil = w.until;
+        this.onPacket(w.bytes);
+      }
+      this.retryUntil = 0;
+    }
+    for (const id of this.init.ids) {
+      if (id === this.init.id) continue;
+      const lost = this.hs.peerState(id, now) === MemberState.LOST;
+      if (lost && !this.lost.has(id)) {
+        this.lost.add(id);
+        this.io.post({ t: 'lost', peer: id, at: now });
+      } else if (!lost) this.lost.delete(id);
+    }
+  }
+
+  /** Idle expiry of the engine's tables; connections that expired are deleted from HyperSync. */
+  expire(): void {
+    const now = this.nowMs() / 1000;
+    const e = this.engine;
+    e.expire(now, Math.max(e.owned.size, e.corrections.size, e.fragments.size, e.expectations.size));
+    this.flushOutbox();
+    const gone: number[] = [];
+    this.hs.forEachConnection((c) => {
+      if (c.role === ConnectionRole.OWNER && !e.owned.has(keyOf(c, this.scratch))) gone.push(c.id);
+    });
+    for (const id of gone) {
+      const c = this.hs.connection(id);
+      if (c !== undefined) {
+        this.ids.delete(formatFlow(keyOf(c, this.scratch)));
+        if (c.payload !== undefined && c.payload.byteLength >= 8) this.expired.push(readU32(c.payload, 4));
+      }
+      this.hs.deleteConnection(id);
+    }
+  }
+
+  /** The counters and state the orchestrator polls. */
+  status(): MemberStatus {
+    const c = this.counters;
+    const stats = this.hs.stats;
+    const status: MemberStatus = {
+      t: 'status',
+      state: stateName(this.hs.state()),
+      incarnation: this.hs.incarnation,
+      viewVersion: this.hs.view?.version ?? 0,
+      tableDigest: this.table === undefined ? 0 : this.lastDigest,
+      processed: c.processed,
+      received: c.received,
+      forwarded: c.forwarded,
+      connections: this.engine.owned.size,
+      drops: {
+        noConnection: c.noConnection,
+        unknownFragment: c.unknownFragment,
+        unknownIcmp: c.unknownIcmp,
+        other: c.other,
+        stale: c.stale,
+        notActive: c.notActive,
+      },
+      syncRecords: this.syncBase + stats.recordsSent,
+      syncBytes: c.syncBytes,
+      recordsApplied: stats.recordsApplied,
+      promoted: stats.promoted,
+      fullSync: this.hs.devices.statusOf('full-sync', this.hs.view === undefined ? 0 : this.nowMs()) === 'ok',
+      created: this.created,
+      missed: this.missed,
+      recreated: this.recreated,
+      expired: this.expired,
+    };
+    this.created = [];
+    this.missed = [];
+    this.recreated = [];
+    this.expired = [];
+    return status;
+  }
+
+  /** The flows this member owns, as text (the orchestrator's end-of-run audit). */
+  ownedFlows(): string[] {
+    const out: string[] = [];
+    const owned = this.engine.owned;
+    for (let h = 0; h < owned.size; h++) out.push(formatFlow(owned.keyAt(h, this.scratch)));
+    return out;
+  }
+
+  private sendSync(to: string, bytes: Uint8Array): void {
+    const type = bytes[MESSAGE_TYPE_OFFSET];
+    if (type === SYNC_TYPE || type === ACK_TYPE) {
+      if (this.init.syncLoss > 0 && this.random() < this.init.syncLoss) return;
+      if (type === SYNC_TYPE) this.counters.syncBytes += bytes.byteLength;
+    }
+    this.io.datagram(to, bytes);
+  }
+
+  private distribute(key: FlowKey, ingress: number): number {
+    const table = this.table;
+    if (table === undefined) return this.init.index;
+    const ing = this.ingress.ingresses[ingress];
+    const h = distributionHash(key, ing?.mode ?? 'general', this.layer, this.hasher);
+    return this.tableToIndex[table.lookupIndex(h)] ?? this.init.index;
+  }
+
+  /**
+   * A process that did not run for longer than `staleMs` was stopped (or starved): the packets
+   * queued at its socket meanwhile are a hung member's backlog, which its peers have given up on.
+   */
+  private checkResumed(now: number): void {
+    if (now - this.lastTick <= this.init.staleMs) return;
+    const stalled = now - this.lastTick;
+    this.resumedAt = now;
+    this.lastTick = now;
+    if (this.hs.view === undefined) return;
+    this.rejoin();
+    this.io.post({ t: 'rejoined', stalledMs: stalled });
+  }
+
+  /**
+   * After a stall longer than the dead interval the peers have given this member up and promoted
+   * its connections: it may not have seen the view that dropped it, so it fences itself, as a
+   * restarted member would (a new incarnation, empty tables), and rejoins with a bulk resync.
+   */
+  private rejoin(): void {
+    this.syncBase += this.hs.stats.recordsSent;
+    this.hs = this.createMember((this.hs.incarnation + 1) >>> 0);
+    this.incarnation = this.hs.incarnation;
+    this.engine = new MemberEngine(this.init.index, this.config);
+    this.ids.clear();
+    this.table = undefined;
+    this.lastDigest = 0;
+    this.viewVersion = 0;
+    this.postedView = -1;
+    this.lost.clear();
+  }
+
+  private active(): boolean {
+    const s = this.hs.state();
+    return s === MemberState.ACTIVE || s === MemberState.ACTIVE_ATTENTION;
+  }
+
+  private onPacket(bytes: Uint8Array): void {
+    const p = this.packet;
+    const c = this.counters;
+    try {
+      decodePacket(bytes, p, this.embedded, this.meta);
+    } catch (error) {
+      if (error instanceof WireError) {
+        c.other++;
+        return;
+      }
+      throw error;
+    }
+    const nowMs = this.nowMs();
+    if (p.hops === 0 && this.retryUntil === 0) {
+      c.received++;
+      if (p.ingress < this.ingress.ingresses.length) this.ingress.learn(p.key, p.ingress);
+    }
+    this.checkResumed(nowMs);
+    if (this.meta.sentAt < this.resumedAt) {
+      c.stale++;
+      return;
+    }
+    if (!this.active()) {
+      c.notActive++;
+      return;
+    }
+    const now = nowMs / 1000;
+    const owned = this.engine.owned;
+    const plain = p.embedded === null && p.key.portKind !== PortKind.FRAGMENT;
+    const before = plain ? owned.find(p.key) : -1;
+    const stateBefore = before >= 0 ? owned.state(before) : -1;
+    let decision: Decision;
+    try {
+      decision = this.engine.decide(p, now);
+    } catch (error) {
+      if (error instanceof CorrectionError) {
+        c.other++;
+        return;
+      }
+      throw error;
+    }
+    const target = this.flushOutbox();
+    switch (decision) {
+      case Decision.FORWARD: {
+        c.forwarded++;
+        const to = this.init.ids[this.engine.lastTarget];
+        restamp(bytes, this.meta.sentAt, p.hops + 1);
+        if (to !== undefined) this.io.datagram(to, bytes);
+        return;
+      }
+      case Decision.DROP:
+        // A later fragment can overtake the tracking entry its first fragment's owner sends here:
+        // it waits for it a little.
+        if (this.engine.lastDrop === DropCause.UNKNOWN_FRAGMENT) {
+          const until = this.retryUntil > 0 ? this.retryUntil : nowMs + FRAGMENT_WAIT_MS;
+          if (nowMs < until && this.waiting.length < MAX_WAITING) {
+            this.waiting.push({ bytes, until });
+            return;
+          }
+        }
+        this.dropped(this.engine.lastDrop);
+        return;
+      case Decision.CREATE:
+        c.processed++;
+        this.createSynced(target, now);
+        return;
+      default: {
+        c.processed++;
+        if (!plain) return;
+        const after = owned.find(p.key);
+        if (after >= 0 && owned.state(after) !== stateBefore) {
+          const id = this.ids.get(formatFlow(p.key));
+          if (id !== undefined && this.hs.connection(id)?.role === ConnectionRole.OWNER) {
+            this.hs.updateConnection(id, { state: owned.state(after) });
+            this.hs.tick(nowMs);
+          }
+        }
+      }
+    }
+  }
+
+  private dropped(cause: number): void {
+    const c = this.counters;
+    if (cause === DropCause.NO_CONNECTION) {
+      c.noConnection++;
+      this.missed.push(this.meta.flow);
+    } else if (cause === DropCause.UNKNOWN_FRAGMENT) c.unknownFragment++;
+    else if (cause === DropCause.UNKNOWN_ICMP) c.unknownIcmp++;
+    else c.other++;
+  }
+
+  /**
+   * A connection was created here: replicate it at once (the sync goes out before the next packet
+   * is read, so a SIGKILL cannot leave a created connection without its backup for long).
+   */
+  private createSynced(target: number, now: number): void {
+    const p = this.packet;
+    if (!this.meta.first && !isBareSyn(p)) this.recreated.push(this.meta.flow);
+    this.created.push(this.meta.flow);
+    if (p.embedded !== null || p.key.portKind === PortKind.FRAGMENT) return;
+    const id = this.idBase + (this.nextId++ % 2 ** 23);
+    // The payload carries what a member taking the connection over needs: ingress, flow number.
+    const payload = new Uint8Array(8);
+    const view = new DataView(payload.buffer);
+    view.setUint32(0, p.ingress);
+    view.setUint32(4, this.meta.flow);
+    const targetId = target >= 0 && target !== this.init.index ? this.init.ids[target] : undefined;
+    try {
+      this.hs.createConnection({
+        id,
+        flow: p.key,
+        hash: distributionHash(p.key, 'general', 'l4', this.hasher),
+        ...(targetId === undefined ? {} : { target: targetId }),
+        state: this.engine.owned.state(this.engine.owned.find(p.key)),
+        payload,
+      });
+    } catch {
+      // Not in the view (yet) or a duplicate id: the connection lives here unreplicated.
+      return;
+    }
+    this.ids.set(formatFlow(p.key), id);
+    this.hs.tick(now * 1000);
+  }
+
+  /** Sends the engine's messages; returns the reply target of a creation (-1: none). */
+  private flushOutbox(): number {
+    const out = this.engine.outbox;
+    let target = -1;
+    while (out.length > 0) {
+      const m = out.shift();
+      if (m === undefined) break;
+      if (m.kind === 'correct' && m.reason !== Reason.RELATED) target = m.to;
+      const to = this.init.ids[m.to];
+      if (to !== undefined) this.io.datagram(to, encodeCorrection(m));
+    }
+    return target;
+  }
+
+  private onCorrection(bytes: Uint8Array): void {
+    try {
+      const m = decodeCorrection(bytes, this.init.index, createFlowKey());
+      this.engine.deliver(m, this.nowMs() / 1000);
+    } catch (error) {
+      if (error instanceof WireError || error instanceof CorrectionError) return;
+      throw error;
+    }
+  }
+
+  /** Reacts to what HyperSync changed: fencing, promotions, a new table in force. */
+  private follow(): void {
+    const hs = this.hs;
+    if (hs.incarnation !== this.incarnation) {
+      // Fenced out of the view while alive: HyperSync dropped everything, so does the engine.
+      this.incarnation = hs.incarnation;
+      this.engine = new MemberEngine(this.init.index, this.config);
+      this.ids.clear();
+    }
+    const view = hs.view;
+    if (view !== undefined && view.version !== this.viewVersion) {
+      this.viewVersion = view.version;
+      this.adoptPromoted();
+    }
+    const table = hs.table;
+    if (view === undefined || table === undefined || !hs.tableAgreed) return;
+    if (view.tableDigest !== this.lastDigest) {
+      this.install(table, view.tableDigest);
+      this.io.post({ t: 'tableReady', digest: view.tableDigest });
+    }
+    // The coordinator publishes every view's table, even one it had already: views race at
+    // startup and after failures, and the orchestrator follows the newest view.
+    if (view.coordinator === this.init.id && view.version !== this.postedView) {
+      this.postedView = view.version;
+      this.io.post({
+        t: 'table',
+        viewVersion: view.version,
+        digest: view.tableDigest,
+        viewMembers: view.members.map((m) => m.id),
+        members: table.members.map((m) => ({ id: m.id, weight: m.weight })),
+        owners: table.owners.slice(),
+      });
+    }
+  }
+
+  /**
+   * Connections HyperSync promoted here (their owner left) become owned by the engine, and the
+   * members where their packets land get correction entries.
+   */
+  private adoptPromoted(): void {
+    const adopt: ConnectionInfo[] = [];
+    const owned = this.engine.owned;
+    this.hs.forEachConnection((c) => {
+      if (c.role === ConnectionRole.OWNER && c.owner === this.init.id && !owned.has(keyOf(c, this.scratch)))
+        adopt.push(c);
+    });
+    const now = this.nowMs() / 1000;
+    for (const c of adopt) {
+      const key = keyOf(c, createFlowKey());
+      this.engine.corrections.remove(key);
+      const ingress = c.payload !== undefined && c.payload.byteLength >= 4 ? readU32(c.payload) : 0;
+      const h = owned.insert(key, now, this.init.index, this.init.index, ingress);
+      owned.setState(h, c.state as ConnState);
+      this.ids.set(formatFlow(key), c.id);
+      // The table may stay as it is (the failed member came back as a new incarnation, same id):
+      // the members where its packets land need to know the new owner now.
+      this.correctLandings(key, ingress);
+    }
+  }
+
+  /**
+   * Puts `table` in force here and sends a correction entry to every member where packets of an
+   * owned connection (either direction) now land.
+   */
+  private install(table: DistributionTable, digest: number): void {
+    this.table = table;
+    this.lastDigest = digest;
+    this.tableToIndex = Int32Array.from(table.members, (m) => this.init.ids.indexOf(m.id));
+    const owned = this.engine.owned;
+    for (let h = 0; h < owned.size; h++) this.correctLandings(owned.keyAt(h, this.scratch), owned.tag(h));
+  }
+
+  /** Sends a correction entry to each member where packets of the owned `key` land (either way). */
+  private correctLandings(key: FlowKey, ingress: number): void {
+    const self = this.init.index;
+    const here = this.distribute(key, ingress);
+    if (here !== self && here >= 0) this.correct(here, key);
+    const reply = reverseFlowKey(key, this.reply);
+    const there = this.distribute(reply, this.ingress.replyIngress(key, ingress));
+    if (there !== self && there >= 0) this.correct(there, reply);
+  }
+
+  private correct(to: number, key: FlowKey): void {
+    const id = this.init.ids[to];
+    if (id === undefined) return;
+    this.io.datagram(
+      id,
+      encodeCorrection({
+        kind: 'correct',
+        from: this.init.index,
+        to,
+        key,
+        owner: this.init.index,
+        reason: Reason.ASYMMETRIC,
+      }),
+    );
+  }
+}
+
+function isBareSyn(p: Packet): boolean {
+  return p.key.protocol === IpProtocol.TCP && (p.tcpFlags & TCP_SYN_ACK_RST) === 0x02;
+}
+
+function readU32(bytes: Uint8Array, at = 0): number {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(at);
+}
+
+/** The flow key of a stored connection, written into `out`. */
+function keyOf(c: ConnectionInfo, out: FlowKey): FlowKey {
+  out.family = c.family;
+  out.protocol = c.protocol;
+  out.portKind = c.portKind as PortKind;
+  out.srcPort = c.srcPort;
+  out.dstPort = c.dstPort;
+  out.srcV4 = c.srcV4;
+  out.dstV4 = c.dstV4;
+  if (c.src6 !== undefined) out.src6.set(c.src6);
+  if (c.dst6 !== undefined) out.dst6.set(c.dst6);
+  return out;
+}

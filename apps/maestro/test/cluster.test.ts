@@ -1,0 +1,148 @@
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ClusterReport } from '../src/cluster/report.js';
+import { childrenOf, isRunning, localAddresses, runCluster, waitFor } from './cluster-processes.js';
+import { CLI } from './run-cli.js';
+
+// One run of a 4-member group of real processes over UDP loopback, at a rate this shared 2-core
+// machine sustains: sgm2 is SIGKILLed at 2 s and restarted at 6 s of a 16.7 s replay. The dead
+// interval is long enough that a member starved of CPU by parallel tests is not taken for dead.
+// The tests of this file run one after the other: no two groups compete for the two cores.
+const FAILOVER = [
+  'run',
+  '--rate',
+  '600',
+  '--heartbeat-ms',
+  '200',
+  '--dead-ms',
+  '2500',
+  '--kill',
+  'sgm2@2s',
+  '--restart',
+  'sgm2@6s',
+  '--json',
+] as const;
+
+let cached: Promise<ClusterReport> | undefined;
+function failoverRun(): Promise<ClusterReport> {
+  cached ??= runCluster(FAILOVER).then((r) => {
+    if (r.code !== 0) throw new Error(`maestro cluster ${FAILOVER.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return JSON.parse(r.stdout) as ClusterReport;
+  });
+  return cached;
+}
+
+describe('maestro cluster run (4 processes, SIGKILL and restart of one)', () => {
+  it('should hold the fields the JSON promises', async () => {
+    const r = await failoverRun();
+    expect(r.members.map((m) => m.id)).toEqual(['sgm1', 'sgm2', 'sgm3', 'sgm4']);
+    for (const m of r.members) {
+      expect(typeof m.packets).toBe('number');
+      expect(typeof m.connections).toBe('number');
+      expect(typeof m.state).toBe('string');
+    }
+    expect(typeof r.connectionsLost).toBe('number');
+    expect(typeof r.packetsDropped).toBe('number');
+    expect(r.failover[0]).toMatchObject({ member: 'sgm2' });
+    expect(r.resync[0]).toMatchObject({ member: 'sgm2' });
+    expect(r.sync.records).toBeGreaterThan(0);
+    expect(r.sync.bytes).toBeGreaterThan(r.sync.records);
+  });
+
+  it('should lose no connection when one member is SIGKILLed', async () => {
+    const r = await failoverRun();
+    expect(r.connectionsLost, JSON.stringify(r.events)).toBe(0);
+    // No packet of a connection that existed found no state anywhere.
+    expect(r.drops.noConnection).toBe(0);
+  });
+
+  it('should detect the failure and distribute by a table without the dead member', async () => {
+    const [f] = (await failoverRun()).failover;
+    expect(f?.detectMs).not.toBeNull();
+    expect(f?.tableMs).not.toBeNull();
+    expect(f?.tableMs ?? 0).toBeGreaterThanOrEqual(f?.detectMs ?? Number.POSITIVE_INFINITY);
+  });
+
+  it('should have every later packet processed by a live owner, and only one', async () => {
+    const r = await failoverRun();
+    // Drops happen only towards the dead process before the new table (and to packets of
+    // connections whose first packet died there): none at a live member for want of state,
+    // backlog or activity, and no connection owned twice.
+    expect(r.drops.noConnection).toBe(0);
+    expect(r.drops.stale).toBe(0);
+    expect(r.drops.notActive).toBe(0);
+    expect(r.drops.other).toBe(0);
+    expect(r.duplicateOwners).toBe(0);
+    const processed = r.members.reduce((a, m) => a + m.packets, 0);
+    expect(processed + r.packetsDropped).toBe(r.packets);
+  });
+
+  it('should bring the group back to full capacity after the restart and resync', async () => {
+    const r = await failoverRun();
+    const [s] = r.resync;
+    expect(s?.ms, JSON.stringify({ members: r.members, events: r.events })).not.toBeNull();
+    expect(s?.records).toBeGreaterThan(0);
+    for (const m of r.members) expect(m.state).toBe('ACTIVE');
+    expect(r.tableMembers).toEqual(['sgm1', 'sgm2', 'sgm3', 'sgm4']);
+    const sgm2 = r.members.find((m) => m.id === 'sgm2');
+    expect(sgm2?.processes).toBe(2);
+    // The new process owns connections again: created or taken over after it rejoined.
+    expect(sgm2?.connections).toBeGreaterThan(0);
+  });
+});
+
+const LOOPBACK_V4 = '0100007F';
+
+let parent: ChildProcessWithoutNullStreams | undefined;
+let members: number[] = [];
+
+/** Starts `maestro cluster up` and resolves with the member pids it printed once the group is up. */
+function clusterUp(count: number): Promise<number[]> {
+  const child = spawn(process.execPath, [CLI, 'cluster', 'up', '--members', String(count)], {
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  parent = child;
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const pids = [...out.matchAll(/^sgm\d+ {2}pid (\d+)/gm)].map((m) => Number(m[1]));
+      if (pids.length === count) resolve(pids);
+    });
+    child.on('exit', (code) =>
+      reject(new Error(`cluster up exited ${code} before the group was up: ${err}`)),
+    );
+  });
+}
+
+afterEach(() => {
+  parent?.kill('SIGKILL');
+  for (const pid of members) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+  parent = undefined;
+  members = [];
+});
+
+describe('maestro cluster processes', () => {
+  it('should end every member process when the orchestrator is SIGKILLed', async () => {
+    members = await clusterUp(3);
+    const pid = parent?.pid ?? -1;
+    expect(childrenOf(pid).sort()).toEqual([...members].sort());
+    for (const m of members) expect(isRunning(m)).toBe(true);
+    parent?.kill('SIGKILL');
+    await waitFor(() => members.every((m) => !isRunning(m)), 5000);
+    expect(members.filter(isRunning)).toEqual([]);
+  });
+
+  it('should listen on 127.0.0.1 only', async () => {
+    members = await clusterUp(2);
+    const pids = [parent?.pid ?? -1, ...members];
+    const addresses = pids.flatMap(localAddresses);
+    // The orchestrator's socket and one per member, at least.
+    expect(addresses.length).toBeGreaterThanOrEqual(3);
+    for (const a of addresses) expect(a).toMatch(new RegExp(`^udp ${LOOPBACK_V4}:`));
+  });
+});
