@@ -4,14 +4,26 @@ const ID_CHAR = new Uint8Array(128);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:@-')
   ID_CHAR[c.charCodeAt(0)] = 1;
 
-/** A bounds-checked big-endian reader: every read past the end throws `TRUNCATED`. */
+const EMPTY = new Uint8Array(0);
+
+/**
+ * A bounds-checked big-endian reader: every read past the end throws `TRUNCATED`. Reads bytes
+ * directly (no DataView) and can be pointed at another datagram with {@link ByteReader.reset}, so
+ * one reader serves every message a member receives.
+ */
 export class ByteReader {
-  private readonly view: DataView;
+  private bytes: Uint8Array;
   /** Next byte to read. */
   offset = 0;
 
-  constructor(private readonly bytes: Uint8Array) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  constructor(bytes: Uint8Array = EMPTY) {
+    this.bytes = bytes;
+  }
+
+  /** Starts reading `bytes` from offset `at`. */
+  reset(bytes: Uint8Array, at = 0): void {
+    this.bytes = bytes;
+    this.offset = at;
   }
 
   /** Bytes left. */
@@ -30,24 +42,28 @@ export class ByteReader {
 
   /** Reads an unsigned byte. */
   u8(what: string): number {
-    this.need(1, what);
-    return this.view.getUint8(this.offset++);
+    if (this.offset + 1 > this.bytes.length) this.need(1, what);
+    return this.bytes[this.offset++] ?? 0;
   }
 
   /** Reads an unsigned 16-bit integer. */
   u16(what: string): number {
-    this.need(2, what);
-    const v = this.view.getUint16(this.offset);
-    this.offset += 2;
-    return v;
+    const b = this.bytes;
+    const at = this.offset;
+    if (at + 2 > b.length) this.need(2, what);
+    this.offset = at + 2;
+    return ((b[at] ?? 0) << 8) | (b[at + 1] ?? 0);
   }
 
   /** Reads an unsigned 32-bit integer. */
   u32(what: string): number {
-    this.need(4, what);
-    const v = this.view.getUint32(this.offset);
-    this.offset += 4;
-    return v;
+    const b = this.bytes;
+    const at = this.offset;
+    if (at + 4 > b.length) this.need(4, what);
+    this.offset = at + 4;
+    return (
+      (((b[at] ?? 0) << 24) | ((b[at + 1] ?? 0) << 16) | ((b[at + 2] ?? 0) << 8) | (b[at + 3] ?? 0)) >>> 0
+    );
   }
 
   /** Copies `n` raw bytes. */
@@ -79,6 +95,28 @@ export class ByteReader {
     }
     this.offset += len;
     return s;
+  }
+
+  /**
+   * Reads a member id and returns `known` instead of a new string when the bytes spell it (the
+   * sender of a stream of frames is nearly always the same member).
+   */
+  idLike(what: string, known: string): string {
+    const len = this.bytes[this.offset] ?? 0;
+    if (len === known.length && this.offset + 1 + len <= this.bytes.length) {
+      let same = true;
+      for (let i = 0; i < len; i++) {
+        if (this.bytes[this.offset + 1 + i] !== known.charCodeAt(i)) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        this.offset += 1 + len;
+        return known;
+      }
+    }
+    return this.id(what);
   }
 
   /** Throws `CORRUPT` unless every byte was consumed. */

@@ -4,13 +4,11 @@
  */
 export class ByteWriter {
   private bytes: Uint8Array;
-  private view: DataView;
   /** Bytes written so far. */
   offset = 0;
 
   constructor(initialSize = 2048) {
     this.bytes = new Uint8Array(initialSize);
-    this.view = new DataView(this.bytes.buffer);
   }
 
   /** Forgets what was written; the buffer is kept. */
@@ -18,7 +16,8 @@ export class ByteWriter {
     this.offset = 0;
   }
 
-  private ensure(extra: number): void {
+  /** Makes room for `extra` more bytes (so a caller writing a known size checks once). */
+  ensure(extra: number): void {
     const need = this.offset + extra;
     if (need <= this.bytes.length) return;
     let size = this.bytes.length * 2;
@@ -26,7 +25,15 @@ export class ByteWriter {
     const next = new Uint8Array(size);
     next.set(this.bytes.subarray(0, this.offset));
     this.bytes = next;
-    this.view = new DataView(next.buffer);
+  }
+
+  /**
+   * Makes room for `n` bytes and returns the buffer to write them into from `offset` on (the
+   * caller advances `offset`): one bounds check for a whole fixed-size field group.
+   */
+  room(n: number): Uint8Array {
+    this.ensure(n);
+    return this.bytes;
   }
 
   /** Appends an unsigned byte. */
@@ -38,15 +45,23 @@ export class ByteWriter {
   /** Appends an unsigned 16-bit integer. */
   u16(value: number): void {
     this.ensure(2);
-    this.view.setUint16(this.offset, value);
-    this.offset += 2;
+    const b = this.bytes;
+    const at = this.offset;
+    b[at] = value >>> 8;
+    b[at + 1] = value;
+    this.offset = at + 2;
   }
 
   /** Appends an unsigned 32-bit integer. */
   u32(value: number): void {
     this.ensure(4);
-    this.view.setUint32(this.offset, value >>> 0);
-    this.offset += 4;
+    const b = this.bytes;
+    const at = this.offset;
+    b[at] = value >>> 24;
+    b[at + 1] = value >>> 16;
+    b[at + 2] = value >>> 8;
+    b[at + 3] = value;
+    this.offset = at + 4;
   }
 
   /** Overwrites a byte already written at `at`. */
@@ -56,7 +71,8 @@ export class ByteWriter {
 
   /** Overwrites an unsigned 16-bit integer already written at `at`. */
   patchU16(at: number, value: number): void {
-    this.view.setUint16(at, value);
+    this.bytes[at] = value >>> 8;
+    this.bytes[at + 1] = value;
   }
 
   /** Appends raw bytes. */

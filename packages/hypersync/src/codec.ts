@@ -41,12 +41,14 @@ export function writeSyncHeader(
   peerIncarnation: number,
   channel: number,
   seq: number,
+  base: number,
   bulkEnd: boolean,
 ): number {
   writeHeader(w, MessageType.SYNC, sender, incarnation);
   w.u32(peerIncarnation);
   w.u32(channel);
   w.u32(seq);
+  w.u32(base);
   w.u8(bulkEnd ? 1 : 0);
   const at = w.offset;
   w.u16(0);
@@ -55,7 +57,7 @@ export function writeSyncHeader(
 
 /** Bytes of a SYNC frame header for a sender id of `senderLength` characters. */
 export function syncHeaderSize(senderLength: number): number {
-  return 4 + 1 + senderLength + 4 + 4 + 4 + 4 + 1 + 2;
+  return 4 + 1 + senderLength + 4 + 4 + 4 + 4 + 4 + 1 + 2;
 }
 
 function writeViewMember(w: ByteWriter, m: ViewMember): void {
@@ -148,7 +150,11 @@ export function encodeMessage(msg: Message, writer: ByteWriter = new ByteWriter(
       break;
     case MessageType.SYNC: {
       check(
-        u32ok(msg.peerIncarnation) && u32ok(msg.channel) && u32ok(msg.seq) && msg.records.length <= 65535,
+        u32ok(msg.peerIncarnation) &&
+          u32ok(msg.channel) &&
+          u32ok(msg.seq) &&
+          u32ok(msg.base ?? 0) &&
+          msg.records.length <= 65535,
         'sync',
       );
       for (const r of msg.records) assertSyncRecord(r);
@@ -159,6 +165,7 @@ export function encodeMessage(msg: Message, writer: ByteWriter = new ByteWriter(
         msg.peerIncarnation,
         msg.channel,
         msg.seq,
+        msg.base ?? 0,
         msg.bulkEnd,
       );
       w.patchU16(at, msg.records.length);
@@ -167,14 +174,33 @@ export function encodeMessage(msg: Message, writer: ByteWriter = new ByteWriter(
     }
     case MessageType.ACK:
       check(u32ok(msg.peerIncarnation) && u32ok(msg.channel) && u32ok(msg.next), 'ack');
-      writeHeader(w, msg.type, msg.sender, msg.incarnation);
-      w.u32(msg.peerIncarnation);
-      w.u32(msg.channel);
-      w.u32(msg.next);
+      writeAck(w, msg.sender, msg.incarnation, msg.peerIncarnation, msg.channel, msg.next);
       break;
   }
   check(w.offset <= MAX_MESSAGE_BYTES, `message of ${w.offset} bytes exceeds ${MAX_MESSAGE_BYTES}`);
   return w.toBytes();
+}
+
+/** Reads a SYNC frame's flags byte (bit 0: BULK_END; others must be clear). */
+export function readFrameFlags(rd: ByteReader): number {
+  const flags = rd.u8('frame flags');
+  if (flags > 1) throw new DecodeError('CORRUPT', `frame flags ${flags} are invalid`);
+  return flags;
+}
+
+/** Writes an ACK message. */
+export function writeAck(
+  w: ByteWriter,
+  sender: string,
+  incarnation: number,
+  peerIncarnation: number,
+  channel: number,
+  next: number,
+): void {
+  writeHeader(w, MessageType.ACK, sender, incarnation);
+  w.u32(peerIncarnation);
+  w.u32(channel);
+  w.u32(next);
 }
 
 function readViewMember(rd: ByteReader): ViewMember {
@@ -188,17 +214,16 @@ function readViewMember(rd: ByteReader): ViewMember {
   return { id, incarnation, weight, site, active: flags === 1 };
 }
 
-/**
- * Decodes one datagram. The whole message is parsed and checked before anything is returned, so
- * a caller that applies only decoded messages never applies part of a bad one.
- * @throws DecodeError on truncated, oversized, corrupt, unknown-version or unknown-type input.
- */
-export function decodeMessage(bytes: Uint8Array): Message {
+/** Checks what can be checked before parsing: the input type and the size limit. */
+export function checkDatagram(bytes: Uint8Array): void {
   if (!(bytes instanceof Uint8Array)) throw new DecodeError('CORRUPT', 'message must be a Uint8Array');
   if (bytes.length > MAX_MESSAGE_BYTES) {
     throw new DecodeError('OVERSIZED', `message of ${bytes.length} bytes exceeds ${MAX_MESSAGE_BYTES}`);
   }
-  const rd = new ByteReader(bytes);
+}
+
+/** Reads and checks the magic and the wire version; returns the message type byte. */
+export function readPreamble(rd: ByteReader): number {
   const magic = rd.u16('magic');
   if (magic !== WIRE_MAGIC) throw new DecodeError('BAD_MAGIC', `magic 0x${magic.toString(16)} is not 0x4853`);
   const version = rd.u8('wire version');
@@ -208,7 +233,18 @@ export function decodeMessage(bytes: Uint8Array): Message {
       `wire version ${version} is not supported (only ${WIRE_VERSION})`,
     );
   }
-  const type = rd.u8('message type');
+  return rd.u8('message type');
+}
+
+/**
+ * Decodes one datagram. The whole message is parsed and checked before anything is returned, so
+ * a caller that applies only decoded messages never applies part of a bad one.
+ * @throws DecodeError on truncated, oversized, corrupt, unknown-version or unknown-type input.
+ */
+export function decodeMessage(bytes: Uint8Array): Message {
+  checkDatagram(bytes);
+  const rd = new ByteReader(bytes);
+  const type = readPreamble(rd);
   const sender = rd.id('sender');
   const incarnation = rd.u32('incarnation');
   let msg: Message;
@@ -292,12 +328,12 @@ export function decodeMessage(bytes: Uint8Array): Message {
       const peerIncarnation = rd.u32('peer incarnation');
       const channel = rd.u32('channel');
       const seq = rd.u32('sequence');
-      const flags = rd.u8('frame flags');
-      if (flags > 1) throw new DecodeError('CORRUPT', `frame flags ${flags} are invalid`);
+      const base = rd.u32('base');
+      const flags = readFrameFlags(rd);
       const n = rd.u16('record count');
       const records: SyncRecord[] = [];
       for (let i = 0; i < n; i++) records.push(readRecord(rd));
-      msg = { type, sender, incarnation, peerIncarnation, channel, seq, bulkEnd: flags === 1, records };
+      msg = { type, sender, incarnation, peerIncarnation, channel, seq, base, bulkEnd: flags === 1, records };
       break;
     }
     case MessageType.ACK:

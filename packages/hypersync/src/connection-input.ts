@@ -1,6 +1,7 @@
 import { assertFlowKey, type FlowKey } from '@maestro/hash';
 import { HyperSyncError } from './errors.js';
-import type { ConnectionFields, SyncPolicy } from './messages.js';
+import { isMemberId } from './member-id.js';
+import { type ConnectionFields, MAX_PAYLOAD_BYTES, type SyncPolicy } from './messages.js';
 import { assertConnectionFields } from './record-codec.js';
 
 /** A new connection, as its owner (the member that saw its first packet) creates it. */
@@ -62,15 +63,35 @@ export function connectionFields(init: ConnectionInit, defaultSync: SyncPolicy):
   return fields;
 }
 
-/** Applies a change to a copy of the fields and validates it. @throws HyperSyncError `INVALID_CONNECTION`. */
-export function changedFields(current: ConnectionFields, change: ConnectionChange): ConnectionFields {
-  const next: ConnectionFields = {
-    ...current,
-    state: change.state ?? current.state,
-    timeout: change.timeout ?? current.timeout,
-    payload: change.payload === undefined ? current.payload : change.payload.slice(),
-    target: change.target ?? current.target,
-  };
-  assertConnectionFields(next);
-  return next;
+/**
+ * Validates a change, then applies it to `conn` in place (nothing is changed when it throws; no
+ * copy of the connection is made: updates are a hot path).
+ * @throws HyperSyncError `INVALID_CONNECTION`.
+ */
+export function applyChange(conn: ConnectionFields, change: ConnectionChange): void {
+  if (typeof change !== 'object' || change === null) {
+    throw new HyperSyncError('INVALID_CONNECTION', 'a connection change must be an object');
+  }
+  const { state, timeout, payload, target } = change;
+  if (state !== undefined) inRange(state, 65535, 'state');
+  if (timeout !== undefined) inRange(timeout, 0xffffffff, 'timeout');
+  if (payload !== undefined && (!(payload instanceof Uint8Array) || payload.length > MAX_PAYLOAD_BYTES)) {
+    throw new HyperSyncError(
+      'INVALID_CONNECTION',
+      `payload must be a Uint8Array of at most ${MAX_PAYLOAD_BYTES} bytes`,
+    );
+  }
+  if (target !== undefined && !isMemberId(target)) {
+    throw new HyperSyncError('INVALID_CONNECTION', `target ${JSON.stringify(target)} is not a member id`);
+  }
+  if (state !== undefined) conn.state = state;
+  if (timeout !== undefined) conn.timeout = timeout;
+  if (payload !== undefined) conn.payload = payload.slice();
+  if (target !== undefined) conn.target = target;
+}
+
+function inRange(v: number, max: number, what: string): void {
+  if (!Number.isInteger(v) || v < 0 || v > max) {
+    throw new HyperSyncError('INVALID_CONNECTION', `${what} ${v} outside 0..${max}`);
+  }
 }

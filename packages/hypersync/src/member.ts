@@ -2,9 +2,9 @@ import { ByteWriter } from './byte-writer.js';
 import { decodeMessage, encodeMessage } from './codec.js';
 import { type ConnectionInfo, ConnectionRole, type StoredConnection } from './connection.js';
 import {
+  applyChange,
   type ConnectionChange,
   type ConnectionInit,
-  changedFields,
   connectionFields,
 } from './connection-input.js';
 import { CriticalDevices, type DeviceStatus } from './critical-devices.js';
@@ -14,6 +14,7 @@ import { type MemberOptions, type ResolvedOptions, resolveOptions } from './memb
 import { deriveMemberState, Health, MemberState } from './member-state.js';
 import { type HeartbeatMessage, type Message, MessageType, type ViewMessage } from './messages.js';
 import { SyncEngine, type SyncStats } from './sync-engine.js';
+import { isSyncDatagram, SyncFrame } from './sync-frame.js';
 import { answerTableRequest, planTable, TableAgreement, tableMembers } from './table-agreement.js';
 import type { DistributionTable } from './table-source.js';
 import { type Candidate, type ClusterView, compareViews, composeView, sameShape } from './view.js';
@@ -48,6 +49,8 @@ export class Member {
   private readonly peers = new Map<string, Peer>();
   private readonly known = new Set<string>();
   private readonly writer = new ByteWriter(2048);
+  /** Every SYNC datagram is decoded into this one frame (no per-record allocation). */
+  private readonly frame = new SyncFrame();
   private currentView: ClusterView | undefined = undefined;
   private inView = false;
   private started = false;
@@ -177,11 +180,7 @@ export class Member {
   /** Updates an owned connection (state, timeout, payload, target). */
   updateConnection(id: number, change: ConnectionChange): void {
     const c = this.owned(id);
-    const next = changedFields(c, change);
-    c.state = next.state;
-    c.timeout = next.timeout;
-    c.payload = next.payload;
-    c.target = next.target;
+    applyChange(c, change);
     this.engine.updated(c);
   }
 
@@ -213,6 +212,7 @@ export class Member {
    * its DecodeError returned; otherwise undefined.
    */
   receive(from: string, bytes: Uint8Array, now: number): DecodeError | undefined {
+    if (isSyncDatagram(bytes)) return this.receiveSync(from, bytes, now);
     let msg: Message;
     try {
       msg = decodeMessage(bytes);
@@ -229,6 +229,12 @@ export class Member {
       case MessageType.HEARTBEAT:
         this.known.add(msg.sender);
         this.peers.set(msg.sender, { incarnation: msg.incarnation, lastHeard: now, heartbeat: msg });
+        // A peer behind on the view gets the newer one from whoever holds it, not only from its
+        // coordinator: a coordinator that composed a view and then found a smaller live id in it
+        // stops publishing, its one broadcast may have been lost, and a restarted member defers
+        // coordination to a peer that knows a newer view (which defers to the smaller id).
+        if (this.currentView !== undefined && msg.viewVersion < this.currentView.version)
+          this.sendView(msg.sender);
         break;
       case MessageType.VIEW:
         this.onView(msg);
@@ -247,12 +253,28 @@ export class Member {
         this.agreement.accept(msg.digest, msg.size, msg.offset, msg.owners);
         break;
       case MessageType.SYNC:
-        this.engine.receiveFrame(msg);
+        // Handled by receiveSync before decoding.
         break;
       case MessageType.ACK:
         this.engine.receiveAck(msg);
         break;
     }
+    return undefined;
+  }
+
+  /** The hot path: a SYNC frame is decoded whole into the reused frame, then applied from it. */
+  private receiveSync(from: string, bytes: Uint8Array, now: number): DecodeError | undefined {
+    try {
+      this.frame.decode(bytes);
+      if (this.frame.sender !== from)
+        throw new DecodeError('CORRUPT', `message from ${from} claims sender ${this.frame.sender}`);
+    } catch (e) {
+      this.rejected++;
+      if (e instanceof DecodeError) return e;
+      throw e;
+    }
+    this.now = now;
+    if (from !== this.id && this.started) this.engine.receiveFrame(this.frame, bytes);
     return undefined;
   }
 
@@ -432,6 +454,15 @@ export class Member {
       this.lastHeartbeat = now;
       this.sendHeartbeats(now);
       if (coordinating) this.broadcastView(now);
+    }
+    const v = this.currentView;
+    if (
+      v !== undefined &&
+      this.agreement.digest !== v.tableDigest &&
+      this.agreement.request() === undefined
+    ) {
+      // Neither agreed nor fetching (a late chunk of an older table landed): follow the view again.
+      this.agreement.follow(v.version, v.tableDigest, v.baseDigest, v.tableSize, v.members);
     }
     const req = this.agreement.request();
     const coord = this.currentView?.coordinator;

@@ -1,5 +1,9 @@
-/** Wire version this package writes and the only one it reads. */
-export const WIRE_VERSION = 1;
+/**
+ * Wire version this package writes and the only one it reads. Version 2 added the ownership epoch
+ * and the claim flag to sync records; a version 1 datagram is rejected (`UNKNOWN_VERSION`), so a
+ * group is upgraded all at once (members of different software versions stay READY anyway).
+ */
+export const WIRE_VERSION = 2;
 /** First two bytes of every message ("HS"). */
 export const WIRE_MAGIC = 0x4853;
 /** Largest datagram the decoder accepts (the UDP payload limit). */
@@ -135,6 +139,19 @@ export interface ConnectionFields {
 /** One record of a sync frame. */
 export interface SyncRecord extends ConnectionFields {
   op: RecordOp;
+  /**
+   * Ownership epoch of the sender's copy (u32): bumped on every promotion. When two members both
+   * claim a connection, the higher epoch wins, then the smaller owner id.
+   */
+  epoch: number;
+  /**
+   * A claim: `owner` owns the connection at `epoch` (sent after a partition healed to a member
+   * that may own it too, or by a backup to an owner whose record lost to another owner's); a
+   * receiver that owns the connection keeps it only if its own copy wins, and stores nothing else.
+   */
+  claim: boolean;
+  /** The claiming owner: set on claims only. */
+  owner: string | undefined;
   /** True for a copy held under the `all` policy (not the designated backup). */
   extra: boolean;
   /** Designated backup, carried on `extra` copies so they know who promotes. */
@@ -149,6 +166,11 @@ export interface SyncMessage extends MessageHeader {
   /** Channel id: a sender that reopens its channel to the same peer uses a higher one. */
   readonly channel: number;
   readonly seq: number;
+  /**
+   * The oldest frame the sender still has in flight: every earlier one was acknowledged, so a
+   * receiver that starts following the channel late (it had closed it) starts here. @default 0
+   */
+  readonly base?: number;
   /** The sender has now sent everything the receiver must back up (bulk resync complete). */
   readonly bulkEnd: boolean;
   readonly records: readonly SyncRecord[];

@@ -1,30 +1,46 @@
 import type { ByteWriter } from './byte-writer.js';
 import { writeSyncHeader } from './codec.js';
-import type { SyncMessage } from './messages.js';
+import type { StoredConnection } from './connection.js';
+import type { SyncFrame } from './sync-frame.js';
 
-/** Writes the record for connection `id` to `peer` if it fits in `room` bytes; returns false if not. */
-export type EntryEncoder = (w: ByteWriter, id: number, peer: string, room: number) => boolean;
+/**
+ * Writes the record for `conn` to `peer` if it fits in `room` bytes; returns false if not. A claim
+ * (see {@link SyncSender.claim}) is written only while this member still owns the connection.
+ */
+export type EntryEncoder = (
+  w: ByteWriter,
+  conn: StoredConnection,
+  peer: string,
+  room: number,
+  claim: boolean,
+) => boolean;
 
 interface Frame {
   readonly seq: number;
-  readonly bytes: Uint8Array;
+  bytes: Uint8Array;
   sentAt: number;
+  /** The base the bytes carry, and where. */
+  base: number;
+  readonly baseAt: number;
 }
 
 /** Releases to send to `peer` once the sender holding them is idle (make before break). */
 export interface DeferredRelease {
   readonly peer: string;
-  readonly ids: number[];
+  readonly conns: StoredConnection[];
 }
 
 /**
- * The sending half of a reliable sync channel to one peer (FTFW-like): connection ids wait in a
+ * The sending half of a reliable sync channel to one peer (FTFW-like): connections wait in a
  * coalescing queue (the newest state is read when the frame is built), frames carry a sequence
  * number, stay in flight until cumulatively acknowledged, and are re-sent on timeout.
  */
 export class SyncSender {
-  private readonly queue: number[] = [];
+  private readonly queue: StoredConnection[] = [];
   private head = 0;
+  /** Ownership claims owed to a peer that came back after a partition (sent before the queue). */
+  private claims: StoredConnection[] = [];
+  private claimHead = 0;
   private readonly frames: Frame[] = [];
   private nextSeq = 0;
   /** A BULK_END marker is owed after the queued records. */
@@ -41,7 +57,12 @@ export class SyncSender {
 
   /** Nothing queued, nothing in flight. */
   get idle(): boolean {
-    return this.head === this.queue.length && this.frames.length === 0 && !this.bulkEndPending;
+    return (
+      this.head === this.queue.length &&
+      this.claimHead === this.claims.length &&
+      this.frames.length === 0 &&
+      !this.bulkEndPending
+    );
   }
 
   /** Frames in flight. */
@@ -54,9 +75,14 @@ export class SyncSender {
     return this.queue.length - this.head;
   }
 
-  /** Queues connection `id` (callers coalesce repeats: see SyncEngine's per-connection mark). */
-  enqueue(id: number): void {
-    this.queue.push(id);
+  /** Queues a connection (callers coalesce repeats: see SyncEngine's per-connection mark). */
+  enqueue(conn: StoredConnection): void {
+    this.queue.push(conn);
+  }
+
+  /** Queues an ownership claim of an owned connection (not coalesced: claims are rare). */
+  claim(conn: StoredConnection): void {
+    this.claims.push(conn);
   }
 
   /** Builds and sends frames while the window has room; returns the number of records sent. */
@@ -71,7 +97,10 @@ export class SyncSender {
     out: (bytes: Uint8Array) => void,
   ): number {
     let sent = 0;
-    while ((this.head < this.queue.length || this.bulkEndPending) && this.frames.length < window) {
+    while (
+      (this.head < this.queue.length || this.claimHead < this.claims.length || this.bulkEndPending) &&
+      this.frames.length < window
+    ) {
       w.reset();
       const countAt = writeSyncHeader(
         w,
@@ -80,13 +109,30 @@ export class SyncSender {
         this.peerIncarnation,
         this.token,
         this.nextSeq,
+        this.frames[0]?.seq ?? this.nextSeq,
         false,
       );
       let count = 0;
-      while (this.head < this.queue.length && count < 65535) {
-        const id = this.queue[this.head] ?? 0;
-        const room = count === 0 ? Number.POSITIVE_INFINITY : mtu - w.offset;
-        if (!encode(w, id, this.peer, room)) break;
+      const start = w.offset;
+      while (this.claimHead < this.claims.length && count < 65535) {
+        const conn = this.claims[this.claimHead];
+        if (conn === undefined) break;
+        const room = w.offset === start ? Number.POSITIVE_INFINITY : mtu - w.offset;
+        const before = w.offset;
+        if (!encode(w, conn, this.peer, room, true)) break;
+        this.claimHead++;
+        if (w.offset !== before) count++;
+      }
+      if (this.claimHead === this.claims.length && this.claimHead > 0) {
+        this.claims = [];
+        this.claimHead = 0;
+      }
+      const queue = this.queue;
+      while (this.head < queue.length && count < 65535) {
+        const conn = queue[this.head];
+        if (conn === undefined) break;
+        const room = w.offset === start ? Number.POSITIVE_INFINITY : mtu - w.offset;
+        if (!encode(w, conn, this.peer, room, false)) break;
         this.head++;
         count++;
       }
@@ -103,7 +149,9 @@ export class SyncSender {
         this.bulkEndPending = false;
       }
       const bytes = w.toBytes();
-      this.frames.push({ seq: this.nextSeq, bytes, sentAt: now });
+      const base = this.frames[0]?.seq ?? this.nextSeq;
+      // countAt is preceded by the flags byte and the base.
+      this.frames.push({ seq: this.nextSeq, bytes, sentAt: now, base, baseAt: countAt - 5 });
       this.nextSeq = (this.nextSeq + 1) >>> 0;
       sent += count;
       out(bytes);
@@ -129,6 +177,18 @@ export class SyncSender {
     if (first === undefined || now - first.sentAt < rtoMs) return 0;
     for (const f of this.frames) {
       f.sentAt = now;
+      if (f.base !== first.seq) {
+        // A receiver that starts following late must learn the current base; the old bytes may
+        // still be in the transport's hands, so the patched frame is a copy.
+        const bytes = f.bytes.slice();
+        const b = first.seq;
+        bytes[f.baseAt] = b >>> 24;
+        bytes[f.baseAt + 1] = b >>> 16;
+        bytes[f.baseAt + 2] = b >>> 8;
+        bytes[f.baseAt + 3] = b;
+        f.bytes = bytes;
+        f.base = b;
+      }
       out(f.bytes);
     }
     return this.frames.length;
@@ -137,12 +197,12 @@ export class SyncSender {
 
 /**
  * The receiving half of a reliable sync channel from one peer: frames are applied strictly in
- * sequence order, early ones are held (up to the window), duplicates are dropped, and an ack is
- * owed after any frame.
+ * sequence order, early ones are held (as bytes, up to the window), duplicates are dropped, and an
+ * ack is owed after any frame.
  */
 export class SyncReceiver {
   private expected = 0;
-  private readonly held = new Map<number, SyncMessage>();
+  private readonly held = new Map<number, Uint8Array>();
   /** An acknowledgement should be sent. */
   ackDue = false;
   /** The peer's BULK_END arrived. */
@@ -153,32 +213,46 @@ export class SyncReceiver {
     readonly peerIncarnation: number,
     /** The sender's channel id this receiver follows. */
     readonly channel: number,
-  ) {}
+    /** The first frame to expect (the base of the first frame seen). */
+    first = 0,
+  ) {
+    this.expected = first;
+  }
 
   /** The next sequence number expected (the cumulative ack). */
   get next(): number {
     return this.expected;
   }
 
-  /** Takes a frame; applies it and any held successors in order; returns frames applied. */
-  accept(msg: SyncMessage, window: number, apply: (msg: SyncMessage) => void): number {
+  /**
+   * Takes a frame decoded from `bytes`; applies it and any held successors in order (decoding
+   * them into the same `frame`); returns frames applied.
+   */
+  accept(frame: SyncFrame, bytes: Uint8Array, window: number, apply: (frame: SyncFrame) => void): number {
     this.ackDue = true;
-    const d = (msg.seq - this.expected) | 0;
+    if (((frame.base - this.expected) | 0) > 0) {
+      // Frames before the base were acknowledged by an earlier follower of this channel here.
+      this.expected = frame.base;
+      for (const seq of this.held.keys()) if (((seq - frame.base) | 0) < 0) this.held.delete(seq);
+    }
+    const d = (frame.seq - this.expected) | 0;
     if (d < 0 || d >= window) return 0;
     if (d > 0) {
-      this.held.set(msg.seq, msg);
+      // The caller may reuse its buffer: keep a copy.
+      if (!this.held.has(frame.seq)) this.held.set(frame.seq, bytes.slice());
       return 0;
     }
     let applied = 0;
-    let m: SyncMessage | undefined = msg;
-    while (m !== undefined) {
-      apply(m);
-      if (m.bulkEnd) this.bulkDone = true;
+    for (;;) {
+      apply(frame);
+      if (frame.bulkEnd) this.bulkDone = true;
       applied++;
       this.held.delete(this.expected);
       this.expected = (this.expected + 1) >>> 0;
-      m = this.held.get(this.expected);
+      const next = this.held.get(this.expected);
+      if (next === undefined) return applied;
+      // Checked whole when it arrived: decoding it again cannot fail.
+      frame.decode(next);
     }
-    return applied;
   }
 }

@@ -1,35 +1,19 @@
 import { type BackupCandidates, backupCandidates, chooseBackup } from './backup-choice.js';
 import { ByteWriter } from './byte-writer.js';
-import { encodeMessage } from './codec.js';
-import { ConnectionRole, type StoredConnection } from './connection.js';
-import {
-  type AckMessage,
-  type ConnectionFields,
-  MessageType,
-  RecordOp,
-  type SyncMessage,
-  type ViewMember,
-} from './messages.js';
-import { DELETE_RECORD_SIZE, recordSize, writeDelete, writeUpsert } from './record-codec.js';
-import { type DeferredRelease, SyncReceiver, SyncSender } from './sync-channel.js';
+import { writeAck } from './codec.js';
+import { ConnectionRole, type StoredConnection, storedConnection } from './connection.js';
+import { ConnectionStore } from './connection-store.js';
+import { writeEntry } from './entry-writer.js';
+import type { AckMessage, ConnectionFields, ViewMember } from './messages.js';
+import { applyFrame, forgetReplicasOf, type ReplicaHost } from './record-apply.js';
+import { type DeferredRelease, type EntryEncoder, SyncReceiver, SyncSender } from './sync-channel.js';
+import type { SyncFrame } from './sync-frame.js';
+import { createSyncStats, type SyncStats } from './sync-stats.js';
+
+export type { SyncStats } from './sync-stats.js';
 
 /** Connections whose backup is (re)chosen per tick after a view change. */
 const PLACE_PER_TICK = 262_144;
-
-/** Counters of the sync engine. */
-export interface SyncStats {
-  /** Records put into new frames (retransmissions not counted). */
-  recordsSent: number;
-  framesSent: number;
-  framesRetransmitted: number;
-  recordsApplied: number;
-  /** Replicas this member promoted to owner after their owner left. */
-  promoted: number;
-  /** Records refused because this member owns the connection. */
-  conflicts: number;
-  /** Frames or acks dropped as stale (wrong incarnation or sender not in the view). */
-  stale: number;
-}
 
 /** Tuning of the reliable channel. */
 export interface ChannelOptions {
@@ -43,21 +27,18 @@ export interface ChannelOptions {
  * create/update/delete records to its one backup (or to all, per policy) over a reliable channel
  * per peer; view changes promote replicas of departed owners and move replicas to new backups.
  */
-export class SyncEngine {
+export class SyncEngine implements ReplicaHost {
   /** Every connection held here, owned or replica. */
-  readonly store: Map<number, StoredConnection> = new Map();
+  readonly store: ConnectionStore = new ConnectionStore();
   readonly senders: Map<string, SyncSender> = new Map();
   readonly receivers: Map<string, SyncReceiver> = new Map();
-  readonly stats: SyncStats = {
-    recordsSent: 0,
-    framesSent: 0,
-    framesRetransmitted: 0,
-    recordsApplied: 0,
-    promoted: 0,
-    conflicts: 0,
-    stale: 0,
-  };
+  readonly stats: SyncStats = createSyncStats();
   private members = new Map<string, number>();
+  /**
+   * Incarnations of peers when they left the view. One that comes back with the same incarnation
+   * did not restart: it was cut off (a partition) and may own connections this member owns too.
+   */
+  private readonly departed = new Map<string, number>();
   private candidates: BackupCandidates = backupCandidates([]);
   private orphans: DeferredRelease[] = [];
   /** Last channel id handed out: channels reopened to a peer get higher ids. */
@@ -71,8 +52,9 @@ export class SyncEngine {
   }[] = [];
   private readonly writer = new ByteWriter(4096);
   private readonly ackWriter = new ByteWriter(64);
-  private readonly encodeEntry = (w: ByteWriter, id: number, peer: string, room: number): boolean =>
-    this.writeEntry(w, id, peer, room);
+  private readonly encodeEntry: EntryEncoder = (w, conn, peer, room, claim) =>
+    writeEntry(this, w, conn, peer, room, claim);
+  private readonly applyFrame = (frame: SyncFrame): void => applyFrame(this, frame);
 
   constructor(
     readonly self: string,
@@ -84,7 +66,9 @@ export class SyncEngine {
   /** Drops everything: connections, channels (used when this member is fenced or restarts). */
   reset(incarnation: number): void {
     this.incarnation = incarnation;
+    for (const c of this.store.values()) c.held = false;
     this.store.clear();
+    this.departed.clear();
     this.senders.clear();
     this.receivers.clear();
     this.orphans = [];
@@ -128,51 +112,104 @@ export class SyncEngine {
       if (next.get(id) !== inc) {
         this.closePeer(id);
         closed.add(id);
+        this.departed.set(id, inc);
       }
     }
+    const returning: SyncSender[] = [];
     for (const [id, inc] of next) {
       if (this.members.get(id) !== inc) {
         joined.push(id);
-        this.senders.set(id, new SyncSender(id, inc, ++this.channels));
+        const s = new SyncSender(id, inc, ++this.channels);
+        this.senders.set(id, s);
+        if (this.departed.get(id) === inc) returning.push(s);
+        this.departed.delete(id);
       }
     }
     this.members = next;
     this.candidates = backupCandidates(view.length > 0 ? view : []);
     // Promotion is the urgent part of a failover and is done here; choosing backups and queueing
     // the records they need is spread over the next ticks (see placeSome).
-    const batch: StoredConnection[] = [];
+    // Sized once: growing a million-entry array by push copies it a dozen times and the dropped
+    // backing stores can start a major GC in the middle of a failover.
+    const batch = new Array<StoredConnection>(this.store.size);
+    let n = 0;
     // Replicas come in long runs of the same owner: remember the last owner's verdict instead of
     // looking every one of a million replicas up in the member map.
     let lastOwner: string | undefined;
     let lastIncarnation = -1;
     let lastStays = false;
-    for (const conn of this.store.values()) {
-      if (conn.role === ConnectionRole.OWNER) {
-        batch.push(conn);
-        continue;
-      }
-      if (conn.owner !== lastOwner || conn.ownerIncarnation !== lastIncarnation) {
-        lastOwner = conn.owner;
-        lastIncarnation = conn.ownerIncarnation;
-        lastStays = this.members.get(conn.owner) === conn.ownerIncarnation;
-      }
-      if (lastStays) continue;
-      if (conn.role === ConnectionRole.STANDBY) {
-        this.promote(conn, batch);
-      } else if (conn.backup === undefined || !this.members.has(conn.backup)) {
-        // Owner and designated backup both gone: the copy the rendezvous choice lands on takes over.
-        if (chooseBackup(conn.hash, conn.target, conn.owner, this.candidates) === this.self)
-          this.promote(conn, batch);
-        else this.store.delete(conn.id);
+    for (const chunk of this.store.chunks()) {
+      for (const conn of chunk) {
+        if (conn === undefined) continue;
+        if (conn.role === ConnectionRole.OWNER) {
+          // A backup that left (or restarted empty) holds nothing any more.
+          if (conn.backup !== undefined && closed.has(conn.backup)) conn.backup = undefined;
+          batch[n++] = conn;
+          continue;
+        }
+        if (conn.owner !== lastOwner || conn.ownerIncarnation !== lastIncarnation) {
+          lastOwner = conn.owner;
+          lastIncarnation = conn.ownerIncarnation;
+          lastStays = this.members.get(conn.owner) === conn.ownerIncarnation;
+        }
+        if (lastStays) continue;
+        if (conn.role === ConnectionRole.STANDBY) {
+          this.promote(conn);
+          batch[n++] = conn;
+        } else if (conn.backup === undefined || !this.members.has(conn.backup)) {
+          // Owner and designated backup both gone: the copy the rendezvous choice lands on takes over.
+          if (chooseBackup(conn.hash, conn.target, conn.owner, this.candidates) === this.self) {
+            this.promote(conn);
+            batch[n++] = conn;
+          } else this.drop(conn);
+        }
       }
     }
-    if (batch.length > 0) this.placing.push({ conns: batch, joined, closed, next: 0 });
+    batch.length = n;
+    if (n > 0) this.placing.push({ conns: batch, joined, closed, next: 0 });
+    // A peer back from a partition may have promoted its copies of connections this member owns
+    // (or the reverse): tell it every synced connection owned here; the loser of each gives it up.
+    if (returning.length > 0) {
+      for (const conn of this.store.values()) {
+        if (conn.role !== ConnectionRole.OWNER || conn.policy === 'none') continue;
+        for (const s of returning) s.claim(conn);
+      }
+    }
+  }
+
+  /**
+   * Sends a peer that dropped this member from its view (and came back without a view change
+   * here) everything again on the same channel: its replicas re-placed and re-sent, a BULK_END,
+   * and claims for what it may have promoted meanwhile. The channel is kept, so the peer's own
+   * reopening is not answered by another one.
+   */
+  private resend(peer: string): void {
+    const s = this.senders.get(peer);
+    if (s === undefined) return;
+    s.bulkEndPending = true;
+    const batch: StoredConnection[] = [];
+    for (const chunk of this.store.chunks()) {
+      for (const conn of chunk) {
+        if (conn === undefined || conn.role !== ConnectionRole.OWNER || conn.policy === 'none') continue;
+        if (conn.backup === peer) conn.backup = undefined;
+        batch.push(conn);
+        s.claim(conn);
+      }
+    }
+    if (batch.length > 0)
+      this.placing.push({ conns: batch, joined: [peer], closed: new Set([peer]), next: 0 });
+  }
+
+  /** Forgets a connection held here. */
+  drop(conn: StoredConnection): void {
+    this.store.delete(conn.id);
+    conn.held = false;
   }
 
   /** Places up to `budget` connections of the pending view changes; returns how many. */
   private placeSome(budget: number): number {
     let done = 0;
-    const moves = new Map<string, Map<string, number[]>>();
+    const moves = new Map<string, Map<string, StoredConnection[]>>();
     while (this.placing.length > 0 && done < budget) {
       const b = this.placing[0];
       if (b === undefined) break;
@@ -180,8 +217,7 @@ export class SyncEngine {
         const conn = b.conns[b.next++];
         done++;
         // Deleted or demoted since: nothing to place.
-        if (conn === undefined || conn.role !== ConnectionRole.OWNER || this.store.get(conn.id) !== conn)
-          continue;
+        if (conn === undefined || conn.role !== ConnectionRole.OWNER || !conn.held) continue;
         // A backup that left (or restarted empty) holds nothing any more.
         if (conn.backup !== undefined && b.closed.has(conn.backup)) conn.backup = undefined;
         this.place(conn, b.joined, moves);
@@ -190,9 +226,9 @@ export class SyncEngine {
     }
     for (const [to, byOld] of moves) {
       const sender = this.senders.get(to);
-      for (const [old, ids] of byOld) {
-        if (sender === undefined) this.orphans.push({ peer: old, ids });
-        else sender.deferred.push({ peer: old, ids });
+      for (const [old, conns] of byOld) {
+        if (sender === undefined) this.orphans.push({ peer: old, conns });
+        else sender.deferred.push({ peer: old, conns });
       }
     }
     return done;
@@ -205,22 +241,22 @@ export class SyncEngine {
     this.receivers.delete(id);
   }
 
-  private promote(conn: StoredConnection, batch: StoredConnection[]): void {
+  private promote(conn: StoredConnection): void {
     conn.role = ConnectionRole.OWNER;
     conn.owner = this.self;
     conn.ownerIncarnation = this.incarnation;
+    conn.epoch = (conn.epoch + 1) >>> 0;
     conn.rev = (conn.rev + 1) >>> 0;
     // Its old backup was this member: place() will choose a new one and send it everything.
     conn.backup = undefined;
     this.stats.promoted++;
-    batch.push(conn);
   }
 
   /** Recomputes an owned connection's backup; queues the records a change or a joiner needs. */
   private place(
     conn: StoredConnection,
     joined: readonly string[],
-    moves: Map<string, Map<string, number[]>>,
+    moves: Map<string, Map<string, StoredConnection[]>>,
   ): void {
     if (conn.policy === 'none') return;
     const nb = chooseBackup(conn.hash, conn.target, this.self, this.candidates);
@@ -238,16 +274,17 @@ export class SyncEngine {
           byOld = new Map();
           moves.set(key, byOld);
         }
-        const ids = byOld.get(old);
-        if (ids === undefined) byOld.set(old, [conn.id]);
-        else ids.push(conn.id);
+        const conns = byOld.get(old);
+        if (conns === undefined) byOld.set(old, [conn]);
+        else conns.push(conn);
       }
     } else if (conn.policy === 'all') {
       for (const id of joined) this.queueOn(this.senders.get(id), conn);
     }
   }
 
-  private queueChange(conn: StoredConnection): void {
+  /** Queues a connection on the channels it is replicated over (a delete once not owned). */
+  queueChange(conn: StoredConnection): void {
     if (conn.policy === 'none') return;
     if (conn.policy === 'all') {
       for (const s of this.senders.values()) this.queueOn(s, conn);
@@ -262,12 +299,12 @@ export class SyncEngine {
     // A connection queued on two channels keeps the mark of the last: the first may then carry
     // a duplicate record, which is idempotent.
     conn.queuedOn = s.token;
-    s.enqueue(conn.id);
+    s.enqueue(conn);
   }
 
   /** Stores a new owned connection and queues its create record. */
   create(f: ConnectionFields): StoredConnection {
-    const conn = storedConnection(f, ConnectionRole.OWNER, this.self, this.incarnation, undefined);
+    const conn = storedConnection(f, ConnectionRole.OWNER, this.self, this.incarnation, 0, undefined);
     this.store.set(conn.id, conn);
     if (conn.policy !== 'none') {
       conn.backup = chooseBackup(conn.hash, conn.target, this.self, this.candidates);
@@ -284,95 +321,38 @@ export class SyncEngine {
 
   /** Removes an owned connection and queues its delete record. */
   remove(conn: StoredConnection): void {
-    this.store.delete(conn.id);
+    this.drop(conn);
     conn.queuedOn = 0;
     this.queueChange(conn);
   }
 
-  private writeEntry(w: ByteWriter, id: number, peer: string, room: number): boolean {
-    const conn = this.store.get(id);
-    if (conn !== undefined && conn.role === ConnectionRole.OWNER) {
-      const standby = peer === conn.backup;
-      if (standby || conn.policy === 'all') {
-        const extraStandby = standby ? undefined : conn.backup;
-        if (recordSize(conn, extraStandby) > room) return false;
-        writeUpsert(w, conn, conn.rev <= 1 ? RecordOp.CREATE : RecordOp.UPDATE, !standby, extraStandby);
-        this.unmark(conn, peer);
-        return true;
-      }
-    }
-    if (DELETE_RECORD_SIZE > room) return false;
-    writeDelete(w, id);
-    if (conn !== undefined) this.unmark(conn, peer);
-    return true;
-  }
-
-  private unmark(conn: StoredConnection, peer: string): void {
-    if (conn.queuedOn !== 0 && conn.queuedOn === this.senders.get(peer)?.token) conn.queuedOn = 0;
-  }
-
   /** Applies a decoded SYNC frame from a view member (stale frames are dropped). */
-  receiveFrame(msg: SyncMessage): void {
-    const inc = this.members.get(msg.sender);
-    if (inc !== msg.incarnation || msg.peerIncarnation !== this.incarnation) {
+  receiveFrame(frame: SyncFrame, bytes: Uint8Array): void {
+    const inc = this.members.get(frame.sender);
+    if (inc !== frame.incarnation || frame.peerIncarnation !== this.incarnation) {
       this.stats.stale++;
       return;
     }
-    let r = this.receivers.get(msg.sender);
-    if (r !== undefined && r.peerIncarnation === inc && msg.channel < r.channel) {
+    let r = this.receivers.get(frame.sender);
+    if (r !== undefined && r.peerIncarnation === inc && frame.channel < r.channel) {
       this.stats.stale++;
       return;
     }
-    if (r === undefined || r.peerIncarnation !== inc || msg.channel > r.channel) {
-      // A new channel (the owner reopened it): sequence numbers start over.
-      r = new SyncReceiver(msg.sender, inc, msg.channel);
-      this.receivers.set(msg.sender, r);
+    if (r !== undefined && r.peerIncarnation === inc && frame.channel > r.channel) {
+      // The peer reopened its channel while this member's view kept it: it had dropped this
+      // member from its view and lost what this member sent it.
+      this.resend(frame.sender);
+      this.receivers.delete(frame.sender);
+      r = undefined;
     }
-    r.accept(msg, this.options.window, (m) => this.apply(m));
-  }
-
-  private apply(msg: SyncMessage): void {
-    const owner = msg.sender;
-    for (const rec of msg.records) {
-      const have = this.store.get(rec.id);
-      if (rec.op === RecordOp.DELETE) {
-        if (have !== undefined && have.role !== ConnectionRole.OWNER && have.owner === owner)
-          this.store.delete(rec.id);
-        this.stats.recordsApplied++;
-        continue;
-      }
-      if (have !== undefined && have.role === ConnectionRole.OWNER) {
-        this.stats.conflicts++;
-        continue;
-      }
-      const role = rec.extra ? ConnectionRole.EXTRA : ConnectionRole.STANDBY;
-      const backup = rec.extra ? rec.standby : undefined;
-      if (have === undefined) {
-        this.store.set(rec.id, storedConnection(rec, role, owner, msg.incarnation, backup));
-      } else {
-        have.policy = rec.policy;
-        have.family = rec.family;
-        have.protocol = rec.protocol;
-        have.portKind = rec.portKind;
-        have.srcV4 = rec.srcV4;
-        have.dstV4 = rec.dstV4;
-        have.src6 = rec.src6;
-        have.dst6 = rec.dst6;
-        have.srcPort = rec.srcPort;
-        have.dstPort = rec.dstPort;
-        have.hash = rec.hash;
-        have.state = rec.state;
-        have.timeout = rec.timeout;
-        have.rev = rec.rev;
-        have.target = rec.target;
-        have.payload = rec.payload;
-        have.role = role;
-        have.owner = owner;
-        have.ownerIncarnation = msg.incarnation;
-        have.backup = backup;
-      }
-      this.stats.recordsApplied++;
+    if (r === undefined || r.peerIncarnation !== inc || frame.channel > r.channel) {
+      // A new channel: the owner (re)opened it because this member (re)entered its view, so it
+      // re-sends what this member must hold; a replica of it held from before is stale.
+      r = new SyncReceiver(frame.sender, inc, frame.channel, frame.base);
+      this.receivers.set(frame.sender, r);
+      forgetReplicasOf(this, frame.sender);
     }
+    r.accept(frame, bytes, this.options.window, this.applyFrame);
   }
 
   /** Takes an ACK from a view member. */
@@ -395,15 +375,10 @@ export class SyncEngine {
     for (const r of this.receivers.values()) {
       if (!r.ackDue) continue;
       r.ackDue = false;
-      const ack: AckMessage = {
-        type: MessageType.ACK,
-        sender: this.self,
-        incarnation: this.incarnation,
-        peerIncarnation: r.peerIncarnation,
-        channel: r.channel,
-        next: r.next,
-      };
-      this.send(r.peer, encodeMessage(ack, this.ackWriter));
+      const w = this.ackWriter;
+      w.reset();
+      writeAck(w, this.self, this.incarnation, r.peerIncarnation, r.channel, r.next);
+      this.send(r.peer, w.toBytes());
     }
     let allIdle = true;
     for (const s of this.senders.values()) {
@@ -436,40 +411,6 @@ export class SyncEngine {
   private release(d: DeferredRelease): void {
     const s = this.senders.get(d.peer);
     if (s === undefined) return;
-    for (const id of d.ids) s.enqueue(id);
+    for (const conn of d.conns) s.enqueue(conn);
   }
-}
-
-/** One shape for every stored connection (a literal, so V8 keeps a single fast hidden class). */
-function storedConnection(
-  f: ConnectionFields,
-  role: ConnectionRole,
-  owner: string,
-  ownerIncarnation: number,
-  backup: string | undefined,
-): StoredConnection {
-  return {
-    id: f.id,
-    policy: f.policy,
-    family: f.family,
-    protocol: f.protocol,
-    portKind: f.portKind,
-    srcV4: f.srcV4,
-    dstV4: f.dstV4,
-    src6: f.src6,
-    dst6: f.dst6,
-    srcPort: f.srcPort,
-    dstPort: f.dstPort,
-    hash: f.hash,
-    state: f.state,
-    timeout: f.timeout,
-    rev: f.rev,
-    target: f.target,
-    payload: f.payload,
-    role,
-    owner,
-    ownerIncarnation,
-    backup,
-    queuedOn: 0,
-  };
 }

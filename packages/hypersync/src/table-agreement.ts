@@ -77,7 +77,13 @@ export class TableAgreement {
     size: number,
     members: readonly ViewMember[],
   ): boolean {
-    if (digest === this.digest) return true;
+    if (digest === this.digest) {
+      // A fetch for an older view may still be in progress: completing it would replace the
+      // table in force with a stale one.
+      this.assembly = undefined;
+      this.wantDigest = 0;
+      return true;
+    }
     const tm = tableMembers(members);
     if (digest === 0) {
       this.set(undefined);

@@ -47,6 +47,8 @@ export const syncRecord: fc.Arbitrary<SyncRecord> = fc
     rev: u32,
     target: fc.option(memberId, { nil: undefined }),
     standby: fc.option(memberId, { nil: undefined }),
+    epoch: u32,
+    claimOwner: fc.option(memberId, { nil: undefined }),
     payload: fc.option(fc.uint8Array({ maxLength: 64 }), { nil: undefined }),
   })
   .map((a) => {
@@ -67,6 +69,9 @@ export const syncRecord: fc.Arbitrary<SyncRecord> = fc
       rev: a.rev,
       target: a.target,
       standby: a.standby,
+      epoch: a.epoch,
+      claim: a.claimOwner !== undefined,
+      owner: a.claimOwner,
       payload: a.payload,
     });
     if (a.v6) Object.assign(r, { family: 6, src6: a.src6, dst6: a.dst6 });
@@ -134,6 +139,7 @@ export const message: fc.Arbitrary<Message> = fc.oneof(
       peerIncarnation: u32,
       channel: u32,
       seq: u32,
+      base: u32,
       bulkEnd: fc.boolean(),
       records: fc.array(syncRecord, { maxLength: 8 }),
     })

@@ -9,8 +9,22 @@ export interface ClusterModel {
   readonly conns: Map<number, { state: number; policy: 'none' | 'backup' }>;
   /** Connections whose owner crashed before its latest update may have been synced. */
   readonly unsure: Set<number>;
+  /**
+   * Connections a partition touched (held then, or created, changed or deleted since): after the
+   * heal each may be lost (a fenced side drops everything) or resurrected (the deleting owner
+   * lost to another), and its state is the winning owner's. Exactly one owner and one backup
+   * still hold for every one that exists.
+   */
+  readonly maybe: Set<number>;
+  /** A partition happened since the last quiescent check. */
+  partitioned: boolean;
   nextId: number;
   lost: number;
+}
+
+/** A model with no connections. */
+export function emptyModel(): ClusterModel {
+  return { conns: new Map(), unsure: new Set(), maybe: new Set(), partitioned: false, nextId: 0, lost: 0 };
 }
 
 /** The system under test. */
@@ -43,9 +57,21 @@ export function checkQuiescent(model: ClusterModel, r: ClusterReal): void {
   const members = running(r);
   for (const m of members) {
     m.forEachConnection((c) => {
+      if (!model.conns.has(c.id) && model.maybe.has(c.id)) {
+        model.conns.set(c.id, { state: c.state, policy: c.policy === 'none' ? 'none' : 'backup' });
+      }
       expect(model.conns.has(c.id), `${m.id} holds ${c.id} which should not exist`).toBe(true);
     });
   }
+  for (const id of model.maybe) {
+    if (model.conns.has(id) && holders(r, id).length === 0) {
+      model.conns.delete(id);
+      model.lost++;
+    }
+    model.unsure.add(id);
+  }
+  model.maybe.clear();
+  model.partitioned = false;
   for (const [id, want] of model.conns) {
     const hs = holders(r, id);
     const owners = hs.filter((h) => h.c.role === ConnectionRole.OWNER);
@@ -94,6 +120,7 @@ export class SettleCmd implements Cmd {
     return true;
   }
   run(model: ClusterModel, r: ClusterReal): void {
+    r.sim.heal();
     expect(r.sim.settle(), 'the group should become quiescent').toBe(true);
     checkQuiescent(model, r);
   }
@@ -127,6 +154,7 @@ export class CreateCmd implements Cmd {
       const hash = Math.imul(id + 1, 0x9e3779b1) >>> 0;
       m.createConnection({ id, flow, hash, sync: this.policy, ...(target === undefined ? {} : { target }) });
       model.conns.set(id, { state: 0, policy: this.policy });
+      if (model.partitioned) model.maybe.add(id);
     }
   }
   toString(): string {
@@ -150,6 +178,7 @@ export class UpdateCmd implements Cmd {
     const owner = ownerOf(r, id);
     const want = model.conns.get(id);
     if (owner === undefined || want === undefined) return;
+    if (model.partitioned) model.maybe.add(id);
     if (this.remove) {
       owner.deleteConnection(id);
       model.conns.delete(id);
@@ -179,7 +208,10 @@ export class CrashCmd implements Cmd {
     for (const m of survivors) m.forEachConnection((c) => held.set(c.id, { ...c }));
     for (const [id, want] of model.conns) {
       const owner = ownerOf(r, id);
-      if (!held.has(id)) {
+      if (model.partitioned) {
+        // The copies that count may be on either side of the partition: judged after the heal.
+        model.maybe.add(id);
+      } else if (!held.has(id)) {
         model.conns.delete(id);
         model.lost++;
       } else if (owner !== undefined && victims.has(owner.id)) {
@@ -189,7 +221,7 @@ export class CrashCmd implements Cmd {
     }
     for (const [id, c] of held) {
       // A delete the crashed owner never sent: the backup still has it, so it lives on.
-      if (!model.conns.has(id) && victims.has(c.owner)) {
+      if (!model.conns.has(id) && (victims.has(c.owner) || model.partitioned)) {
         model.conns.set(id, { state: c.state, policy: c.policy === 'none' ? 'none' : 'backup' });
         model.unsure.add(id);
       }
@@ -198,6 +230,35 @@ export class CrashCmd implements Cmd {
   }
   toString(): string {
     return `crash(${this.picks.join(',')})`;
+  }
+}
+
+/**
+ * Cuts the running members in two for `steps` steps of 10 ms (long enough, from 400 ms on, for
+ * each side to drop the other from its view and promote its replicas), then leaves the network
+ * cut: the next settle heals it.
+ */
+export class PartitionCmd implements Cmd {
+  constructor(
+    readonly picks: readonly number[],
+    readonly steps: number,
+  ) {}
+  check(): boolean {
+    return true;
+  }
+  run(model: ClusterModel, r: ClusterReal): void {
+    const live = running(r).map((m) => m.id);
+    const side = new Set(this.picks.map((p) => live[p % live.length] ?? ''));
+    if (side.size >= live.length) return;
+    model.partitioned = true;
+    for (const id of model.conns.keys()) model.maybe.add(id);
+    // A delete not yet delivered: the backup still holds the connection and may promote it.
+    for (const m of running(r)) m.forEachConnection((c) => model.maybe.add(c.id));
+    r.sim.partition(side);
+    for (let i = 0; i < this.steps; i++) r.sim.step();
+  }
+  toString(): string {
+    return `partition(${this.picks.join(',')}; ${this.steps})`;
   }
 }
 
@@ -281,4 +342,15 @@ export const clusterCommands: fc.Arbitrary<fc.Command<ClusterModel, ClusterReal>
     })
     .map((a) => new DeviceCmd(a.pick, a.status)),
   fc.integer({ min: 1, max: 30 }).map((s) => new RunCmd(s)),
+];
+
+/** Every command of the cluster model, network partitions included. */
+export const partitionCommands: fc.Arbitrary<fc.Command<ClusterModel, ClusterReal>>[] = [
+  ...clusterCommands,
+  fc
+    .record({
+      picks: fc.array(fc.nat(), { minLength: 1, maxLength: 2 }),
+      steps: fc.integer({ min: 5, max: 120 }),
+    })
+    .map((a) => new PartitionCmd(a.picks, a.steps)),
 ];

@@ -8,6 +8,8 @@ import {
   checkAlways,
   checkQuiescent,
   clusterCommands,
+  emptyModel,
+  partitionCommands,
   SettleCmd,
   StartCmd,
   startWithDevice,
@@ -29,7 +31,7 @@ describe('cluster (model-based, lossy network)', () => {
           const sim = new Sim(seed, net, { activeMembers });
           sim.onStep = checkAlways;
           for (const id of IDS.slice(0, size)) startWithDevice(sim, id);
-          const model: ClusterModel = { conns: new Map(), unsure: new Set(), nextId: 0, lost: 0 };
+          const model: ClusterModel = emptyModel();
           const real = { sim, ids: IDS };
           expect(sim.settle()).toBe(true);
           fc.modelRun(() => ({ model, real }), cmds);
@@ -37,6 +39,30 @@ describe('cluster (model-based, lossy network)', () => {
           checkQuiescent(model, real);
         },
       ),
+    );
+  });
+
+  it('should resolve every connection owned on both sides of a healed partition to one owner and one live backup, and converge', () => {
+    fc.assert(
+      fc.property(
+        simSeed,
+        faults,
+        fc.integer({ min: 2, max: 4 }),
+        fc.commands(partitionCommands, { maxCommands: 25 }),
+        (seed, net, size, cmds) => {
+          const sim = new Sim(seed, net);
+          sim.onStep = checkAlways;
+          for (const id of IDS.slice(0, size)) startWithDevice(sim, id);
+          const model: ClusterModel = emptyModel();
+          const real = { sim, ids: IDS };
+          expect(sim.settle()).toBe(true);
+          fc.modelRun(() => ({ model, real }), cmds);
+          sim.heal();
+          expect(sim.settle(), 'the group should become quiescent').toBe(true);
+          checkQuiescent(model, real);
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 
@@ -52,7 +78,7 @@ describe('cluster (model-based, lossy network)', () => {
     );
     sim.onStep = checkAlways;
     for (const id of IDS.slice(0, 4)) startWithDevice(sim, id);
-    const model: ClusterModel = { conns: new Map(), unsure: new Set(), nextId: 0, lost: 0 };
+    const model: ClusterModel = emptyModel();
     const real = { sim, ids: IDS };
     expect(sim.settle()).toBe(true);
     fc.modelRun(

@@ -1,7 +1,33 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DecodeError, decodeMessage, encodeMessage, MAX_MESSAGE_BYTES, Member } from '../src/index.js';
+import {
+  DecodeError,
+  decodeMessage,
+  encodeMessage,
+  type HeartbeatMessage,
+  MAX_MESSAGE_BYTES,
+  Member,
+  MessageType,
+  type SyncMessage,
+  WIRE_VERSION,
+} from '../src/index.js';
 import { message } from './arbitraries.js';
+
+function heartbeatOf(sender: string): HeartbeatMessage {
+  return {
+    type: MessageType.HEARTBEAT,
+    sender,
+    incarnation: 1,
+    state: 0,
+    health: 1,
+    viewVersion: 0,
+    softwareVersion: 1,
+    configDigest: 0,
+    weight: 1,
+    site: 0,
+    components: [],
+  };
+}
 
 function decodeOrError(bytes: Uint8Array): unknown {
   try {
@@ -45,12 +71,35 @@ describe('codec', () => {
 
   it('should reject an unknown wire version', () => {
     fc.assert(
-      fc.property(message, fc.integer({ min: 2, max: 255 }), (msg, version) => {
+      fc.property(message, fc.nat({ max: 255 }), (msg, version) => {
+        fc.pre(version !== WIRE_VERSION);
         const bytes = encodeMessage(msg);
         bytes[2] = version;
         expect((decodeOrError(bytes) as DecodeError).code).toBe('UNKNOWN_VERSION');
       }),
     );
+  });
+
+  it('should reject a version 1 datagram as an unknown version, on the SYNC path too', () => {
+    const m = new Member({ id: 'a', transport: { send: () => undefined } });
+    m.tick(0);
+    const sync: SyncMessage = {
+      type: MessageType.SYNC,
+      sender: 'b',
+      incarnation: 1,
+      peerIncarnation: 1,
+      channel: 1,
+      seq: 0,
+      bulkEnd: true,
+      records: [],
+    };
+    for (const msg of [heartbeatOf('b'), sync]) {
+      const bytes = encodeMessage(msg);
+      bytes[2] = 1;
+      expect(m.receive('b', bytes, 1)?.code).toBe('UNKNOWN_VERSION');
+    }
+    expect(m.peerState('b')).toBeUndefined();
+    expect(m.rejected).toBe(2);
   });
 
   it('should reject an unknown message type', () => {

@@ -46,6 +46,8 @@ export class Sim {
   private readonly rand: () => number;
   /** Datagrams handed to the network. */
   sent = 0;
+  /** Members cut off from the rest while a partition lasts (undefined: no partition). */
+  private side: ReadonlySet<string> | undefined = undefined;
   /** Called after every step, to check always-true invariants. */
   onStep: ((sim: Sim) => void) | undefined = undefined;
 
@@ -83,8 +85,28 @@ export class Sim {
     this.queue = this.queue.filter((d) => d.from !== id);
   }
 
+  /** Splits the network: the members of `side` hear only each other, the rest only the rest. */
+  partition(side: Iterable<string>): void {
+    this.side = new Set(side);
+  }
+
+  /** Ends a partition. */
+  heal(): void {
+    this.side = undefined;
+  }
+
+  /** True while a partition lasts. */
+  get partitioned(): boolean {
+    return this.side !== undefined;
+  }
+
+  private cut(from: string, to: string): boolean {
+    return this.side !== undefined && this.side.has(from) !== this.side.has(to);
+  }
+
   private send(from: string, to: string, bytes: Uint8Array): void {
     this.sent++;
+    if (this.cut(from, to)) return;
     const copies = this.rand() < this.faults.duplicate ? 2 : 1;
     for (let i = 0; i < copies; i++) {
       if (this.rand() < this.faults.drop) continue;
@@ -98,7 +120,7 @@ export class Sim {
     this.now += ms;
     const due = this.queue.filter((d) => d.at <= this.now).sort((a, b) => a.at - b.at || a.order - b.order);
     this.queue = this.queue.filter((d) => d.at > this.now);
-    for (const d of due) this.members.get(d.to)?.receive(d.from, d.bytes, d.at);
+    for (const d of due) if (!this.cut(d.from, d.to)) this.members.get(d.to)?.receive(d.from, d.bytes, d.at);
     for (const m of this.members.values()) m.tick(this.now);
     this.onStep?.(this);
   }
