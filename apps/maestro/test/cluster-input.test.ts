@@ -1,4 +1,4 @@
-import type { Packet } from '@maestro/correction';
+import { createPacket, type Packet } from '@maestro/correction';
 import { createFlowKey, flowKeyEquals, PortKind } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -16,18 +16,7 @@ import { maestro } from './run-cli.js';
 
 const MEMBERS = ['sgm1', 'sgm2', 'sgm3', 'sgm4'];
 
-function blankPacket(): Packet {
-  return {
-    key: createFlowKey(),
-    ingress: 0,
-    ipId: 0,
-    moreFragments: false,
-    tcpFlags: 0,
-    bytes: 0,
-    embedded: null,
-    hops: 0,
-  };
-}
+const blankPacket = (): Packet => createPacket();
 
 const flowKey = fc
   .record({

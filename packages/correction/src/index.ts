@@ -13,6 +13,7 @@ export {
   type NatRule,
   validateNatRules,
 } from './nat.js';
+export { createPacket } from './packet.js';
 export type { CorrectionStats } from './stats.js';
 export type {
   CorrectionConfig,

@@ -69,6 +69,18 @@ const badPacket: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant({ ...goodPacket(), embedded: validKey }),
 );
 
+/** Two members, one internal and one external interface. */
+const TWO_MEMBERS = {
+  members: 2,
+  seed: 1,
+  internal: 1,
+  external: 1,
+  interfaces: [
+    { id: 0, mode: 'user', layer: 'l4' },
+    { id: 1, mode: 'network', layer: 'l4' },
+  ],
+} as const;
+
 function goodPacket(): Packet {
   return {
     key: validKey,
@@ -143,17 +155,7 @@ describe('garbage', () => {
   });
 
   it('should refuse a correction entry for a connection the member owns', () => {
-    const t = {
-      members: 2,
-      seed: 1,
-      internal: 1,
-      external: 1,
-      interfaces: [
-        { id: 0, mode: 'user', layer: 'l4' },
-        { id: 1, mode: 'network', layer: 'l4' },
-      ],
-    } as const;
-    const engine = new MemberEngine(0, makeConfig(t, []));
+    const engine = new MemberEngine(0, makeConfig(TWO_MEMBERS, []));
     expect(engine.decide(goodPacket(), 1)).toBe(2);
     expect(() =>
       engine.deliver({ kind: 'correct', from: 1, to: 0, key: validKey, owner: 1, reason: 1 }, 2),
@@ -257,17 +259,7 @@ describe('garbage', () => {
       fc.property(
         fc.anything().filter((v) => v !== undefined && typeof v !== 'function'),
         (translate) => {
-          const t = {
-            members: 2,
-            seed: 1,
-            internal: 1,
-            external: 1,
-            interfaces: [
-              { id: 0, mode: 'user', layer: 'l4' },
-              { id: 1, mode: 'network', layer: 'l4' },
-            ],
-          } as const;
-          const config = { ...makeConfig(t, []), translate } as unknown as CorrectionConfig;
+          const config = { ...makeConfig(TWO_MEMBERS, []), translate } as unknown as CorrectionConfig;
           expect(() => new MemberEngine(0, config)).toThrow(
             expect.objectContaining({ code: 'INVALID_CONFIG' }),
           );

@@ -1,6 +1,7 @@
 import { parseProtocol, protocolName } from '@maestro/hash';
 import * as v from 'valibot';
 import { type Cidr, formatCidr, parseCidr } from './cidr.js';
+import { strict } from './schema.js';
 import type { PathKey } from './source.js';
 
 // ConnectControl logical servers as configuration: a virtual address and service in front of
@@ -89,21 +90,10 @@ const servicePort = v.pipe(
   v.maxValue(65535, 'a port 1..65535'),
 );
 
-function strictOf<T extends v.ObjectEntries>(entries: T) {
-  const keys = Object.keys(entries).join(', ');
-  return v.strictObject(entries, (issue) =>
-    issue.expected === 'never'
-      ? `only the keys ${keys}`
-      : issue.received === 'undefined'
-        ? `the required key ${issue.expected}`
-        : `a mapping with the keys ${keys}`,
-  );
-}
-
-const realServerSchema = strictOf({ address: host, port: v.optional(servicePort) });
+const realServerSchema = strict({ address: host, port: v.optional(servicePort) });
 
 /** One logical server as written. */
-export const logicalServerSchema: v.GenericSchema<unknown, RawLogicalServer> = strictOf({
+export const logicalServerSchema: v.GenericSchema<unknown, RawLogicalServer> = strict({
   name: v.pipe(v.string('a name (text)'), v.nonEmpty('a non-empty name')),
   address: host,
   protocol: v.optional(v.picklist(['tcp', 'udp'], "'tcp' or 'udp'")),

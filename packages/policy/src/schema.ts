@@ -37,7 +37,10 @@ function refusal<T>(parse: (value: T) => unknown): (issue: v.CheckIssue<T>) => s
   };
 }
 
-function strict<T extends v.ObjectEntries>(entries: T) {
+/** A strict mapping whose issues name the keys allowed. */
+export function strict<T extends v.ObjectEntries>(
+  entries: T,
+): v.StrictObjectSchema<T, v.ErrorMessage<v.StrictObjectIssue>> {
   const keys = Object.keys(entries).join(', ');
   return v.strictObject(entries, (issue) =>
     issue.expected === 'never'

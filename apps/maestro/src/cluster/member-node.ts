@@ -1,6 +1,7 @@
 import {
   type CorrectionConfig,
   CorrectionError,
+  createPacket,
   Decision,
   DropCause,
   MemberEngine,
@@ -121,16 +122,7 @@ export class MemberNode {
     this.layer = settings.layer ?? compiled.layer;
     this.ingress = new IngressMap(compiled, settings.mode, this.layer);
     this.hasher = hasherOf(settings);
-    this.packet = {
-      key: createFlowKey(),
-      ingress: 0,
-      ipId: 0,
-      moreFragments: false,
-      tcpFlags: 0,
-      bytes: 0,
-      embedded: null,
-      hops: 0,
-    };
+    this.packet = createPacket();
     this.config = {
       members: init.ids.length,
       interfaces: this.ingress.ingresses,

@@ -1,4 +1,4 @@
-import type { Packet } from '@maestro/correction';
+import { createPacket, type Packet } from '@maestro/correction';
 import { FlowTable } from '@maestro/flowtable';
 import { copyFlowKey, createFlowKey, distributionHash, PortKind } from '@maestro/hash';
 import { DecodeStatus, generateCapture, type PacketRecord, readCapture } from '@maestro/pcap';
@@ -41,18 +41,9 @@ export function loadReplay(source: TrafficSource, settings: SimulationSettings):
   const registry = new FlowTable({ symmetric: true, capacity: 1024 });
   const datagrams: Uint8Array[] = [];
   const hashes: number[] = [];
-  const key = createFlowKey();
   const inner = createFlowKey();
-  const packet: Packet = {
-    key,
-    ingress: 0,
-    ipId: 0,
-    moreFragments: false,
-    tcpFlags: 0,
-    bytes: 0,
-    embedded: null,
-    hops: 0,
-  };
+  const packet: Packet = createPacket();
+  const key = packet.key;
   let skipped = 0;
   const onPacket = (p: PacketRecord): void => {
     if (p.status !== DecodeStatus.OK) {

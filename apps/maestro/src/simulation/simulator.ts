@@ -1,4 +1,4 @@
-import { Decision, type Packet, Reason } from '@maestro/correction';
+import { createPacket, Decision, type Packet, Reason } from '@maestro/correction';
 import { FlowTable } from '@maestro/flowtable';
 import {
   copyFlowKey,
@@ -56,16 +56,7 @@ export class Simulation {
   private readonly key: FlowKey = createFlowKey();
   private readonly alias: FlowKey = createFlowKey();
   private readonly scratch: FlowKey = createFlowKey();
-  private readonly packet: Packet = {
-    key: this.key,
-    ingress: 0,
-    ipId: 0,
-    moreFragments: false,
-    tcpFlags: 0,
-    bytes: 0,
-    embedded: null,
-    hops: 0,
-  };
+  private readonly packet: Packet = { ...createPacket(), key: this.key };
   private packets = 0;
   private bytes = 0;
   private skipped = 0;
