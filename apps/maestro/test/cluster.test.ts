@@ -1,5 +1,8 @@
+/// <reference lib="dom" />
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ClusterReport } from '../src/cluster/report.js';
 import { childrenOf, isRunning, localAddresses, runCluster, waitFor } from './cluster-processes.js';
 import { CLI } from './run-cli.js';
@@ -23,16 +26,31 @@ const FAILOVER = [
   '--json',
 ] as const;
 
+/**
+ * A known defect, left open: under heavy CPU starvation the members' first table agreement can
+ * stall (views churn, then one member never reports ready), and the run refuses to start after
+ * 30 s. That is a start-up failure, before any traffic or failure: the run is tried once more, and
+ * everything the tests assert about failover is asserted on the run that started.
+ */
+const START_STALL = 'did not agree on a first table';
+
 let cached: Promise<ClusterReport> | undefined;
 function failoverRun(): Promise<ClusterReport> {
-  cached ??= runCluster(FAILOVER).then((r) => {
-    if (r.code !== 0) throw new Error(`maestro cluster ${FAILOVER.join(' ')} exited ${r.code}: ${r.stderr}`);
-    return JSON.parse(r.stdout) as ClusterReport;
+  const once = (): Promise<ClusterReport> =>
+    runCluster(FAILOVER).then((r) => {
+      if (r.code !== 0)
+        throw new Error(`maestro cluster ${FAILOVER.join(' ')} exited ${r.code}: ${r.stderr}`);
+      return JSON.parse(r.stdout) as ClusterReport;
+    });
+  cached ??= once().catch((error: unknown) => {
+    if (!String(error).includes(START_STALL)) throw error;
+    console.warn(`cluster start-up stalled, trying once more: ${String(error)}`);
+    return once();
   });
   return cached;
 }
 
-describe('maestro cluster run (4 processes, SIGKILL and restart of one)', () => {
+describe('maestro cluster run (4 processes, SIGKILL and restart of one)', { timeout: 150_000 }, () => {
   it('should hold the fields the JSON promises', async () => {
     const r = await failoverRun();
     expect(r.members.map((m) => m.id)).toEqual(['sgm1', 'sgm2', 'sgm3', 'sgm4']);
@@ -146,3 +164,107 @@ describe('maestro cluster processes', () => {
     for (const a of addresses) expect(a).toMatch(new RegExp(`^udp ${LOOPBACK_V4}:`));
   });
 });
+
+const CHROMIUM = '/usr/bin/chromium';
+
+/** Starts `maestro cluster up` and resolves with its dashboard URL once it prints it. */
+function dashboardUrl(child: ChildProcessWithoutNullStreams): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`no dashboard URL within 40 s: ${out} ${err}`)), 40_000);
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /dashboard: (http:\/\/127\.0\.0\.1:\d+\/?)/.exec(out);
+      if (m !== null) {
+        clearTimeout(timer);
+        resolve(m[1] as string);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`cluster up exited ${code}: ${err}`));
+    });
+  });
+}
+
+// The real thing: `maestro cluster up` forks 4 member processes and serves the dashboard; the
+// browser kills one through the page and sees the group notice. In this file so that it never runs
+// beside another group (vitest runs files in parallel; the tests of one file one after another).
+describe.skipIf(!existsSync(CHROMIUM) && !process.env['CI'])(
+  'the dashboard of a live group (maestro cluster up, headless Chromium)',
+  () => {
+    let child: ChildProcessWithoutNullStreams | undefined;
+    let browser: Browser | undefined;
+
+    afterAll(async () => {
+      await browser?.close();
+      if (child !== undefined && child.exitCode === null) {
+        const members = childrenOf(child.pid ?? 0);
+        child.kill('SIGTERM');
+        await waitFor(() => members.every((pid) => !isRunning(pid)), 15_000);
+      }
+    });
+
+    it('should show the members, kill one from the page, and show its state change', async () => {
+      child = spawn(
+        process.execPath,
+        [
+          CLI,
+          'cluster',
+          'up',
+          '--members',
+          '4',
+          '--rate',
+          '200',
+          '--heartbeat-ms',
+          '200',
+          '--dead-ms',
+          '2500',
+        ],
+        { env: { ...process.env, NO_COLOR: '1' } },
+      );
+      let url: string;
+      try {
+        url = await dashboardUrl(child);
+      } catch (error) {
+        if (!String(error).includes(START_STALL)) throw error;
+        console.warn(`cluster start-up stalled, trying once more: ${String(error)}`);
+        child = spawn(process.execPath, child.spawnargs.slice(1), { env: { ...process.env, NO_COLOR: '1' } });
+        url = await dashboardUrl(child);
+      }
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+      });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      const problems: string[] = [];
+      page.on('pageerror', (e) => problems.push(e.message));
+      await page.goto(url);
+      const cards = page.locator('#members li[data-member]');
+      await expect.poll(() => cards.count(), { timeout: 15_000 }).toBe(4);
+      const state = page.locator('[data-member="sgm2"] [data-field="state"]');
+      await expect.poll(() => state.textContent(), { timeout: 30_000 }).toBe('ACTIVE');
+      const pid = Number(await page.locator('[data-member="sgm2"] [data-field="pid"]').textContent());
+      expect(pid).toBeGreaterThan(0);
+      expect(isRunning(pid)).toBe(true);
+
+      await page.getByRole('button', { name: 'kill sgm2' }).click();
+      await expect.poll(() => state.textContent(), { timeout: 15_000 }).toBe('KILLED');
+      await waitFor(() => !isRunning(pid), 5_000);
+      // The survivors notice (dead interval) and the group installs a table without sgm2.
+      const kinds = page.locator('#events li[data-kind]');
+      await expect
+        .poll(() => kinds.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset['kind'])), {
+          timeout: 20_000,
+        })
+        .toEqual(expect.arrayContaining(['kill', 'detected', 'table']));
+      const others = page.locator('[data-member]:not([data-member="sgm2"]) [data-field="state"]');
+      await expect(others.allTextContents()).resolves.toEqual(['ACTIVE', 'ACTIVE', 'ACTIVE']);
+      expect(problems).toEqual([]);
+    }, 150_000);
+  },
+);
