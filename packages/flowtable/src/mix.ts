@@ -1,4 +1,4 @@
-// MurmurHash3's 32-bit block step and finaliser: a well-studied integer mixer, cheap with Math.imul.
+// MurmurHash3's 32-bit block step (its finaliser is @maestro/hash's fmix32): cheap with Math.imul.
 // It is not a keyed PRF; tables exposed to hostile traffic should pass a random `seed`.
 
 /** Mixes one 32-bit word into the running hash `h`. */
@@ -9,16 +9,6 @@ export function mixWord(h: number, word: number): number {
   h ^= k;
   h = (h << 13) | (h >>> 19);
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
-}
-
-/** Avalanches `h`; returns an unsigned 32-bit hash. */
-export function finish(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
 }
 
 /**

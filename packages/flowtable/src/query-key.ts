@@ -1,6 +1,6 @@
-import type { FlowKey, PortKind } from '@maestro/hash';
+import { type FlowKey, fmix32, type PortKind } from '@maestro/hash';
 import { FlowTableError } from './errors.js';
-import { finish, hash4, mixWord } from './mix.js';
+import { hash4, mixWord } from './mix.js';
 import type { RecordPool } from './record-pool.js';
 
 /** Bits of a stored key's fourth word: protocol (8), port kind (2), IPv6 (1) identify the flow. */
@@ -115,7 +115,7 @@ export class QueryKey {
     this.w3 = protocol | (kind << 8) | V6_BIT;
     let h = seed;
     for (let i = 0; i < 8; i++) h = mixWord(h, a[i] as number);
-    this.hash = finish(mixWord(mixWord(h, this.w2), this.w3));
+    this.hash = fmix32(mixWord(mixWord(h, this.w2), this.w3));
     this.w0 = 0;
     this.w1 = this.hash;
   }

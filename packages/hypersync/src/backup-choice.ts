@@ -1,18 +1,10 @@
+import { fmix32 } from '@maestro/hash';
 import type { ViewMember } from './messages.js';
 
 /** FNV-1a of an ASCII id: the per-member seed of the rendezvous choice. */
 export function idSeed(id: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
   return h >>> 0;
 }
 
@@ -59,7 +51,7 @@ export function chooseBackup(
   if (target !== undefined && target !== owner && c.index.has(target)) return target;
   const ownerAt = c.index.get(owner);
   const ownerSite = ownerAt === undefined ? 0 : (c.sites[ownerAt] ?? 0);
-  const h2 = mix(hash ^ 0x9e3779b9);
+  const h2 = fmix32(hash ^ 0x9e3779b9);
   let best = -1;
   let bestScore = -1;
   let bestOther = -1;
@@ -67,7 +59,7 @@ export function chooseBackup(
   const n = c.ids.length;
   for (let i = 0; i < n; i++) {
     if (i === ownerAt) continue;
-    const score = mix(h2 ^ (c.seeds[i] ?? 0));
+    const score = fmix32(h2 ^ (c.seeds[i] ?? 0));
     if (score > bestScore) {
       bestScore = score;
       best = i;

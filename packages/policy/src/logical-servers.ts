@@ -201,18 +201,23 @@ export function checkLogicalServers(
   });
 }
 
+/** A host block as a bare address, the way the config writes it. */
+function hostText(host: Cidr): string {
+  return formatCidr(host).replace(/\/(32|128)$/, '');
+}
+
 /** The configuration value of a logical server, in canonical form. */
 export function logicalServerToConfig(s: LogicalServerConfig): {
   readonly [key: string]: string | number | readonly { readonly [key: string]: string | number }[];
 } {
   return {
     name: s.name,
-    address: formatCidr(s.address).replace(/\/(32|128)$/, ''),
+    address: hostText(s.address),
     protocol: protocolName(s.protocol),
     port: s.port,
     method: s.method,
     servers: s.servers.map((r) => ({
-      address: formatCidr(r.address).replace(/\/(32|128)$/, ''),
+      address: hostText(r.address),
       ...(r.port === undefined ? {} : { port: r.port }),
     })),
     persistency: s.persistency,

@@ -1,3 +1,5 @@
+import { fmix32 } from '@maestro/hash';
+
 /**
  * A map from IP addresses (IPv4 as unsigned 32-bit numbers, IPv6 as 16 bytes) to small
  * non-negative integers, for per-packet paths: open addressing with linear probing over typed
@@ -23,7 +25,7 @@ export class AddressMap {
     const keys = this.v4Keys;
     const values = this.v4Values;
     const mask = values.length - 1;
-    for (let i = mix(address) & mask; ; i = (i + 1) & mask) {
+    for (let i = fmix32(address) & mask; ; i = (i + 1) & mask) {
       const v = values[i] as number;
       if (v === 0) return -1;
       if (keys[i] === address) return v - 1;
@@ -35,7 +37,7 @@ export class AddressMap {
     const keys = this.v4Keys;
     const values = this.v4Values;
     const mask = values.length - 1;
-    for (let i = mix(address) & mask; ; i = (i + 1) & mask) {
+    for (let i = fmix32(address) & mask; ; i = (i + 1) & mask) {
       const v = values[i] as number;
       if (v === 0) {
         keys[i] = address;
@@ -132,13 +134,6 @@ function word(bytes: Uint8Array, at: number): number {
   );
 }
 
-/** A multiplicative mix whose low bits depend on every input bit. */
-function mix(x: number): number {
-  let h = Math.imul(x ^ (x >>> 16), 0x7feb352d);
-  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
 function mix6(a: number, b: number, c: number, d: number): number {
-  return mix(a ^ mix(b ^ mix(c ^ mix(d))));
+  return fmix32(a ^ fmix32(b ^ fmix32(c ^ fmix32(d))));
 }

@@ -1,20 +1,10 @@
 import { LogicalServer } from '@maestro/connectcontrol';
 import type { Translate } from '@maestro/correction';
 import { type FlowKey, formatIPv4, formatIPv6, PortKind } from '@maestro/hash';
-import { type Cidr, formatCidr, type LogicalServerConfig } from '@maestro/policy';
+import { Sfc32 } from '@maestro/pcap';
+import type { Cidr, LogicalServerConfig } from '@maestro/policy';
 import { CliError } from '../cli/errors.js';
 import type { LogicalServerReport } from '../report/model.js';
-
-/** A small deterministic PRNG (xorshift32) so that the Random method replays identically. */
-function seededRandom(seed: number): () => number {
-  let s = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
 
 function hostText(c: Cidr): string {
   return c.family === 4 ? formatIPv4(c.v4) : formatIPv6(c.v6);
@@ -47,7 +37,9 @@ export class ServerBalancer {
   private readonly hasV6: boolean;
 
   constructor(configs: readonly LogicalServerConfig[], seed = 1) {
-    const random = seededRandom(seed);
+    // Seeded, so that the Random method replays identically.
+    const prng = new Sfc32(seed);
+    const random = (): number => prng.next();
     this.served = configs.map((config) => {
       const balancer = new LogicalServer({
         name: config.name,
@@ -112,7 +104,7 @@ export class ServerBalancer {
   report(): LogicalServerReport[] {
     return this.served.map(({ config, connections }) => ({
       name: config.name,
-      address: formatCidr(config.address).replace(/\/(32|128)$/, ''),
+      address: hostText(config.address),
       port: config.port,
       method: config.method,
       persistency: config.persistency,
