@@ -74,8 +74,12 @@ export const statsCommand: Command = {
     let truncated = 0;
     let fragments = 0;
     let vlanTagged = 0;
+    // Per-packet counts stay in numbers and a typed array; the link-type map is touched only when
+    // the link type changes (once per interface run, not once per packet).
     const links = new Map<number, number>();
-    const protocols = new Map<number, number>();
+    let link = -1;
+    let linkRun = 0;
+    const protocols = new Float64Array(256);
     const flows = new FlowCounter();
 
     const { summary, fileBytes } = readCaptureOrFail(path, (p) => {
@@ -84,14 +88,19 @@ export const statsCommand: Command = {
       const t = p.timestampSec + p.timestampNs / 1e9;
       if (t < first) first = t;
       if (t > last) last = t;
-      links.set(p.linkType, (links.get(p.linkType) ?? 0) + 1);
+      if (p.linkType !== link) {
+        if (linkRun > 0) links.set(link, (links.get(link) ?? 0) + linkRun);
+        link = p.linkType;
+        linkRun = 0;
+      }
+      linkRun++;
       if (p.vlan >= 0) vlanTagged++;
       if (p.truncated) truncated++;
       if (p.status === DecodeStatus.OK) {
         if (p.flow.family === 4) ipv4++;
         else ipv6++;
         if (p.isFragment) fragments++;
-        protocols.set(p.flow.protocol, (protocols.get(p.flow.protocol) ?? 0) + 1);
+        protocols[p.flow.protocol] = (protocols[p.flow.protocol] as number) + 1;
         flows.add(p.flow, p.originalLength);
       } else if (p.status === DecodeStatus.MALFORMED) {
         malformed++;
@@ -99,6 +108,9 @@ export const statsCommand: Command = {
         nonIp++;
       }
     });
+
+    if (linkRun > 0) links.set(link, (links.get(link) ?? 0) + linkRun);
+    const protocolCounts = [...protocols.entries()].filter(([, n]) => n > 0);
 
     const stats: CaptureStats = {
       file: path,
@@ -119,7 +131,7 @@ export const statsCommand: Command = {
       fragments,
       vlanTagged,
       protocols: Object.fromEntries(
-        [...protocols].sort((a, b) => b[1] - a[1]).map(([k, v]) => [protocolName(k), v]),
+        protocolCounts.sort((a, b) => b[1] - a[1]).map(([k, v]) => [protocolName(k), v]),
       ),
       flows: flows.size,
       topFlows: flows.top(top).map((f) => ({ flow: formatFlow(f.key), packets: f.packets, bytes: f.bytes })),
