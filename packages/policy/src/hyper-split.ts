@@ -44,13 +44,12 @@ export interface SplitOptions {
   readonly budget?: number;
   /**
    * Regions with at most this many boxes drop every box an earlier box shadows inside the region
-   * (a quadratic pass; 0 turns it off). @default 1000
+   * (a quadratic pass; 0 turns it off). @default 256
    */
   readonly shadowLimit?: number;
 }
 
 const MAX_DEPTH = 40;
-
 /** Children per inner node. */
 const NODE_WAYS = 8;
 
@@ -116,7 +115,7 @@ class Builder {
     this.leafSize = options.leafSize ?? 8;
     this.budget = options.budget ?? 1 << 23;
     this.replication = options.replication ?? 1.5;
-    this.shadowLimit = options.shadowLimit ?? 1000;
+    this.shadowLimit = options.shadowLimit ?? 256;
   }
 
   /** The clipped lowest (`which` 0) or highest (1) value of box `b` on field `f` inside [lo, hi]. */
