@@ -17,6 +17,7 @@ import { packetPoint } from '../src/packet-point.js';
 import { rulesToBoxesV4, rulesToBoxesV6 } from '../src/rule-boxes.js';
 import { C_MATCHERS } from './c-baselines.js';
 import { type BenchPacket, INTERFACES, packets, rulePolicy } from './rule-base.js';
+import { lookupCost } from './tree-stats.js';
 
 const RULES = 10_000;
 const PACKETS = 1 << 16;
@@ -55,7 +56,10 @@ const traffic = packets(PACKETS);
 const at = (i: number): BenchPacket => traffic[i & (PACKETS - 1)] as BenchPacket;
 
 const { ms: compileMs, sink: cached } = timeOnce(() => compilePolicy(policy), { samples: 1 });
+const compileCpu0 = process.cpuUsage();
 const uncached = compilePolicy(policy, { flowCache: 0 });
+const compileCpu = process.cpuUsage(compileCpu0);
+const compileCpuMs = (compileCpu.user + compileCpu.system) / 1000;
 
 // Where the first match falls: it must be spread over the rule base, not near the top.
 const firsts: number[] = [];
@@ -95,6 +99,16 @@ const tree4 = buildSplitTree(boxes4);
 const tree6 = buildSplitTree(boxes6);
 const treeBytes = [tree4, tree6].reduce((sum, t) => sum + t.nodes.byteLength + t.code.byteLength, 0);
 
+const points = new Int32Array(14 * PACKETS);
+{
+  const point = new Int32Array(13);
+  traffic.forEach((p, i) => {
+    points[14 * i] = packetPoint(p.key, p.iface, p.vlan, INTERFACES.length, point);
+    points.set(point, 14 * i + 1);
+  });
+}
+const cost = lookupCost(tree4, tree6, points);
+
 let cLinear: { opsPerSec: number; cpuOpsPerSec: number } | undefined;
 let cTree: { opsPerSec: number; cpuOpsPerSec: number } | undefined;
 if (haveCompiler()) {
@@ -105,12 +119,6 @@ if (haveCompiler()) {
   };
   family(boxes4, tree4);
   family(boxes6, tree6);
-  const points = new Int32Array(14 * PACKETS);
-  const point = new Int32Array(13);
-  traffic.forEach((p, i) => {
-    points[14 * i] = packetPoint(p.key, p.iface, p.vlan, INTERFACES.length, point);
-    points.set(point, 14 * i + 1);
-  });
   arrays.push(points);
   const parts = arrays.flatMap((a) => [Int32Array.of(a.length), a]);
   const buf = new Uint8Array(parts.reduce((s, a) => s + a.byteLength, 0));
@@ -135,7 +143,10 @@ console.log(
   `${((100 * firsts.length) / PACKETS).toFixed(1)} % match a rule; first match at rule index p10 ${quantile(0.1)}, median ${quantile(0.5)}, p90 ${quantile(0.9)}, max ${quantile(1)}`,
 );
 console.log(
-  `compile ${compileMs.toFixed(0)} ms; trees: IPv4 ${tree4.leaves} leaves, depth ${tree4.depth}; IPv6 ${tree6.leaves} leaves, depth ${tree6.depth}; ${(treeBytes / 2 ** 20).toFixed(1)} MiB`,
+  `a lookup visits ${cost.nodes.toFixed(2)} nodes and scans ${cost.boxes.toFixed(2)} boxes (${cost.checks.toFixed(2)} field checks) on average`,
+);
+console.log(
+  `compile ${compileMs.toFixed(0)} ms wall (again: ${compileCpuMs.toFixed(0)} ms CPU); trees: IPv4 ${tree4.leaves} leaves, depth ${tree4.depth}; IPv6 ${tree6.leaves} leaves, depth ${tree6.depth}; ${(treeBytes / 2 ** 20).toFixed(1)} MiB`,
 );
 printTable([
   ['matcher', 'matches/s (wall)', 'matches/s (CPU time)', 'vs C tree (CPU)', 'vs C linear (CPU)'],

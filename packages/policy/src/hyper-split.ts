@@ -42,6 +42,11 @@ export interface SplitOptions {
    * larger leaves), so that no rule set can grow memory without bound. @default 2^23
    */
   readonly budget?: number;
+  /**
+   * Regions with at most this many boxes drop every box an earlier box shadows inside the region
+   * (a quadratic pass; 0 turns it off). @default 256
+   */
+  readonly shadowLimit?: number;
 }
 
 const MAX_DEPTH = 40;
@@ -103,12 +108,14 @@ class Builder {
   private readonly leafSize: number;
   private readonly budget: number;
   private readonly replication: number;
+  private readonly shadowLimit: number;
 
   constructor(boxes: BoxSet, options: SplitOptions) {
     this.boxes = boxes;
     this.leafSize = options.leafSize ?? 8;
     this.budget = options.budget ?? 1 << 23;
     this.replication = options.replication ?? 1.5;
+    this.shadowLimit = options.shadowLimit ?? 256;
   }
 
   /** The clipped lowest (`which` 0) or highest (1) value of box `b` on field `f` inside [lo, hi]. */
@@ -137,6 +144,47 @@ class Builder {
     return false;
   }
 
+  /** True when box `a` holds every point of box `b` that lies inside the region [lo, hi]. */
+  private shadows(a: number, b: number, lo: Int32Array, hi: Int32Array): boolean {
+    const { start, length, ivals, fields: F } = this.boxes;
+    // Addresses first: they differ most often, so most pairs fail at once.
+    for (let f = F - 1; f >= 0; f--) {
+      const rlo = lo[f] as number;
+      const rhi = hi[f] as number;
+      const sa = start[a * F + f] as number;
+      const ea = sa + (length[a * F + f] as number);
+      const sb = start[b * F + f] as number;
+      const eb = sb + (length[b * F + f] as number);
+      // Both interval lists are sorted and `a`'s are disjoint and non-adjacent, so each clipped
+      // interval of `b` must lie inside a single interval of `a`.
+      let k = sa;
+      for (let i = sb; i < eb; i++) {
+        const x = Math.max(ivals[2 * i] as number, rlo);
+        const y = Math.min(ivals[2 * i + 1] as number, rhi);
+        if (x > y) continue;
+        while (k < ea && (ivals[2 * k + 1] as number) < y) k++;
+        if (k === ea || (ivals[2 * k] as number) > x) return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The boxes of `ids`, in order, without those an earlier box shadows inside the region: such a
+   * box can never be the first match there, and leaving it out keeps leaves short and splits
+   * cheap (it would otherwise be copied into every region below).
+   */
+  private unshadowed(ids: Int32Array, lo: Int32Array, hi: Int32Array): Int32Array {
+    const out: number[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const b = ids[i] as number;
+      let hidden = false;
+      for (let j = 0; j < out.length && !hidden; j++) hidden = this.shadows(out[j] as number, b, lo, hi);
+      if (!hidden) out.push(b);
+    }
+    return out.length === ids.length ? ids : Int32Array.from(out);
+  }
+
   build(ids: Int32Array, lo: Int32Array, hi: Int32Array, depth: number): number {
     const F = this.boxes.fields;
     // A box covering the whole region ends the list: nothing after it can ever be first.
@@ -147,7 +195,12 @@ class Builder {
       for (let f = 0; f < F && all; f++) all = this.covers(b, f, lo[f] as number, hi[f] as number);
       if (all) n = i + 1;
     }
-    const kept = n === ids.length ? ids : ids.subarray(0, n);
+    let kept = n === ids.length ? ids : ids.subarray(0, n);
+    // Quadratic in the region's boxes: only once the tree has cut the list down.
+    if (n <= this.shadowLimit) {
+      kept = this.unshadowed(kept, lo, hi);
+      n = kept.length;
+    }
     if (n <= this.leafSize || depth >= MAX_DEPTH || this.code.length + this.nodes.length > this.budget) {
       return this.leaf(kept, lo, hi, depth);
     }

@@ -11,6 +11,7 @@ import {
   type Packet,
   packet,
   policy,
+  shadowedPolicy,
 } from './arbitraries.js';
 
 function agrees(p: Policy, packets: readonly Packet[]): void {
@@ -58,6 +59,18 @@ describe('the compiled matcher on the edges of its decision tree', () => {
     );
   });
 
+  it('should agree with the naive evaluator where later rules are narrowed or widened copies of earlier ones', () => {
+    fc.assert(
+      fc.property(
+        shadowedPolicy(60).chain((p) =>
+          fc.tuple(fc.constant(p), edgePackets(p, 40), fc.array(packet, { maxLength: 10 })),
+        ),
+        ([p, edges, random]) => agrees(p, [...edges, ...random]),
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('should match no packet when there are no rules', () => {
     fc.assert(
       fc.property(policy(0), fc.array(packet, { minLength: 1, maxLength: 20 }), (p, packets) => {
@@ -70,11 +83,12 @@ describe('the compiled matcher on the edges of its decision tree', () => {
   it('should find the first matching rule for any leaf size, replication cap and memory budget', () => {
     fc.assert(
       fc.property(
-        policy(40).chain((p) => fc.tuple(fc.constant(p), edgePackets(p, 20))),
+        fc.oneof(policy(40), shadowedPolicy(40)).chain((p) => fc.tuple(fc.constant(p), edgePackets(p, 20))),
         fc.record({
           leafSize: fc.integer({ min: 1, max: 12 }),
           replication: fc.double({ min: 1, max: 4, noNaN: true }),
           budget: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 1 << 16 })),
+          shadowLimit: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 2000 })),
         }),
         ([p, packets], options) => {
           const slots = new Map<string, number[]>();
