@@ -1,6 +1,6 @@
 import type { CaptureFormat } from './capture-format.js';
 import { CaptureParser } from './capture-parser.js';
-import { type RunCursor, type RunRecord, runClassic, runRecord } from './classic-run.js';
+import { addressViews, type RunCursor, runClassic } from './classic-run.js';
 import { decodeUnchecked } from './decode.js';
 import { PcapError } from './errors.js';
 import { MAX_BLOCK_LENGTH } from './limits.js';
@@ -44,7 +44,10 @@ const EMPTY = new Uint8Array(0);
 export class CaptureReader {
   /** The record every packet is delivered in (reused). */
   readonly record: PacketRecord = createPacketRecord();
-  private readonly run: RunRecord = runRecord(this.record);
+  // Handed to runClassic as arguments, not in an object: V8 would tie its compiled loop to the
+  // shape of such an object's fields, and a second reader's would not match (a full recompile).
+  private readonly src6View: DataView;
+  private readonly dst6View: DataView;
   private readonly cursor: RunCursor = { pos: 0, count: 0 };
   private readonly parser = new CaptureParser();
   private readonly decode: boolean;
@@ -67,6 +70,7 @@ export class CaptureReader {
 
   constructor(options: ReadOptions = {}) {
     this.decode = options.decode !== false;
+    [this.src6View, this.dst6View] = addressViews(this.record.flow);
   }
 
   /** The error that stopped reading, if any. */
@@ -125,7 +129,9 @@ export class CaptureReader {
         this.chunkAt,
         this.parser.classic,
         this.decode,
-        this.run,
+        this.record,
+        this.src6View,
+        this.dst6View,
         cursor,
         onPacket,
       );

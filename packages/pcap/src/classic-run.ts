@@ -1,4 +1,4 @@
-import { PortKind } from '@maestro/hash';
+import { type FlowKey, PortKind } from '@maestro/hash';
 import { decodeGeneral } from './decode.js';
 import { MAX_CAPTURE_LENGTH } from './limits.js';
 import { LinkType } from './link-type.js';
@@ -24,24 +24,12 @@ export interface RunCursor {
 }
 
 /**
- * The reader's own record and DataViews over its flow key's IPv6 address arrays (made once: the
- * record belongs to the reader and its arrays are `readonly`), so that an address moves as four
- * 32-bit words.
+ * DataViews over the 16-byte IPv6 address arrays of a key, so that an address moves as four
+ * 32-bit words. The readers make them once for their own record (its arrays are `readonly`).
  */
-export interface RunRecord {
-  readonly out: PacketRecord;
-  readonly src6: DataView;
-  readonly dst6: DataView;
-}
-
-/** Views over the 16-byte IPv6 address arrays of `out.flow`. */
-export function runRecord(out: PacketRecord): RunRecord {
-  const { src6, dst6 } = out.flow;
-  return {
-    out,
-    src6: new DataView(src6.buffer, src6.byteOffset, 16),
-    dst6: new DataView(dst6.buffer, dst6.byteOffset, 16),
-  };
+export function addressViews(key: FlowKey): readonly [src: DataView, dst: DataView] {
+  const { src6, dst6 } = key;
+  return [new DataView(src6.buffer, src6.byteOffset, 16), new DataView(dst6.buffer, dst6.byteOffset, 16)];
 }
 
 /**
@@ -54,7 +42,7 @@ export function runRecord(out: PacketRecord): RunRecord {
  * place, with the same rules and output as `decodeCommonFrame` (a property test holds both to the
  * general decoder); the rest go to the general decoder. It is written out in the loop rather than
  * called because V8 inlines only so much into one function, and a callback that is itself inlined
- * would otherwise push the decoder out.
+ * would otherwise push the decoder out. `s6`/`d6` are the {@link addressViews} of `out.flow`.
  */
 export function runClassic(
   b: Uint8Array,
@@ -62,7 +50,9 @@ export function runClassic(
   at: number,
   layout: ClassicLayout,
   decode: boolean,
-  rec: RunRecord,
+  out: PacketRecord,
+  s6: DataView,
+  d6: DataView,
   cursor: RunCursor,
   onPacket: (packet: PacketRecord) => void,
 ): void {
@@ -76,10 +66,7 @@ export function runClassic(
   const linkType = layout.linkType;
   const decoding = decode === true;
   const common = decoding && linkType === LinkType.ETHERNET;
-  const out = rec.out;
   const key = out.flow;
-  const s6 = rec.src6;
-  const d6 = rec.dst6;
   const end = b.length;
   out.interfaceId = 0;
   out.linkType = linkType;
