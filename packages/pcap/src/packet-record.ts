@@ -77,10 +77,11 @@ export function createPacketRecord(): PacketRecord {
 }
 
 /**
- * A class rather than an object literal, and keys whose address fields hold full 32-bit numbers
- * from the start: then every record has the same shape as the first, and the code V8 compiled
- * while a reader read one stays valid for the next reader's (a new literal's fields, or a field
- * that widens mid-read, made it throw all that code away and compile it again).
+ * A class rather than an object literal, with the fields that take full 32-bit numbers (addresses,
+ * timestamps, lengths and ids read from the capture) given V8's general number representation from
+ * the start: then every record has the same shape (map) as the first, for good, and the code V8
+ * compiled while a reader read one stays valid for the next reader's (a new literal's fields, or a
+ * field that widened mid-read, made it throw all that code away and compile it again).
  */
 class ReusedRecord implements PacketRecord {
   index = 0;
@@ -106,6 +107,21 @@ class ReusedRecord implements PacketRecord {
   ipOffset = -1;
   hasInner = false;
   readonly inner: FlowKey = wideKey(createFlowKey());
+
+  constructor() {
+    this.index = WIDE;
+    this.recordOffset = WIDE;
+    this.timestampSec = WIDE;
+    this.timestampNs = WIDE;
+    this.originalLength = WIDE;
+    this.fragmentId = WIDE;
+    this.index = 0;
+    this.recordOffset = 0;
+    this.timestampSec = 0;
+    this.timestampNs = 0;
+    this.originalLength = 0;
+    this.fragmentId = 0;
+  }
 }
 
 /** A number outside V8's small integers: storing one gives a field its general representation. */
