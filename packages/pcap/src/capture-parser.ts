@@ -1,8 +1,12 @@
 import { type CaptureFormat, Magic } from './capture-format.js';
+import type { ClassicLayout } from './classic-run.js';
 import { PcapError } from './errors.js';
 import { MAX_CAPTURE_LENGTH } from './limits.js';
 import type { PacketRecord } from './packet-record.js';
 import { PcapngSection, StepResult } from './pcapng-section.js';
+
+/** A {@link ClassicLayout} the parser fills in from the file header. */
+type ClassicLayoutState = { -readonly [K in keyof ClassicLayout]: ClassicLayout[K] };
 
 /**
  * Format detection and the classic-pcap half of the reader: parses one record at a time from a
@@ -19,36 +23,14 @@ export class CaptureParser {
   /** The pcapng state (byte order, interfaces). */
   readonly pcapng: PcapngSection = new PcapngSection();
 
-  private littleEndian = true;
-  private nanoseconds = false;
-  private recordHeader = 16;
-  private linkType = 0;
-  private snaplen = 0;
-
-  /** Byte order of a classic capture. */
-  get classicLittleEndian(): boolean {
-    return this.littleEndian;
-  }
-
-  /** Bytes of a classic record header (16, or 24 for the modified format). */
-  get classicRecordHeader(): number {
-    return this.recordHeader;
-  }
-
-  /** True when a classic capture has nanosecond timestamps. */
-  get classicNanoseconds(): boolean {
-    return this.nanoseconds;
-  }
-
-  /** LINKTYPE_ of a classic capture (0 before the header or for pcapng). */
-  get classicLinkType(): number {
-    return this.linkType;
-  }
-
-  /** Snapshot length of a classic capture. */
-  get classicSnaplen(): number {
-    return this.snaplen;
-  }
+  /** What the file header of a classic capture fixed (valid once `format` is 'pcap'). */
+  readonly classic: ClassicLayoutState = {
+    littleEndian: true,
+    recordHeader: 16,
+    nanoseconds: false,
+    snaplen: 0,
+    linkType: 0,
+  };
 
   /**
    * Parses the record at `pos` (`at` is its offset in the capture). Returns the bytes it spans,
@@ -64,10 +46,11 @@ export class CaptureParser {
     }
     this.produced = false;
     if (this.format === null) return this.header(v, pos, end, at);
+    const layout = this.classic;
     const available = end - pos;
-    const headerLength = this.recordHeader;
+    const headerLength = layout.recordHeader;
     if (available < headerLength) return this.need(headerLength);
-    const le = this.littleEndian;
+    const le = layout.littleEndian;
     const captured = v.getUint32(pos + 8, le);
     if (captured > MAX_CAPTURE_LENGTH) {
       throw new PcapError(
@@ -80,12 +63,12 @@ export class CaptureParser {
     if (available < total) return this.need(total);
     const fraction = v.getUint32(pos + 4, le);
     out.interfaceId = 0;
-    out.linkType = this.linkType;
+    out.linkType = layout.linkType;
     out.timestampSec = v.getUint32(pos, le);
-    out.timestampNs = this.nanoseconds ? fraction : fraction * 1000;
+    out.timestampNs = layout.nanoseconds ? fraction : fraction * 1000;
     out.capturedLength = captured;
     out.originalLength = v.getUint32(pos + 12, le);
-    out.overSnaplen = this.snaplen > 0 && captured > this.snaplen;
+    out.overSnaplen = layout.snaplen > 0 && captured > layout.snaplen;
     out.bytes = b;
     out.dataOffset = pos + headerLength;
     this.produced = true;
@@ -99,6 +82,7 @@ export class CaptureParser {
 
   private header(v: DataView, pos: number, end: number, at: number): number {
     if (end - pos < 4) return this.need(4);
+    const layout = this.classic;
     const magic = v.getUint32(pos, false);
     if (magic === Magic.PCAPNG_SHB) {
       this.format = 'pcapng';
@@ -108,12 +92,12 @@ export class CaptureParser {
       case Magic.PCAP_MICRO_BE:
       case Magic.PCAP_NANO_BE:
       case Magic.PCAP_MODIFIED_BE:
-        this.littleEndian = false;
+        layout.littleEndian = false;
         break;
       case Magic.PCAP_MICRO_LE:
       case Magic.PCAP_NANO_LE:
       case Magic.PCAP_MODIFIED_LE:
-        this.littleEndian = true;
+        layout.littleEndian = true;
         break;
       default:
         throw new PcapError(
@@ -123,7 +107,7 @@ export class CaptureParser {
         );
     }
     if (end - pos < 24) return this.need(24);
-    const le = this.littleEndian;
+    const le = layout.littleEndian;
     const major = v.getUint16(pos + 4, le);
     if (major !== 2) {
       throw new PcapError(
@@ -132,11 +116,11 @@ export class CaptureParser {
         at + 4,
       );
     }
-    this.nanoseconds = magic === Magic.PCAP_NANO_BE || magic === Magic.PCAP_NANO_LE;
-    this.recordHeader = magic === Magic.PCAP_MODIFIED_BE || magic === Magic.PCAP_MODIFIED_LE ? 24 : 16;
-    this.snaplen = v.getUint32(pos + 16, le);
+    layout.nanoseconds = magic === Magic.PCAP_NANO_BE || magic === Magic.PCAP_NANO_LE;
+    layout.recordHeader = magic === Magic.PCAP_MODIFIED_BE || magic === Magic.PCAP_MODIFIED_LE ? 24 : 16;
+    layout.snaplen = v.getUint32(pos + 16, le);
     // The upper bits of the link-type field carry FCS information, not the type.
-    this.linkType = v.getUint32(pos + 20, le) & 0xffff;
+    layout.linkType = v.getUint32(pos + 20, le) & 0xffff;
     this.format = 'pcap';
     return 24;
   }

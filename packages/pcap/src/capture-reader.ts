@@ -1,10 +1,9 @@
 import type { CaptureFormat } from './capture-format.js';
 import { CaptureParser } from './capture-parser.js';
-import { decodeGeneral, decodeUnchecked } from './decode.js';
-import { decodeCommonFrame } from './decode-common.js';
+import { addressViews, type RunCursor, runClassic } from './classic-run.js';
+import { decodeUnchecked } from './decode.js';
 import { PcapError } from './errors.js';
-import { MAX_BLOCK_LENGTH, MAX_CAPTURE_LENGTH } from './limits.js';
-import { LinkType } from './link-type.js';
+import { MAX_BLOCK_LENGTH } from './limits.js';
 import { createPacketRecord, DecodeStatus, type PacketRecord } from './packet-record.js';
 import type { CaptureInterface } from './pcapng-section.js';
 import { StepResult } from './pcapng-section.js';
@@ -45,6 +44,11 @@ const EMPTY = new Uint8Array(0);
 export class CaptureReader {
   /** The record every packet is delivered in (reused). */
   readonly record: PacketRecord = createPacketRecord();
+  // Handed to runClassic as arguments, not in an object: V8 would tie its compiled loop to the
+  // shape of such an object's fields, and a second reader's would not match (a full recompile).
+  private readonly src6View: DataView;
+  private readonly dst6View: DataView;
+  private readonly cursor: RunCursor = { pos: 0, count: 0 };
   private readonly parser = new CaptureParser();
   private readonly decode: boolean;
   private chunk: Uint8Array = EMPTY;
@@ -66,6 +70,7 @@ export class CaptureReader {
 
   constructor(options: ReadOptions = {}) {
     this.decode = options.decode !== false;
+    [this.src6View, this.dst6View] = addressViews(this.record.flow);
   }
 
   /** The error that stopped reading, if any. */
@@ -112,53 +117,30 @@ export class CaptureReader {
     return this.failure === null;
   }
 
-  /**
-   * The hot path: whole classic records straight from the chunk, in one loop. It stops at the
-   * first record that is incomplete or damaged and leaves it to the general path (carry, errors).
-   */
+  /** Whole classic records straight from the chunk (see {@link runClassic}). */
   private classicRun(onPacket: (packet: PacketRecord) => void): void {
-    const parser = this.parser;
-    const le = parser.classicLittleEndian;
-    const header = parser.classicRecordHeader;
-    const nanoseconds = parser.classicNanoseconds;
-    const snaplen = parser.classicSnaplen;
-    const linkType = parser.classicLinkType;
-    const decode = this.decode;
-    const common = decode && linkType === LinkType.ETHERNET;
-    const b = this.chunk;
-    const v = this.chunkView;
-    const end = b.length;
-    const at = this.chunkAt;
-    const out = this.record;
-    let pos = this.chunkPos;
-    while (end - pos >= header) {
-      const captured = v.getUint32(pos + 8, le);
-      const total = header + captured;
-      if (captured > MAX_CAPTURE_LENGTH || end - pos < total) break;
-      const fraction = v.getUint32(pos + 4, le);
-      out.index = this.count++;
-      out.recordOffset = at + pos;
-      out.interfaceId = 0;
-      out.linkType = linkType;
-      out.timestampSec = v.getUint32(pos, le);
-      out.timestampNs = nanoseconds ? fraction : fraction * 1000;
-      out.capturedLength = captured;
-      out.originalLength = v.getUint32(pos + 12, le);
-      out.overSnaplen = snaplen > 0 && captured > snaplen;
-      out.bytes = b;
-      out.dataOffset = pos + header;
-      pos += total;
-      this.chunkPos = pos;
-      this.consumed = at + pos;
-      if (common) {
-        if (!decodeCommonFrame(b, v, out.dataOffset, pos, out))
-          decodeGeneral(linkType, b, out.dataOffset, pos, out);
-      } else if (decode) {
-        decodeGeneral(linkType, b, out.dataOffset, pos, out);
-      } else {
-        out.status = DecodeStatus.NOT_DECODED;
+    const cursor = this.cursor;
+    cursor.pos = this.chunkPos;
+    cursor.count = this.count;
+    try {
+      runClassic(
+        this.chunk,
+        this.chunkView,
+        this.chunkAt,
+        this.parser.classic,
+        this.decode,
+        this.record,
+        this.src6View,
+        this.dst6View,
+        cursor,
+        onPacket,
+      );
+    } finally {
+      if (cursor.pos !== this.chunkPos) {
+        this.chunkPos = cursor.pos;
+        this.count = cursor.count;
+        this.consumed = this.chunkAt + cursor.pos;
       }
-      onPacket(out);
     }
   }
 
@@ -295,3 +277,12 @@ export class CaptureReader {
     this.carryView = new DataView(grown.buffer);
   }
 }
+
+/**
+ * A reader kept for the life of the module, never used. V8 compiles the read loop against the
+ * shapes (maps) of a reader's objects and holds those shapes weakly: once the last reader was
+ * garbage and a full collection ran, they died, and all that compiled code with them, so every
+ * read after such a collection started cold again (about twice the CPU time of a 1 M-packet
+ * file). This reader's objects keep the shapes alive. Not part of the public API.
+ */
+export const SHAPE_KEEPER: CaptureReader = new CaptureReader();

@@ -73,31 +73,66 @@ export interface PacketRecord {
 
 /** A fresh record, meant to be reused for every packet. */
 export function createPacketRecord(): PacketRecord {
-  return {
-    index: 0,
-    recordOffset: 0,
-    interfaceId: 0,
-    linkType: 0,
-    timestampSec: 0,
-    timestampNs: 0,
-    capturedLength: 0,
-    originalLength: 0,
-    overSnaplen: false,
-    bytes: new Uint8Array(0),
-    dataOffset: 0,
-    status: DecodeStatus.NOT_DECODED,
-    flow: createFlowKey(),
-    vlan: -1,
-    tcpFlags: 0,
-    isFragment: false,
-    fragmentId: 0,
-    fragmentOffset: 0,
-    moreFragments: false,
-    truncated: false,
-    ipOffset: -1,
-    hasInner: false,
-    inner: createFlowKey(),
-  };
+  return new ReusedRecord();
+}
+
+/**
+ * A class rather than an object literal, with the fields that take full 32-bit numbers (addresses,
+ * timestamps, lengths and ids read from the capture) given V8's general number representation from
+ * the start: then every record has the same shape (map) as the first, for good, and the code V8
+ * compiled while a reader read one stays valid for the next reader's (a new literal's fields, or a
+ * field that widened mid-read, made it throw all that code away and compile it again).
+ */
+class ReusedRecord implements PacketRecord {
+  index = 0;
+  recordOffset = 0;
+  interfaceId = 0;
+  linkType = 0;
+  timestampSec = 0;
+  timestampNs = 0;
+  capturedLength = 0;
+  originalLength = 0;
+  overSnaplen = false;
+  bytes: Uint8Array = new Uint8Array(0);
+  dataOffset = 0;
+  status: DecodeStatus = DecodeStatus.NOT_DECODED;
+  readonly flow: FlowKey = wideKey(createFlowKey());
+  vlan = -1;
+  tcpFlags = 0;
+  isFragment = false;
+  fragmentId = 0;
+  fragmentOffset = 0;
+  moreFragments = false;
+  truncated = false;
+  ipOffset = -1;
+  hasInner = false;
+  readonly inner: FlowKey = wideKey(createFlowKey());
+
+  constructor() {
+    this.index = WIDE;
+    this.recordOffset = WIDE;
+    this.timestampSec = WIDE;
+    this.timestampNs = WIDE;
+    this.originalLength = WIDE;
+    this.fragmentId = WIDE;
+    this.index = 0;
+    this.recordOffset = 0;
+    this.timestampSec = 0;
+    this.timestampNs = 0;
+    this.originalLength = 0;
+    this.fragmentId = 0;
+  }
+}
+
+/** A number outside V8's small integers: storing one gives a field its general representation. */
+const WIDE = 2 ** 32 - 1;
+
+function wideKey(key: FlowKey): FlowKey {
+  key.srcV4 = WIDE;
+  key.dstV4 = WIDE;
+  key.srcV4 = 0;
+  key.dstV4 = 0;
+  return key;
 }
 
 /** A copy of the packet's captured bytes (allocates; for keeping a packet past its callback). */
