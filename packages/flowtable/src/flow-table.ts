@@ -42,6 +42,8 @@ const TAG_SHIFT = 16;
 // + 1 (0 = none); created and last-seen as TimeStore codes. Two numbers of `counts`: packets, bytes.
 const R = 5;
 const SLOT_MASK = 0x0fffffff;
+// Words past the last slot, always 0: the bulk lookup touches the line after each home slot.
+const PAD = 16;
 const STATE_SHIFT = 28;
 
 /**
@@ -73,7 +75,7 @@ export class FlowTable {
   private readonly q: QueryKey = new QueryKey();
   private readonly timeoutMs: Float64Array;
   private slots: Uint32Array;
-  private n: number; // slots (slots.length / S)
+  private n: number; // slots ((slots.length - PAD) / S)
   private scale: number;
   private used = 0; // occupied slots (entries + aliases)
   private count = 0;
@@ -115,7 +117,7 @@ export class FlowTable {
     this.refs = new Uint32Array(capacity * R);
     this.counts = new Float64Array(capacity * 2);
     this.n = Math.ceil(capacity / MAX_LOAD) + 1;
-    this.slots = new Uint32Array(this.n * S);
+    this.slots = new Uint32Array(this.n * S + PAD);
     this.scale = this.n / 4294967296;
     this.v6Pool = new RecordPool(8, 4);
   }
@@ -204,7 +206,7 @@ export class FlowTable {
       const m = count - from < BATCH ? count - from : BATCH;
       loadBatch(sc, keys, from, m, this.symmetric, this.seed, this.scale, this.n);
       this.touched ^= touchSlots(sc, slots, m);
-      if (probeBatch(sc, slots, m, out, flags, from) > 0) {
+      if (probeBatch(sc, slots, this.n * S, m, out, flags, from) > 0) {
         const at = sc.at;
         for (let i = 0; i < m; i++) {
           if ((at[i] as number) !== SLOW) continue;
@@ -667,7 +669,7 @@ export class FlowTable {
     const old = this.slots;
     const oldN = this.n;
     const n = Math.ceil((this.used + 1) / GROWN_LOAD) + 1;
-    const slots = new Uint32Array(n * S);
+    const slots = new Uint32Array(n * S + PAD);
     this.slots = slots;
     this.n = n;
     this.scale = n / 4294967296;
