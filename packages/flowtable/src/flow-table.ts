@@ -38,9 +38,11 @@ const ALT_BIT = 0x1000000;
 const MAX_LOAD = 0.75;
 const GROWN_LOAD = 0.5;
 const TAG_SHIFT = 16;
-// Per entry, five words of `refs`: owner | backup << 16; primary slot | state << 28; alias slot
-// + 1 (0 = none); created and last-seen as TimeStore codes. Two numbers of `counts`: packets, bytes.
-const R = 5;
+// Per entry, one record of nine words of `refs` (36 bytes, so that one packet touches one or two
+// cache lines): owner | backup << 16; primary slot | state << 28; alias slot + 1 (0 = none);
+// created and last-seen as TimeStore codes; packets and bytes, each as low and high words.
+const R = 9;
+const TWO_32 = 4294967296;
 const SLOT_MASK = 0x0fffffff;
 // Words past the last slot, always 0: the bulk lookup touches the line after each home slot.
 const PAD = 16;
@@ -82,7 +84,6 @@ export class FlowTable {
   private aliases = 0;
   private cap: number;
   private refs: Uint32Array;
-  private counts: Float64Array;
   private readonly times: TimeStore = new TimeStore();
   private readonly v6Pool: RecordPool;
   private cursor = 0;
@@ -115,7 +116,6 @@ export class FlowTable {
     this.timeoutMs = timeoutsByState(this.timeouts);
     this.cap = capacity;
     this.refs = new Uint32Array(capacity * R);
-    this.counts = new Float64Array(capacity * 2);
     this.n = Math.ceil(capacity / MAX_LOAD) + 1;
     this.slots = new Uint32Array(this.n * S + PAD);
     this.scale = this.n / 4294967296;
@@ -134,13 +134,7 @@ export class FlowTable {
 
   /** Bytes held by every typed array of the table (slot index, entries, side pools). */
   get byteLength(): number {
-    return (
-      this.slots.byteLength +
-      this.refs.byteLength +
-      this.counts.byteLength +
-      this.v6Pool.byteLength +
-      this.times.byteLength
-    );
+    return this.slots.byteLength + this.refs.byteLength + this.v6Pool.byteLength + this.times.byteLength;
   }
 
   /** Slots of the index (its load factor is `(size + aliasCount) / slotCount`). */
@@ -237,12 +231,12 @@ export class FlowTable {
       );
     }
     const refs = this.refs;
-    const counts = this.counts;
     const n = this.count;
     let sum = 0;
     for (let i = 0; i < count; i++) {
       const h = handles[i] as number;
-      if (h >= 0 && h < n) sum = (sum + (counts[h * 2] as number) + (refs[h * R + 4] as number)) | 0;
+      // The record's first and last words: both of its lines when it straddles two.
+      if (h >= 0 && h < n) sum = (sum + (refs[h * R + 1] as number) + (refs[h * R + 8] as number)) | 0;
     }
     this.touched ^= sum;
   }
@@ -284,8 +278,10 @@ export class FlowTable {
     refs[r + 2] = 0;
     refs[r + 3] = this.times.encode(now);
     refs[r + 4] = this.times.encode(now);
-    this.counts[e * 2] = 0;
-    this.counts[e * 2 + 1] = 0;
+    refs[r + 5] = 0;
+    refs[r + 6] = 0;
+    refs[r + 7] = 0;
+    refs[r + 8] = 0;
     return e;
   }
 
@@ -371,18 +367,26 @@ export class FlowTable {
   record(handle: number, now: number, bytes: number, flags: number, reply: boolean): void {
     this.checkHandle(handle);
     checkTime(now);
-    if (!(bytes >= 0 && bytes <= 0xffff_ffff) || (flags & 0xff) !== flags) {
+    if (bytes >>> 0 !== bytes || (flags & 0xff) !== flags) {
       throw new FlowTableError(
         'INVALID_VALUE',
-        `bytes must be 0..2^32-1 and flags 0..255, got ${String(bytes)} and ${String(flags)}`,
+        `bytes must be an integer 0..2^32-1 and flags 0..255, got ${String(bytes)} and ${String(flags)}`,
       );
     }
-    const counts = this.counts;
-    const c = handle * 2;
-    counts[c] = (counts[c] as number) + 1;
-    counts[c + 1] = (counts[c + 1] as number) + bytes;
     const refs = this.refs;
     const r = handle * R;
+    const packets = (refs[r + 5] as number) + 1;
+    if (packets < TWO_32) refs[r + 5] = packets;
+    else {
+      refs[r + 5] = 0;
+      refs[r + 6] = (refs[r + 6] as number) + 1;
+    }
+    const sum = (refs[r + 7] as number) + bytes;
+    if (sum < TWO_32) refs[r + 7] = sum;
+    else {
+      refs[r + 7] = sum - TWO_32;
+      refs[r + 8] = (refs[r + 8] as number) + 1;
+    }
     const seen = refs[r + 4] as number;
     if (now > this.times.decode(seen)) refs[r + 4] = this.times.replace(seen, now);
     const w = refs[r + 1] as number;
@@ -446,13 +450,15 @@ export class FlowTable {
   /** Packets recorded on entry `handle`. */
   packets(handle: number): number {
     this.checkHandle(handle);
-    return this.counts[handle * 2] as number;
+    const r = handle * R;
+    return (this.refs[r + 6] as number) * TWO_32 + (this.refs[r + 5] as number);
   }
 
   /** Bytes recorded on entry `handle`. */
   bytes(handle: number): number {
     this.checkHandle(handle);
-    return this.counts[handle * 2 + 1] as number;
+    const r = handle * R;
+    return (this.refs[r + 8] as number) * TWO_32 + (this.refs[r + 7] as number);
   }
 
   /** Time entry `handle` was inserted. */
@@ -638,7 +644,12 @@ export class FlowTable {
       const home = this.home(storedHash(slots, b, this.seed));
       const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
       if (!stays) {
-        slots.copyWithin(hole * S, b, b + S);
+        const hb = hole * S;
+        slots[hb] = slots[b] as number;
+        slots[hb + 1] = slots[b + 1] as number;
+        slots[hb + 2] = slots[b + 2] as number;
+        slots[hb + 3] = slots[b + 3] as number;
+        slots[hb + 4] = ref;
         this.relink(ref, hole);
         hole = j;
       }
@@ -654,13 +665,11 @@ export class FlowTable {
     const a = refs[fr + 2] as number;
     if (a !== 0) this.slots[(a - 1) * S + 4] = (ALT_BIT | (to + 1)) >>> 0;
     refs.copyWithin(to * R, fr, fr + R);
-    this.counts.copyWithin(to * 2, from * 2, from * 2 + 2);
   }
 
   private growEntries(): void {
     const cap = Math.min(MAX_ENTRIES, Math.max(16, Math.ceil(this.cap * 1.5)));
     this.refs = growU32(this.refs, cap * R);
-    this.counts = growF64(this.counts, cap * 2);
     this.cap = cap;
   }
 
@@ -679,7 +688,12 @@ export class FlowTable {
       if (ref === 0) continue;
       let i = this.home(storedHash(old, ob, this.seed));
       while (slots[i * S + 4] !== 0) if (++i === n) i = 0;
-      slots.set(old.subarray(ob, ob + S), i * S);
+      const b = i * S;
+      slots[b] = old[ob] as number;
+      slots[b + 1] = old[ob + 1] as number;
+      slots[b + 2] = old[ob + 2] as number;
+      slots[b + 3] = old[ob + 3] as number;
+      slots[b + 4] = ref;
       this.relink(ref, i);
     }
     let i = this.home(hash);
@@ -690,12 +704,6 @@ export class FlowTable {
 
 function growU32(from: Uint32Array, length: number): Uint32Array {
   const to = new Uint32Array(length);
-  to.set(from);
-  return to;
-}
-
-function growF64(from: Float64Array, length: number): Float64Array {
-  const to = new Float64Array(length);
   to.set(from);
   return to;
 }

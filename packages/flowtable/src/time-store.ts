@@ -30,7 +30,7 @@ export class TimeStore {
   encode(t: number): number {
     if (Number.isNaN(this.epoch)) this.epoch = Math.floor(t);
     const d = t - this.epoch;
-    if ((d | 0) === d && d >= 0 && (d !== 0 || t !== 0 || 1 / t > 0)) return d;
+    if (this.fits(d, t)) return d;
     return this.alloc(t);
   }
 
@@ -43,7 +43,7 @@ export class TimeStore {
   replace(old: number, t: number): number {
     if (old >= POOLED) {
       const d = t - this.epoch;
-      if ((d | 0) === d && d >= 0 && (d !== 0 || t !== 0 || 1 / t > 0)) {
+      if (this.fits(d, t)) {
         this.release(old);
         return d;
       }
@@ -68,6 +68,11 @@ export class TimeStore {
     this.top = 0;
     this.freeHead = -1;
     this.used = 0;
+  }
+
+  /** True when offset `d` gives back exactly `t` (a whole number of ms in range; not -0). */
+  private fits(d: number, t: number): boolean {
+    return (d | 0) === d && d >= 0 && this.epoch + d === t && (t !== 0 || 1 / t > 0);
   }
 
   private alloc(t: number): number {
