@@ -76,15 +76,19 @@ function zipfRank(): number {
 }
 
 const uniform = queries(() => rnd() % LIVE);
+// Queries over the first SMALL flows only, for a table that fits in cache: the CPU cost of a
+// lookup without the memory cost.
+const SMALL = 4096;
+const inCache = queries(() => rnd() % SMALL);
 const zipf = queries(() => (zipfRank() * 2654435761) % LIVE);
 
 const key = createFlowKey();
 key.protocol = IpProtocol.TCP;
 key.portKind = PortKind.PORTS;
 
-function build(options: FlowTableOptions): FlowTable {
+function build(options: FlowTableOptions, live = LIVE): FlowTable {
   const table = new FlowTable(options);
-  for (let i = 0; i < LIVE; i++) {
+  for (let i = 0; i < live; i++) {
     const p = ports[i] as number;
     key.srcV4 = src[i] as number;
     key.dstV4 = dst[i] as number;
@@ -197,6 +201,16 @@ for (const [label, options] of [
       load,
     ]);
     cpuRows.push([label, mode, formatRate(u.cpu), pct(u.cpu, cu), formatRate(z.cpu), pct(z.cpu, cz)]);
+  }
+}
+{
+  const table = build({ symmetric: true, capacity: SMALL }, SMALL);
+  for (const [mode, run] of [
+    ['find (single)', singleRun],
+    [`findMany (bulk ×${CHUNK})`, bulkRun],
+  ] as const) {
+    const u = rates(table, inCache, run);
+    cpuRows.push([`${SMALL} live (in cache)`, mode, formatRate(u.cpu), '-', '-', '-']);
   }
 }
 if (c !== null) {
