@@ -610,6 +610,7 @@ export class FlowTable {
   /** The slot holding the loaded query, or -1 - (the empty slot that ended the probe). */
   private probe(): number {
     const q = this.q;
+    if (!q.v6) return this.probe4(q.w0, q.w1, q.w2, q.w3, q.hash);
     const slots = this.slots;
     const n = this.n;
     let i = this.home(q.hash);
