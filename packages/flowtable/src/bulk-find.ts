@@ -89,7 +89,7 @@ export function loadBatch(
         bd[i] = d;
         bp[i] = ports;
         bm[i] = meta;
-        at[i] = (home < last ? home : last) * SLOT_WORDS;
+        at[i] = Math.min(home, last) * SLOT_WORDS;
         continue;
       }
     }

@@ -197,7 +197,7 @@ export class FlowTable {
     const slots = this.slots;
     let found = 0;
     for (let from = 0; from < count; from += BATCH) {
-      const m = count - from < BATCH ? count - from : BATCH;
+      const m = Math.min(BATCH, count - from);
       loadBatch(sc, keys, from, m, this.symmetric, this.seed, this.scale, this.n);
       this.touched ^= touchSlots(sc, slots, m);
       if (probeBatch(sc, slots, this.n * S, m, out, flags, from) > 0) {
