@@ -1,14 +1,5 @@
 import type { FlowKey } from '@maestro/hash';
-import {
-  BATCH,
-  BulkScratch,
-  FindFlag,
-  loadBatch,
-  probeBatch,
-  SLOT_WORDS,
-  SLOW,
-  touchSlots,
-} from './bulk-find.js';
+import { BATCH, BulkScratch, FindFlag, findBatch, SLOT_WORDS, SLOW } from './bulk-find.js';
 import { type ConnState, initialState, nextState, STATE_COUNT } from './conn-state.js';
 import { FlowTableError } from './errors.js';
 import { hash4 } from './mix.js';
@@ -198,9 +189,8 @@ export class FlowTable {
     let found = 0;
     for (let from = 0; from < count; from += BATCH) {
       const m = Math.min(BATCH, count - from);
-      loadBatch(sc, keys, from, m, this.symmetric, this.seed, this.scale, this.n);
-      this.touched ^= touchSlots(sc, slots, m);
-      if (probeBatch(sc, slots, this.n * S, m, out, flags, from) > 0) {
+      found += findBatch(sc, keys, from, m, this.symmetric, this.seed, this.scale, this.n, slots, out, flags);
+      if (sc.slow > 0) {
         const at = sc.at;
         for (let i = 0; i < m; i++) {
           if ((at[i] as number) !== SLOW) continue;
@@ -210,9 +200,9 @@ export class FlowTable {
             flags[from + i] =
               h < 0 ? 0 : (this.lastReply ? FindFlag.REPLY : 0) | (this.lastAlias ? FindFlag.ALIAS : 0);
           }
+          if (h >= 0) found++;
         }
       }
-      for (let i = 0; i < m; i++) if ((out[from + i] as number) >= 0) found++;
     }
     return found;
   }
