@@ -245,6 +245,6 @@ printTable(wallRows);
 console.log('\nCPU time (one pass over the 4 M queries; not counting time spent waiting for a core):');
 printTable(cpuRows);
 console.log(
-  `peak RSS of this process: ${peakRssMiB().toFixed(0)} MiB (two 1 M tables plus 2 × 4 M-query arrays); ` +
+  `peak RSS of this process: ${peakRssMiB().toFixed(0)} MiB (two 1 M tables, one of 4 096, 3 × 4 M-query arrays); ` +
     `load average before the run: ${loadBefore}`,
 );
