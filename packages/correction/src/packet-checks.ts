@@ -18,8 +18,7 @@ export function checkPacket(p: Packet, now: number, interfaces: number): void {
   }
   if (p.ipId >>> 0 !== p.ipId) throw invalid(`ipId must be 0..2^32-1, got ${String(p.ipId)}`);
   if ((p.tcpFlags & 0xff) !== p.tcpFlags) throw invalid(`tcpFlags must be 0..255, got ${String(p.tcpFlags)}`);
-  if (!(p.bytes >= 0 && p.bytes <= 0xffff_ffff))
-    throw invalid(`bytes must be 0..2^32-1, got ${String(p.bytes)}`);
+  if (p.bytes >>> 0 !== p.bytes) throw invalid(`bytes must be an integer 0..2^32-1, got ${String(p.bytes)}`);
   if (!(p.hops === 0 || p.hops === 1 || p.hops === 2))
     throw invalid(`hops must be 0..${MAX_HOPS}, got ${String(p.hops)}`);
   if (typeof p.moreFragments !== 'boolean') throw invalid('moreFragments must be a boolean');

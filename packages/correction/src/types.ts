@@ -59,7 +59,7 @@ export interface Packet {
   moreFragments: boolean;
   /** TCP flags, 0 .. 255. */
   tcpFlags: number;
-  /** Length in bytes. */
+  /** Length in bytes, a whole number 0..2^32-1. */
   bytes: number;
   /** For an ICMP error: the tuple of the packet it reports on, as that packet was sent; else null. */
   embedded: FlowKey | null;

@@ -1,20 +1,11 @@
 import type { FlowKey } from '@maestro/hash';
-import {
-  BATCH,
-  BulkScratch,
-  confirm,
-  FindFlag,
-  findCandidates,
-  loadBatch,
-  readSlots,
-  SLOW,
-  touchKeys,
-} from './bulk-find.js';
+import { BATCH, BulkScratch, FindFlag, findBatch, SLOT_WORDS, SLOW } from './bulk-find.js';
 import { type ConnState, initialState, nextState, STATE_COUNT } from './conn-state.js';
 import { FlowTableError } from './errors.js';
 import { hash4 } from './mix.js';
 import { KEY_MASK, QueryKey, readStoredKey, storedHash, storedIsV6 } from './query-key.js';
 import { RecordPool } from './record-pool.js';
+import { TimeStore } from './time-store.js';
 import { resolveTimeouts, type Timeouts, timeoutsByState } from './timeouts.js';
 
 /** Options of a {@link FlowTable}. */
@@ -32,25 +23,31 @@ export interface FlowTableOptions {
 /** Most entries one table holds (24-bit entry numbers in the slot index). */
 export const MAX_ENTRIES = 0xfffffe;
 
+const S = SLOT_WORDS;
 const ENTRY_MASK = 0xffffff;
 const ALT_BIT = 0x1000000;
-const REF_MASK = 0x1ffffff; // entry number + alt bit: what a slot refers to
-const FP_MASK = 0xfe000000 | 0; // 7 fingerprint bits (signed, as `&` gives it)
 const MAX_LOAD = 0.75;
 const GROWN_LOAD = 0.5;
-const STATE_SHIFT = 12;
-const STATE_BITS = 0xf000;
 const TAG_SHIFT = 16;
+// Per entry, one record of nine words of `refs` (36 bytes, so that one packet touches one or two
+// cache lines): owner | backup << 16; primary slot | state << 28; alias slot + 1 (0 = none);
+// created and last-seen as TimeStore codes; packets and bytes, each as low and high words.
+const R = 9;
+const TWO_32 = 4294967296;
+const SLOT_MASK = 0x0fffffff;
+// Words past the last slot, always 0: the bulk lookup touches the line after each home slot.
+const PAD = 16;
+const STATE_SHIFT = 28;
 
 /**
  * A connection table for hot paths: open addressing with linear probing and backward-shift
- * deletion over a compact slot index (`Uint32Array`: 7 fingerprint bits, an alias bit, a 24-bit
- * entry number), pointing into dense struct-of-arrays entries (key words, owner, backup, state,
- * tag, packet and byte counters, created and last-seen times). No per-entry objects: a handle is
- * the entry's dense index, `0 .. size - 1`, valid until the next removal (a removal moves the last
- * entry into the hole). Each entry may carry one alias key (a NAT-translated tuple, like
- * conntrack's reply tuple) that finds the same entry. Time comes from the caller (`now`, in
- * milliseconds); expiry follows per-state idle {@link Timeouts}.
+ * deletion over a slot index that holds each key's four words in place (a hit reads one cache
+ * line of it), each slot referring to a dense entry (owner, backup, state, tag, packet and byte
+ * counters, created and last-seen times) held in struct-of-arrays typed arrays. No per-entry
+ * objects: a handle is the entry's dense index, `0 .. size - 1`, valid until the next removal (a
+ * removal moves the last entry into the hole). Each entry may carry one alias key (a
+ * NAT-translated tuple, like conntrack's reply tuple) that finds the same entry. Time comes from
+ * the caller (`now`, in milliseconds); expiry follows per-state idle {@link Timeouts}.
  *
  * @example
  * const table = new FlowTable({ symmetric: true });
@@ -71,17 +68,15 @@ export class FlowTable {
   private readonly q: QueryKey = new QueryKey();
   private readonly timeoutMs: Float64Array;
   private slots: Uint32Array;
+  private n: number; // slots ((slots.length - PAD) / S)
   private scale: number;
   private used = 0; // occupied slots (entries + aliases)
   private count = 0;
+  private aliases = 0;
   private cap: number;
-  private keys: Uint32Array;
-  // Per entry, two words: owner | backup << 16, alias record + 1 (0 = none); and four numbers:
-  // packets, bytes, created, last seen. Grouped so that one packet touches one cache line of each.
   private refs: Uint32Array;
-  private values: Float64Array;
+  private readonly times: TimeStore = new TimeStore();
   private readonly v6Pool: RecordPool;
-  private readonly aliasPool: RecordPool;
   private cursor = 0;
   private readonly bulk: BulkScratch = new BulkScratch();
   private touched = 0; // sink of the bulk lookup's and prefetch's loads
@@ -111,13 +106,11 @@ export class FlowTable {
     this.timeouts = resolveTimeouts(timeouts);
     this.timeoutMs = timeoutsByState(this.timeouts);
     this.cap = capacity;
-    this.keys = new Uint32Array(capacity * 4);
-    this.refs = new Uint32Array(capacity * 2);
-    this.values = new Float64Array(capacity * 4);
-    this.slots = new Uint32Array(Math.ceil(capacity / MAX_LOAD) + 1);
-    this.scale = this.slots.length / 4294967296;
+    this.refs = new Uint32Array(capacity * R);
+    this.n = Math.ceil(capacity / MAX_LOAD) + 1;
+    this.slots = new Uint32Array(this.n * S + PAD);
+    this.scale = this.n / 4294967296;
     this.v6Pool = new RecordPool(8, 4);
-    this.aliasPool = new RecordPool(4, 4);
   }
 
   /** Live entries; handles are `0 .. size - 1`. */
@@ -127,24 +120,17 @@ export class FlowTable {
 
   /** Live alias keys. */
   get aliasCount(): number {
-    return this.aliasPool.size;
+    return this.aliases;
   }
 
   /** Bytes held by every typed array of the table (slot index, entries, side pools). */
   get byteLength(): number {
-    return (
-      this.slots.byteLength +
-      this.keys.byteLength +
-      this.refs.byteLength +
-      this.values.byteLength +
-      this.v6Pool.byteLength +
-      this.aliasPool.byteLength
-    );
+    return this.slots.byteLength + this.refs.byteLength + this.v6Pool.byteLength + this.times.byteLength;
   }
 
   /** Slots of the index (its load factor is `(size + aliasCount) / slotCount`). */
   get slotCount(): number {
-    return this.slots.length;
+    return this.n;
   }
 
   /**
@@ -152,28 +138,24 @@ export class FlowTable {
    * or -1. Sets {@link lastReply} and {@link lastAlias}. No allocation.
    */
   find(key: FlowKey): number {
-    const ref = this.locate(key);
-    if (ref < 0) return -1;
-    const e = ref & ENTRY_MASK;
-    const alias = ref >= ALT_BIT;
-    const meta = alias
-      ? (this.aliasPool.words[((this.refs[e * 2 + 1] as number) - 1) * 4 + 3] as number)
-      : (this.keys[e * 4 + 3] as number);
-    this.lastAlias = alias;
-    this.lastReply = ((meta >>> 11) & 1) !== this.q.swapped;
-    return e;
+    const i = this.locate(key);
+    if (i < 0) return -1;
+    const b = i * S;
+    const ref = this.slots[b + 4] as number;
+    this.lastAlias = ref >= ALT_BIT;
+    this.lastReply = (((this.slots[b + 3] as number) >>> 11) & 1) !== this.q.swapped;
+    return (ref & ENTRY_MASK) - 1;
   }
 
   /**
    * Bulk {@link find}, in the manner of DPDK's `rte_hash_lookup_bulk`: looks up `keys[0 .. count-1]`
    * and writes each handle (or -1) to `out[i]` and, when given, {@link FindFlag} bits (`REPLY`,
    * `ALIAS`; 0 for a miss) to `flags[i]`; returns the number found. Keys go through in batches of
-   * 32, stage by stage (hash all, read all home slots, walk the chains and touch all candidate
-   * entries, compare all), so the cache misses of different keys overlap; IPv4 keys take that
-   * pipeline, IPv6 keys the general path. Same results as {@link find} per key; `lastReply` and
-   * `lastAlias` are left unspecified. No allocation. Throws `INVALID_KEY` for a garbage key (`out`
-   * is then partly written, the table unchanged) and `INVALID_VALUE` for buffers of the wrong type
-   * or a `count` past any of them.
+   * 32, stage by stage (hash all, read all home slots, then probe all), so the cache misses of
+   * different keys overlap; IPv4 keys take that pipeline, IPv6 keys the general path. Same results
+   * as {@link find} per key; `lastReply` and `lastAlias` are left unspecified. No allocation.
+   * Throws `INVALID_KEY` for a garbage key (`out` is then partly written, the table unchanged) and
+   * `INVALID_VALUE` for buffers of the wrong type or a `count` past any of them.
    *
    * @example
    * const out = new Int32Array(keys.length);
@@ -203,37 +185,33 @@ export class FlowTable {
       );
     }
     const sc = this.bulk;
+    const slots = this.slots;
     let found = 0;
     for (let from = 0; from < count; from += BATCH) {
       const m = Math.min(BATCH, count - from);
-      const slots = this.slots;
-      const keyWords = this.keys;
-      flags?.fill(0, from, from + m);
-      loadBatch(sc, keys, from, m, this.symmetric, this.seed, this.scale, slots.length);
-      readSlots(sc, slots, m);
-      findCandidates(sc, slots, m, out, from);
-      this.touched ^= touchKeys(sc, keyWords, m);
-      if (confirm(sc, slots, keyWords, m, out, flags, from) > 0) {
+      found += findBatch(sc, keys, from, m, this.symmetric, this.seed, this.scale, this.n, slots, out, flags);
+      if (sc.slow > 0) {
         const at = sc.at;
         for (let i = 0; i < m; i++) {
           if ((at[i] as number) !== SLOW) continue;
           const h = this.find(keys[from + i] as FlowKey);
           out[from + i] = h;
-          if (flags !== undefined && h >= 0) {
-            flags[from + i] = (this.lastReply ? FindFlag.REPLY : 0) | (this.lastAlias ? FindFlag.ALIAS : 0);
+          if (flags !== undefined) {
+            flags[from + i] =
+              h < 0 ? 0 : (this.lastReply ? FindFlag.REPLY : 0) | (this.lastAlias ? FindFlag.ALIAS : 0);
           }
+          if (h >= 0) found++;
         }
       }
-      for (let i = 0; i < m; i++) if ((out[from + i] as number) >= 0) found++;
     }
     return found;
   }
 
   /**
-   * A cache hint for bulk callers, like a prefetch: reads the counter line of each live entry in
-   * `handles[0 .. count-1]` (negative or stale handles are skipped) so that {@link record} calls on
-   * them right after a {@link findMany} find it in cache instead of each waiting for memory.
-   * Changes nothing; throws `INVALID_VALUE` when `count` exceeds `handles`.
+   * A cache hint for bulk callers, like a prefetch: reads the entry words of each live entry in
+   * `handles[0 .. count-1]` (negative or stale handles are skipped) so that {@link record} and
+   * {@link owner} calls on them right after a {@link findMany} find them in cache instead of each
+   * waiting for memory. Changes nothing; throws `INVALID_VALUE` when `count` exceeds `handles`.
    */
   prefetch(handles: Int32Array, count: number = handles?.length): void {
     if (!(handles instanceof Int32Array) || !Number.isInteger(count) || count < 0 || count > handles.length) {
@@ -242,14 +220,15 @@ export class FlowTable {
         `prefetch takes an Int32Array of handles and a count 0..its length, got count ${String(count)}`,
       );
     }
-    const values = this.values;
+    const refs = this.refs;
     const n = this.count;
     let sum = 0;
     for (let i = 0; i < count; i++) {
       const h = handles[i] as number;
-      if (h >= 0 && h < n) sum += values[h * 4 + 3] as number;
+      // The record's first and last words: both of its lines when it straddles two.
+      if (h >= 0 && h < n) sum = (sum + (refs[h * R + 1] as number) + (refs[h * R + 8] as number)) | 0;
     }
-    this.touched ^= sum | 0;
+    this.touched ^= sum;
   }
 
   /** True when `key` (or its alias, or in a symmetric table its reverse) is in the table. */
@@ -270,22 +249,29 @@ export class FlowTable {
     checkU16(tag, 'tag');
     const q = this.q;
     q.load(key, this.symmetric, this.seed);
-    if (this.probe() >= 0) throw new FlowTableError('EXISTS', 'the key is already in the table');
+    let i = this.probe();
+    if (i >= 0) throw new FlowTableError('EXISTS', 'the key is already in the table');
     if (this.count >= MAX_ENTRIES)
       throw new FlowTableError('FULL', `the table holds ${MAX_ENTRIES} entries at most`);
     if (this.count === this.cap) this.growEntries();
-    if (this.used + 1 > this.slots.length * MAX_LOAD) this.growSlots();
+    i = -1 - i;
+    if (this.used + 1 > this.n * MAX_LOAD) i = this.growSlots(q.hash);
     const e = this.count++;
-    const extra = (initialState(key.protocol) << STATE_SHIFT) | (tag << TAG_SHIFT);
-    q.store(this.keys, e * 4, this.v6Pool, extra);
-    this.refs[e * 2] = (owner | (backup << 16)) >>> 0;
-    this.refs[e * 2 + 1] = 0;
-    const v = e * 4;
-    this.values[v] = 0;
-    this.values[v + 1] = 0;
-    this.values[v + 2] = now;
-    this.values[v + 3] = now;
-    this.placeSlot(q.hash, e + 1);
+    const b = i * S;
+    q.store(this.slots, b, this.v6Pool, tag << TAG_SHIFT);
+    this.slots[b + 4] = e + 1;
+    this.used++;
+    const r = e * R;
+    const refs = this.refs;
+    refs[r] = (owner | (backup << 16)) >>> 0;
+    refs[r + 1] = (i | (initialState(key.protocol) << STATE_SHIFT)) >>> 0;
+    refs[r + 2] = 0;
+    refs[r + 3] = this.times.encode(now);
+    refs[r + 4] = this.times.encode(now);
+    refs[r + 5] = 0;
+    refs[r + 6] = 0;
+    refs[r + 7] = 0;
+    refs[r + 8] = 0;
     return e;
   }
 
@@ -296,30 +282,34 @@ export class FlowTable {
    */
   setAlias(handle: number, key: FlowKey): void {
     this.checkHandle(handle);
-    if (this.refs[handle * 2 + 1] !== 0)
+    if (this.refs[handle * R + 2] !== 0)
       throw new FlowTableError('EXISTS', `entry ${handle} already has an alias`);
     const q = this.q;
     q.load(key, this.symmetric, this.seed);
-    if (this.probe() >= 0) throw new FlowTableError('EXISTS', 'the alias key is already in the table');
-    if (this.used + 1 > this.slots.length * MAX_LOAD) this.growSlots();
-    const rec = this.aliasPool.alloc();
-    q.store(this.aliasPool.words, rec * 4, this.v6Pool, 0);
-    this.refs[handle * 2 + 1] = rec + 1;
-    this.placeSlot(q.hash, ALT_BIT | (handle + 1));
+    let i = this.probe();
+    if (i >= 0) throw new FlowTableError('EXISTS', 'the alias key is already in the table');
+    i = -1 - i;
+    if (this.used + 1 > this.n * MAX_LOAD) i = this.growSlots(q.hash);
+    const b = i * S;
+    q.store(this.slots, b, this.v6Pool, 0);
+    this.slots[b + 4] = (ALT_BIT | (handle + 1)) >>> 0;
+    this.used++;
+    this.aliases++;
+    this.refs[handle * R + 2] = i + 1;
   }
 
   /** Writes the key of entry `handle` into `out`, in the direction it was inserted; returns `out`. */
   keyAt(handle: number, out: FlowKey): FlowKey {
     this.checkHandle(handle);
-    return readStoredKey(this.keys, handle * 4, this.v6Pool, out);
+    return readStoredKey(this.slots, this.slotOf(handle) * S, this.v6Pool, out);
   }
 
   /** Writes the alias of entry `handle` into `out` and returns true, or returns false if it has none. */
   aliasAt(handle: number, out: FlowKey): boolean {
     this.checkHandle(handle);
-    const rec = this.refs[handle * 2 + 1] as number;
-    if (rec === 0) return false;
-    readStoredKey(this.aliasPool.words, (rec - 1) * 4, this.v6Pool, out);
+    const a = this.refs[handle * R + 2] as number;
+    if (a === 0) return false;
+    readStoredKey(this.slots, (a - 1) * S, this.v6Pool, out);
     return true;
   }
 
@@ -334,18 +324,17 @@ export class FlowTable {
   /** Removes entry `handle` and its alias; the last entry takes its handle. */
   removeAt(handle: number): void {
     this.checkHandle(handle);
-    const keys = this.keys;
-    const base = handle * 4;
-    this.deleteSlot(storedHash(keys, base, this.seed), handle + 1);
-    if (storedIsV6(keys, base)) this.v6Pool.release(keys[base] as number);
-    const rec = this.refs[handle * 2 + 1] as number;
-    if (rec !== 0) {
-      const words = this.aliasPool.words;
-      const ab = (rec - 1) * 4;
-      this.deleteSlot(storedHash(words, ab, this.seed), ALT_BIT | (handle + 1));
-      if (storedIsV6(words, ab)) this.v6Pool.release(words[ab] as number);
-      this.aliasPool.release(rec - 1);
+    const refs = this.refs;
+    const r = handle * R;
+    const a = refs[r + 2] as number;
+    if (a !== 0) {
+      this.deleteSlot(a - 1);
+      this.aliases--;
     }
+    // Read after the alias went: its removal may have shifted the primary slot back.
+    this.deleteSlot(this.slotOf(handle));
+    this.times.release(refs[r + 3] as number);
+    this.times.release(refs[r + 4] as number);
     const last = --this.count;
     if (handle !== last) this.moveEntry(last, handle);
   }
@@ -355,9 +344,10 @@ export class FlowTable {
     this.slots.fill(0);
     this.used = 0;
     this.count = 0;
+    this.aliases = 0;
     this.cursor = 0;
     this.v6Pool.clear();
-    this.aliasPool.clear();
+    this.times.clear();
   }
 
   /**
@@ -367,61 +357,71 @@ export class FlowTable {
   record(handle: number, now: number, bytes: number, flags: number, reply: boolean): void {
     this.checkHandle(handle);
     checkTime(now);
-    if (!(bytes >= 0 && bytes <= 0xffff_ffff) || (flags & 0xff) !== flags) {
+    if (bytes >>> 0 !== bytes || (flags & 0xff) !== flags) {
       throw new FlowTableError(
         'INVALID_VALUE',
-        `bytes must be 0..2^32-1 and flags 0..255, got ${String(bytes)} and ${String(flags)}`,
+        `bytes must be an integer 0..2^32-1 and flags 0..255, got ${String(bytes)} and ${String(flags)}`,
       );
     }
-    const values = this.values;
-    const v = handle * 4;
-    values[v] = (values[v] as number) + 1;
-    values[v + 1] = (values[v + 1] as number) + bytes;
-    if (now > (values[v + 3] as number)) values[v + 3] = now;
-    const base = handle * 4 + 3;
-    const meta = this.keys[base] as number;
-    const state = nextState((meta & STATE_BITS) >>> STATE_SHIFT, flags, reply);
-    this.keys[base] = ((meta & ~STATE_BITS) | (state << STATE_SHIFT)) >>> 0;
+    const refs = this.refs;
+    const r = handle * R;
+    const packets = (refs[r + 5] as number) + 1;
+    if (packets < TWO_32) refs[r + 5] = packets;
+    else {
+      refs[r + 5] = 0;
+      refs[r + 6] = (refs[r + 6] as number) + 1;
+    }
+    const sum = (refs[r + 7] as number) + bytes;
+    if (sum < TWO_32) refs[r + 7] = sum;
+    else {
+      refs[r + 7] = sum - TWO_32;
+      refs[r + 8] = (refs[r + 8] as number) + 1;
+    }
+    const seen = refs[r + 4] as number;
+    if (now > this.times.decode(seen)) refs[r + 4] = this.times.replace(seen, now);
+    const w = refs[r + 1] as number;
+    const state = nextState(w >>> STATE_SHIFT, flags, reply);
+    refs[r + 1] = ((w & SLOT_MASK) | (state << STATE_SHIFT)) >>> 0;
   }
 
   /** Owner of entry `handle` (0..65535). */
   owner(handle: number): number {
     this.checkHandle(handle);
-    return (this.refs[handle * 2] as number) & 0xffff;
+    return (this.refs[handle * R] as number) & 0xffff;
   }
 
   /** Sets the owner of entry `handle`. */
   setOwner(handle: number, owner: number): void {
     this.checkHandle(handle);
     checkU16(owner, 'owner');
-    const r = handle * 2;
+    const r = handle * R;
     this.refs[r] = (((this.refs[r] as number) & 0xffff0000) | owner) >>> 0;
   }
 
   /** Backup of entry `handle` (0..65535). */
   backup(handle: number): number {
     this.checkHandle(handle);
-    return (this.refs[handle * 2] as number) >>> 16;
+    return (this.refs[handle * R] as number) >>> 16;
   }
 
   /** Sets the backup of entry `handle`. */
   setBackup(handle: number, backup: number): void {
     this.checkHandle(handle);
     checkU16(backup, 'backup');
-    const r = handle * 2;
+    const r = handle * R;
     this.refs[r] = (((this.refs[r] as number) & 0xffff) | (backup << 16)) >>> 0;
   }
 
   /** The 16-bit caller-defined tag of entry `handle`. */
   tag(handle: number): number {
     this.checkHandle(handle);
-    return (this.keys[handle * 4 + 3] as number) >>> TAG_SHIFT;
+    return (this.slots[this.slotOf(handle) * S + 3] as number) >>> TAG_SHIFT;
   }
 
   /** Connection state of entry `handle`. */
   state(handle: number): ConnState {
     this.checkHandle(handle);
-    return (((this.keys[handle * 4 + 3] as number) & STATE_BITS) >>> STATE_SHIFT) as ConnState;
+    return ((this.refs[handle * R + 1] as number) >>> STATE_SHIFT) as ConnState;
   }
 
   /** Sets the connection state of entry `handle` (e.g. from a sync message). */
@@ -433,32 +433,34 @@ export class FlowTable {
         `state must be a ConnState 0..${STATE_COUNT - 1}, got ${String(state)}`,
       );
     }
-    const base = handle * 4 + 3;
-    this.keys[base] = (((this.keys[base] as number) & ~STATE_BITS) | (state << STATE_SHIFT)) >>> 0;
+    const r = handle * R + 1;
+    this.refs[r] = (((this.refs[r] as number) & SLOT_MASK) | (state << STATE_SHIFT)) >>> 0;
   }
 
   /** Packets recorded on entry `handle`. */
   packets(handle: number): number {
     this.checkHandle(handle);
-    return this.values[handle * 4] as number;
+    const r = handle * R;
+    return (this.refs[r + 6] as number) * TWO_32 + (this.refs[r + 5] as number);
   }
 
   /** Bytes recorded on entry `handle`. */
   bytes(handle: number): number {
     this.checkHandle(handle);
-    return this.values[handle * 4 + 1] as number;
+    const r = handle * R;
+    return (this.refs[r + 8] as number) * TWO_32 + (this.refs[r + 7] as number);
   }
 
   /** Time entry `handle` was inserted. */
   created(handle: number): number {
     this.checkHandle(handle);
-    return this.values[handle * 4 + 2] as number;
+    return this.times.decode(this.refs[handle * R + 3] as number);
   }
 
   /** Time of the last packet recorded on entry `handle` (its insertion time before any). */
   lastSeen(handle: number): number {
     this.checkHandle(handle);
-    return this.values[handle * 4 + 3] as number;
+    return this.times.decode(this.refs[handle * R + 4] as number);
   }
 
   /** True when entry `handle` has been idle at `now` for at least its state's timeout. */
@@ -513,8 +515,9 @@ export class FlowTable {
   }
 
   private expiredAt(e: number, now: number): boolean {
-    const state = ((this.keys[e * 4 + 3] as number) & STATE_BITS) >>> STATE_SHIFT;
-    return now - (this.values[e * 4 + 3] as number) >= (this.timeoutMs[state] as number);
+    const r = e * R;
+    const state = (this.refs[r + 1] as number) >>> STATE_SHIFT;
+    return now - this.times.decode(this.refs[r + 4] as number) >= (this.timeoutMs[state] as number);
   }
 
   private checkHandle(handle: number): void {
@@ -526,15 +529,19 @@ export class FlowTable {
     }
   }
 
+  private slotOf(e: number): number {
+    return (this.refs[e * R + 1] as number) & SLOT_MASK;
+  }
+
   private home(hash: number): number {
     const i = (hash * this.scale) | 0;
-    return i < this.slots.length ? i : this.slots.length - 1;
+    return i < this.n ? i : this.n - 1;
   }
 
   /**
-   * The slot reference (entry | alias bit) of `key`, or -1; sets `q.swapped`. IPv4 keys take a
-   * path that keeps every word in locals (no stores of non-Smi numbers into object fields, no
-   * calls); anything else goes through {@link QueryKey.load}, which also rejects garbage.
+   * The slot of `key`, or -1 - (the empty slot that ended its probe); sets `q.swapped`. IPv4 keys
+   * take a path that keeps every word in locals (no stores of non-Smi numbers into object fields,
+   * no calls); anything else goes through {@link QueryKey.load}, which also rejects garbage.
    */
   private locate(key: FlowKey): number {
     if (typeof key === 'object' && key !== null && key.family === 4) {
@@ -570,159 +577,124 @@ export class FlowTable {
     return this.probe();
   }
 
-  /** {@link probe} for an IPv4 key given as words: compares the fingerprint, then the key in place. */
+  /** {@link probe} for an IPv4 key given as words, compared in place in the slots. */
   private probe4(s: number, d: number, ports: number, meta: number, hash: number): number {
     const slots = this.slots;
-    const n = slots.length;
-    const keys = this.keys;
-    const fp = (hash & 0x7f) << 25; // signed, like `w & FP_MASK` below
-    let i = (hash * this.scale) | 0;
-    if (i >= n) i = n - 1;
+    const n = this.n;
+    let i = this.home(hash);
     for (;;) {
-      const w = slots[i] as number;
-      if (w === 0) return -1;
-      if ((w & FP_MASK) === fp) {
-        const e = (w & ENTRY_MASK) - 1;
-        if ((w & ALT_BIT) === 0) {
-          const b = e * 4;
-          if (
-            keys[b] === s &&
-            keys[b + 1] === d &&
-            keys[b + 2] === ports &&
-            ((keys[b + 3] as number) & KEY_MASK) === meta
-          ) {
-            return e;
-          }
-        } else {
-          const words = this.aliasPool.words;
-          const b = ((this.refs[e * 2 + 1] as number) - 1) * 4;
-          if (
-            words[b] === s &&
-            words[b + 1] === d &&
-            words[b + 2] === ports &&
-            ((words[b + 3] as number) & KEY_MASK) === meta
-          ) {
-            return ALT_BIT | e;
-          }
-        }
+      const b = i * S;
+      if (slots[b + 4] === 0) return -1 - i;
+      if (
+        slots[b] === s &&
+        slots[b + 1] === d &&
+        slots[b + 2] === ports &&
+        ((slots[b + 3] as number) & KEY_MASK) === meta
+      ) {
+        return i;
       }
       if (++i === n) i = 0;
     }
   }
 
-  /** The slot reference (entry | alias bit) matching the loaded query, or -1. */
+  /** The slot holding the loaded query, or -1 - (the empty slot that ended the probe). */
   private probe(): number {
     const q = this.q;
+    if (!q.v6) return this.probe4(q.w0, q.w1, q.w2, q.w3, q.hash);
     const slots = this.slots;
-    const n = slots.length;
-    const fp = (q.hash & 0x7f) << 25;
+    const n = this.n;
     let i = this.home(q.hash);
     for (;;) {
-      const w = slots[i] as number;
-      if (w === 0) return -1;
-      if ((w & 0xfe000000) >>> 0 === fp >>> 0) {
-        const e = (w & ENTRY_MASK) - 1;
-        if ((w & ALT_BIT) === 0) {
-          if (q.matches(this.keys, e * 4, this.v6Pool)) return e;
-        } else if (q.matches(this.aliasPool.words, ((this.refs[e * 2 + 1] as number) - 1) * 4, this.v6Pool)) {
-          return ALT_BIT | e;
-        }
-      }
+      const b = i * S;
+      if (slots[b + 4] === 0) return -1 - i;
+      if (q.matches(slots, b, this.v6Pool)) return i;
       if (++i === n) i = 0;
     }
   }
 
-  private placeSlot(hash: number, ref: number): void {
-    const slots = this.slots;
-    const n = slots.length;
-    let i = this.home(hash);
-    while (slots[i] !== 0) if (++i === n) i = 0;
-    slots[i] = (((hash & 0x7f) << 25) | ref) >>> 0;
-    this.used++;
+  /** Points the entry that slot reference `ref` names at slot `i` (its primary or alias link). */
+  private relink(ref: number, i: number): void {
+    const r = ((ref & ENTRY_MASK) - 1) * R;
+    const refs = this.refs;
+    if (ref >= ALT_BIT) refs[r + 2] = i + 1;
+    else refs[r + 1] = (((refs[r + 1] as number) & ~SLOT_MASK) | i) >>> 0;
   }
 
-  private findSlot(hash: number, ref: number): number {
+  /** Empties slot `i` (releasing its IPv6 record) by backward shift: no tombstones, so probe lengths never degrade under churn. */
+  private deleteSlot(i: number): void {
     const slots = this.slots;
-    const n = slots.length;
-    let i = this.home(hash);
-    while (((slots[i] as number) & REF_MASK) !== ref) if (++i === n) i = 0;
-    return i;
-  }
-
-  private refHash(w: number): number {
-    const e = (w & ENTRY_MASK) - 1;
-    if ((w & ALT_BIT) === 0) return storedHash(this.keys, e * 4, this.seed);
-    return storedHash(this.aliasPool.words, ((this.refs[e * 2 + 1] as number) - 1) * 4, this.seed);
-  }
-
-  /** Backward-shift deletion: no tombstones, so probe lengths never degrade under churn. */
-  private deleteSlot(hash: number, ref: number): void {
-    const slots = this.slots;
-    const n = slots.length;
-    let hole = this.findSlot(hash, ref);
-    let j = hole;
+    const n = this.n;
+    if (storedIsV6(slots, i * S)) this.v6Pool.release(slots[i * S] as number);
+    let hole = i;
+    let j = i;
     for (;;) {
       if (++j === n) j = 0;
-      const w = slots[j] as number;
-      if (w === 0) break;
-      const home = this.home(this.refHash(w));
+      const b = j * S;
+      const ref = slots[b + 4] as number;
+      if (ref === 0) break;
+      const home = this.home(storedHash(slots, b, this.seed));
       const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
       if (!stays) {
-        slots[hole] = w;
+        const hb = hole * S;
+        slots[hb] = slots[b] as number;
+        slots[hb + 1] = slots[b + 1] as number;
+        slots[hb + 2] = slots[b + 2] as number;
+        slots[hb + 3] = slots[b + 3] as number;
+        slots[hb + 4] = ref;
+        this.relink(ref, hole);
         hole = j;
       }
     }
-    slots[hole] = 0;
+    slots[hole * S + 4] = 0;
     this.used--;
   }
 
   private moveEntry(from: number, to: number): void {
-    const keys = this.keys;
-    const fb = from * 4;
-    const slot = this.findSlot(storedHash(keys, fb, this.seed), from + 1);
-    this.slots[slot] = (((this.slots[slot] as number) & ~ENTRY_MASK) | (to + 1)) >>> 0;
-    const rec = this.refs[from * 2 + 1] as number;
-    if (rec !== 0) {
-      const s = this.findSlot(
-        storedHash(this.aliasPool.words, (rec - 1) * 4, this.seed),
-        ALT_BIT | (from + 1),
-      );
-      this.slots[s] = (((this.slots[s] as number) & ~ENTRY_MASK) | (to + 1)) >>> 0;
-    }
-    keys.copyWithin(to * 4, fb, fb + 4);
-    this.refs.copyWithin(to * 2, from * 2, from * 2 + 2);
-    this.values.copyWithin(to * 4, from * 4, from * 4 + 4);
+    const refs = this.refs;
+    const fr = from * R;
+    this.slots[this.slotOf(from) * S + 4] = to + 1;
+    const a = refs[fr + 2] as number;
+    if (a !== 0) this.slots[(a - 1) * S + 4] = (ALT_BIT | (to + 1)) >>> 0;
+    refs.copyWithin(to * R, fr, fr + R);
   }
 
   private growEntries(): void {
     const cap = Math.min(MAX_ENTRIES, Math.max(16, Math.ceil(this.cap * 1.5)));
-    this.keys = growU32(this.keys, cap * 4);
-    this.refs = growU32(this.refs, cap * 2);
-    this.values = growF64(this.values, cap * 4);
+    this.refs = growU32(this.refs, cap * R);
     this.cap = cap;
   }
 
-  private growSlots(): void {
-    this.slots = new Uint32Array(Math.ceil((this.used + 1) / GROWN_LOAD) + 1);
-    this.scale = this.slots.length / 4294967296;
-    this.used = 0;
-    const words = this.aliasPool.words;
-    for (let e = 0; e < this.count; e++) {
-      this.placeSlot(storedHash(this.keys, e * 4, this.seed), e + 1);
-      const rec = this.refs[e * 2 + 1] as number;
-      if (rec !== 0) this.placeSlot(storedHash(words, (rec - 1) * 4, this.seed), ALT_BIT | (e + 1));
+  /** Rehashes into a larger index; returns the empty slot a key of hash `hash` would take. */
+  private growSlots(hash: number): number {
+    const old = this.slots;
+    const oldN = this.n;
+    const n = Math.ceil((this.used + 1) / GROWN_LOAD) + 1;
+    const slots = new Uint32Array(n * S + PAD);
+    this.slots = slots;
+    this.n = n;
+    this.scale = n / 4294967296;
+    for (let o = 0; o < oldN; o++) {
+      const ob = o * S;
+      const ref = old[ob + 4] as number;
+      if (ref === 0) continue;
+      let i = this.home(storedHash(old, ob, this.seed));
+      while (slots[i * S + 4] !== 0) if (++i === n) i = 0;
+      const b = i * S;
+      slots[b] = old[ob] as number;
+      slots[b + 1] = old[ob + 1] as number;
+      slots[b + 2] = old[ob + 2] as number;
+      slots[b + 3] = old[ob + 3] as number;
+      slots[b + 4] = ref;
+      this.relink(ref, i);
     }
+    let i = this.home(hash);
+    while (slots[i * S + 4] !== 0) if (++i === n) i = 0;
+    return i;
   }
 }
 
 function growU32(from: Uint32Array, length: number): Uint32Array {
   const to = new Uint32Array(length);
-  to.set(from);
-  return to;
-}
-
-function growF64(from: Float64Array, length: number): Float64Array {
-  const to = new Float64Array(length);
   to.set(from);
   return to;
 }

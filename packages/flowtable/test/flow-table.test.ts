@@ -231,8 +231,10 @@ describe('FlowTable', () => {
         const n = value as number;
         const ok16 = Number.isInteger(n) && n >= 0 && n <= 0xffff;
         const okHandle = n === 0;
+        const okBytes = Number.isInteger(n) && n >= 0 && n <= 0xffff_ffff;
         for (const [call, ok, code] of [
           [() => table.setOwner(h, n), ok16, 'INVALID_VALUE'],
+          [() => table.record(h, 0, n, 0, false), okBytes, 'INVALID_VALUE'],
           [() => table.owner(n), okHandle, 'INVALID_HANDLE'],
           [() => table.insert(parseFlow('udp 1.1.1.1:1 -> 2.2.2.2:2'), 0, n), ok16, 'INVALID_VALUE'],
         ] as const) {
@@ -248,6 +250,49 @@ describe('FlowTable', () => {
     );
     expect(() => new FlowTable({ timeouts: { tcp: 1 } as never })).toThrow(
       expect.objectContaining({ code: 'INVALID_OPTION' }),
+    );
+  });
+
+  it('should give back every time and counter exactly as recorded, whatever the clock, through removals', () => {
+    const time = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.integer({ min: -5, max: 2 ** 34 }),
+      fc.constantFrom(0, -0, 0.5, 2 ** 31 - 1, 2 ** 31),
+    );
+    const op = fc.record({
+      t: time,
+      bytes: fc.constantFrom(0, 1, 0x8000_0000, 0xffff_ffff),
+      remove: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        const table = new FlowTable({ capacity: 1 });
+        const rows: { created: number; lastSeen: number; packets: number; bytes: number }[] = [];
+        ops.forEach(({ t, bytes, remove }, i) => {
+          table.insert(parseFlow(`udp 10.0.0.1:${i + 1} -> 10.0.0.2:53`), t, 0);
+          rows.push({ created: t, lastSeen: t, packets: 0, bytes: 0 });
+          rows.forEach((row, h) => {
+            table.record(h, t, bytes, 0, false);
+            row.packets++;
+            row.bytes += bytes;
+            if (t > row.lastSeen) row.lastSeen = t;
+          });
+          if (remove) {
+            table.removeAt(0);
+            rows[0] = rows[rows.length - 1] as (typeof rows)[number];
+            rows.pop();
+          }
+        });
+        expect(table.size).toBe(rows.length);
+        rows.forEach((row, h) => {
+          expect([table.created(h), table.lastSeen(h), table.packets(h), table.bytes(h)]).toEqual([
+            row.created,
+            row.lastSeen,
+            row.packets,
+            row.bytes,
+          ]);
+        });
+      }),
     );
   });
 
