@@ -635,12 +635,8 @@ export class FlowTable {
       const home = this.home(storedHash(slots, b, this.seed));
       const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
       if (!stays) {
-        const hb = hole * S;
-        slots[hb] = slots[b] as number;
-        slots[hb + 1] = slots[b + 1] as number;
-        slots[hb + 2] = slots[b + 2] as number;
-        slots[hb + 3] = slots[b + 3] as number;
-        slots[hb + 4] = ref;
+        copyKeyWords(slots, b, slots, hole * S);
+        slots[hole * S + 4] = ref;
         this.relink(ref, hole);
         hole = j;
       }
@@ -679,18 +675,22 @@ export class FlowTable {
       if (ref === 0) continue;
       let i = this.home(storedHash(old, ob, this.seed));
       while (slots[i * S + 4] !== 0) if (++i === n) i = 0;
-      const b = i * S;
-      slots[b] = old[ob] as number;
-      slots[b + 1] = old[ob + 1] as number;
-      slots[b + 2] = old[ob + 2] as number;
-      slots[b + 3] = old[ob + 3] as number;
-      slots[b + 4] = ref;
+      copyKeyWords(old, ob, slots, i * S);
+      slots[i * S + 4] = ref;
       this.relink(ref, i);
     }
     let i = this.home(hash);
     while (slots[i * S + 4] !== 0) if (++i === n) i = 0;
     return i;
   }
+}
+
+/** Copies the four key words of the slot at `from[fb..]` to `to[tb..]` (the entry word is the caller's). */
+function copyKeyWords(from: Uint32Array, fb: number, to: Uint32Array, tb: number): void {
+  to[tb] = from[fb] as number;
+  to[tb + 1] = from[fb + 1] as number;
+  to[tb + 2] = from[fb + 2] as number;
+  to[tb + 3] = from[fb + 3] as number;
 }
 
 function growU32(from: Uint32Array, length: number): Uint32Array {
