@@ -1,5 +1,5 @@
 import { type ConnectionRole, StoredConnection } from './connection.js';
-import { ConnectionColumns } from './connection-columns.js';
+import { CHUNK_MASK, ConnectionColumns } from './connection-columns.js';
 import type { ConnectionFields } from './messages.js';
 
 /** Connections per page: consecutive ids share a page. */
@@ -73,12 +73,14 @@ export class ConnectionStore {
     this.delete(f.id);
     const cols = this.cols;
     const slot = cols.alloc();
-    const conn = new StoredConnection(cols, slot, f);
-    cols.role[slot] = role;
-    cols.owner[slot] = cols.names.intern(owner);
-    cols.ownerIncarnation[slot] = ownerIncarnation;
-    cols.epoch[slot] = epoch;
-    cols.backup[slot] = cols.names.intern(backup);
+    const chunk = cols.chunk(slot);
+    const conn = new StoredConnection(chunk, slot, f);
+    const i = slot & CHUNK_MASK;
+    chunk.role[i] = role;
+    chunk.owner[i] = cols.names.intern(owner);
+    chunk.ownerIncarnation[i] = ownerIncarnation;
+    chunk.epoch[i] = epoch;
+    chunk.backup[i] = cols.names.intern(backup);
     this.bySlot[slot] = conn;
     const id = f.id;
     let p = this.page(id);

@@ -1,4 +1,4 @@
-import type { ConnectionColumns } from './connection-columns.js';
+import { CHUNK_MASK, type ColumnChunk } from './connection-columns.js';
 import type { ConnectionFields, SyncPolicy } from './messages.js';
 
 /** What a member holds a connection as. */
@@ -31,26 +31,23 @@ export interface ConnectionInfo extends Readonly<ConnectionFields> {
 }
 
 /**
- * A connection as a member stores it. The synced fields live on the object; role, owner, owner
- * incarnation, epoch, revision and backup live in the store's {@link ConnectionColumns} at
- * `slot` (a failover rewrites those for a million connections without touching an object).
+ * A connection as a member stores it. Its numbers (ownership state and numeric synced fields)
+ * live in the store's {@link ConnectionColumns} at `slot`, behind accessors: a failover rewrites
+ * the ownership of a million connections without touching an object, and the object itself holds
+ * pointers and small integers (no boxed u32 doubles for the garbage collector to trace). Once the
+ * connection is dropped its slot may serve another one: only `id`, `policy`, `held` and
+ * `queuedOn` stay meaningful (what a queued delete needs).
  * Mutable and internal; callers read snapshots or visit it read-only.
  */
 export class StoredConnection implements ConnectionInfo, ConnectionFields {
+  /**
+   * Connection id. On the object, not in a column: a dropped connection's delete record is
+   * written after its slot may have been handed to another connection.
+   */
   id: number;
   policy: SyncPolicy;
-  family: 4 | 6;
-  protocol: number;
-  portKind: number;
-  srcV4: number;
-  dstV4: number;
   src6: Uint8Array | undefined;
   dst6: Uint8Array | undefined;
-  srcPort: number;
-  dstPort: number;
-  hash: number;
-  state: number;
-  timeout: number;
   target: string | undefined;
   payload: Uint8Array | undefined;
   /** True while the connection is in its member's store (queued records read it lazily). */
@@ -58,77 +55,150 @@ export class StoredConnection implements ConnectionInfo, ConnectionFields {
   /** Token of the channel this connection is queued on (0: none), to coalesce repeated changes. */
   queuedOn = 0;
 
-  constructor(
-    private readonly cols: ConnectionColumns,
-    /** This connection's slot in `cols`. */
-    readonly slot: number,
-    f: ConnectionFields,
-  ) {
+  /** The chunk of the store's columns holding this connection's numbers. */
+  private readonly c: ColumnChunk;
+  /** This connection's index in `c`. */
+  private readonly i: number;
+
+  constructor(chunk: ColumnChunk, slot: number, f: ConnectionFields) {
+    const cols = chunk;
+    const i = slot & CHUNK_MASK;
+    this.c = chunk;
+    this.i = i;
     this.id = f.id;
     this.policy = f.policy;
-    this.family = f.family;
-    this.protocol = f.protocol;
-    this.portKind = f.portKind;
-    this.srcV4 = f.srcV4;
-    this.dstV4 = f.dstV4;
     this.src6 = f.src6;
     this.dst6 = f.dst6;
-    this.srcPort = f.srcPort;
-    this.dstPort = f.dstPort;
-    this.hash = f.hash;
-    this.state = f.state;
-    this.timeout = f.timeout;
     this.target = f.target;
     this.payload = f.payload;
-    cols.rev[slot] = f.rev;
+    cols.family[i] = f.family;
+    cols.protocol[i] = f.protocol;
+    cols.portKind[i] = f.portKind;
+    cols.srcV4[i] = f.srcV4;
+    cols.dstV4[i] = f.dstV4;
+    cols.srcPort[i] = f.srcPort;
+    cols.dstPort[i] = f.dstPort;
+    cols.hash[i] = f.hash;
+    cols.state[i] = f.state;
+    cols.timeout[i] = f.timeout;
+    cols.rev[i] = f.rev;
+  }
+
+  get family(): 4 | 6 {
+    return this.c.family[this.i] === 6 ? 6 : 4;
+  }
+  set family(v: 4 | 6) {
+    this.c.family[this.i] = v;
+  }
+  get protocol(): number {
+    return this.c.protocol[this.i] ?? 0;
+  }
+  set protocol(v: number) {
+    this.c.protocol[this.i] = v;
+  }
+  get portKind(): number {
+    return this.c.portKind[this.i] ?? 0;
+  }
+  set portKind(v: number) {
+    this.c.portKind[this.i] = v;
+  }
+  get srcV4(): number {
+    return this.c.srcV4[this.i] ?? 0;
+  }
+  set srcV4(v: number) {
+    this.c.srcV4[this.i] = v;
+  }
+  get dstV4(): number {
+    return this.c.dstV4[this.i] ?? 0;
+  }
+  set dstV4(v: number) {
+    this.c.dstV4[this.i] = v;
+  }
+  get srcPort(): number {
+    return this.c.srcPort[this.i] ?? 0;
+  }
+  set srcPort(v: number) {
+    this.c.srcPort[this.i] = v;
+  }
+  get dstPort(): number {
+    return this.c.dstPort[this.i] ?? 0;
+  }
+  set dstPort(v: number) {
+    this.c.dstPort[this.i] = v;
+  }
+  /** Distribution hash (u32). */
+  get hash(): number {
+    return this.c.hash[this.i] ?? 0;
+  }
+  set hash(v: number) {
+    this.c.hash[this.i] = v;
+  }
+  /** Application state (u16). */
+  get state(): number {
+    return this.c.state[this.i] ?? 0;
+  }
+  set state(v: number) {
+    this.c.state[this.i] = v;
+  }
+  /** Application timeout (u32). */
+  get timeout(): number {
+    return this.c.timeout[this.i] ?? 0;
+  }
+  set timeout(v: number) {
+    this.c.timeout[this.i] = v;
+  }
+
+  /** This connection's slot in the store's columns. */
+  get slot(): number {
+    return this.c.base + this.i;
   }
 
   /** What this member holds the connection as. */
   get role(): ConnectionRole {
-    return (this.cols.role[this.slot] ?? 0) as ConnectionRole;
+    return (this.c.role[this.i] ?? 0) as ConnectionRole;
   }
   set role(r: ConnectionRole) {
-    this.cols.role[this.slot] = r;
+    this.c.role[this.i] = r;
   }
 
   /** Owner member id. */
   get owner(): string {
-    return this.cols.names.name(this.cols.owner[this.slot] ?? 0) ?? '';
+    return this.c.names.name(this.c.owner[this.i] ?? 0) ?? '';
   }
   set owner(id: string) {
-    this.cols.owner[this.slot] = this.cols.names.intern(id);
+    this.c.owner[this.i] = this.c.names.intern(id);
   }
 
   /** Owner incarnation the record came from. */
   get ownerIncarnation(): number {
-    return this.cols.ownerIncarnation[this.slot] ?? 0;
+    return this.c.ownerIncarnation[this.i] ?? 0;
   }
   set ownerIncarnation(inc: number) {
-    this.cols.ownerIncarnation[this.slot] = inc;
+    this.c.ownerIncarnation[this.i] = inc;
   }
 
   /** Ownership epoch (see {@link ConnectionInfo.epoch}). */
   get epoch(): number {
-    return this.cols.epoch[this.slot] ?? 0;
+    return this.c.epoch[this.i] ?? 0;
   }
   set epoch(e: number) {
-    this.cols.epoch[this.slot] = e;
+    this.c.epoch[this.i] = e;
   }
 
   /** Revision: bumped by the owner on every change. */
   get rev(): number {
-    return this.cols.rev[this.slot] ?? 0;
+    return this.c.rev[this.i] ?? 0;
   }
   set rev(r: number) {
-    this.cols.rev[this.slot] = r;
+    this.c.rev[this.i] = r;
   }
 
   /** Owner: the designated backup. Extra copy: the owner's designated backup. */
   get backup(): string | undefined {
-    return this.cols.names.name(this.cols.backup[this.slot] ?? 0);
+    return this.c.names.name(this.c.backup[this.i] ?? 0);
   }
   set backup(id: string | undefined) {
-    this.cols.backup[this.slot] = this.cols.names.intern(id);
+    this.c.backup[this.i] = this.c.names.intern(id);
   }
 }
 

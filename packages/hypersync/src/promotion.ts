@@ -1,7 +1,8 @@
 import { type BackupCandidates, chooseBackup } from './backup-choice.js';
 import { ConnectionRole, type StoredConnection } from './connection.js';
-import { ConnectionColumns, FREE_SLOT } from './connection-columns.js';
+import { ColumnChunk, FREE_SLOT } from './connection-columns.js';
 import type { ConnectionStore } from './connection-store.js';
+import { NameTable } from './name-table.js';
 import type { SyncStats } from './sync-stats.js';
 
 /** What the failover walk needs from a member's sync engine. */
@@ -50,22 +51,26 @@ export function promoteDeparted(
   const me = names.intern(h.self);
   const counts = new Int32Array(2);
   const used = cols.used;
-  let s = 0;
-  for (;;) {
-    s = promoteRun(cols, s, used, live, gone, me, h.incarnation, batch, counts);
-    if (s >= used) break;
-    // An extra copy whose owner and designated backup are both gone: the copy the rendezvous
-    // choice lands on takes over.
-    const conn = h.store.at(s);
-    if (conn !== undefined) {
-      if (chooseBackup(conn.hash, conn.target, conn.owner, candidates) === h.self) {
-        promoteSlot(cols, s, me, h.incarnation);
-        batch[counts[N] ?? 0] = s;
-        counts[N] = (counts[N] ?? 0) + 1;
-        counts[PROMOTED] = (counts[PROMOTED] ?? 0) + 1;
-      } else h.drop(conn);
+  for (const chunk of cols.chunks) {
+    const base = chunk.base;
+    const end = Math.min(chunk.size, used - base);
+    let i = 0;
+    for (;;) {
+      i = promoteRun(chunk, i, end, live, gone, me, h.incarnation, batch, counts);
+      if (i >= end) break;
+      // An extra copy whose owner and designated backup are both gone: the copy the rendezvous
+      // choice lands on takes over.
+      const conn = h.store.at(base + i);
+      if (conn !== undefined) {
+        if (chooseBackup(conn.hash, conn.target, conn.owner, candidates) === h.self) {
+          promoteSlot(chunk, i, me, h.incarnation);
+          batch[counts[N] ?? 0] = base + i;
+          counts[N] = (counts[N] ?? 0) + 1;
+          counts[PROMOTED] = (counts[PROMOTED] ?? 0) + 1;
+        } else h.drop(conn);
+      }
+      i++;
     }
-    s++;
   }
   h.stats.promoted += counts[PROMOTED] ?? 0;
   return counts[N] ?? 0;
@@ -73,14 +78,14 @@ export function promoteDeparted(
 
 /**
  * The hot loop of {@link promoteDeparted}, on typed arrays and numbers only (so it compiles to one
- * tight loop whatever the caller): walks slots from `from`, promotes the standby replicas of
- * departed owners, and returns the first slot that needs a decision it cannot make (an extra
- * copy that lost its owner and backup), or `used` when done.
+ * tight loop whatever the caller): walks a chunk's slots from `from` to `end`, promotes the
+ * standby replicas of departed owners, and returns the first index that needs a decision it
+ * cannot make (an extra copy that lost its owner and backup), or `end` when done.
  */
 function promoteRun(
-  cols: ConnectionColumns,
+  chunk: ColumnChunk,
   from: number,
-  used: number,
+  end: number,
   live: Float64Array,
   gone: Uint8Array,
   me: number,
@@ -88,47 +93,47 @@ function promoteRun(
   batch: Int32Array,
   counts: Int32Array,
 ): number {
-  const { role, owner, ownerIncarnation, epoch, rev, backup } = cols;
+  const { role, owner, ownerIncarnation, epoch, rev, backup, base } = chunk;
   let n = counts[N] ?? 0;
   let promoted = 0;
-  let s = from;
-  for (; s < used; s++) {
-    const r = role[s];
+  let i = from;
+  for (; i < end; i++) {
+    const r = role[i];
     if (r === ConnectionRole.OWNER) {
       // A backup that left (or restarted empty) holds nothing any more.
-      if (gone[backup[s] ?? 0] === 1) backup[s] = 0;
-      batch[n++] = s;
+      if (gone[backup[i] ?? 0] === 1) backup[i] = 0;
+      batch[n++] = base + i;
       continue;
     }
-    if (r === FREE_SLOT || live[owner[s] ?? 0] === ownerIncarnation[s]) continue;
+    if (r === FREE_SLOT || live[owner[i] ?? 0] === ownerIncarnation[i]) continue;
     if (r === ConnectionRole.STANDBY) {
-      role[s] = ConnectionRole.OWNER;
-      owner[s] = me;
-      ownerIncarnation[s] = myIncarnation;
-      epoch[s] = ((epoch[s] ?? 0) + 1) >>> 0;
-      rev[s] = ((rev[s] ?? 0) + 1) >>> 0;
+      role[i] = ConnectionRole.OWNER;
+      owner[i] = me;
+      ownerIncarnation[i] = myIncarnation;
+      epoch[i] = ((epoch[i] ?? 0) + 1) >>> 0;
+      rev[i] = ((rev[i] ?? 0) + 1) >>> 0;
       // Its old backup was this member: placement chooses a new one and sends it everything.
-      backup[s] = 0;
+      backup[i] = 0;
       promoted++;
-      batch[n++] = s;
+      batch[n++] = base + i;
       continue;
     }
-    const b = backup[s] ?? 0;
+    const b = backup[i] ?? 0;
     if (b === 0 || (live[b] ?? -1) < 0) break;
   }
   counts[N] = n;
   counts[PROMOTED] = (counts[PROMOTED] ?? 0) + promoted;
-  return s;
+  return i;
 }
 
-/** Makes the connection in `slot` owned here, one epoch and revision later, with no backup yet. */
-function promoteSlot(cols: ConnectionColumns, slot: number, me: number, myIncarnation: number): void {
-  cols.role[slot] = ConnectionRole.OWNER;
-  cols.owner[slot] = me;
-  cols.ownerIncarnation[slot] = myIncarnation;
-  cols.epoch[slot] = ((cols.epoch[slot] ?? 0) + 1) >>> 0;
-  cols.rev[slot] = ((cols.rev[slot] ?? 0) + 1) >>> 0;
-  cols.backup[slot] = 0;
+/** Makes the connection at index `i` of `chunk` owned here, one epoch and revision later, with no backup yet. */
+function promoteSlot(chunk: ColumnChunk, i: number, me: number, myIncarnation: number): void {
+  chunk.role[i] = ConnectionRole.OWNER;
+  chunk.owner[i] = me;
+  chunk.ownerIncarnation[i] = myIncarnation;
+  chunk.epoch[i] = ((chunk.epoch[i] ?? 0) + 1) >>> 0;
+  chunk.rev[i] = ((chunk.rev[i] ?? 0) + 1) >>> 0;
+  chunk.backup[i] = 0;
 }
 
 let warmed = false;
@@ -142,9 +147,8 @@ let warmed = false;
 export function warmPromotion(): void {
   if (warmed) return;
   warmed = true;
-  const cols = new ConnectionColumns();
   const slots = 4096;
-  for (let s = 0; s < slots; s++) cols.alloc();
+  const cols = new ColumnChunk(new NameTable(), 0, slots);
   const live = new Float64Array([-1, 1, -1]);
   const gone = new Uint8Array(3);
   const batch = new Int32Array(slots);

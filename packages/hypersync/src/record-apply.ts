@@ -24,11 +24,14 @@ export function forgetReplicasOf(h: ReplicaHost, owner: string): void {
   const cols = store.cols;
   const who = cols.names.find(owner);
   if (who < 0) return;
-  const { role, owner: owners } = cols;
-  for (let s = 0; s < cols.used; s++) {
-    if (owners[s] !== who || role[s] === ConnectionRole.OWNER) continue;
-    const conn = store.at(s);
-    if (conn !== undefined) h.drop(conn);
+  for (const chunk of cols.chunks) {
+    const { role, owner: owners, base } = chunk;
+    const end = Math.min(chunk.size, cols.used - base);
+    for (let i = 0; i < end; i++) {
+      if (owners[i] !== who || role[i] === ConnectionRole.OWNER) continue;
+      const conn = store.at(base + i);
+      if (conn !== undefined) h.drop(conn);
+    }
   }
 }
 

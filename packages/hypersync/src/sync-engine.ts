@@ -190,8 +190,11 @@ export class SyncEngine implements ReplicaHost {
     const cap = this.store.cols.capacity;
     const top = this.spare[this.spare.length - 1];
     if (top === undefined || top.length < cap) {
+      // Doubling: the store grows a chunk at a time, the buffer only log(n) times.
+      let size = Math.max(1024, top?.length ?? 0);
+      while (size < cap) size *= 2;
       this.spare.length = 0;
-      this.spare.push(new Int32Array(cap));
+      this.spare.push(new Int32Array(size));
     }
   }
 
