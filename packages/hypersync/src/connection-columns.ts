@@ -11,11 +11,10 @@ export const CHUNK_MASK: number = CHUNK_SLOTS - 1;
 const FIRST_CHUNK_SLOTS = 256;
 
 /**
- * The numbers of up to 65 536 connections, one slot each, in typed arrays: the ownership state
- * (role, owner, owner incarnation, epoch, revision, backup; member ids interned in `names`) and
- * the numeric synced fields. The numeric fields are here too because an object field holding a
- * u32 above 2^31 is a boxed double in V8, one more heap object per connection for every garbage
- * collection to trace.
+ * The ownership state of up to 65 536 connections, one slot each, in typed arrays: role, owner,
+ * owner incarnation, epoch, revision and backup (member ids interned in `names`). The synced
+ * fields stay on the connection objects: reading them through accessors from columns too made
+ * the sync path slower, and a failover only needs these.
  */
 export class ColumnChunk {
   /** A {@link ConnectionRole} per slot, {@link FREE_SLOT} when unused. */
@@ -30,20 +29,6 @@ export class ColumnChunk {
   rev: Uint32Array;
   /** Designated backup (an index in `names`, 0 when none). */
   backup: Uint32Array;
-  /** Address family (4 or 6). */
-  family: Uint8Array;
-  protocol: Uint8Array;
-  portKind: Uint8Array;
-  srcV4: Uint32Array;
-  dstV4: Uint32Array;
-  srcPort: Uint16Array;
-  dstPort: Uint16Array;
-  /** Distribution hash (u32). */
-  hash: Uint32Array;
-  /** Application state (u16). */
-  state: Uint16Array;
-  /** Application timeout (u32). */
-  timeout: Uint32Array;
 
   constructor(
     /** Member ids of `owner` and `backup` (shared by every chunk of a store). */
@@ -58,16 +43,6 @@ export class ColumnChunk {
     this.epoch = new Uint32Array(size);
     this.rev = new Uint32Array(size);
     this.backup = new Uint32Array(size);
-    this.family = new Uint8Array(size);
-    this.protocol = new Uint8Array(size);
-    this.portKind = new Uint8Array(size);
-    this.srcV4 = new Uint32Array(size);
-    this.dstV4 = new Uint32Array(size);
-    this.srcPort = new Uint16Array(size);
-    this.dstPort = new Uint16Array(size);
-    this.hash = new Uint32Array(size);
-    this.state = new Uint16Array(size);
-    this.timeout = new Uint32Array(size);
   }
 
   /** Slots this chunk has room for. */
@@ -85,21 +60,11 @@ export class ColumnChunk {
     this.epoch = widen(this.epoch, size);
     this.rev = widen(this.rev, size);
     this.backup = widen(this.backup, size);
-    this.family = widen(this.family, size);
-    this.protocol = widen(this.protocol, size);
-    this.portKind = widen(this.portKind, size);
-    this.srcV4 = widen(this.srcV4, size);
-    this.dstV4 = widen(this.dstV4, size);
-    this.srcPort = widen(this.srcPort, size);
-    this.dstPort = widen(this.dstPort, size);
-    this.hash = widen(this.hash, size);
-    this.state = widen(this.state, size);
-    this.timeout = widen(this.timeout, size);
   }
 }
 
 /**
- * The numbers of every connection a member holds, by slot, in chunks of {@link ColumnChunk}. A
+ * The ownership state of every connection a member holds, by slot, in chunks of {@link ColumnChunk}. A
  * failover walks these arrays, not a million objects: promoting a replica writes a few numbers in
  * place and allocates nothing. Chunks are added, never copied, as the store grows: growing one set
  * of arrays by doubling left tens of megabytes of dropped buffers, and V8 answers such external

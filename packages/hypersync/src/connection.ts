@@ -31,12 +31,11 @@ export interface ConnectionInfo extends Readonly<ConnectionFields> {
 }
 
 /**
- * A connection as a member stores it. Its numbers (ownership state and numeric synced fields)
- * live in the store's {@link ConnectionColumns} at `slot`, behind accessors: a failover rewrites
- * the ownership of a million connections without touching an object, and the object itself holds
- * pointers and small integers (no boxed u32 doubles for the garbage collector to trace). Once the
- * connection is dropped its slot may serve another one: only `id`, `policy`, `held` and
- * `queuedOn` stay meaningful (what a queued delete needs).
+ * A connection as a member stores it: the synced fields on the object, its ownership state (role,
+ * owner, owner incarnation, epoch, revision, backup) in the store's {@link ConnectionColumns} at
+ * `slot`, behind accessors, so a failover rewrites the ownership of a million connections
+ * without touching an object. Once the connection is dropped its slot may serve another one: its
+ * ownership accessors then read that one's (queued deletes read only the id and policy).
  * Mutable and internal; callers read snapshots or visit it read-only.
  */
 export class StoredConnection implements ConnectionInfo, ConnectionFields {
@@ -46,6 +45,16 @@ export class StoredConnection implements ConnectionInfo, ConnectionFields {
    */
   id: number;
   policy: SyncPolicy;
+  family: 4 | 6;
+  protocol: number;
+  portKind: number;
+  srcV4: number;
+  dstV4: number;
+  srcPort: number;
+  dstPort: number;
+  hash: number;
+  state: number;
+  timeout: number;
   src6: Uint8Array | undefined;
   dst6: Uint8Array | undefined;
   target: string | undefined;
@@ -67,85 +76,21 @@ export class StoredConnection implements ConnectionInfo, ConnectionFields {
     this.i = i;
     this.id = f.id;
     this.policy = f.policy;
+    this.family = f.family;
+    this.protocol = f.protocol;
+    this.portKind = f.portKind;
+    this.srcV4 = f.srcV4;
+    this.dstV4 = f.dstV4;
+    this.srcPort = f.srcPort;
+    this.dstPort = f.dstPort;
+    this.hash = f.hash;
+    this.state = f.state;
+    this.timeout = f.timeout;
     this.src6 = f.src6;
     this.dst6 = f.dst6;
     this.target = f.target;
     this.payload = f.payload;
-    cols.family[i] = f.family;
-    cols.protocol[i] = f.protocol;
-    cols.portKind[i] = f.portKind;
-    cols.srcV4[i] = f.srcV4;
-    cols.dstV4[i] = f.dstV4;
-    cols.srcPort[i] = f.srcPort;
-    cols.dstPort[i] = f.dstPort;
-    cols.hash[i] = f.hash;
-    cols.state[i] = f.state;
-    cols.timeout[i] = f.timeout;
     cols.rev[i] = f.rev;
-  }
-
-  get family(): 4 | 6 {
-    return this.c.family[this.i] === 6 ? 6 : 4;
-  }
-  set family(v: 4 | 6) {
-    this.c.family[this.i] = v;
-  }
-  get protocol(): number {
-    return this.c.protocol[this.i] ?? 0;
-  }
-  set protocol(v: number) {
-    this.c.protocol[this.i] = v;
-  }
-  get portKind(): number {
-    return this.c.portKind[this.i] ?? 0;
-  }
-  set portKind(v: number) {
-    this.c.portKind[this.i] = v;
-  }
-  get srcV4(): number {
-    return this.c.srcV4[this.i] ?? 0;
-  }
-  set srcV4(v: number) {
-    this.c.srcV4[this.i] = v;
-  }
-  get dstV4(): number {
-    return this.c.dstV4[this.i] ?? 0;
-  }
-  set dstV4(v: number) {
-    this.c.dstV4[this.i] = v;
-  }
-  get srcPort(): number {
-    return this.c.srcPort[this.i] ?? 0;
-  }
-  set srcPort(v: number) {
-    this.c.srcPort[this.i] = v;
-  }
-  get dstPort(): number {
-    return this.c.dstPort[this.i] ?? 0;
-  }
-  set dstPort(v: number) {
-    this.c.dstPort[this.i] = v;
-  }
-  /** Distribution hash (u32). */
-  get hash(): number {
-    return this.c.hash[this.i] ?? 0;
-  }
-  set hash(v: number) {
-    this.c.hash[this.i] = v;
-  }
-  /** Application state (u16). */
-  get state(): number {
-    return this.c.state[this.i] ?? 0;
-  }
-  set state(v: number) {
-    this.c.state[this.i] = v;
-  }
-  /** Application timeout (u32). */
-  get timeout(): number {
-    return this.c.timeout[this.i] ?? 0;
-  }
-  set timeout(v: number) {
-    this.c.timeout[this.i] = v;
   }
 
   /** This connection's slot in the store's columns. */
