@@ -70,7 +70,6 @@ export class ConnectionStore {
     epoch: number,
     backup: string | undefined,
   ): StoredConnection {
-    this.delete(f.id);
     const cols = this.cols;
     const slot = cols.alloc();
     const chunk = cols.chunk(slot);
@@ -91,9 +90,16 @@ export class ConnectionStore {
       this.lastKey = key;
       this.lastPage = p;
     }
-    p.slots[id % PAGE] = conn;
-    p.count++;
-    this.count++;
+    const at = id % PAGE;
+    const old = p.slots[at];
+    if (old === undefined) {
+      p.count++;
+      this.count++;
+    } else {
+      this.bySlot[old.slot] = undefined;
+      cols.release(old.slot);
+    }
+    p.slots[at] = conn;
     return conn;
   }
 
