@@ -9,6 +9,8 @@ const CHUNK_SLOTS = 1 << CHUNK_BITS;
 /** The index of a slot within its chunk. */
 export const CHUNK_MASK: number = CHUNK_SLOTS - 1;
 const FIRST_CHUNK_SLOTS = 256;
+/** Five u32 columns and a u8 one. */
+const BYTES_PER_SLOT = 21;
 
 /**
  * The ownership state of up to 65 536 connections, one slot each, in typed arrays: role, owner,
@@ -37,12 +39,15 @@ export class ColumnChunk {
     readonly base: number,
     size: number,
   ) {
-    this.role = new Uint8Array(size).fill(FREE_SLOT);
-    this.owner = new Uint32Array(size);
-    this.ownerIncarnation = new Uint32Array(size);
-    this.epoch = new Uint32Array(size);
-    this.rev = new Uint32Array(size);
-    this.backup = new Uint32Array(size);
+    // One buffer for all six columns: V8 counts each external buffer it sees allocated towards
+    // its next young-generation collection.
+    const buf = new ArrayBuffer(size * BYTES_PER_SLOT);
+    this.owner = new Uint32Array(buf, 0, size);
+    this.ownerIncarnation = new Uint32Array(buf, 4 * size, size);
+    this.epoch = new Uint32Array(buf, 8 * size, size);
+    this.rev = new Uint32Array(buf, 12 * size, size);
+    this.backup = new Uint32Array(buf, 16 * size, size);
+    this.role = new Uint8Array(buf, 20 * size, size).fill(FREE_SLOT);
   }
 
   /** Slots this chunk has room for. */
@@ -52,14 +57,19 @@ export class ColumnChunk {
 
   /** Grows the arrays to `size` slots (only a store's first chunk grows: small stores stay small). */
   resize(size: number): void {
-    const role = new Uint8Array(size).fill(FREE_SLOT);
-    role.set(this.role);
-    this.role = role;
-    this.owner = widen(this.owner, size);
-    this.ownerIncarnation = widen(this.ownerIncarnation, size);
-    this.epoch = widen(this.epoch, size);
-    this.rev = widen(this.rev, size);
-    this.backup = widen(this.backup, size);
+    const grown = new ColumnChunk(this.names, this.base, size);
+    grown.owner.set(this.owner);
+    grown.ownerIncarnation.set(this.ownerIncarnation);
+    grown.epoch.set(this.epoch);
+    grown.rev.set(this.rev);
+    grown.backup.set(this.backup);
+    grown.role.set(this.role);
+    this.owner = grown.owner;
+    this.ownerIncarnation = grown.ownerIncarnation;
+    this.epoch = grown.epoch;
+    this.rev = grown.rev;
+    this.backup = grown.backup;
+    this.role = grown.role;
   }
 }
 
@@ -129,13 +139,4 @@ export class ConnectionColumns {
     for (const c of this.chunks) cap += c.size;
     this.capacitySlots = cap;
   }
-}
-
-type Column = Uint8Array | Uint16Array | Uint32Array;
-
-/** A copy of `a` with room for `n` slots. */
-function widen<T extends Column>(a: T, n: number): T {
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
-  return b;
 }
