@@ -1,4 +1,4 @@
-import { type ConnectionRole, StoredConnection } from './connection.js';
+import { type ConnectionRole, type StoredConnection, storedConnection } from './connection.js';
 import { CHUNK_MASK, ConnectionColumns } from './connection-columns.js';
 import type { ConnectionFields } from './messages.js';
 
@@ -73,7 +73,7 @@ export class ConnectionStore {
     const cols = this.cols;
     const slot = cols.alloc();
     const chunk = cols.chunk(slot);
-    const conn = new StoredConnection(chunk, slot, f);
+    const conn = storedConnection(chunk, slot, f);
     const i = slot & CHUNK_MASK;
     chunk.role[i] = role;
     chunk.owner[i] = cols.names.intern(owner);
