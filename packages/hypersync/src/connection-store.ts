@@ -1,4 +1,6 @@
-import type { StoredConnection } from './connection.js';
+import { type ConnectionRole, type StoredConnection, storedConnection } from './connection.js';
+import { CHUNK_MASK, ConnectionColumns } from './connection-columns.js';
+import type { ConnectionFields } from './messages.js';
 
 /** Connections per page: consecutive ids share a page. */
 const PAGE = 16;
@@ -11,14 +13,19 @@ class Page {
 }
 
 /**
- * The connections a member holds, by id. A `Map` of one entry per connection costs a hash-table
- * probe at a random address per lookup, the largest cost of applying a sync record; ids are
- * allocated in runs by their owners, so records mostly arrive in id order. Here ids are grouped in
- * pages of 16: consecutive lookups hit the last page and cost an array index, and only a page
- * change probes the map.
+ * The connections a member holds, by id and by slot. A `Map` of one entry per connection costs a
+ * hash-table probe at a random address per lookup, the largest cost of applying a sync record;
+ * ids are allocated in runs by their owners, so records mostly arrive in id order. Here ids are
+ * grouped in pages of 16: consecutive lookups hit the last page and cost an array index, and only
+ * a page change probes the map. Each connection also has a slot in {@link ConnectionColumns},
+ * where its ownership state lives, so walks over every connection run over typed arrays.
  */
 export class ConnectionStore {
+  /** Ownership state of every connection, by slot. */
+  readonly cols: ConnectionColumns = new ConnectionColumns();
   private readonly pages = new Map<number, Page>();
+  /** The connection in each slot (undefined when free). */
+  private bySlot: (StoredConnection | undefined)[] = [];
   private lastKey = -1;
   private lastPage: Page | undefined = undefined;
   private count = 0;
@@ -49,8 +56,32 @@ export class ConnectionStore {
     return this.get(id) !== undefined;
   }
 
-  /** Stores `conn` under its id (replacing one held under it). */
-  set(id: number, conn: StoredConnection): void {
+  /** The connection in `slot`, if one is held there. */
+  at(slot: number): StoredConnection | undefined {
+    return this.bySlot[slot];
+  }
+
+  /** Stores a new connection (replacing one held under its id). */
+  add(
+    f: ConnectionFields,
+    role: ConnectionRole,
+    owner: string,
+    ownerIncarnation: number,
+    epoch: number,
+    backup: string | undefined,
+  ): StoredConnection {
+    const cols = this.cols;
+    const slot = cols.alloc();
+    const chunk = cols.chunk(slot);
+    const conn = storedConnection(chunk, slot, f);
+    const i = slot & CHUNK_MASK;
+    chunk.role[i] = role;
+    chunk.owner[i] = cols.names.intern(owner);
+    chunk.ownerIncarnation[i] = ownerIncarnation;
+    chunk.epoch[i] = epoch;
+    chunk.backup[i] = cols.names.intern(backup);
+    this.bySlot[slot] = conn;
+    const id = f.id;
     let p = this.page(id);
     if (p === undefined) {
       p = new Page();
@@ -60,19 +91,27 @@ export class ConnectionStore {
       this.lastPage = p;
     }
     const at = id % PAGE;
-    if (p.slots[at] === undefined) {
+    const old = p.slots[at];
+    if (old === undefined) {
       p.count++;
       this.count++;
+    } else {
+      this.bySlot[old.slot] = undefined;
+      cols.release(old.slot);
     }
     p.slots[at] = conn;
+    return conn;
   }
 
   /** Forgets the connection with this id; true if one was held. */
   delete(id: number): boolean {
     const p = this.page(id);
     const at = id % PAGE;
-    if (p === undefined || p.slots[at] === undefined) return false;
+    const conn = p?.slots[at];
+    if (p === undefined || conn === undefined) return false;
     p.slots[at] = undefined;
+    this.bySlot[conn.slot] = undefined;
+    this.cols.release(conn.slot);
     this.count--;
     if (--p.count === 0) {
       const key = Math.floor(id / PAGE);
@@ -88,26 +127,19 @@ export class ConnectionStore {
   /** Forgets everything. */
   clear(): void {
     this.pages.clear();
+    this.bySlot = [];
+    this.cols.clear();
     this.lastKey = -1;
     this.lastPage = undefined;
     this.count = 0;
   }
 
-  /**
-   * The pages' slot arrays (holes are undefined): the fast way to walk a million connections, one
-   * iterator step per page. Deleting while iterating is safe.
-   */
-  *chunks(): Generator<readonly (StoredConnection | undefined)[], void, undefined> {
-    for (const p of this.pages.values()) yield p.slots;
-  }
-
-  /** Every connection held (deleting the one visited, or any other, while iterating is safe). */
+  /** Every connection held, in slot order (deleting the one visited, or any other, while iterating is safe). */
   *values(): Generator<StoredConnection, void, undefined> {
-    for (const p of this.pages.values()) {
-      for (let i = 0; i < PAGE; i++) {
-        const c = p.slots[i];
-        if (c !== undefined) yield c;
-      }
+    const used = this.cols.used;
+    for (let s = 0; s < used; s++) {
+      const c = this.bySlot[s];
+      if (c !== undefined) yield c;
     }
   }
 }

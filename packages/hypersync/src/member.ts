@@ -1,6 +1,11 @@
 import { ByteWriter } from './byte-writer.js';
 import { decodeMessage, encodeMessage } from './codec.js';
-import { type ConnectionInfo, ConnectionRole, type StoredConnection } from './connection.js';
+import {
+  type ConnectionInfo,
+  ConnectionRole,
+  type StoredConnection,
+  snapshotConnection,
+} from './connection.js';
 import {
   applyChange,
   type ConnectionChange,
@@ -192,7 +197,7 @@ export class Member {
   /** A snapshot of a connection held here (owned or replica). */
   connection(id: number): ConnectionInfo | undefined {
     const c = this.engine.store.get(id);
-    return c === undefined ? undefined : { ...c };
+    return c === undefined ? undefined : snapshotConnection(c);
   }
 
   /** Visits every connection held here, without copying (do not keep or mutate the objects). */

@@ -1,10 +1,4 @@
-import {
-  ConnectionRole,
-  copyFields,
-  ownerWins,
-  type StoredConnection,
-  storedConnection,
-} from './connection.js';
+import { ConnectionRole, copyFields, ownerWins, type StoredConnection } from './connection.js';
 import type { ConnectionStore } from './connection-store.js';
 import { RecordOp, type SyncRecord } from './messages.js';
 import type { SyncSender } from './sync-channel.js';
@@ -25,10 +19,18 @@ export interface ReplicaHost {
 
 /** Drops every replica held from `owner` (it reopened its channel and re-sends what is needed). */
 export function forgetReplicasOf(h: ReplicaHost, owner: string): void {
-  if (h.store.size === 0) return;
-  for (const chunk of h.store.chunks()) {
-    for (const conn of chunk) {
-      if (conn !== undefined && conn.role !== ConnectionRole.OWNER && conn.owner === owner) h.drop(conn);
+  const store = h.store;
+  if (store.size === 0) return;
+  const cols = store.cols;
+  const who = cols.names.find(owner);
+  if (who < 0) return;
+  for (const chunk of cols.chunks) {
+    const { role, owner: owners, base } = chunk;
+    const end = Math.min(chunk.size, cols.used - base);
+    for (let i = 0; i < end; i++) {
+      if (owners[i] !== who || role[i] === ConnectionRole.OWNER) continue;
+      const conn = store.at(base + i);
+      if (conn !== undefined) h.drop(conn);
     }
   }
 }
@@ -55,7 +57,7 @@ export function applyFrame(h: ReplicaHost, frame: SyncFrame): void {
     } else if (have === undefined) {
       const role = rec.extra ? ConnectionRole.EXTRA : ConnectionRole.STANDBY;
       const backup = rec.extra ? rec.standby : undefined;
-      store.set(rec.id, storedConnection(rec, role, owner, frame.incarnation, rec.epoch, backup));
+      store.add(rec, role, owner, frame.incarnation, rec.epoch, backup);
     } else if (have.role === ConnectionRole.OWNER) {
       h.stats.conflicts++;
       if (ownerWins(rec.epoch, owner, have.epoch, h.self)) {

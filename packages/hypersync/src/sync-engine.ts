@@ -1,10 +1,11 @@
 import { type BackupCandidates, backupCandidates, chooseBackup } from './backup-choice.js';
 import { ByteWriter } from './byte-writer.js';
 import { writeAck } from './codec.js';
-import { ConnectionRole, type StoredConnection, storedConnection } from './connection.js';
+import { ConnectionRole, type StoredConnection } from './connection.js';
 import { ConnectionStore } from './connection-store.js';
 import { writeEntry } from './entry-writer.js';
 import type { AckMessage, ConnectionFields, ViewMember } from './messages.js';
+import { promoteDeparted, warmPromotion } from './promotion.js';
 import { applyFrame, forgetReplicasOf, type ReplicaHost } from './record-apply.js';
 import { type DeferredRelease, type EntryEncoder, SyncReceiver, SyncSender } from './sync-channel.js';
 import type { SyncFrame } from './sync-frame.js';
@@ -43,13 +44,22 @@ export class SyncEngine implements ReplicaHost {
   private orphans: DeferredRelease[] = [];
   /** Last channel id handed out: channels reopened to a peer get higher ids. */
   private channels = 0;
-  /** Owned connections whose backup must be recomputed after a view change, done a slice per tick. */
+  /**
+   * Owned connections (store slots) whose backup must be recomputed after a view change, done a
+   * slice per tick. A slot freed and reused meanwhile is placed again, which changes nothing.
+   */
   private placing: {
-    conns: StoredConnection[];
+    slots: Int32Array;
+    count: number;
     joined: readonly string[];
     closed: ReadonlySet<string>;
     next: number;
   }[] = [];
+  /**
+   * Slot buffers for `placing`, sized to the store's capacity between view changes (in `tick`),
+   * so a failover takes one instead of allocating megabytes that could start a major GC.
+   */
+  private spare: Int32Array[] = [];
   private readonly writer = new ByteWriter(4096);
   private readonly ackWriter = new ByteWriter(64);
   private readonly encodeEntry: EntryEncoder = (w, conn, peer, room, claim) =>
@@ -61,7 +71,9 @@ export class SyncEngine implements ReplicaHost {
     public incarnation: number,
     private readonly options: ChannelOptions,
     private readonly send: (to: string, bytes: Uint8Array) => void,
-  ) {}
+  ) {
+    warmPromotion();
+  }
 
   /** Drops everything: connections, channels (used when this member is fenced or restarts). */
   reset(incarnation: number): void {
@@ -127,46 +139,12 @@ export class SyncEngine implements ReplicaHost {
     }
     this.members = next;
     this.candidates = backupCandidates(view.length > 0 ? view : []);
-    // Promotion is the urgent part of a failover and is done here; choosing backups and queueing
-    // the records they need is spread over the next ticks (see placeSome).
-    // Sized once: growing a million-entry array by push copies it a dozen times and the dropped
-    // backing stores can start a major GC in the middle of a failover.
-    const batch = new Array<StoredConnection>(this.store.size);
-    let n = 0;
-    // Replicas come in long runs of the same owner: remember the last owner's verdict instead of
-    // looking every one of a million replicas up in the member map.
-    let lastOwner: string | undefined;
-    let lastIncarnation = -1;
-    let lastStays = false;
-    for (const chunk of this.store.chunks()) {
-      for (const conn of chunk) {
-        if (conn === undefined) continue;
-        if (conn.role === ConnectionRole.OWNER) {
-          // A backup that left (or restarted empty) holds nothing any more.
-          if (conn.backup !== undefined && closed.has(conn.backup)) conn.backup = undefined;
-          batch[n++] = conn;
-          continue;
-        }
-        if (conn.owner !== lastOwner || conn.ownerIncarnation !== lastIncarnation) {
-          lastOwner = conn.owner;
-          lastIncarnation = conn.ownerIncarnation;
-          lastStays = this.members.get(conn.owner) === conn.ownerIncarnation;
-        }
-        if (lastStays) continue;
-        if (conn.role === ConnectionRole.STANDBY) {
-          this.promote(conn);
-          batch[n++] = conn;
-        } else if (conn.backup === undefined || !this.members.has(conn.backup)) {
-          // Owner and designated backup both gone: the copy the rendezvous choice lands on takes over.
-          if (chooseBackup(conn.hash, conn.target, conn.owner, this.candidates) === this.self) {
-            this.promote(conn);
-            batch[n++] = conn;
-          } else this.drop(conn);
-        }
-      }
-    }
-    batch.length = n;
-    if (n > 0) this.placing.push({ conns: batch, joined, closed, next: 0 });
+    // Promotion is the urgent part of a failover and is done here, over the store's columns;
+    // choosing backups and queueing the records they need is spread over the next ticks.
+    const batch = this.takeSlots();
+    const n = promoteDeparted(this, this.members, closed, this.candidates, batch);
+    if (n > 0) this.placing.push({ slots: batch, count: n, joined, closed, next: 0 });
+    else this.spare.push(batch);
     // A peer back from a partition may have promoted its copies of connections this member owns
     // (or the reverse): tell it every synced connection owned here; the loser of each gives it up.
     if (returning.length > 0) {
@@ -187,17 +165,37 @@ export class SyncEngine implements ReplicaHost {
     const s = this.senders.get(peer);
     if (s === undefined) return;
     s.bulkEndPending = true;
-    const batch: StoredConnection[] = [];
-    for (const chunk of this.store.chunks()) {
-      for (const conn of chunk) {
-        if (conn === undefined || conn.role !== ConnectionRole.OWNER || conn.policy === 'none') continue;
-        if (conn.backup === peer) conn.backup = undefined;
-        batch.push(conn);
-        s.claim(conn);
-      }
+    const batch = this.takeSlots();
+    let n = 0;
+    for (const conn of this.store.values()) {
+      if (conn.role !== ConnectionRole.OWNER || conn.policy === 'none') continue;
+      if (conn.backup === peer) conn.backup = undefined;
+      batch[n++] = conn.slot;
+      s.claim(conn);
     }
-    if (batch.length > 0)
-      this.placing.push({ conns: batch, joined: [peer], closed: new Set([peer]), next: 0 });
+    if (n > 0)
+      this.placing.push({ slots: batch, count: n, joined: [peer], closed: new Set([peer]), next: 0 });
+    else this.spare.push(batch);
+  }
+
+  /** A slot buffer with room for every slot of the store (a spare one when it is large enough). */
+  private takeSlots(): Int32Array {
+    const need = this.store.cols.used;
+    const buf = this.spare.pop();
+    return buf !== undefined && buf.length >= need ? buf : new Int32Array(this.store.cols.capacity);
+  }
+
+  /** Keeps one spare slot buffer as large as the store's capacity, outside any failover. */
+  private presizeSlots(): void {
+    const cap = this.store.cols.capacity;
+    const top = this.spare[this.spare.length - 1];
+    if (top === undefined || top.length < cap) {
+      // Doubling: the store grows a chunk at a time, the buffer only log(n) times.
+      let size = Math.max(1024, top?.length ?? 0);
+      while (size < cap) size *= 2;
+      this.spare.length = 0;
+      this.spare.push(new Int32Array(size));
+    }
   }
 
   /** Forgets a connection held here. */
@@ -213,8 +211,8 @@ export class SyncEngine implements ReplicaHost {
     while (this.placing.length > 0 && done < budget) {
       const b = this.placing[0];
       if (b === undefined) break;
-      while (b.next < b.conns.length && done < budget) {
-        const conn = b.conns[b.next++];
+      while (b.next < b.count && done < budget) {
+        const conn = this.store.at(b.slots[b.next++] ?? -1);
         done++;
         // Deleted or demoted since: nothing to place.
         if (conn === undefined || conn.role !== ConnectionRole.OWNER || !conn.held) continue;
@@ -222,7 +220,10 @@ export class SyncEngine implements ReplicaHost {
         if (conn.backup !== undefined && b.closed.has(conn.backup)) conn.backup = undefined;
         this.place(conn, b.joined, moves);
       }
-      if (b.next >= b.conns.length) this.placing.shift();
+      if (b.next >= b.count) {
+        this.placing.shift();
+        this.spare.push(b.slots);
+      }
     }
     for (const [to, byOld] of moves) {
       const sender = this.senders.get(to);
@@ -239,17 +240,6 @@ export class SyncEngine implements ReplicaHost {
     if (s !== undefined) for (const d of s.deferred) this.orphans.push(d);
     this.senders.delete(id);
     this.receivers.delete(id);
-  }
-
-  private promote(conn: StoredConnection): void {
-    conn.role = ConnectionRole.OWNER;
-    conn.owner = this.self;
-    conn.ownerIncarnation = this.incarnation;
-    conn.epoch = (conn.epoch + 1) >>> 0;
-    conn.rev = (conn.rev + 1) >>> 0;
-    // Its old backup was this member: place() will choose a new one and send it everything.
-    conn.backup = undefined;
-    this.stats.promoted++;
   }
 
   /** Recomputes an owned connection's backup; queues the records a change or a joiner needs. */
@@ -304,8 +294,7 @@ export class SyncEngine implements ReplicaHost {
 
   /** Stores a new owned connection and queues its create record. */
   create(f: ConnectionFields): StoredConnection {
-    const conn = storedConnection(f, ConnectionRole.OWNER, this.self, this.incarnation, 0, undefined);
-    this.store.set(conn.id, conn);
+    const conn = this.store.add(f, ConnectionRole.OWNER, this.self, this.incarnation, 0, undefined);
     if (conn.policy !== 'none') {
       conn.backup = chooseBackup(conn.hash, conn.target, this.self, this.candidates);
       this.queueChange(conn);
@@ -389,6 +378,7 @@ export class SyncEngine implements ReplicaHost {
     }
     if (allIdle && this.orphans.length > 0) for (const d of this.orphans.splice(0)) this.release(d);
     this.placeSome(PLACE_PER_TICK);
+    this.presizeSlots();
     const { mtu, window, retransmitMs } = this.options;
     for (const s of this.senders.values()) {
       const out = (bytes: Uint8Array): void => this.send(s.peer, bytes);

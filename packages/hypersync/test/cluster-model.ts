@@ -205,7 +205,11 @@ export class CrashCmd implements Cmd {
     // A connection survives exactly when some surviving member holds a copy of it right now.
     const survivors = running(r).filter((m) => !victims.has(m.id));
     const held = new Map<number, ConnectionInfo>();
-    for (const m of survivors) m.forEachConnection((c) => held.set(c.id, { ...c }));
+    for (const m of survivors)
+      m.forEachConnection((c) => {
+        const copy = m.connection(c.id);
+        if (copy !== undefined) held.set(c.id, copy);
+      });
     for (const [id, want] of model.conns) {
       const owner = ownerOf(r, id);
       if (model.partitioned) {

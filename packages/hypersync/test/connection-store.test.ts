@@ -1,0 +1,207 @@
+import { createFlowKey } from '@maestro/hash';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { backupCandidates, chooseBackup } from '../src/backup-choice.js';
+import { ConnectionRole, type StoredConnection } from '../src/connection.js';
+import { connectionFields } from '../src/connection-input.js';
+import { ConnectionStore } from '../src/connection-store.js';
+import type { ViewMember } from '../src/messages.js';
+import { promoteDeparted } from '../src/promotion.js';
+import { createSyncStats } from '../src/sync-stats.js';
+
+const OWNERS = ['a', 'b', 'c', 'd'];
+
+interface Expected {
+  role: ConnectionRole;
+  owner: string;
+  ownerIncarnation: number;
+  epoch: number;
+  rev: number;
+  backup: string | undefined;
+  hash: number;
+}
+
+const role = fc.constantFrom(ConnectionRole.OWNER, ConnectionRole.STANDBY, ConnectionRole.EXTRA);
+const copy = fc.record({
+  role,
+  owner: fc.constantFrom(...OWNERS),
+  ownerIncarnation: fc.nat({ max: 3 }),
+  epoch: fc.nat({ max: 0xffffffff }),
+  rev: fc.nat({ max: 0xffffffff }),
+  backup: fc.option(fc.constantFrom(...OWNERS), { nil: undefined }),
+  hash: fc.nat({ max: 0xffffffff }),
+});
+const op = fc.oneof(
+  fc.record({ kind: fc.constant('add' as const), id: fc.nat({ max: 63 }), copy }),
+  fc.record({ kind: fc.constant('delete' as const), id: fc.nat({ max: 63 }) }),
+  fc.record({ kind: fc.constant('change' as const), id: fc.nat({ max: 63 }), copy }),
+);
+
+function add(store: ConnectionStore, id: number, e: Expected): StoredConnection {
+  const f = connectionFields({ id, flow: createFlowKey(), hash: e.hash }, 'backup');
+  f.rev = e.rev;
+  return store.add(f, e.role, e.owner, e.ownerIncarnation, e.epoch, e.backup);
+}
+
+function stateOf(c: StoredConnection): Expected {
+  const { role, owner, ownerIncarnation, epoch, rev, backup, hash } = c;
+  return { role, owner, ownerIncarnation, epoch, rev, backup, hash };
+}
+
+describe('connection store', () => {
+  it('should hold each connection and its ownership state through adds, deletes, changes and slot reuse', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 300 }), (ops) => {
+        const store = new ConnectionStore();
+        const model = new Map<number, Expected>();
+        for (const o of ops) {
+          if (o.kind === 'add') {
+            add(store, o.id, o.copy);
+            model.set(o.id, { ...o.copy });
+          } else if (o.kind === 'delete') {
+            expect(store.delete(o.id)).toBe(model.delete(o.id));
+          } else {
+            const c = store.get(o.id);
+            if (c === undefined) continue;
+            c.role = o.copy.role;
+            c.owner = o.copy.owner;
+            c.ownerIncarnation = o.copy.ownerIncarnation;
+            c.epoch = o.copy.epoch;
+            c.rev = o.copy.rev;
+            c.backup = o.copy.backup;
+            model.set(o.id, { ...o.copy, hash: c.hash });
+          }
+        }
+        expect(store.size).toBe(model.size);
+        const seen = new Map<number, Expected>();
+        for (const c of store.values()) seen.set(c.id, stateOf(c));
+        expect(seen).toEqual(model);
+        for (const [id, e] of model) {
+          const c = store.get(id);
+          expect(c === undefined ? undefined : stateOf(c)).toEqual(e);
+        }
+      }),
+    );
+  });
+
+  it('should promote the standby replicas of departed owners, and an extra copy where the choice lands, and nothing else', () => {
+    const departed = fc.record({ gone: fc.subarray(OWNERS), incarnation: fc.nat({ max: 3 }) });
+    fc.assert(
+      fc.property(fc.array(copy, { maxLength: 200 }), departed, (copies, { gone, incarnation }) => {
+        const self = 'a';
+        const store = new ConnectionStore();
+        const before = copies.map((e, id) => {
+          // Replicas are never of this member's own connections; owned ones are.
+          const owned = e.role === ConnectionRole.OWNER;
+          const x: Expected = {
+            ...e,
+            owner: owned ? self : e.owner === self ? 'b' : e.owner,
+            backup: e.role === ConnectionRole.STANDBY || e.backup === self ? undefined : e.backup,
+          };
+          add(store, id, x);
+          return x;
+        });
+        // The view: every other owner stays at `incarnation` unless it is gone.
+        const view: ViewMember[] = OWNERS.filter((id) => id === self || !gone.includes(id)).map((id) => ({
+          id,
+          incarnation,
+          weight: 1,
+          site: 0,
+          active: true,
+        }));
+        const members = new Map(view.filter((m) => m.id !== self).map((m) => [m.id, m.incarnation]));
+        const candidates = backupCandidates(view);
+        const dropped = new Set<number>();
+        const host = {
+          self,
+          incarnation: 7,
+          store,
+          stats: createSyncStats(),
+          drop: (c: StoredConnection): void => {
+            dropped.add(c.id);
+            store.delete(c.id);
+          },
+        };
+        const batch = new Int32Array(store.cols.capacity);
+        const n = promoteDeparted(host, members, new Set(gone), candidates, batch);
+        const batched = new Set(Array.from(batch.subarray(0, n), (s) => store.at(s)?.id));
+        let promoted = 0;
+        before.forEach((e, id) => {
+          const c = store.get(id);
+          const stays = members.get(e.owner) === e.ownerIncarnation;
+          if (e.role === ConnectionRole.OWNER) {
+            expect(c && stateOf(c)).toEqual({
+              ...e,
+              backup: e.backup !== undefined && gone.includes(e.backup) ? undefined : e.backup,
+            });
+            expect(batched.has(id)).toBe(true);
+            return;
+          }
+          const lands =
+            e.role === ConnectionRole.STANDBY ||
+            chooseBackup(e.hash, undefined, e.owner, candidates) === self;
+          const orphaned = e.backup === undefined || !members.has(e.backup);
+          if (stays || (e.role === ConnectionRole.EXTRA && !orphaned)) {
+            expect(c && stateOf(c)).toEqual(e);
+            expect(batched.has(id)).toBe(false);
+          } else if (lands) {
+            promoted++;
+            expect(c && stateOf(c)).toEqual({
+              ...e,
+              role: ConnectionRole.OWNER,
+              owner: self,
+              ownerIncarnation: 7,
+              epoch: (e.epoch + 1) >>> 0,
+              rev: (e.rev + 1) >>> 0,
+              backup: undefined,
+            });
+            expect(batched.has(id)).toBe(true);
+          } else {
+            expect(dropped.has(id)).toBe(true);
+          }
+        });
+        expect(host.stats.promoted).toBe(promoted);
+        expect(batched.size).toBe(n);
+      }),
+    );
+  });
+
+  it('should promote the replicas of a departed owner in every chunk, and keep the others', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 65_537, max: 100_000 }), fc.nat({ max: 6 }), (count, keepEvery) => {
+        const store = new ConnectionStore();
+        for (let id = 0; id < count; id++) {
+          const owner = keepEvery > 0 && id % (keepEvery + 1) === 0 ? 'b' : 'z';
+          add(store, id, {
+            role: ConnectionRole.STANDBY,
+            owner,
+            ownerIncarnation: 1,
+            epoch: 3,
+            rev: 5,
+            backup: undefined,
+            hash: id,
+          });
+        }
+        const host = { self: 'a', incarnation: 2, store, stats: createSyncStats(), drop: (): void => {} };
+        const batch = new Int32Array(store.cols.capacity);
+        const n = promoteDeparted(host, new Map([['b', 1]]), new Set(['z']), backupCandidates([]), batch);
+        let promoted = 0;
+        const wrong: number[] = [];
+        for (let id = 0; id < count; id++) {
+          const c = store.get(id);
+          const kept = keepEvery > 0 && id % (keepEvery + 1) === 0;
+          if (!kept) promoted++;
+          const ok = kept
+            ? c?.role === ConnectionRole.STANDBY && c.owner === 'b' && c.epoch === 3
+            : c?.role === ConnectionRole.OWNER && c.owner === 'a' && c.epoch === 4;
+          if (!ok) wrong.push(id);
+        }
+        expect(wrong).toEqual([]);
+        expect(n).toBe(promoted);
+        expect(host.stats.promoted).toBe(promoted);
+        expect(new Set(Array.from(batch.subarray(0, n), (s) => store.at(s)?.owner))).toEqual(new Set(['a']));
+      }),
+      { numRuns: 2 },
+    );
+  });
+});
