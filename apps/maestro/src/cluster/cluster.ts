@@ -6,8 +6,9 @@ import type { SimulationFlags } from '../simulation/settings.js';
 import type { ClusterEvent, ClusterHandle, ClusterSnapshot } from './cluster-handle.js';
 import { ConnectionLedger } from './connection-ledger.js';
 import { FailureLog } from './failure-log.js';
-import type { FromMember, MemberInit, TableMessage } from './ipc.js';
+import type { FromMember, MemberInit } from './ipc.js';
 import { MemberSlot } from './member-slot.js';
+import { OfferedTable } from './offered-table.js';
 import { restamp } from './wire.js';
 
 /** How a live group is set up. */
@@ -46,7 +47,7 @@ export class Cluster implements ClusterHandle {
   private table: DistributionTable | undefined = undefined;
   private tableDigest = 0;
   private tableToSlot = new Int32Array(0);
-  private pending: TableMessage | undefined = undefined;
+  private readonly offered = new OfferedTable();
   private tableVersion = 0;
   private incarnations = 0;
   private peersVersion = 0;
@@ -103,7 +104,7 @@ export class Cluster implements ClusterHandle {
     const states = this.slots
       .map((s) => `${s.id} ${s.state} view ${s.status?.viewVersion ?? '-'}`)
       .join(', ');
-    const p = this.pending;
+    const p = this.offered.pending;
     const offered = p === undefined ? 'none' : `view ${p.viewVersion} of ${p.viewMembers.join('+')}`;
     return `${states}; last table offered: ${offered}; in force: ${this.tableMembers().join('+') || 'none'}`;
   }
@@ -374,7 +375,7 @@ export class Cluster implements ClusterHandle {
         this.checkResync();
         break;
       case 'table':
-        if (this.pending === undefined || m.viewVersion > this.pending.viewVersion) this.pending = m;
+        this.offered.offer(m);
         break;
       case 'tableReady':
         s.ready.add(m.digest);
@@ -404,7 +405,7 @@ export class Cluster implements ClusterHandle {
   }
 
   private maybeInstall(): void {
-    const p = this.pending;
+    const p = this.offered.pending;
     if (p === undefined || p.digest === this.tableDigest) return;
     for (const id of p.viewMembers) {
       const s = this.byId.get(id);

@@ -87,6 +87,8 @@ export interface MemberStatus {
 export interface TableMessage {
   readonly t: 'table';
   readonly viewVersion: number;
+  /** The member that composed the view (views of one version are ordered by it). */
+  readonly coordinator: string;
   readonly digest: number;
   readonly viewMembers: readonly string[];
   readonly members: readonly { readonly id: string; readonly weight: number }[];

@@ -490,6 +490,7 @@ export class MemberNode {
       this.io.post({
         t: 'table',
         viewVersion: view.version,
+        coordinator: view.coordinator,
         digest: view.tableDigest,
         viewMembers: view.members.map((m) => m.id),
         members: table.members.map((m) => ({ id: m.id, weight: m.weight })),
