@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { TableMessage } from '../src/cluster/ipc.js';
 import { OfferedTable } from '../src/cluster/offered-table.js';
 import { type Starvation, StarvedGroup } from './starved-group.js';
 
@@ -46,6 +47,60 @@ describe('the table the orchestrator installs at start-up', () => {
         expect(installed).toEqual(agreed);
       }),
       { numRuns: 60 },
+    );
+  });
+});
+
+const offer = (viewVersion: number, coordinator: string): TableMessage => ({
+  t: 'table',
+  viewVersion,
+  coordinator,
+  digest: viewVersion * 16 + Number(coordinator.slice(3)),
+  viewMembers: [coordinator],
+  members: [{ id: coordinator, weight: 100 }],
+  owners: new Uint32Array(0),
+});
+
+const step = fc.oneof(
+  fc.record({
+    kind: fc.constant('offer' as const),
+    version: fc.integer({ min: 1, max: 4 }),
+    member: fc.constantFrom('sgm1', 'sgm2', 'sgm3', 'sgm4'),
+  }),
+  fc.record({
+    kind: fc.constant('forget' as const),
+    member: fc.constantFrom('sgm1', 'sgm2', 'sgm3', 'sgm4'),
+  }),
+);
+
+describe('OfferedTable', () => {
+  it('should fall back to the survivors’ offer of the same version when the coordinator that outranked it dies', () => {
+    const offered = new OfferedTable();
+    offered.offer(offer(8, 'sgm1'));
+    offered.offer(offer(8, 'sgm2'));
+    expect(offered.pending?.coordinator).toBe('sgm1');
+    offered.forget('sgm1');
+    expect(offered.pending?.coordinator).toBe('sgm2');
+  });
+
+  it('should hold the highest-version, then smallest-coordinator latest offer of the members not gone', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+        const offered = new OfferedTable();
+        const latest = new Map<string, number>();
+        for (const s of steps) {
+          if (s.kind === 'offer') {
+            offered.offer(offer(s.version, s.member));
+            latest.set(s.member, s.version);
+          } else {
+            offered.forget(s.member);
+            latest.delete(s.member);
+          }
+        }
+        const expected = [...latest].sort(([a, va], [b, vb]) => vb - va || (a < b ? -1 : 1))[0];
+        const p = offered.pending;
+        expect(p === undefined ? undefined : [p.coordinator, p.viewVersion]).toEqual(expected);
+      }),
     );
   });
 });

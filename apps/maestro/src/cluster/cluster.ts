@@ -322,6 +322,8 @@ export class Cluster implements ClusterHandle {
       (m) => this.onMessage(s, m),
       () => {
         if (!this.closed && s.override !== 'KILLED') this.emit('exit', s.id, `${s.id} exited`);
+        this.offered.forget(s.id);
+        if (!this.closed) this.maybeInstall();
       },
     );
   }

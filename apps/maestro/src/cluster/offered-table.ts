@@ -2,12 +2,11 @@ import type { TableMessage } from './ipc.js';
 
 /**
  * HyperSync's order of views, which decides the view a group ends on: the higher version, then,
- * when two coordinators raced to the same version, the one composed by the smaller member id. A
- * later offer from the same coordinator replaces an earlier one of the same version.
+ * when two coordinators raced to the same version, the one composed by the smaller member id.
  */
 function supersedes(offer: TableMessage, held: TableMessage): boolean {
   if (offer.viewVersion !== held.viewVersion) return offer.viewVersion > held.viewVersion;
-  return offer.coordinator <= held.coordinator;
+  return offer.coordinator < held.coordinator;
 }
 
 /**
@@ -18,14 +17,34 @@ function supersedes(offer: TableMessage, held: TableMessage): boolean {
  * same version as the one its peer composed meanwhile. HyperSync keeps the one of the smaller
  * coordinator id on every member, so the orchestrator must keep that one too, whichever offer
  * reaches it first: the other is a table no member holds, that never becomes ready, and no newer
- * view follows once the group is settled.
+ * view follows once the group is settled. Each coordinator's latest offer is kept, so that when a
+ * coordinator dies between offering its view and broadcasting it (the survivors then compose a
+ * view of the same version), {@link forget} falls back to the survivors' offer.
  */
 export class OfferedTable {
-  /** The offer to install once every member of its view is ready for it. */
-  pending: TableMessage | undefined = undefined;
+  private readonly offers = new Map<string, TableMessage>();
+  private best: TableMessage | undefined = undefined;
 
-  /** Takes a table a member offered as the coordinator of its view. */
+  /** The offer to install once every member of its view is ready for it. */
+  get pending(): TableMessage | undefined {
+    return this.best;
+  }
+
+  /** Takes a table a member offered as the coordinator of its view; it replaces that member's earlier offer. */
   offer(m: TableMessage): void {
-    if (this.pending === undefined || supersedes(m, this.pending)) this.pending = m;
+    this.offers.set(m.coordinator, m);
+    this.choose();
+  }
+
+  /** Drops the offer of a member whose process is gone: no member will adopt a view it never sent. */
+  forget(member: string): void {
+    if (this.offers.delete(member)) this.choose();
+  }
+
+  private choose(): void {
+    // One offer per member at most: a handful to compare.
+    let best: TableMessage | undefined;
+    for (const m of this.offers.values()) if (best === undefined || supersedes(m, best)) best = m;
+    this.best = best;
   }
 }
