@@ -32,9 +32,13 @@ function run(size: number, seed: number, starvations: readonly Starvation[]): un
 
 describe('the table the orchestrator installs at start-up', () => {
   it('should be the view of the smaller coordinator when a member taken for dead races its peer', () => {
-    // Shrunk from the property below: sgm2 does not run for just over the dead interval, then
-    // composes a view of the version sgm1 composed meanwhile; sgm2's offer reaches the orchestrator first.
-    const [agreed, installed] = run(4, 0, [{ member: 1, at: 1617, forMs: 1014 }]);
+    // Shrunk from the property below (under the old rule, first offer of a version wins): in a
+    // group of three, sgm1 does not run for 240 ms from 1 ms and for 950 ms from 251 ms; its peers
+    // give it up and compose a view of the version it composes when it comes back.
+    const [agreed, installed] = run(3, 0, [
+      { member: 0, at: 251, forMs: 950 },
+      { member: 0, at: 1, forMs: 240 },
+    ]);
     expect(agreed).toBeDefined();
     expect(installed).toEqual(agreed);
   });

@@ -1,4 +1,5 @@
 import { Member } from '@maestro/hypersync';
+import { Sfc32 } from '@maestro/pcap';
 import type { TableMessage } from '../src/cluster/ipc.js';
 
 /** A member process that does not run (SIGSTOP, or starved of CPU) from `at` for `forMs`. */
@@ -30,18 +31,6 @@ interface Node {
   lastTick: number;
 }
 
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * What `cluster run` does at start-up, without processes: HyperSync members driven by a simulated
  * clock over a loopback-like network (a few ms of jitter, no loss), each member as a process runs
@@ -56,7 +45,7 @@ export class StarvedGroup {
   /** Offers on their way to the orchestrator (its IPC channels deliver them in no set order). */
   private offers: { readonly at: number; readonly m: TableMessage }[] = [];
   private order = 0;
-  private readonly rand: () => number;
+  private readonly rand: Sfc32;
 
   constructor(
     size: number,
@@ -65,7 +54,7 @@ export class StarvedGroup {
     /** Gets each table offered, in the order the orchestrator would. */
     private readonly offer: (m: TableMessage) => void,
   ) {
-    this.rand = prng(seed);
+    this.rand = new Sfc32(seed);
     const ids = Array.from({ length: size }, (_, i) => `sgm${i + 1}`);
     this.nodes = ids.map((id, i) => ({
       hs: this.member(id, ids, 1000 + i * 16),
@@ -89,7 +78,7 @@ export class StarvedGroup {
   }
 
   private send(from: string, to: string, bytes: Uint8Array): void {
-    const at = this.now + 1 + Math.floor(this.rand() * 4);
+    const at = this.now + 1 + Math.floor(this.rand.next() * 4);
     this.queue.push({ at, order: this.order++, from, to, bytes: bytes.slice() });
   }
 
@@ -136,7 +125,7 @@ export class StarvedGroup {
     if (view === undefined || table === undefined || !n.hs.tableAgreed) return;
     if (view.coordinator !== n.id || view.version === n.posted) return;
     n.posted = view.version;
-    const at = this.now + Math.floor(this.rand() * 3) * TICK_MS;
+    const at = this.now + Math.floor(this.rand.next() * 3) * TICK_MS;
     this.offers.push({
       at,
       m: {
