@@ -1,6 +1,6 @@
 import { Member } from '@maestro/hypersync';
 import { Sfc32 } from '@maestro/pcap';
-import type { TableMessage } from '../src/cluster/ipc.js';
+import { type TableMessage, tableOffer } from '../src/cluster/ipc.js';
 
 /** A member process that does not run (SIGSTOP, or starved of CPU) from `at` for `forMs`. */
 export interface Starvation {
@@ -126,18 +126,7 @@ export class StarvedGroup {
     if (view.coordinator !== n.id || view.version === n.posted) return;
     n.posted = view.version;
     const at = this.now + Math.floor(this.rand.next() * 3) * TICK_MS;
-    this.offers.push({
-      at,
-      m: {
-        t: 'table',
-        viewVersion: view.version,
-        coordinator: view.coordinator,
-        digest: view.tableDigest,
-        viewMembers: view.members.map((m) => m.id),
-        members: table.members.map((m) => ({ id: m.id, weight: m.weight })),
-        owners: table.owners.slice(),
-      },
-    });
+    this.offers.push({ at, m: tableOffer(view, table) });
   }
 
   /** The view every member holds, with its table agreed, if they all hold one. */

@@ -1,3 +1,5 @@
+import type { ClusterView } from '@maestro/hypersync';
+import type { DistributionTable } from '@maestro/weighting';
 import type { SimulationFlags } from '../simulation/settings.js';
 
 /**
@@ -93,6 +95,19 @@ export interface TableMessage {
   readonly viewMembers: readonly string[];
   readonly members: readonly { readonly id: string; readonly weight: number }[];
   readonly owners: Uint32Array;
+}
+
+/** The offer of the table `view` put in force, as its coordinator posts it. */
+export function tableOffer(view: ClusterView, table: DistributionTable): TableMessage {
+  return {
+    t: 'table',
+    viewVersion: view.version,
+    coordinator: view.coordinator,
+    digest: view.tableDigest,
+    viewMembers: view.members.map((m) => m.id),
+    members: table.members.map((m) => ({ id: m.id, weight: m.weight })),
+    owners: table.owners.slice(),
+  };
 }
 
 /** Member → orchestrator. */

@@ -24,7 +24,7 @@ import { compilePolicy } from '@maestro/policy';
 import type { DistributionTable } from '@maestro/weighting';
 import { hasherOf, resolveSettings } from '../simulation/settings.js';
 import { IngressMap } from '../simulation/topology.js';
-import type { FromMember, MemberInit, MemberStatus } from './ipc.js';
+import { type FromMember, type MemberInit, type MemberStatus, tableOffer } from './ipc.js';
 import {
   CORRECTION_MAGIC,
   decodeCorrection,
@@ -487,15 +487,7 @@ export class MemberNode {
     // startup and after failures, and the orchestrator follows the newest view.
     if (view.coordinator === this.init.id && view.version !== this.postedView) {
       this.postedView = view.version;
-      this.io.post({
-        t: 'table',
-        viewVersion: view.version,
-        coordinator: view.coordinator,
-        digest: view.tableDigest,
-        viewMembers: view.members.map((m) => m.id),
-        members: table.members.map((m) => ({ id: m.id, weight: m.weight })),
-        owners: table.owners.slice(),
-      });
+      this.io.post(tableOffer(view, table));
     }
   }
 
