@@ -24,7 +24,7 @@ const group = fc.integer({ min: 3, max: 4 }).chain((size) =>
 /** The view the members end on, and the table the orchestrator would install. */
 function run(size: number, seed: number, starvations: readonly Starvation[]): unknown[] {
   const offered = new OfferedTable();
-  const g = new StarvedGroup(size, seed, starvations, (m) => offered.offer(m));
+  const g = new StarvedGroup(size, seed, starvations, offered);
   const agreed = g.settle(20_000);
   const p = offered.pending;
   return [agreed, p && { version: p.viewVersion, coordinator: p.coordinator, digest: p.digest }];
@@ -43,6 +43,20 @@ describe('the table the orchestrator installs at start-up', () => {
     expect(installed).toEqual(agreed);
   });
 
+  it('should drop the offers of a member that rejoined as a new incarnation', () => {
+    // Shrunk from the property below with rejoins not told to the orchestrator: sgm1 stalls at
+    // start-up, then all three stall for 1 200 ms, overlapping, and rejoin as new incarnations; a
+    // view one of them composed before dies with it, and the group ends on another.
+    const [agreed, installed] = run(3, 0, [
+      { member: 2, at: 1131, forMs: 1200 },
+      { member: 0, at: 1121, forMs: 1200 },
+      { member: 1, at: 1111, forMs: 1200 },
+      { member: 0, at: 0, forMs: 991 },
+    ]);
+    expect(agreed).toBeDefined();
+    expect(installed).toEqual(agreed);
+  });
+
   it('should be the table of the view the members end on, however starved they were', () => {
     fc.assert(
       fc.property(group, ({ size, seed, starvations }) => {
@@ -50,7 +64,7 @@ describe('the table the orchestrator installs at start-up', () => {
         expect(agreed).toBeDefined();
         expect(installed).toEqual(agreed);
       }),
-      { numRuns: 60 },
+      { numRuns: 200 },
     );
   });
 });
@@ -87,7 +101,7 @@ describe('OfferedTable', () => {
     expect(offered.pending?.coordinator).toBe('sgm2');
   });
 
-  it('should hold the highest-version, then smallest-coordinator latest offer of the members not gone', () => {
+  it('should hold the highest-version, then smallest-coordinator offer of the members not gone, in any arrival order', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
         const offered = new OfferedTable();
@@ -95,7 +109,7 @@ describe('OfferedTable', () => {
         for (const s of steps) {
           if (s.kind === 'offer') {
             offered.offer(offer(s.version, s.member));
-            latest.set(s.member, s.version);
+            latest.set(s.member, Math.max(s.version, latest.get(s.member) ?? 0));
           } else {
             offered.forget(s.member);
             latest.delete(s.member);

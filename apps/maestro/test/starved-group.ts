@@ -1,6 +1,7 @@
 import { Member } from '@maestro/hypersync';
 import { Sfc32 } from '@maestro/pcap';
 import { type TableMessage, tableOffer } from '../src/cluster/ipc.js';
+import type { OfferedTable } from '../src/cluster/offered-table.js';
 
 /** A member process that does not run (SIGSTOP, or starved of CPU) from `at` for `forMs`. */
 export interface Starvation {
@@ -42,8 +43,13 @@ export class StarvedGroup {
   now = 0;
   private readonly nodes: Node[];
   private queue: Datagram[] = [];
-  /** Offers on their way to the orchestrator (its IPC channels deliver them in no set order). */
-  private offers: { readonly at: number; readonly m: TableMessage }[] = [];
+  /**
+   * Messages on their way to the orchestrator: table offers, and `undefined` for a member's
+   * "rejoined". Each member's IPC channel keeps its order; channels interleave in no set order.
+   */
+  private offers: { readonly at: number; readonly from: string; readonly m: TableMessage | undefined }[] = [];
+  /** Per member, when its last message reaches the orchestrator (its channel is FIFO). */
+  private readonly channelAt = new Map<string, number>();
   private order = 0;
   private readonly rand: Sfc32;
 
@@ -51,8 +57,8 @@ export class StarvedGroup {
     size: number,
     seed: number,
     private readonly starvations: readonly Starvation[],
-    /** Gets each table offered, in the order the orchestrator would. */
-    private readonly offer: (m: TableMessage) => void,
+    /** The orchestrator's choice of table: gets each offer, and each rejoin, as it would. */
+    private readonly orchestrator: Pick<OfferedTable, 'offer' | 'forget'>,
   ) {
     this.rand = new Sfc32(seed);
     const ids = Array.from({ length: size }, (_, i) => `sgm${i + 1}`);
@@ -92,7 +98,10 @@ export class StarvedGroup {
     const now = this.now;
     const due = this.offers.filter((o) => o.at <= now).sort((a, b) => a.at - b.at);
     this.offers = this.offers.filter((o) => o.at > now);
-    for (const o of due) this.offer(o.m);
+    for (const o of due) {
+      if (o.m === undefined) this.orchestrator.forget(o.from);
+      else this.orchestrator.offer(o.m);
+    }
     for (let i = 0; i < this.nodes.length; i++) {
       const n = this.nodes[i];
       if (n === undefined || this.stopped(i, now)) continue;
@@ -104,6 +113,7 @@ export class StarvedGroup {
           (n.hs.incarnation + 1) >>> 0,
         );
         n.posted = -1;
+        this.post(n.id, undefined);
       }
       n.lastTick = now;
       n.hs.tick(now);
@@ -125,8 +135,14 @@ export class StarvedGroup {
     if (view === undefined || table === undefined || !n.hs.tableAgreed) return;
     if (view.coordinator !== n.id || view.version === n.posted) return;
     n.posted = view.version;
-    const at = this.now + Math.floor(this.rand.next() * 3) * TICK_MS;
-    this.offers.push({ at, m: tableOffer(view, table) });
+    this.post(n.id, tableOffer(view, table));
+  }
+
+  /** Sends a message to the orchestrator over the member's channel, after 0-2 ticks of IPC delay. */
+  private post(from: string, m: TableMessage | undefined): void {
+    const at = Math.max(this.now + Math.floor(this.rand.next() * 3) * TICK_MS, this.channelAt.get(from) ?? 0);
+    this.channelAt.set(from, at);
+    this.offers.push({ at, from, m });
   }
 
   /** The view every member holds, with its table agreed, if they all hold one. */

@@ -389,6 +389,8 @@ export class Cluster implements ClusterHandle {
         this.auditSink?.(s.id, m.flows);
         break;
       case 'rejoined':
+        // Its earlier incarnation's views died with it: no member adopts one it offered.
+        this.offered.forget(s.id);
         this.emit(
           'rejoin',
           s.id,

@@ -30,13 +30,18 @@ export class OfferedTable {
     return this.best;
   }
 
-  /** Takes a table a member offered as the coordinator of its view; it replaces that member's earlier offer. */
+  /**
+   * Takes a table a member offered as the coordinator of its view; it replaces that member's
+   * offer of an older or the same view version (an older one arriving late changes nothing).
+   */
   offer(m: TableMessage): void {
+    const held = this.offers.get(m.coordinator);
+    if (held !== undefined && m.viewVersion < held.viewVersion) return;
     this.offers.set(m.coordinator, m);
     this.choose();
   }
 
-  /** Drops the offer of a member whose process is gone: no member will adopt a view it never sent. */
+  /** Drops the offer of a member whose process is gone or that rejoined as a new incarnation: its views died with it. */
   forget(member: string): void {
     if (this.offers.delete(member)) this.choose();
   }
