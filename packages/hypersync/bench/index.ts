@@ -100,18 +100,25 @@ function createMany(m: Member, n: number): void {
   }
 }
 
+/** Members 'a' and 'b', joined, with `n` connections owned by 'a' and synced to 'b'; `t`: the time reached. */
+function pairWithConnections(n: number): { w: Wire; a: Member; t: number } {
+  const w = new Wire();
+  const a = w.add('a');
+  w.add('b');
+  const t = w.run(0, 1500);
+  createMany(a, n);
+  return { w, a, t: w.drain(t) };
+}
+
 const rows: (string | number)[][] = [['benchmark', 'result', 'target']];
 const loadAtStart = load();
 
 // 1. Encode + in-memory transmit + decode + apply of sync records (updates of existing connections).
 {
   const N = 200_000;
-  const w = new Wire();
-  const a = w.add('a');
-  w.add('b');
-  let t = w.run(0, 1500);
-  createMany(a, N);
-  t = w.drain(t);
+  const pair = pairWithConnections(N);
+  const { w, a } = pair;
+  let t = pair.t;
   let best = 0;
   let bestSync = 0;
   let bestSyncCpu = 0;
@@ -252,12 +259,9 @@ function load(): string {
 // 'b' fails and returns empty, and must get a replica of every one of them back from 'a'.
 {
   const N = 1_000_000;
-  const w = new Wire();
-  const a = w.add('a');
-  w.add('b');
-  let t = w.run(0, 1500);
-  createMany(a, N);
-  t = w.drain(t);
+  const pair = pairWithConnections(N);
+  const w = pair.w;
+  let t = pair.t;
   w.members.delete('b');
   t = w.run(t, 1500);
   t = w.drain(t);
