@@ -15,8 +15,10 @@ export const BATCH = 32;
 
 /** Words per slot of the index: four key words, then the reference (entry + 1 | alias bit; 0 = empty). */
 export const SLOT_WORDS = 5;
-const ENTRY_MASK = 0xffffff;
-const ALT_BIT = 0x1000000;
+/** The entry number (+ 1) bits of a slot's reference word. */
+export const ENTRY_MASK = 0xffffff;
+/** Set in a slot's reference word when the slot holds the entry's alias key. */
+export const ALT_BIT = 0x1000000;
 /** An `at` mark: this key needs the general path (IPv6, garbage). */
 export const SLOW = -1;
 

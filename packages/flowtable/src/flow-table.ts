@@ -1,5 +1,14 @@
 import type { FlowKey } from '@maestro/hash';
-import { BATCH, BulkScratch, FindFlag, findBatch, SLOT_WORDS, SLOW } from './bulk-find.js';
+import {
+  ALT_BIT,
+  BATCH,
+  BulkScratch,
+  ENTRY_MASK,
+  FindFlag,
+  findBatch,
+  SLOT_WORDS,
+  SLOW,
+} from './bulk-find.js';
 import { type ConnState, initialState, nextState, STATE_COUNT } from './conn-state.js';
 import { FlowTableError } from './errors.js';
 import { hash4 } from './mix.js';
@@ -24,8 +33,6 @@ export interface FlowTableOptions {
 export const MAX_ENTRIES = 0xfffffe;
 
 const S = SLOT_WORDS;
-const ENTRY_MASK = 0xffffff;
-const ALT_BIT = 0x1000000;
 const MAX_LOAD = 0.75;
 const GROWN_LOAD = 0.5;
 const TAG_SHIFT = 16;
@@ -42,8 +49,9 @@ const STATE_SHIFT = 28;
 /**
  * A connection table for hot paths: open addressing with linear probing and backward-shift
  * deletion over a slot index that holds each key's four words in place (a hit reads one cache
- * line of it), each slot referring to a dense entry (owner, backup, state, tag, packet and byte
- * counters, created and last-seen times) held in struct-of-arrays typed arrays. No per-entry
+ * line of it), each slot referring to a dense entry: a record of nine words in one typed array
+ * (owner, backup, state, the entry's slots, packet and byte counters, created and last-seen
+ * times; the tag rides in the key's fourth word). No per-entry
  * objects: a handle is the entry's dense index, `0 .. size - 1`, valid until the next removal (a
  * removal moves the last entry into the hole). Each entry may carry one alias key (a
  * NAT-translated tuple, like conntrack's reply tuple) that finds the same entry. Time comes from
@@ -109,7 +117,7 @@ export class FlowTable {
     this.refs = new Uint32Array(capacity * R);
     this.n = Math.ceil(capacity / MAX_LOAD) + 1;
     this.slots = new Uint32Array(this.n * S + PAD);
-    this.scale = this.n / 4294967296;
+    this.scale = this.n / TWO_32;
     this.v6Pool = new RecordPool(8, 4);
   }
 
@@ -668,7 +676,7 @@ export class FlowTable {
     const slots = new Uint32Array(n * S + PAD);
     this.slots = slots;
     this.n = n;
-    this.scale = n / 4294967296;
+    this.scale = n / TWO_32;
     for (let o = 0; o < oldN; o++) {
       const ob = o * S;
       const ref = old[ob + 4] as number;
