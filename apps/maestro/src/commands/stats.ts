@@ -79,6 +79,10 @@ export const statsCommand: Command = {
     const links = new Map<number, number>();
     let link = -1;
     let linkRun = 0;
+    const endLinkRun = (): void => {
+      if (linkRun > 0) links.set(link, (links.get(link) ?? 0) + linkRun);
+      linkRun = 0;
+    };
     const protocols = new Float64Array(256);
     const flows = new FlowCounter();
 
@@ -89,9 +93,8 @@ export const statsCommand: Command = {
       if (t < first) first = t;
       if (t > last) last = t;
       if (p.linkType !== link) {
-        if (linkRun > 0) links.set(link, (links.get(link) ?? 0) + linkRun);
+        endLinkRun();
         link = p.linkType;
-        linkRun = 0;
       }
       linkRun++;
       if (p.vlan >= 0) vlanTagged++;
@@ -109,7 +112,7 @@ export const statsCommand: Command = {
       }
     });
 
-    if (linkRun > 0) links.set(link, (links.get(link) ?? 0) + linkRun);
+    endLinkRun();
     const protocolCounts = [...protocols.entries()].filter(([, n]) => n > 0);
 
     const stats: CaptureStats = {
