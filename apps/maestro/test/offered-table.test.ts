@@ -92,7 +92,7 @@ const step = fc.oneof(
 );
 
 describe('OfferedTable', () => {
-  it('should fall back to the survivors’ offer of the same version when the coordinator that outranked it dies', () => {
+  it('should fall back to the same-version offer of the survivors when the coordinator that outranked it dies', () => {
     const offered = new OfferedTable();
     offered.offer(offer(8, 'sgm1'));
     offered.offer(offer(8, 'sgm2'));
