@@ -283,21 +283,25 @@ function load(): string {
   const joinedAt = t;
   // Until every replica is back (the join takes a simulated heartbeat round or two first).
   let replicas = 0;
+  let ms = 0;
+  let cpuMs = 0;
   const back = w.members.get('b');
   while (t < joinedAt + 60_000) {
     t = w.run(t, 100);
-    if (!w.idle()) continue; // counting a million replicas mid-resync would be timed too
+    if (!w.idle()) continue;
+    // The clock stops before the count: walking a million replicas is the bench's work, not the resync's.
+    ms = performance.now() - s;
+    const used = process.cpuUsage(cpu);
+    cpuMs = (used.user + used.system) / 1000;
     replicas = 0;
     back?.forEachConnection(() => {
       replicas++;
     });
     if (replicas >= N) break;
   }
-  const ms = performance.now() - s;
-  const used = process.cpuUsage(cpu);
   rows.push([
     `bulk resync: ${replicas.toLocaleString('en')} replicas to a returning member (1 M in the group)`,
-    `${ms.toFixed(0)} ms wall, ${((used.user + used.system) / 1000).toFixed(0)} ms CPU, ${t - joinedAt} ms simulated from its return; ${((w.bytes - bytes0) / 1048576).toFixed(1)} MiB in ${(w.datagrams - datagrams0).toLocaleString('en')} datagrams`,
+    `${ms.toFixed(0)} ms wall, ${cpuMs.toFixed(0)} ms CPU, ${t - joinedAt} ms simulated from its return; ${((w.bytes - bytes0) / 1048576).toFixed(1)} MiB in ${(w.datagrams - datagrams0).toLocaleString('en')} datagrams`,
     'report',
   ]);
 }
