@@ -55,7 +55,10 @@ export function writeSyncHeader(
   return at;
 }
 
-/** Bytes of a SYNC frame header for a sender id of `senderLength` characters. */
+/**
+ * Bytes of a SYNC message's header for a sender id of `senderLength` characters: with
+ * `syncRecordSize` of each record, the length `encodeMessage` gives that message.
+ */
 export function syncHeaderSize(senderLength: number): number {
   return 4 + 1 + senderLength + 4 + 4 + 4 + 4 + 4 + 1 + 2;
 }

@@ -1,6 +1,6 @@
 export { type BackupCandidates, backupCandidates, chooseBackup } from './backup-choice.js';
 export { ByteWriter } from './byte-writer.js';
-export { decodeMessage, encodeMessage } from './codec.js';
+export { decodeMessage, encodeMessage, syncHeaderSize } from './codec.js';
 export { type ConnectionInfo, ConnectionRole } from './connection.js';
 export type { ConnectionChange, ConnectionInit } from './connection-input.js';
 export { CriticalDevices, type DeviceStatus } from './critical-devices.js';
@@ -27,7 +27,7 @@ export {
   type ViewMessage,
   WIRE_VERSION,
 } from './messages.js';
-export { createSyncRecord } from './record-codec.js';
+export { createSyncRecord, syncRecordSize } from './record-codec.js';
 export { chooseActiveSite, type GradeComponent, siteGrade } from './site-grade.js';
 export type { SyncStats } from './sync-engine.js';
 export { tableDigest } from './table-agreement.js';

@@ -126,6 +126,16 @@ export function writeDelete(w: ByteWriter, id: number): void {
   w.u32(id >>> 0);
 }
 
+/**
+ * Bytes {@link writeRecord} writes for `r`, without writing them: a sync channel's traffic can be
+ * counted (planned, simulated) from this and `syncHeaderSize` without encoding a datagram.
+ */
+export function syncRecordSize(r: SyncRecord): number {
+  return r.op === RecordOp.DELETE
+    ? DELETE_RECORD_SIZE
+    : recordSize(r, r.standby, r.claim ? r.owner : undefined);
+}
+
 /** Writes one record (assumed valid: see {@link assertSyncRecord}). */
 export function writeRecord(w: ByteWriter, r: SyncRecord): void {
   if (r.op === RecordOp.DELETE) writeDelete(w, r.id);

@@ -9,9 +9,11 @@ import {
   Member,
   MessageType,
   type SyncMessage,
+  syncHeaderSize,
+  syncRecordSize,
   WIRE_VERSION,
 } from '../src/index.js';
-import { message } from './arbitraries.js';
+import { message, syncRecord } from './arbitraries.js';
 
 function heartbeatOf(sender: string): HeartbeatMessage {
   return {
@@ -43,6 +45,20 @@ describe('codec', () => {
       fc.property(message, (msg) => {
         expect(decodeMessage(encodeMessage(msg))).toEqual(msg);
       }),
+    );
+  });
+
+  it('should size a SYNC message exactly as encodeMessage writes it', () => {
+    fc.assert(
+      fc.property(
+        message.filter((m): m is SyncMessage => m.type === MessageType.SYNC),
+        fc.array(syncRecord, { maxLength: 40 }),
+        (msg, records) => {
+          const sized = { ...msg, records };
+          const expected = records.reduce((n, r) => n + syncRecordSize(r), syncHeaderSize(msg.sender.length));
+          expect(encodeMessage(sized).length).toBe(expected);
+        },
+      ),
     );
   });
 

@@ -1,4 +1,4 @@
-import { createPacket, Decision, type Packet, Reason } from '@maestro/correction';
+import { createPacket, Decision, type MemberEngine, type Packet, Reason } from '@maestro/correction';
 import { FlowTable } from '@maestro/flowtable';
 import {
   copyFlowKey,
@@ -70,7 +70,6 @@ export class Simulation {
   private nextExpiry = EXPIRY_STEP;
   private start = Number.NaN;
   private now = 0;
-  private nextId = 1;
 
   constructor(private readonly setup: RunSetup) {
     this.group = setup.group;
@@ -115,7 +114,6 @@ export class Simulation {
       this.now = Math.max(this.now, e.at);
       this.applyEvent(e);
     }
-    this.sync.flush();
     this.closeSegment();
     const g = this.group;
     const processed = this.memberPackets.reduce((a, b) => a + b, 0);
@@ -213,7 +211,8 @@ export class Simulation {
         return;
       }
       const decision = engine.decide(packet, now);
-      this.deliverMessages(now);
+      // Deciding is the only thing that fills an engine's outbox (delivering never does).
+      if (engine.outbox.length > 0) this.deliverFrom(engine, now);
       if (decision === Decision.FORWARD) {
         if (packet.hops === 0) {
           this.corrected++;
@@ -272,7 +271,7 @@ export class Simulation {
     this.registry.record(h, now, this.packet.bytes, this.packet.tcpFlags, false);
     this.connections++;
     this.memberConnections[m] = (this.memberConnections[m] as number) + 1;
-    this.sync.record('create', this.nextId++, key, this.registry.state(h), m, backup);
+    this.sync.record('create', key, m, backup);
   }
 
   /** A member processed a packet of a known connection: it must be the connection's owner. */
@@ -297,21 +296,27 @@ export class Simulation {
     this.registry.record(h, now, this.packet.bytes, this.packet.tcpFlags, reply);
     const after = this.registry.state(h);
     if (after !== before) {
-      this.sync.record('update', h, key, after, m, this.registry.backup(h));
+      this.sync.record('update', key, m, this.registry.backup(h));
     }
   }
 
   private deliverMessages(now: number): void {
     const engines = this.group.engines;
-    for (let i = 0; i < engines.length; i++) {
-      const outbox = (engines[i] as (typeof engines)[number]).outbox;
-      while (outbox.length > 0) {
-        const message = outbox.shift();
-        if (message === undefined) break;
-        const to = engines[message.to];
-        if (to !== undefined && this.group.isLive(message.to)) to.deliver(message, now);
-      }
+    for (let i = 0; i < engines.length; i++) this.deliverFrom(engines[i] as MemberEngine, now);
+  }
+
+  /** Hands every message in `engine`'s outbox to its live addressee, in order. */
+  private deliverFrom(engine: MemberEngine, now: number): void {
+    const engines = this.group.engines;
+    const outbox = engine.outbox;
+    for (let i = 0; i < outbox.length; i++) {
+      const message = outbox[i] as (typeof outbox)[number];
+      const to = engines[message.to];
+      if (to !== undefined && this.group.isLive(message.to)) to.deliver(message, now);
     }
+    // Delivered messages hand their key objects back for the engine's next messages.
+    engine.recycle(outbox);
+    outbox.length = 0;
   }
 
   private expire(now: number): void {
@@ -327,7 +332,7 @@ export class Simulation {
     this.deliverMessages(now);
     this.registry.expireAll(now, (h) => {
       this.registry.keyAt(h, this.scratch);
-      this.sync.record('delete', h, this.scratch, 0, this.registry.owner(h), this.registry.backup(h));
+      this.sync.record('delete', this.scratch, this.registry.owner(h), this.registry.backup(h));
     });
   }
 
@@ -425,13 +430,13 @@ export class Simulation {
         r.setOwner(h, heir);
         const next = g.backupOf(this.key, -1, heir);
         r.setBackup(h, next < 0 ? heir : next);
-        this.sync.record('create', h, this.key, r.state(h), heir, next);
+        this.sync.record('create', this.key, heir, next);
         this.memberConnections[heir] = (this.memberConnections[heir] as number) + 1;
         moved++;
       } else if (backup === m) {
         const next = g.backupOf(this.key, -1, owner);
         r.setBackup(h, next < 0 ? owner : next);
-        this.sync.record('create', h, this.key, r.state(h), owner, next);
+        this.sync.record('create', this.key, owner, next);
       }
     }
     for (const key of lostKeys) r.remove(key);
@@ -453,7 +458,7 @@ export class Simulation {
       const next = g.backupOf(this.key, -1, owner);
       if (next >= 0 && next !== r.backup(h)) {
         r.setBackup(h, next);
-        this.sync.record('create', h, this.key, r.state(h), owner, next);
+        this.sync.record('create', this.key, owner, next);
       }
     }
   }

@@ -1,102 +1,50 @@
 import type { FlowKey } from '@maestro/hash';
-import {
-  ByteWriter,
-  createSyncRecord,
-  encodeMessage,
-  MessageType,
-  RecordOp,
-  type SyncMessage,
-  type SyncRecord,
-} from '@maestro/hypersync';
+import { createSyncRecord, RecordOp, syncHeaderSize, syncRecordSize } from '@maestro/hypersync';
 
-const BATCH = 32;
+/** Records per SYNC datagram of one owner → backup channel. */
+export const SYNC_BATCH = 32;
+
+/** What a record does to the backup's copy of the connection. */
+export type SyncOp = 'create' | 'update' | 'delete';
 
 /**
  * Counts HyperSync traffic as the owner → backup channels would carry it: records are batched per
- * (owner, backup) pair and each batch is encoded with HyperSync's wire codec, so `bytes` is what
- * the sync network would see (acknowledgements excluded).
+ * (owner, backup) pair, {@link SYNC_BATCH} to a SYNC datagram, and `bytes` is what HyperSync's
+ * encoder would write for those datagrams (acknowledgements excluded). The sizes come from
+ * HyperSync's own `syncHeaderSize` and `syncRecordSize`, so nothing is encoded per record.
  */
-interface PairBatch {
-  readonly owner: number;
-  /** Records of the batch being filled; the objects are reused from batch to batch. */
-  readonly records: SyncRecord[];
-  count: number;
-}
-
 export class SyncAccounting {
   records = 0;
   bytes = 0;
-  /** Open batch per (owner, backup) pair, keyed `owner * 65536 + backup`. */
-  private readonly pending = new Map<number, PairBatch>();
-  private seq = 0;
-  private readonly writer = new ByteWriter();
+  /** Records in the open datagram of each (owner, backup) pair, at `owner * members + backup`. */
+  private readonly open: Int32Array;
+  /** Header bytes of a datagram sent by each member (its id is in the header). */
+  private readonly headers: Int32Array;
+  private readonly upsertV4: number;
+  private readonly upsertV6: number;
+  private readonly deleted: number;
 
-  constructor(private readonly ids: readonly string[]) {}
+  constructor(private readonly ids: readonly string[]) {
+    this.open = new Int32Array(ids.length * ids.length);
+    this.headers = Int32Array.from(ids, (id) => syncHeaderSize(id.length));
+    const r = createSyncRecord();
+    r.op = RecordOp.CREATE;
+    this.upsertV4 = syncRecordSize(r);
+    r.family = 6;
+    this.upsertV6 = syncRecordSize(r);
+    r.op = RecordOp.DELETE;
+    this.deleted = syncRecordSize(r);
+  }
 
-  /** Queues one record of connection `id` from `owner` to `backup` (engine indexes). */
-  record(
-    op: 'create' | 'update' | 'delete',
-    id: number,
-    key: FlowKey,
-    state: number,
-    owner: number,
-    backup: number,
-  ): void {
+  /** Counts one record of connection `key` from `owner` to `backup` (engine indexes). */
+  record(op: SyncOp, key: FlowKey, owner: number, backup: number): void {
     if (owner === backup || backup < 0) return;
-    const pair = owner * 65536 + backup;
-    let batch = this.pending.get(pair);
-    if (batch === undefined) {
-      batch = { owner, records: [], count: 0 };
-      this.pending.set(pair, batch);
-    }
-    let r = batch.records[batch.count];
-    if (r === undefined) {
-      r = createSyncRecord();
-      batch.records.push(r);
-    }
-    batch.count++;
-    r.op = op === 'create' ? RecordOp.CREATE : op === 'update' ? RecordOp.UPDATE : RecordOp.DELETE;
-    r.id = id;
-    r.family = key.family;
-    r.protocol = key.protocol;
-    r.portKind = key.portKind;
-    r.srcV4 = key.srcV4;
-    r.dstV4 = key.dstV4;
-    if (key.family === 6) {
-      // The caller's key is reused: the record keeps copies of the addresses.
-      r.src6 = r.src6 ?? new Uint8Array(16);
-      r.src6.set(key.src6);
-      r.dst6 = r.dst6 ?? new Uint8Array(16);
-      r.dst6.set(key.dst6);
-    } else {
-      r.src6 = undefined;
-      r.dst6 = undefined;
-    }
-    r.srcPort = key.srcPort;
-    r.dstPort = key.dstPort;
-    r.state = state;
-    r.rev = this.records;
+    const pair = owner * this.ids.length + backup;
+    const open = this.open[pair] as number;
+    // A datagram's header is counted when its first record is.
+    if (open === 0) this.bytes += this.headers[owner] as number;
+    this.open[pair] = open + 1 === SYNC_BATCH ? 0 : open + 1;
+    this.bytes += op === 'delete' ? this.deleted : key.family === 6 ? this.upsertV6 : this.upsertV4;
     this.records++;
-    if (batch.count >= BATCH) this.flushBatch(batch);
-  }
-
-  /** Encodes every partial batch. */
-  flush(): void {
-    for (const batch of this.pending.values()) if (batch.count > 0) this.flushBatch(batch);
-  }
-
-  private flushBatch(batch: PairBatch): void {
-    const message: SyncMessage = {
-      type: MessageType.SYNC,
-      sender: this.ids[batch.owner] ?? '',
-      incarnation: 1,
-      peerIncarnation: 1,
-      channel: 1,
-      seq: this.seq++,
-      bulkEnd: false,
-      records: batch.count === batch.records.length ? batch.records : batch.records.slice(0, batch.count),
-    };
-    this.bytes += encodeMessage(message, this.writer).length;
-    batch.count = 0;
   }
 }
