@@ -29,7 +29,8 @@ export class SimulatedGroup {
   table: DistributionTable;
   /** Table version: bumped by every change. */
   version = 1;
-  private tableToEngine: Int32Array;
+  /** Engine index of each bucket's owner in the table in force (one small lookup per packet). */
+  private bucketEngine: Uint8Array | Uint16Array;
   private candidates: BackupCandidates;
   private readonly engineIndex: Map<string, number>;
   private readonly config: CorrectionConfig;
@@ -53,7 +54,7 @@ export class SimulatedGroup {
     this.weights = this.ids.map((id) => initial.find((m) => m.id === id)?.weight ?? 100);
     this.status = this.ids.map((id) => (initial.some((m) => m.id === id) ? 'ACTIVE' : 'NOT_JOINED'));
     this.engineIndex = new Map(this.ids.map((id, i) => [id, i]));
-    this.tableToEngine = new Int32Array(0);
+    this.bucketEngine = new Uint8Array(0);
     this.table = this.build(undefined);
     this.candidates = this.backupSet();
     this.config = {
@@ -109,11 +110,11 @@ export class SimulatedGroup {
             .filter((m) => m >= 0 && this.isLive(m));
           if (live.length > 0) return live[Math.floor((h * live.length) / 2 ** 32)] as number;
         }
-        return this.tableToEngine[this.table.lookupIndex(h)] as number;
+        return this.bucketEngine[this.table.bucketOf(h)] as number;
       }
     }
-    return this.tableToEngine[
-      this.table.lookupIndex(distributionHash(key, mode, this.layer, this.hasher))
+    return this.bucketEngine[
+      this.table.bucketOf(distributionHash(key, mode, this.layer, this.hasher))
     ] as number;
   }
 
@@ -171,7 +172,13 @@ export class SimulatedGroup {
         ? maglev(members, { size: this.tableSize })
         : rebalance(previous, members);
     const exact = this.strategy === 'rebalance' && previous === undefined ? rebalance(table, members) : table;
-    this.tableToEngine = Int32Array.from(exact.members, (m) => this.engineIndex.get(m.id) ?? 0);
+    const toEngine = Int32Array.from(exact.members, (m) => this.engineIndex.get(m.id) ?? 0);
+    // A byte per bucket while engine indexes fit: 64 KiB for the default table, not 256 KiB
+    // through a second array, so it stays in the cache next to the flow tables.
+    const owners = exact.owners;
+    const engines = this.ids.length <= 256 ? new Uint8Array(owners.length) : new Uint16Array(owners.length);
+    for (let b = 0; b < owners.length; b++) engines[b] = toEngine[owners[b] as number] as number;
+    this.bucketEngine = engines;
     return exact;
   }
 }
