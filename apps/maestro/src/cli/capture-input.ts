@@ -10,17 +10,12 @@ export interface CaptureRead {
   readonly fileBytes: number;
 }
 
-/**
- * Streams a capture file (pcap or pcapng, bounded memory) into `onPacket`. A missing or
- * unreadable file is a {@link CliError}; damage inside the capture is not thrown: everything before
- * it is delivered and `summary.error` says what and where (see {@link damageLine}).
- */
-export function readCaptureOrFail(path: string, onPacket: (packet: PacketRecord) => void): CaptureRead {
-  let fileBytes: number;
+/** The size in bytes of the capture file `path`; a {@link CliError} when it is missing or unreadable. */
+export function captureBytes(path: string): number {
   try {
     const stat = statSync(path);
     if (!stat.isFile()) throw new CliError(`${path}: not a file`, 1);
-    fileBytes = stat.size;
+    return stat.size;
   } catch (error) {
     if (error instanceof CliError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -29,6 +24,24 @@ export function readCaptureOrFail(path: string, onPacket: (packet: PacketRecord)
       1,
     );
   }
+}
+
+/**
+ * A capacity hint for per-connection tables fed from a capture of `fileBytes`: one connection per
+ * KiB (ten 100-byte packets each), at least 4 096 and at most 2^20, so that the tables of a large
+ * capture do not double a dozen times on the way up and those of a small one stay small.
+ */
+export function connectionHint(fileBytes: number): number {
+  return Math.min(2 ** 20, Math.max(4096, Math.ceil(fileBytes / 1024)));
+}
+
+/**
+ * Streams a capture file (pcap or pcapng, bounded memory) into `onPacket`. A missing or
+ * unreadable file is a {@link CliError}; damage inside the capture is not thrown: everything before
+ * it is delivered and `summary.error` says what and where (see {@link damageLine}).
+ */
+export function readCaptureOrFail(path: string, onPacket: (packet: PacketRecord) => void): CaptureRead {
+  const fileBytes = captureBytes(path);
   try {
     return { summary: readCaptureFileSync(path, onPacket), fileBytes };
   } catch (error) {

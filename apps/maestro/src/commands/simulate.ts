@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { damageLine, readCaptureOrFail } from '../cli/capture-input.js';
+import { captureBytes, connectionHint, damageLine, readCaptureOrFail } from '../cli/capture-input.js';
 import type { Command } from '../cli/command.js';
 import { CliError } from '../cli/errors.js';
 import type { Io } from '../cli/io.js';
@@ -69,10 +69,11 @@ export const simulateCommand: Command = {
         );
       }
     }
+    const connections = connectionHint(captureBytes(capture));
     const { group, ingress, hasher, layer, nat, balancer } = buildGroup(
       settings,
       settings.events.map((e) => e.member),
-      4096,
+      Math.ceil(connections / settings.members.length),
     );
     const simulation = new Simulation({
       group,
@@ -81,6 +82,7 @@ export const simulateCommand: Command = {
       hasher,
       events: settings.events,
       capture,
+      capacity: connections,
       settings: {
         mode: settings.mode,
         layer,

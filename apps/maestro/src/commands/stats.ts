@@ -1,6 +1,6 @@
 import { formatFlow, protocolName } from '@maestro/hash';
 import { DecodeStatus, LinkType } from '@maestro/pcap';
-import { damageLine, readCaptureOrFail } from '../cli/capture-input.js';
+import { captureBytes, connectionHint, damageLine, readCaptureOrFail } from '../cli/capture-input.js';
 import type { Command } from '../cli/command.js';
 import { flag, integerValue, onePositional, parseCommandArgs, stringOption } from '../cli/options.js';
 import { createStyle } from '../cli/style.js';
@@ -84,7 +84,7 @@ export const statsCommand: Command = {
       linkRun = 0;
     };
     const protocols = new Float64Array(256);
-    const flows = new FlowCounter();
+    const flows = new FlowCounter(connectionHint(captureBytes(path)));
 
     const { summary, fileBytes } = readCaptureOrFail(path, (p) => {
       capturedBytes += p.capturedLength;

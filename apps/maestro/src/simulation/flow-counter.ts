@@ -15,19 +15,24 @@ export interface FlowTotals {
  * objects). Non-first fragments carry no ports, so they are not attributed to a flow.
  */
 export class FlowCounter {
-  private readonly table = new FlowTable({
-    symmetric: true,
-    capacity: 4096,
-    timeouts: {
-      tcpSyn: 2 ** 31,
-      tcpEstablished: 2 ** 31,
-      tcpClosing: 2 ** 31,
-      tcpClosed: 2 ** 31,
-      udp: 2 ** 31,
-      icmp: 2 ** 31,
-      other: 2 ** 31,
-    },
-  });
+  private readonly table: FlowTable;
+
+  /** `capacity`: the flows expected (pre-sizes the table; it still grows). */
+  constructor(capacity = 4096) {
+    this.table = new FlowTable({
+      symmetric: true,
+      capacity,
+      timeouts: {
+        tcpSyn: 2 ** 31,
+        tcpEstablished: 2 ** 31,
+        tcpClosing: 2 ** 31,
+        tcpClosed: 2 ** 31,
+        udp: 2 ** 31,
+        icmp: 2 ** 31,
+        other: 2 ** 31,
+      },
+    });
+  }
 
   /** Number of distinct flows seen. */
   get size(): number {

@@ -27,6 +27,8 @@ export interface RunSetup {
   readonly events: readonly SimEvent[];
   readonly settings: SimulationReport['settings'];
   readonly capture: string;
+  /** Connections the run is expected to see (pre-sizes the ground-truth registry; it still grows). */
+  readonly capacity: number;
 }
 
 const EXPIRY_STEP = 1;
@@ -74,7 +76,7 @@ export class Simulation {
   constructor(private readonly setup: RunSetup) {
     this.group = setup.group;
     this.ingress = setup.ingress;
-    this.registry = new FlowTable({ symmetric: true, capacity: 1024 });
+    this.registry = new FlowTable({ symmetric: true, capacity: setup.capacity });
     this.sync = new SyncAccounting(this.group.ids);
     this.timeline = new TimelineBuilder(this.group.ids);
     const n = this.group.ids.length;
