@@ -103,7 +103,7 @@ const points = new Int32Array(14 * PACKETS);
 {
   const point = new Int32Array(13);
   traffic.forEach((p, i) => {
-    points[14 * i] = packetPoint(p.key, p.iface, p.vlan, INTERFACES.length, point);
+    points[14 * i] = packetPoint(p.key, p.iface, p.vlan, INTERFACES.length, point, 0);
     points.set(point, 14 * i + 1);
   });
 }

@@ -1,12 +1,24 @@
 import type { DistributionLayer, DistributionMode, FlowKey } from '@maestro/hash';
+import { Lanes, matchKeys, POINT_STRIDE } from './batch-match.js';
 import type { Cidr } from './cidr.js';
 import { PolicyError } from './errors.js';
-import { buildSplitTree, lookupSplitTree, type SplitTree } from './hyper-split.js';
-import { packetPoint } from './packet-point.js';
+import { buildSplitTree } from './hyper-split.js';
+import { BAD_PACKET, packetPoint } from './packet-point.js';
 import { DEFAULT_SYNC, type Policy, type SyncScope } from './policy.js';
 import type { Range } from './range.js';
-import { FIELDS_V6, rulesToBoxesV4, rulesToBoxesV6 } from './rule-boxes.js';
+import {
+  F_DPORT,
+  F_DST4,
+  F_IFACE,
+  F_PROTO,
+  F_SPORT,
+  F_SRC,
+  F_VLAN,
+  rulesToBoxesV4,
+  rulesToBoxesV6,
+} from './rule-boxes.js';
 import { topologyMode } from './topology.js';
+import { lookupPair, pairTrees, type TreePair } from './tree-pair.js';
 
 /** A policy compiled into a matcher; every method is allocation-free. */
 export interface CompiledPolicy {
@@ -21,6 +33,17 @@ export interface CompiledPolicy {
    * on VLAN `vlan` (0: untagged), or -1 when none does.
    */
   match(key: FlowKey, iface: number, vlan: number): number;
+  /**
+   * Batched {@link match}: writes the rule of packet `i` (`keys[i]` entering `ifaces[i]` on
+   * `vlans[i]`) to `out[i]` for `i < count`.
+   */
+  matchMany(
+    keys: ArrayLike<FlowKey>,
+    ifaces: Int32Array,
+    vlans: Int32Array,
+    out: Int32Array,
+    count?: number,
+  ): void;
   /** The mode from the topology alone (see {@link topologyMode}). */
   topologyMode(iface: number, vlan: number): DistributionMode;
   /** The mode for traffic that matched `rule` (-1: none): the rule's override, else the topology's. */
@@ -36,6 +59,14 @@ export interface CompiledPolicy {
 interface InterfaceModes {
   readonly mode: DistributionMode;
   readonly vlans: ReadonlyMap<number, DistributionMode>;
+}
+
+function badPacket(where: string, key: unknown, iface: unknown, vlan: unknown): PolicyError {
+  const k = typeof key === 'object' && key !== null ? (key as Partial<FlowKey>) : undefined;
+  return new PolicyError(
+    'INVALID_PACKET',
+    `${where}: a packet needs a flow key (family 4 or 6, protocol 0..255, port kind 0..3, ports 0..65535, IPv4 addresses as unsigned 32-bit integers, IPv6 addresses as 16-byte Uint8Arrays), an integer interface id and a VLAN 0..4095; got ${k === undefined ? `key ${String(key)}` : `family ${String(k.family)}, protocol ${String(k.protocol)}, ports ${String(k.srcPort)}/${String(k.dstPort)}, port kind ${String(k.portKind)}`}, interface ${String(iface)}, VLAN ${String(vlan)}`,
+  );
 }
 
 function fail(where: string, what: string): never {
@@ -79,13 +110,13 @@ function checkPolicy(policy: Policy): void {
 const SLOT = 8;
 
 /** Flow-cache slots when the options name none. */
-export const DEFAULT_FLOW_CACHE = 65536;
+export const DEFAULT_FLOW_CACHE = 4096;
 
 /** Options of {@link compilePolicy}. */
 export interface CompileOptions {
   /**
    * Slots of the exact-match flow cache in front of the classifier (IPv4 keys), a power of two;
-   * 0 turns it off. Each slot takes 32 bytes. @default 65536
+   * 0 turns it off. Each slot takes 32 bytes. @default 4096
    */
   readonly flowCache?: number;
 }
@@ -98,11 +129,10 @@ class Compiled implements CompiledPolicy {
   private readonly ruleMode: readonly (DistributionMode | undefined)[];
   private readonly ruleSync: readonly SyncScope[];
   private readonly interfaceCount: number;
-  private readonly ruleCount: number;
-  private readonly v4: SplitTree;
-  private readonly v6: SplitTree;
+  private readonly pair: TreePair;
   /** The packet's field values, filled per lookup (never reallocated). */
-  private readonly point = new Int32Array(FIELDS_V6);
+  private readonly point = new Int32Array(POINT_STRIDE);
+  private readonly lanes: Lanes;
 
   private readonly cache: Int32Array | undefined;
   private readonly cacheShift: number;
@@ -137,9 +167,11 @@ class Compiled implements CompiledPolicy {
       else list.push(i + 1);
     });
     this.interfaceCount = interfaces.length;
-    this.ruleCount = rules.length;
-    this.v4 = buildSplitTree(rulesToBoxesV4(rules, slotsOf));
-    this.v6 = buildSplitTree(rulesToBoxesV6(rules, slotsOf));
+    this.pair = pairTrees(
+      buildSplitTree(rulesToBoxesV4(rules, slotsOf)),
+      buildSplitTree(rulesToBoxesV6(rules, slotsOf)),
+    );
+    this.lanes = new Lanes();
   }
 
   interfaceIndex(name: string): number {
@@ -147,48 +179,83 @@ class Compiled implements CompiledPolicy {
   }
 
   match(key: FlowKey, iface: number, vlan: number): number {
-    if (this.ruleCount === 0) return -1;
-    const cache = this.cache;
-    if (cache === undefined || key.family !== 4) return this.classify(key, iface, vlan);
-    // An exact-match flow cache in front of the classifier (as in Open vSwitch): the fields below
-    // decide the answer completely, so a hit is always right; a miss overwrites the slot.
+    const point = this.point;
+    const family = packetPoint(key, iface, vlan, this.interfaceCount, point, 0);
+    if (family === BAD_PACKET) throw badPacket('match', key, iface, vlan);
+    const pair = this.pair;
+    if (family !== 4) return lookupPair(pair, pair.root6, point, 0);
+    return this.cache === undefined ? lookupPair(pair, pair.root4, point, 0) : this.cached(this.cache, point);
+  }
+
+  /**
+   * An exact-match flow cache in front of the IPv4 classifier (as in Open vSwitch), keyed on the
+   * point: its fields decide the answer completely, so a hit is always right; a miss overwrites
+   * the slot.
+   */
+  private cached(cache: Int32Array, point: Int32Array): number {
+    const sport = point[F_SPORT] as number;
+    // Protocol (8 bits), VLAN (12), a bit that marks the slot used, and one for a key without
+    // ports (both port fields are then NO_PORTS = 2^16): together with the ports word, a one-to-one
+    // code of the point's fields.
+    const w0 =
+      (point[F_PROTO] as number) | ((point[F_VLAN] as number) << 8) | (1 << 20) | ((sport >>> 16) << 21);
+    const w1 = ((sport & 0xffff) << 16) | ((point[F_DPORT] as number) & 0xffff);
+    const w2 = point[F_IFACE] as number;
+    const w3 = point[F_SRC] as number;
+    const w4 = point[F_DST4] as number;
     const h =
       Math.imul(
-        Math.imul(key.srcV4 ^ Math.imul(key.dstV4, 0x9e3779b1), 0x85ebca6b) ^
-          ((key.srcPort << 16) | key.dstPort) ^
-          Math.imul(key.protocol | (key.portKind << 8) | (vlan << 12), 0xc2b2ae35) ^
-          iface,
+        Math.imul(w3 ^ Math.imul(w4, 0x9e3779b1), 0x85ebca6b) ^ w1 ^ Math.imul(w0 ^ (w2 << 21), 0xc2b2ae35),
         0x27d4eb2f,
       ) >>> this.cacheShift;
     const o = h * SLOT;
     if (
-      cache[o] === 1 &&
-      cache[o + 1] === (key.srcV4 | 0) &&
-      cache[o + 2] === (key.dstV4 | 0) &&
-      cache[o + 3] === ((key.srcPort << 16) | key.dstPort) &&
-      cache[o + 4] === (key.protocol | (key.portKind << 8)) &&
-      cache[o + 5] === iface &&
-      cache[o + 6] === vlan
+      cache[o] === w0 &&
+      cache[o + 1] === w1 &&
+      cache[o + 2] === w2 &&
+      cache[o + 3] === w3 &&
+      cache[o + 4] === w4
     ) {
-      return cache[o + 7] as number;
+      return cache[o + 5] as number;
     }
-    const result = this.classify(key, iface, vlan);
-    cache[o] = 1;
-    cache[o + 1] = key.srcV4 | 0;
-    cache[o + 2] = key.dstV4 | 0;
-    cache[o + 3] = (key.srcPort << 16) | key.dstPort;
-    cache[o + 4] = key.protocol | (key.portKind << 8);
-    cache[o + 5] = iface;
-    cache[o + 6] = vlan;
-    cache[o + 7] = result;
+    const pair = this.pair;
+    const result = lookupPair(pair, pair.root4, point, 0);
+    cache[o] = w0;
+    cache[o + 1] = w1;
+    cache[o + 2] = w2;
+    cache[o + 3] = w3;
+    cache[o + 4] = w4;
+    cache[o + 5] = result;
     return result;
   }
 
-  private classify(key: FlowKey, iface: number, vlan: number): number {
-    const point = this.point;
-    return packetPoint(key, iface, vlan, this.interfaceCount, point) === 4
-      ? lookupSplitTree(this.v4, point)
-      : lookupSplitTree(this.v6, point);
+  matchMany(
+    keys: ArrayLike<FlowKey>,
+    ifaces: Int32Array,
+    vlans: Int32Array,
+    out: Int32Array,
+    count: number = keys?.length,
+  ): void {
+    if (
+      typeof keys !== 'object' ||
+      keys === null ||
+      !(ifaces instanceof Int32Array) ||
+      !(vlans instanceof Int32Array) ||
+      !(out instanceof Int32Array) ||
+      !Number.isInteger(count) ||
+      count < 0 ||
+      count > keys.length ||
+      count > ifaces.length ||
+      count > vlans.length ||
+      count > out.length
+    ) {
+      throw new PolicyError(
+        'INVALID_PACKET',
+        `matchMany takes an array of flow keys, Int32Arrays of interface ids, VLANs and results, and a count 0..their lengths; got count ${String(count)}`,
+      );
+    }
+    const done = matchKeys(this.pair, this.lanes, this.interfaceCount, keys, ifaces, vlans, out, count);
+    if (done < count) throw badPacket(`matchMany (packet ${done})`, keys[done], ifaces[done], vlans[done]);
   }
 
   topologyMode(iface: number, vlan: number): DistributionMode {
