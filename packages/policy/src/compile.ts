@@ -136,6 +136,7 @@ class Compiled implements CompiledPolicy {
 
   private readonly cache: Int32Array | undefined;
   private readonly cacheShift: number;
+  private readonly cacheMask: number;
 
   constructor(policy: Policy, options: CompileOptions) {
     checkPolicy(policy);
@@ -148,6 +149,7 @@ class Compiled implements CompiledPolicy {
     }
     this.cache = slots === 0 ? undefined : new Int32Array(slots * SLOT);
     this.cacheShift = 32 - Math.log2(Math.max(slots, 2));
+    this.cacheMask = Math.max(slots - 1, 0);
     this.policy = policy;
     this.layer = policy.topology.layer;
     const interfaces = policy.topology.interfaces;
@@ -208,7 +210,7 @@ class Compiled implements CompiledPolicy {
         Math.imul(w3 ^ Math.imul(w4, 0x9e3779b1), 0x85ebca6b) ^ w1 ^ Math.imul(w0 ^ (w2 << 21), 0xc2b2ae35),
         0x27d4eb2f,
       ) >>> this.cacheShift;
-    const o = h * SLOT;
+    const o = (h & this.cacheMask) * SLOT;
     if (
       cache[o] === w0 &&
       cache[o + 1] === w1 &&
