@@ -28,8 +28,10 @@ function lookupLanes(pair: TreePair, lanes: Lanes, count: number, out: Int32Arra
 
 /**
  * Matches `keys[0 .. count-1]` (on `ifaces[i]`, `vlans[i]`) batch by batch: reads and checks up to
- * {@link BATCH} packets into points in one tight loop (the reads of different key objects overlap,
- * none waits behind a tree walk), then looks each point up. Returns `count` when every
+ * {@link BATCH} packets into points, then looks each point up, one after the other. Walking the
+ * points of a batch in lockstep (each round moving every unfinished one a node down) did
+ * 0.57-0.70x of these plain walks in V8: a lookup here is bound by instructions, not by waiting
+ * on memory, and the out-of-order core already overlaps consecutive walks. Returns `count` when every
  * packet was valid, else the index of the first refused packet; `out` then holds the results of
  * every packet before it and nothing past it.
  */

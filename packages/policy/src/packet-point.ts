@@ -49,12 +49,17 @@ export function packetPoint(
   ) {
     return BAD_PACKET;
   }
-  out[at + F_IFACE] = iface >= 0 && iface < interfaceCount ? iface + 1 : 0;
+  // Branch-free: the interface id and the port kind vary from packet to packet, and a
+  // mispredicted branch costs more than these few operations.
+  const known = ((iface - interfaceCount) >> 31) & ~(iface >> 31);
+  out[at + F_IFACE] = (iface + 1) & known;
   out[at + F_VLAN] = vlan;
   out[at + F_PROTO] = protocol;
-  const ports = kind === PORTS_KIND;
-  out[at + F_SPORT] = ports ? sp : NO_PORTS;
-  out[at + F_DPORT] = ports ? dp : NO_PORTS;
+  // 0 for PortKind.PORTS, 1 for the three kinds without ports.
+  const noPorts = ((kind ^ PORTS_KIND) + 3) >> 2;
+  const keep = noPorts - 1;
+  out[at + F_SPORT] = (sp & keep) | (NO_PORTS & -noPorts);
+  out[at + F_DPORT] = (dp & keep) | (NO_PORTS & -noPorts);
   const family = key.family;
   if (family === 4) {
     const s = key.srcV4;
