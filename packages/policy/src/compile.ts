@@ -2,21 +2,12 @@ import type { DistributionLayer, DistributionMode, FlowKey } from '@maestro/hash
 import { Lanes, matchKeys, POINT_STRIDE } from './batch-match.js';
 import type { Cidr } from './cidr.js';
 import { PolicyError } from './errors.js';
+import { FlowCache } from './flow-cache.js';
 import { buildSplitTree } from './hyper-split.js';
 import { BAD_PACKET, packetPoint } from './packet-point.js';
 import { DEFAULT_SYNC, type Policy, type SyncScope } from './policy.js';
 import type { Range } from './range.js';
-import {
-  F_DPORT,
-  F_DST4,
-  F_IFACE,
-  F_PROTO,
-  F_SPORT,
-  F_SRC,
-  F_VLAN,
-  rulesToBoxesV4,
-  rulesToBoxesV6,
-} from './rule-boxes.js';
+import { rulesToBoxesV4, rulesToBoxesV6 } from './rule-boxes.js';
 import { topologyMode } from './topology.js';
 import { lookupPair, pairTrees, type TreePair } from './tree-pair.js';
 
@@ -30,12 +21,23 @@ export interface CompiledPolicy {
   interfaceIndex(name: string): number;
   /**
    * The index of the first rule that matches a packet entering interface id `iface` (-1: unknown)
-   * on VLAN `vlan` (0: untagged), or -1 when none does.
+   * on VLAN `vlan` (0: untagged), or -1 when none does. Throws a {@link PolicyError}
+   * `INVALID_PACKET` unless the key is a flow key with every field in range (family 4 or 6,
+   * protocol 0..255, port kind 0..3, ports 0..65535, IPv4 addresses unsigned 32-bit integers,
+   * IPv6 addresses 16-byte `Uint8Array`s), `iface` a 32-bit integer and `vlan` an integer 0..4095.
    */
   match(key: FlowKey, iface: number, vlan: number): number;
   /**
-   * Batched {@link match}: writes the rule of packet `i` (`keys[i]` entering `ifaces[i]` on
-   * `vlans[i]`) to `out[i]` for `i < count`.
+   * Batched {@link match}: writes the rule of packet `i` (`keys[i]` entering interface
+   * `ifaces[i]` on VLAN `vlans[i]`) to `out[i]` for every `i < count` (default: all keys), exactly
+   * as `match` would, flow cache included. No allocation. Throws `INVALID_PACKET` for buffers that
+   * are not `Int32Array`s or a `count` past any of them (nothing written), and for a refused packet
+   * (see {@link match}): `out` then holds the results of every packet before it and nothing from
+   * it on, and the error message names its index.
+   *
+   * @example
+   * const out = new Int32Array(keys.length);
+   * compiled.matchMany(keys, ifaces, vlans, out); // out[i] === compiled.match(keys[i], ifaces[i], vlans[i])
    */
   matchMany(
     keys: ArrayLike<FlowKey>,
@@ -106,9 +108,6 @@ function checkPolicy(policy: Policy): void {
   });
 }
 
-/** Int32 fields per flow-cache slot. */
-const SLOT = 8;
-
 /** Flow-cache slots when the options name none. */
 export const DEFAULT_FLOW_CACHE = 4096;
 
@@ -134,9 +133,7 @@ class Compiled implements CompiledPolicy {
   private readonly point = new Int32Array(POINT_STRIDE);
   private readonly lanes: Lanes;
 
-  private readonly cache: Int32Array | undefined;
-  private readonly cacheShift: number;
-  private readonly cacheMask: number;
+  private readonly cache: FlowCache | undefined;
 
   constructor(policy: Policy, options: CompileOptions) {
     checkPolicy(policy);
@@ -147,9 +144,7 @@ class Compiled implements CompiledPolicy {
         `flowCache must be 0 or a power of two up to 2^24, got ${slots}`,
       );
     }
-    this.cache = slots === 0 ? undefined : new Int32Array(slots * SLOT);
-    this.cacheShift = 32 - Math.log2(Math.max(slots, 2));
-    this.cacheMask = Math.max(slots - 1, 0);
+    this.cache = slots === 0 ? undefined : new FlowCache(slots);
     this.policy = policy;
     this.layer = policy.topology.layer;
     const interfaces = policy.topology.interfaces;
@@ -186,49 +181,8 @@ class Compiled implements CompiledPolicy {
     if (family === BAD_PACKET) throw badPacket('match', key, iface, vlan);
     const pair = this.pair;
     if (family !== 4) return lookupPair(pair, pair.root6, point, 0);
-    return this.cache === undefined ? lookupPair(pair, pair.root4, point, 0) : this.cached(this.cache, point);
-  }
-
-  /**
-   * An exact-match flow cache in front of the IPv4 classifier (as in Open vSwitch), keyed on the
-   * point: its fields decide the answer completely, so a hit is always right; a miss overwrites
-   * the slot.
-   */
-  private cached(cache: Int32Array, point: Int32Array): number {
-    const sport = point[F_SPORT] as number;
-    // Protocol (8 bits), VLAN (12), a bit that marks the slot used, and one for a key without
-    // ports (both port fields are then NO_PORTS = 2^16): together with the ports word, a one-to-one
-    // code of the point's fields.
-    const w0 =
-      (point[F_PROTO] as number) | ((point[F_VLAN] as number) << 8) | (1 << 20) | ((sport >>> 16) << 21);
-    const w1 = ((sport & 0xffff) << 16) | ((point[F_DPORT] as number) & 0xffff);
-    const w2 = point[F_IFACE] as number;
-    const w3 = point[F_SRC] as number;
-    const w4 = point[F_DST4] as number;
-    const h =
-      Math.imul(
-        Math.imul(w3 ^ Math.imul(w4, 0x9e3779b1), 0x85ebca6b) ^ w1 ^ Math.imul(w0 ^ (w2 << 21), 0xc2b2ae35),
-        0x27d4eb2f,
-      ) >>> this.cacheShift;
-    const o = (h & this.cacheMask) * SLOT;
-    if (
-      cache[o] === w0 &&
-      cache[o + 1] === w1 &&
-      cache[o + 2] === w2 &&
-      cache[o + 3] === w3 &&
-      cache[o + 4] === w4
-    ) {
-      return cache[o + 5] as number;
-    }
-    const pair = this.pair;
-    const result = lookupPair(pair, pair.root4, point, 0);
-    cache[o] = w0;
-    cache[o + 1] = w1;
-    cache[o + 2] = w2;
-    cache[o + 3] = w3;
-    cache[o + 4] = w4;
-    cache[o + 5] = result;
-    return result;
+    const cache = this.cache;
+    return cache === undefined ? lookupPair(pair, pair.root4, point, 0) : cache.lookup(pair, point, 0);
   }
 
   matchMany(
@@ -256,7 +210,17 @@ class Compiled implements CompiledPolicy {
         `matchMany takes an array of flow keys, Int32Arrays of interface ids, VLANs and results, and a count 0..their lengths; got count ${String(count)}`,
       );
     }
-    const done = matchKeys(this.pair, this.lanes, this.interfaceCount, keys, ifaces, vlans, out, count);
+    const done = matchKeys(
+      this.pair,
+      this.cache,
+      this.lanes,
+      this.interfaceCount,
+      keys,
+      ifaces,
+      vlans,
+      out,
+      count,
+    );
     if (done < count) throw badPacket(`matchMany (packet ${done})`, keys[done], ifaces[done], vlans[done]);
   }
 
