@@ -3,7 +3,7 @@ import type { FlowCache } from './flow-cache.js';
 import { BAD_PACKET, packetPoint } from './packet-point.js';
 import { lookupPair, type TreePair } from './tree-pair.js';
 
-/** Ints per lane's point (13 fields, padded to a power of two). */
+/** Ints per point in a batch (13 fields, padded to a power of two). */
 export const POINT_STRIDE = 16;
 
 /** Packets per batch of {@link matchKeys}. */
@@ -13,23 +13,23 @@ export const BATCH = 16;
  * Per-matcher scratch of {@link matchKeys}: one batch of packets as points, with their families.
  * Internal to the package.
  */
-export class Lanes {
+export class BatchScratch {
   /** Packet `l` of the batch's field values at `POINT_STRIDE * l`. */
   readonly points: Int32Array = new Int32Array(BATCH * POINT_STRIDE);
   /** Packet `l` of the batch's family, 4 or 6. */
   readonly family: Int32Array = new Int32Array(BATCH);
 }
 
-function lookupLanes(
+function lookupBatch(
   pair: TreePair,
   cache: FlowCache | undefined,
-  lanes: Lanes,
+  scratch: BatchScratch,
   count: number,
   out: Int32Array,
   from: number,
 ): void {
-  const points = lanes.points;
-  const family = lanes.family;
+  const points = scratch.points;
+  const family = scratch.family;
   for (let l = 0; l < count; l++) {
     const at = l * POINT_STRIDE;
     out[from + l] =
@@ -42,18 +42,19 @@ function lookupLanes(
 }
 
 /**
- * Matches `keys[0 .. count-1]` (on `ifaces[i]`, `vlans[i]`) batch by batch: reads and checks up to
- * {@link BATCH} packets into points, then looks each point up, one after the other (IPv4 ones through the flow cache when there is one). Walking the
- * points of a batch in lockstep (each round moving every unfinished one a node down) did
- * 0.57-0.70x of these plain walks in V8: a lookup here is bound by instructions, not by waiting
- * on memory, and the out-of-order core already overlaps consecutive walks. Returns `count` when every
- * packet was valid, else the index of the first refused packet; `out` then holds the results of
- * every packet before it and nothing past it.
+ * Matches `keys[0 .. count-1]` (on `ifaces[i]`, `vlans[i]`) batch by batch: reads and checks up
+ * to {@link BATCH} packets into points, then looks each point up, one after the other (IPv4 ones
+ * through the flow cache when there is one). Walking the points of a batch in lockstep (each
+ * round moving every unfinished one a node down) did 0.57-0.70x of these plain walks in V8: a
+ * lookup here is bound by instructions, not by waiting on memory, and the out-of-order core
+ * already overlaps consecutive walks. Returns `count` when every packet was valid, else the index
+ * of the first refused packet; `out` then holds the results of every packet before it and
+ * nothing from it on.
  */
 export function matchKeys(
   pair: TreePair,
   cache: FlowCache | undefined,
-  lanes: Lanes,
+  scratch: BatchScratch,
   interfaceCount: number,
   keys: ArrayLike<FlowKey>,
   ifaces: Int32Array,
@@ -61,8 +62,8 @@ export function matchKeys(
   out: Int32Array,
   count: number,
 ): number {
-  const points = lanes.points;
-  const families = lanes.family;
+  const points = scratch.points;
+  const families = scratch.family;
   for (let from = 0; from < count; from += BATCH) {
     const m = Math.min(BATCH, count - from);
     for (let l = 0; l < m; l++) {
@@ -76,12 +77,12 @@ export function matchKeys(
         l * POINT_STRIDE,
       );
       if (family === BAD_PACKET) {
-        lookupLanes(pair, cache, lanes, l, out, from);
+        lookupBatch(pair, cache, scratch, l, out, from);
         return i;
       }
       families[l] = family;
     }
-    lookupLanes(pair, cache, lanes, m, out, from);
+    lookupBatch(pair, cache, scratch, m, out, from);
   }
   return count;
 }

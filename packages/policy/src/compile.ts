@@ -1,5 +1,5 @@
 import type { DistributionLayer, DistributionMode, FlowKey } from '@maestro/hash';
-import { Lanes, matchKeys, POINT_STRIDE } from './batch-match.js';
+import { BatchScratch, matchKeys, POINT_STRIDE } from './batch-match.js';
 import type { Cidr } from './cidr.js';
 import { PolicyError } from './errors.js';
 import { FlowCache } from './flow-cache.js';
@@ -131,7 +131,7 @@ class Compiled implements CompiledPolicy {
   private readonly pair: TreePair;
   /** The packet's field values, filled per lookup (never reallocated). */
   private readonly point = new Int32Array(POINT_STRIDE);
-  private readonly lanes: Lanes;
+  private readonly batch: BatchScratch;
 
   private readonly cache: FlowCache | undefined;
 
@@ -168,7 +168,7 @@ class Compiled implements CompiledPolicy {
       buildSplitTree(rulesToBoxesV4(rules, slotsOf)),
       buildSplitTree(rulesToBoxesV6(rules, slotsOf)),
     );
-    this.lanes = new Lanes();
+    this.batch = new BatchScratch();
   }
 
   interfaceIndex(name: string): number {
@@ -213,7 +213,7 @@ class Compiled implements CompiledPolicy {
     const done = matchKeys(
       this.pair,
       this.cache,
-      this.lanes,
+      this.batch,
       this.interfaceCount,
       keys,
       ifaces,

@@ -1,10 +1,9 @@
 import type { SplitTree } from './hyper-split.js';
 
 /**
- * The IPv4 and IPv6 trees in one pair of arrays, so that one walk (and one batch of lanes) serves
- * both families: the IPv6 tree's nodes follow the IPv4 tree's, its leaf code follows the IPv4
- * code, and its child and leaf references are moved along with them. Same layout as
- * {@link SplitTree}.
+ * The IPv4 and IPv6 trees in one pair of arrays, so that one lookup routine serves both
+ * families: the IPv6 tree's nodes follow the IPv4 tree's, its leaf code follows the IPv4 code,
+ * and its child and leaf references are moved along with them. Same layout as {@link SplitTree}.
  */
 export interface TreePair {
   /** Inner nodes of both trees, 16 ints each (see {@link SplitTree.nodes}). */
