@@ -10,11 +10,13 @@ import {
   runJson,
   timeOnce,
 } from '@maestro/bench-tools';
+import { createFlowKey, type PortKind } from '@maestro/hash';
 import type { BoxSet } from '../src/box-set.js';
 import { buildSplitTree, type SplitTree } from '../src/hyper-split.js';
 import { compilePolicy, matchLinear } from '../src/index.js';
 import { packetPoint } from '../src/packet-point.js';
 import { rulesToBoxesV4, rulesToBoxesV6 } from '../src/rule-boxes.js';
+import { lookupPair, pairTrees } from '../src/tree-pair.js';
 import { C_MATCHERS } from './c-baselines.js';
 import { type BenchPacket, INTERFACES, packets, rulePolicy } from './rule-base.js';
 import { lookupCost } from './tree-stats.js';
@@ -60,6 +62,7 @@ const compileCpu0 = process.cpuUsage();
 const uncached = compilePolicy(policy, { flowCache: 0 });
 const compileCpu = process.cpuUsage(compileCpu0);
 const compileCpuMs = (compileCpu.user + compileCpu.system) / 1000;
+const bigCache = compilePolicy(policy, { flowCache: 65536 });
 
 // Where the first match falls: it must be spread over the rule base, not near the top.
 const firsts: number[] = [];
@@ -80,8 +83,105 @@ const run = (matcher: typeof cached) => (n: number) => {
   }
   return acc;
 };
+// matchMany over the same packets, BURST per call (a receive burst), from columns built once.
+const BURST = 64;
+const keys = traffic.map((p) => p.key);
+const ifaces = Int32Array.from(traffic, (p) => p.iface);
+const vlans = Int32Array.from(traffic, (p) => p.vlan);
+const results = new Int32Array(PACKETS);
+uncached.matchMany(keys, ifaces, vlans, results);
+traffic.forEach((p, i) => {
+  if (results[i] !== uncached.match(p.key, p.iface, p.vlan)) throw new Error(`matchMany differs at ${i}`);
+});
+// The same packets as receive bursts of BURST, each with its own buffers (built once).
+const bursts = Array.from({ length: PACKETS / BURST }, (_, b) => ({
+  keys: keys.slice(b * BURST, (b + 1) * BURST),
+  ifaces: ifaces.slice(b * BURST, (b + 1) * BURST),
+  vlans: vlans.slice(b * BURST, (b + 1) * BURST),
+}));
+const burstOut = new Int32Array(BURST);
+const manyBursts = rates((n) => {
+  let acc = 0;
+  for (let i = 0; i < n; i += BURST) {
+    const b = bursts[(i / BURST) & (bursts.length - 1)] as (typeof bursts)[number];
+    uncached.matchMany(b.keys, b.ifaces, b.vlans, burstOut, BURST);
+    acc += burstOut[0] as number;
+  }
+  return acc;
+});
+// Bursty traffic, where a flow cache earns its keep: 1 024 flows, each 8 packets in a row.
+const burstyAt = (i: number): BenchPacket => traffic[(i >>> 3) & 1023] as BenchPacket;
+const bursty = (matcher: typeof cached) => (n: number) => {
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    const p = burstyAt(i);
+    acc += matcher.match(p.key, p.iface, p.vlan);
+  }
+  return acc;
+};
+// As a decoder feeds it: one FlowKey, refilled per packet from flat fields (the bench's 65 536
+// distinct key objects, each with two Uint8Arrays and addresses boxed as heap numbers, cost
+// cache misses a reused key does not).
+const flatFields = new Int32Array(8 * PACKETS);
+const flatBytes = new Uint8Array(32 * PACKETS);
+traffic.forEach((p, i) => {
+  const k = p.key;
+  flatFields.set(
+    [k.family, k.protocol, k.srcV4 | 0, k.dstV4 | 0, k.srcPort, k.dstPort, k.portKind, p.iface],
+    8 * i,
+  );
+  flatBytes.set(k.src6, 32 * i);
+  flatBytes.set(k.dst6, 32 * i + 16);
+});
+const flatVlans = Int32Array.from(traffic, (p) => p.vlan);
+const reused = createFlowKey();
+const refilled = rates((n) => {
+  let acc = 0;
+  for (let j = 0; j < n; j++) {
+    const i = j & (PACKETS - 1);
+    const o = 8 * i;
+    const family = flatFields[o] as number;
+    reused.family = family === 6 ? 6 : 4;
+    reused.protocol = flatFields[o + 1] as number;
+    reused.srcV4 = (flatFields[o + 2] as number) >>> 0;
+    reused.dstV4 = (flatFields[o + 3] as number) >>> 0;
+    reused.srcPort = flatFields[o + 4] as number;
+    reused.dstPort = flatFields[o + 5] as number;
+    reused.portKind = ((flatFields[o + 6] as number) & 3) as PortKind;
+    if (family === 6) {
+      const b = 32 * i;
+      for (let k = 0; k < 16; k++) {
+        reused.src6[k] = flatBytes[b + k] as number;
+        reused.dst6[k] = flatBytes[b + 16 + k] as number;
+      }
+    }
+    acc += uncached.match(reused, flatFields[o + 7] as number, flatVlans[i] as number);
+  }
+  return acc;
+});
 const cold = rates(run(uncached));
 const warm = rates(run(cached));
+const warmBig = rates(run(bigCache));
+const burstyCold = rates(bursty(uncached));
+const burstyWarm = rates(bursty(cached));
+const burstyKeys = Array.from({ length: PACKETS }, (_, i) => burstyAt(i));
+const burstyBursts = Array.from({ length: PACKETS / BURST }, (_, b) => {
+  const part = burstyKeys.slice(b * BURST, (b + 1) * BURST);
+  return {
+    keys: part.map((p) => p.key),
+    ifaces: Int32Array.from(part, (p) => p.iface),
+    vlans: Int32Array.from(part, (p) => p.vlan),
+  };
+});
+const burstyMany = rates((n) => {
+  let acc = 0;
+  for (let i = 0; i < n; i += BURST) {
+    const b = burstyBursts[(i / BURST) & (burstyBursts.length - 1)] as (typeof burstyBursts)[number];
+    cached.matchMany(b.keys, b.ifaces, b.vlans, burstOut, BURST);
+    acc += burstOut[0] as number;
+  }
+  return acc;
+});
 const linear = rates((n) => {
   let acc = 0;
   for (let i = 0; i < n; i++) {
@@ -103,14 +203,25 @@ const points = new Int32Array(14 * PACKETS);
 {
   const point = new Int32Array(13);
   traffic.forEach((p, i) => {
-    points[14 * i] = packetPoint(p.key, p.iface, p.vlan, INTERFACES.length, point);
+    points[14 * i] = packetPoint(p.key, p.iface, p.vlan, INTERFACES.length, point, 0);
     points.set(point, 14 * i + 1);
   });
 }
 const cost = lookupCost(tree4, tree6, points);
+// The lookup alone, on points already in an Int32Array, as the C programs take them.
+const pair = pairTrees(tree4, tree6);
+const flat = rates((n) => {
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    const at = 14 * (i & (PACKETS - 1));
+    acc += lookupPair(pair, points[at] === 4 ? pair.root4 : pair.root6, points, at + 1);
+  }
+  return acc;
+});
 
 let cLinear: { opsPerSec: number; cpuOpsPerSec: number } | undefined;
 let cTree: { opsPerSec: number; cpuOpsPerSec: number } | undefined;
+let cBatch: { opsPerSec: number; cpuOpsPerSec: number } | undefined;
 if (haveCompiler()) {
   const arrays: Int32Array[] = [];
   const family = (boxes: BoxSet, tree: SplitTree): void => {
@@ -132,6 +243,7 @@ if (haveCompiler()) {
   const bin = compileC(C_MATCHERS, { name: 'policy-matchers' });
   cLinear = runJson(bin, [file, 'linear']);
   cTree = runJson(bin, [file, 'tree']);
+  cBatch = runJson(bin, [file, 'batch']);
   unlinkSync(file);
 }
 
@@ -148,41 +260,51 @@ console.log(
 console.log(
   `compile ${compileMs.toFixed(0)} ms wall (again: ${compileCpuMs.toFixed(0)} ms CPU); trees: IPv4 ${tree4.leaves} leaves, depth ${tree4.depth}; IPv6 ${tree6.leaves} leaves, depth ${tree6.depth}; ${(treeBytes / 2 ** 20).toFixed(1)} MiB`,
 );
+const row = (name: string, r: { wall: number; cpu: number }): string[] => [
+  name,
+  formatRate(r.wall),
+  formatRate(r.cpu),
+  vs(r.cpu, cTree?.cpuOpsPerSec),
+  vs(r.cpu, cLinear?.cpuOpsPerSec),
+];
+const cRow = (name: string, r: { opsPerSec: number; cpuOpsPerSec: number } | undefined): string[] =>
+  r === undefined ? [name, 'no compiler', '', '', ''] : row(name, { wall: r.opsPerSec, cpu: r.cpuOpsPerSec });
 printTable([
   ['matcher', 'matches/s (wall)', 'matches/s (CPU time)', 'vs C tree (CPU)', 'vs C linear (CPU)'],
-  ...(
-    [
-      ['compiled, flow cache warm (64 Ki slots)', warm],
-      ['compiled, no cache (cold lookups)', cold],
-      ['matchLinear (JS reference)', linear],
-    ] as const
-  ).map(([name, r]) => [
-    name,
-    formatRate(r.wall),
-    formatRate(r.cpu),
-    vs(r.cpu, cTree?.cpuOpsPerSec),
-    vs(r.cpu, cLinear?.cpuOpsPerSec),
-  ]),
-  ...(
-    [
-      ['C, same HyperSplit tree (cc -O3)', cTree],
-      ['C, first-match linear scan (cc -O3)', cLinear],
-    ] as const
-  ).map(([name, r]) =>
-    r === undefined
-      ? [name, 'no compiler', '', '', '']
-      : [
-          name,
-          formatRate(r.opsPerSec),
-          formatRate(r.cpuOpsPerSec),
-          vs(r.cpuOpsPerSec, cTree?.cpuOpsPerSec),
-          vs(r.cpuOpsPerSec, cLinear?.cpuOpsPerSec),
-        ],
-  ),
+  row('match, no flow cache', cold),
+  row(`matchMany, bursts of ${BURST}, no flow cache`, manyBursts),
+  row('match, flow cache 4 Ki slots (default)', warm),
+  row('match, flow cache 64 Ki slots', warmBig),
+  row('match, one FlowKey refilled per packet', refilled),
+  row('lookup alone on Int32Array points (JS)', flat),
+  row('matchLinear (JS reference)', linear),
+  cRow('C, same HyperSplit tree (cc -O3)', cTree),
+  cRow('C, same tree, 8 lookups in lockstep', cBatch),
+  cRow('C, first-match linear scan (cc -O3)', cLinear),
+]);
+console.log('bursty traffic (1 024 flows, each 8 packets in a row; not the target workload):');
+printTable([
+  ['matcher', 'matches/s (wall)', 'matches/s (CPU time)', 'vs C tree (CPU)', 'vs C linear (CPU)'],
+  row('match, no flow cache', burstyCold),
+  row('match, flow cache 4 Ki slots (default)', burstyWarm),
+  row(`matchMany, bursts of ${BURST}, flow cache 4 Ki slots`, burstyMany),
 ]);
 const { loadavg } = await import('node:os');
+const judge = (r: { wall: number; cpu: number }): string =>
+  `${r.wall >= 5e6 ? 'met' : 'NOT met'} by wall clock, ${r.cpu >= 5e6 ? 'met' : 'NOT met'} by CPU time (${formatRate(r.cpu)})`;
+const meets = (
+  [
+    ['match', cold],
+    ['matchMany', manyBursts],
+  ] as const
+)
+  .filter(([, r]) => r.cpu >= 5e6)
+  .map(([name]) => name);
 console.log(
-  `target >= 5 M/s uncached: ${cold.wall >= 5e6 ? 'met' : 'NOT met'} by wall clock, ${cold.cpu >= 5e6 ? 'met' : 'NOT met'} by CPU time; peak RSS ${peakRssMiB().toFixed(0)} MiB; load average ${loadavg()
+  `target >= 5 M/s on the distinct-flow packets, no flow cache: match ${judge(cold)}; matchMany ${judge(manyBursts)}; API meeting it by CPU time: ${meets.length > 0 ? meets.join(', ') : 'none'}`,
+);
+console.log(
+  `peak RSS ${peakRssMiB().toFixed(0)} MiB; load average ${loadavg()
     .map((x) => x.toFixed(2))
     .join(' ')}`,
 );

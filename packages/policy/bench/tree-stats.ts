@@ -8,7 +8,7 @@ export interface LookupCost {
 }
 
 /**
- * Replays `lookupSplitTree` on each point (13 ints at `14 * i + 1` of `points`, the family at
+ * Replays `lookupPair` on each point (13 ints at `14 * i + 1` of `points`, the family at
  * `14 * i`), counting the work instead of timing it.
  */
 export function lookupCost(v4: SplitTree, v6: SplitTree, points: Int32Array): LookupCost {

@@ -1,12 +1,15 @@
 import type { DistributionLayer, DistributionMode, FlowKey } from '@maestro/hash';
+import { BatchScratch, matchKeys, POINT_STRIDE } from './batch-match.js';
 import type { Cidr } from './cidr.js';
 import { PolicyError } from './errors.js';
-import { buildSplitTree, lookupSplitTree, type SplitTree } from './hyper-split.js';
-import { packetPoint } from './packet-point.js';
+import { FlowCache } from './flow-cache.js';
+import { buildSplitTree } from './hyper-split.js';
+import { BAD_PACKET, packetPoint } from './packet-point.js';
 import { DEFAULT_SYNC, type Policy, type SyncScope } from './policy.js';
 import type { Range } from './range.js';
-import { FIELDS_V6, rulesToBoxesV4, rulesToBoxesV6 } from './rule-boxes.js';
+import { rulesToBoxesV4, rulesToBoxesV6 } from './rule-boxes.js';
 import { topologyMode } from './topology.js';
+import { lookupPair, pairTrees, type TreePair } from './tree-pair.js';
 
 /** A policy compiled into a matcher; every method is allocation-free. */
 export interface CompiledPolicy {
@@ -18,9 +21,31 @@ export interface CompiledPolicy {
   interfaceIndex(name: string): number;
   /**
    * The index of the first rule that matches a packet entering interface id `iface` (-1: unknown)
-   * on VLAN `vlan` (0: untagged), or -1 when none does.
+   * on VLAN `vlan` (0: untagged), or -1 when none does. Throws a {@link PolicyError}
+   * `INVALID_PACKET` unless the key is a flow key with every field in range (family 4 or 6,
+   * protocol 0..255, port kind 0..3, ports 0..65535, IPv4 addresses unsigned 32-bit integers,
+   * IPv6 addresses 16-byte `Uint8Array`s), `iface` a 32-bit integer and `vlan` an integer 0..4095.
    */
   match(key: FlowKey, iface: number, vlan: number): number;
+  /**
+   * Batched {@link match}: writes the rule of packet `i` (`keys[i]` entering interface
+   * `ifaces[i]` on VLAN `vlans[i]`) to `out[i]` for every `i < count` (default: all keys), exactly
+   * as `match` would, flow cache included. No allocation. Throws `INVALID_PACKET` for buffers that
+   * are not `Int32Array`s or a `count` past any of them (nothing written), and for a refused packet
+   * (see {@link match}): `out` then holds the results of every packet before it and nothing from
+   * it on, and the error message names its index.
+   *
+   * @example
+   * const out = new Int32Array(keys.length);
+   * compiled.matchMany(keys, ifaces, vlans, out); // out[i] === compiled.match(keys[i], ifaces[i], vlans[i])
+   */
+  matchMany(
+    keys: ArrayLike<FlowKey>,
+    ifaces: Int32Array,
+    vlans: Int32Array,
+    out: Int32Array,
+    count?: number,
+  ): void;
   /** The mode from the topology alone (see {@link topologyMode}). */
   topologyMode(iface: number, vlan: number): DistributionMode;
   /** The mode for traffic that matched `rule` (-1: none): the rule's override, else the topology's. */
@@ -36,6 +61,14 @@ export interface CompiledPolicy {
 interface InterfaceModes {
   readonly mode: DistributionMode;
   readonly vlans: ReadonlyMap<number, DistributionMode>;
+}
+
+function badPacket(where: string, key: unknown, iface: unknown, vlan: unknown): PolicyError {
+  const k = typeof key === 'object' && key !== null ? (key as Partial<FlowKey>) : undefined;
+  return new PolicyError(
+    'INVALID_PACKET',
+    `${where}: a packet needs a flow key (family 4 or 6, protocol 0..255, port kind 0..3, ports 0..65535, IPv4 addresses as unsigned 32-bit integers, IPv6 addresses as 16-byte Uint8Arrays), an integer interface id and a VLAN 0..4095; got ${k === undefined ? `key ${String(key)}` : `family ${String(k.family)}, protocol ${String(k.protocol)}, ports ${String(k.srcPort)}/${String(k.dstPort)}, port kind ${String(k.portKind)}`}, interface ${String(iface)}, VLAN ${String(vlan)}`,
+  );
 }
 
 function fail(where: string, what: string): never {
@@ -75,17 +108,14 @@ function checkPolicy(policy: Policy): void {
   });
 }
 
-/** Int32 fields per flow-cache slot. */
-const SLOT = 8;
-
 /** Flow-cache slots when the options name none. */
-export const DEFAULT_FLOW_CACHE = 65536;
+export const DEFAULT_FLOW_CACHE = 4096;
 
 /** Options of {@link compilePolicy}. */
 export interface CompileOptions {
   /**
    * Slots of the exact-match flow cache in front of the classifier (IPv4 keys), a power of two;
-   * 0 turns it off. Each slot takes 32 bytes. @default 65536
+   * 0 turns it off. Each slot takes 32 bytes. @default 4096
    */
   readonly flowCache?: number;
 }
@@ -98,14 +128,12 @@ class Compiled implements CompiledPolicy {
   private readonly ruleMode: readonly (DistributionMode | undefined)[];
   private readonly ruleSync: readonly SyncScope[];
   private readonly interfaceCount: number;
-  private readonly ruleCount: number;
-  private readonly v4: SplitTree;
-  private readonly v6: SplitTree;
+  private readonly pair: TreePair;
   /** The packet's field values, filled per lookup (never reallocated). */
-  private readonly point = new Int32Array(FIELDS_V6);
+  private readonly point = new Int32Array(POINT_STRIDE);
+  private readonly batch: BatchScratch;
 
-  private readonly cache: Int32Array | undefined;
-  private readonly cacheShift: number;
+  private readonly cache: FlowCache | undefined;
 
   constructor(policy: Policy, options: CompileOptions) {
     checkPolicy(policy);
@@ -116,8 +144,7 @@ class Compiled implements CompiledPolicy {
         `flowCache must be 0 or a power of two up to 2^24, got ${slots}`,
       );
     }
-    this.cache = slots === 0 ? undefined : new Int32Array(slots * SLOT);
-    this.cacheShift = 32 - Math.log2(Math.max(slots, 2));
+    this.cache = slots === 0 ? undefined : new FlowCache(slots);
     this.policy = policy;
     this.layer = policy.topology.layer;
     const interfaces = policy.topology.interfaces;
@@ -137,9 +164,11 @@ class Compiled implements CompiledPolicy {
       else list.push(i + 1);
     });
     this.interfaceCount = interfaces.length;
-    this.ruleCount = rules.length;
-    this.v4 = buildSplitTree(rulesToBoxesV4(rules, slotsOf));
-    this.v6 = buildSplitTree(rulesToBoxesV6(rules, slotsOf));
+    this.pair = pairTrees(
+      buildSplitTree(rulesToBoxesV4(rules, slotsOf)),
+      buildSplitTree(rulesToBoxesV6(rules, slotsOf)),
+    );
+    this.batch = new BatchScratch();
   }
 
   interfaceIndex(name: string): number {
@@ -147,48 +176,52 @@ class Compiled implements CompiledPolicy {
   }
 
   match(key: FlowKey, iface: number, vlan: number): number {
-    if (this.ruleCount === 0) return -1;
+    const point = this.point;
+    const family = packetPoint(key, iface, vlan, this.interfaceCount, point, 0);
+    if (family === BAD_PACKET) throw badPacket('match', key, iface, vlan);
+    const pair = this.pair;
+    if (family !== 4) return lookupPair(pair, pair.root6, point, 0);
     const cache = this.cache;
-    if (cache === undefined || key.family !== 4) return this.classify(key, iface, vlan);
-    // An exact-match flow cache in front of the classifier (as in Open vSwitch): the fields below
-    // decide the answer completely, so a hit is always right; a miss overwrites the slot.
-    const h =
-      Math.imul(
-        Math.imul(key.srcV4 ^ Math.imul(key.dstV4, 0x9e3779b1), 0x85ebca6b) ^
-          ((key.srcPort << 16) | key.dstPort) ^
-          Math.imul(key.protocol | (key.portKind << 8) | (vlan << 12), 0xc2b2ae35) ^
-          iface,
-        0x27d4eb2f,
-      ) >>> this.cacheShift;
-    const o = h * SLOT;
-    if (
-      cache[o] === 1 &&
-      cache[o + 1] === (key.srcV4 | 0) &&
-      cache[o + 2] === (key.dstV4 | 0) &&
-      cache[o + 3] === ((key.srcPort << 16) | key.dstPort) &&
-      cache[o + 4] === (key.protocol | (key.portKind << 8)) &&
-      cache[o + 5] === iface &&
-      cache[o + 6] === vlan
-    ) {
-      return cache[o + 7] as number;
-    }
-    const result = this.classify(key, iface, vlan);
-    cache[o] = 1;
-    cache[o + 1] = key.srcV4 | 0;
-    cache[o + 2] = key.dstV4 | 0;
-    cache[o + 3] = (key.srcPort << 16) | key.dstPort;
-    cache[o + 4] = key.protocol | (key.portKind << 8);
-    cache[o + 5] = iface;
-    cache[o + 6] = vlan;
-    cache[o + 7] = result;
-    return result;
+    return cache === undefined ? lookupPair(pair, pair.root4, point, 0) : cache.lookup(pair, point, 0);
   }
 
-  private classify(key: FlowKey, iface: number, vlan: number): number {
-    const point = this.point;
-    return packetPoint(key, iface, vlan, this.interfaceCount, point) === 4
-      ? lookupSplitTree(this.v4, point)
-      : lookupSplitTree(this.v6, point);
+  matchMany(
+    keys: ArrayLike<FlowKey>,
+    ifaces: Int32Array,
+    vlans: Int32Array,
+    out: Int32Array,
+    count: number = keys?.length,
+  ): void {
+    if (
+      typeof keys !== 'object' ||
+      keys === null ||
+      !(ifaces instanceof Int32Array) ||
+      !(vlans instanceof Int32Array) ||
+      !(out instanceof Int32Array) ||
+      !Number.isInteger(count) ||
+      count < 0 ||
+      count > keys.length ||
+      count > ifaces.length ||
+      count > vlans.length ||
+      count > out.length
+    ) {
+      throw new PolicyError(
+        'INVALID_PACKET',
+        `matchMany takes an array of flow keys, Int32Arrays of interface ids, VLANs and results, and a count 0..their lengths; got count ${String(count)}`,
+      );
+    }
+    const done = matchKeys(
+      this.pair,
+      this.cache,
+      this.batch,
+      this.interfaceCount,
+      keys,
+      ifaces,
+      vlans,
+      out,
+      count,
+    );
+    if (done < count) throw badPacket(`matchMany (packet ${done})`, keys[done], ifaces[done], vlans[done]);
   }
 
   topologyMode(iface: number, vlan: number): DistributionMode {

@@ -5,7 +5,8 @@ export type PolicyErrorCode =
   | 'INVALID_RANGE'
   | 'INVALID_PROTOCOL'
   | 'INVALID_POLICY'
-  | 'INVALID_FORMAT';
+  | 'INVALID_FORMAT'
+  | 'INVALID_PACKET';
 
 /**
  * The error class of `@maestro/policy`: bad input gets one of these (or a subclass), with a

@@ -64,11 +64,6 @@ interface Split {
   readonly threshold: number;
 }
 
-/** 1 when the signed 32-bit `t < v`, else 0, without a branch (and without overflow). */
-function below(t: number, v: number): number {
-  return ((t & ~v) | (~(t ^ v) & ((t - v) | 0))) >>> 31;
-}
-
 class IntList {
   data: Int32Array = new Int32Array(1024);
   length = 0;
@@ -369,49 +364,4 @@ export function buildSplitTree(boxes: BoxSet, options: SplitOptions = {}): Split
     leaves: builder.leaves,
     depth: builder.depth,
   };
-}
-
-/** The rule of the first box holding the point `values` (one int32 per field), or -1. No allocation. */
-export function lookupSplitTree(tree: SplitTree, values: Int32Array): number {
-  const nodes = tree.nodes;
-  let n = tree.root;
-  while (n >= 0) {
-    const o = n << 4;
-    const v = values[nodes[o] as number] as number;
-    n = nodes[
-      o +
-        8 +
-        below(nodes[o + 1] as number, v) +
-        below(nodes[o + 2] as number, v) +
-        below(nodes[o + 3] as number, v) +
-        below(nodes[o + 4] as number, v) +
-        below(nodes[o + 5] as number, v) +
-        below(nodes[o + 6] as number, v) +
-        below(nodes[o + 7] as number, v)
-    ] as number;
-  }
-  const code = tree.code;
-  let p = ~n;
-  const count = code[p] as number;
-  p++;
-  for (let k = 0; k < count; k++) {
-    const end = code[p + 1] as number;
-    let q = p + 2;
-    let ok = true;
-    while (q < end) {
-      const header = code[q] as number;
-      const x = values[header & 255] as number;
-      const stop = q + 1 + 2 * (header >>> 8);
-      let i = q + 1;
-      while (i < stop && (x < (code[i] as number) || x > (code[i + 1] as number))) i += 2;
-      if (i === stop) {
-        ok = false;
-        break;
-      }
-      q = stop;
-    }
-    if (ok) return code[p] as number;
-    p = end;
-  }
-  return -1;
 }

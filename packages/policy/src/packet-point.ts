@@ -14,10 +14,17 @@ import {
 
 const PORTS_KIND = 1;
 
+/** What {@link packetPoint} returns for a packet it refuses. */
+export const BAD_PACKET = 0;
+
 /**
- * Writes a packet's field values into `out` (see the F_ constants; at least 13 ints) and returns
- * its family, 4 or 6. `interfaceCount` is the topology's; ids outside it count as unknown. No
- * allocation.
+ * Writes a packet's field values into `out` from `at` on (see the F_ constants; 13 ints) and
+ * returns its family, 4 or 6, or {@link BAD_PACKET} (with `out` partly written) when the key is not
+ * a flow key with every field in range (family 4 or 6, protocol 0..255, port kind 0..3, ports
+ * 0..65535, IPv4 addresses unsigned 32-bit integers, IPv6 addresses 16-byte `Uint8Array`s), the
+ * interface id is not a 32-bit integer or the VLAN not an integer 0..4095. Interface ids outside
+ * `0 .. interfaceCount - 1` count as unknown. No allocation: each check is a compare of a value
+ * with its own masked copy, which the conversion computes anyway.
  */
 export function packetPoint(
   key: FlowKey,
@@ -25,31 +32,63 @@ export function packetPoint(
   vlan: number,
   interfaceCount: number,
   out: Int32Array,
-): 4 | 6 {
-  const slot = iface + 1;
-  out[F_IFACE] = slot === (slot | 0) && slot >= 0 && slot <= interfaceCount ? slot : 0;
-  const vv = vlan | 0;
-  out[F_VLAN] = vv >= 0 && vv < 4096 ? vv : 0;
-  out[F_PROTO] = key.protocol & 255;
-  const ports = key.portKind === PORTS_KIND;
-  out[F_SPORT] = ports ? key.srcPort & 0xffff : NO_PORTS;
-  out[F_DPORT] = ports ? key.dstPort & 0xffff : NO_PORTS;
-  if (key.family !== 6) {
-    out[F_SRC] = key.srcV4 ^ SIGN;
-    out[F_DST4] = key.dstV4 ^ SIGN;
+  at: number,
+): number {
+  if (typeof key !== 'object' || key === null) return BAD_PACKET;
+  const protocol = key.protocol;
+  const kind = key.portKind;
+  const sp = key.srcPort;
+  const dp = key.dstPort;
+  if (
+    (protocol & 255) !== protocol ||
+    (kind & 3) !== kind ||
+    (sp & 0xffff) !== sp ||
+    (dp & 0xffff) !== dp ||
+    (iface | 0) !== iface ||
+    (vlan & 4095) !== vlan
+  ) {
+    return BAD_PACKET;
+  }
+  // Branch-free: the interface id and the port kind vary from packet to packet, and a
+  // mispredicted branch costs more than these few operations.
+  const known = ((iface - interfaceCount) >> 31) & ~(iface >> 31);
+  out[at + F_IFACE] = (iface + 1) & known;
+  out[at + F_VLAN] = vlan;
+  out[at + F_PROTO] = protocol;
+  // 0 for PortKind.PORTS, 1 for the three kinds without ports.
+  const noPorts = ((kind ^ PORTS_KIND) + 3) >> 2;
+  const keep = noPorts - 1;
+  out[at + F_SPORT] = (sp & keep) | (NO_PORTS & -noPorts);
+  out[at + F_DPORT] = (dp & keep) | (NO_PORTS & -noPorts);
+  const family = key.family;
+  if (family === 4) {
+    const s = key.srcV4;
+    const d = key.dstV4;
+    if (s >>> 0 !== s || d >>> 0 !== d) return BAD_PACKET;
+    out[at + F_SRC] = s ^ SIGN;
+    out[at + F_DST4] = d ^ SIGN;
     return 4;
   }
   const s = key.src6;
   const d = key.dst6;
+  if (
+    family !== 6 ||
+    !(s instanceof Uint8Array) ||
+    !(d instanceof Uint8Array) ||
+    s.length !== 16 ||
+    d.length !== 16
+  ) {
+    return BAD_PACKET;
+  }
   for (let w = 0; w < 4; w++) {
     const i = 4 * w;
-    out[F_SRC + w] =
+    out[at + F_SRC + w] =
       (((s[i] as number) << 24) |
         ((s[i + 1] as number) << 16) |
         ((s[i + 2] as number) << 8) |
         (s[i + 3] as number)) ^
       SIGN;
-    out[F_DST6 + w] =
+    out[at + F_DST6 + w] =
       (((d[i] as number) << 24) |
         ((d[i + 1] as number) << 16) |
         ((d[i + 2] as number) << 8) |

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildSplitTree, lookupSplitTree } from '../src/hyper-split.js';
+import { buildSplitTree } from '../src/hyper-split.js';
 import { compilePolicy, matchLinear, type Policy } from '../src/index.js';
 import { packetPoint } from '../src/packet-point.js';
 import { rulesToBoxesV4, rulesToBoxesV6 } from '../src/rule-boxes.js';
+import { lookupPair, pairTrees } from '../src/tree-pair.js';
 import {
   densePolicyAndPackets,
   edgePackets,
@@ -97,10 +98,12 @@ describe('the compiled matcher on the edges of its decision tree', () => {
           });
           const v4 = buildSplitTree(rulesToBoxesV4(p.rules, slots), options);
           const v6 = buildSplitTree(rulesToBoxesV6(p.rules, slots), options);
+          const pair = pairTrees(v4, v6);
           const point = new Int32Array(13);
           for (const { key, iface, vlan } of packets) {
-            const family = packetPoint(key, iface, vlan, p.topology.interfaces.length, point);
-            expect(lookupSplitTree(family === 4 ? v4 : v6, point)).toBe(matchLinear(p, key, iface, vlan));
+            const family = packetPoint(key, iface, vlan, p.topology.interfaces.length, point, 0);
+            const root = family === 4 ? pair.root4 : pair.root6;
+            expect(lookupPair(pair, root, point, 0)).toBe(matchLinear(p, key, iface, vlan));
           }
         },
       ),
