@@ -10,10 +10,12 @@ import {
   reverseFlowKey,
 } from '@maestro/hash';
 import { validateConfig } from './config.js';
+import { CreatedKeys } from './created-keys.js';
 import { Decision, DropCause, Reason } from './decision.js';
 import type { DecisionBuffers } from './decision-buffers.js';
 import { CorrectionError } from './errors.js';
-import { applyNat, hideSlice, matchNat, type NatRule } from './nat.js';
+import { applyNat, type NatRule } from './nat.js';
+import { NatTable } from './nat-table.js';
 import { checkPacket, checkTime, guard, isKeyObject, sameBytes } from './packet-checks.js';
 import { type CorrectionStats, StatsCounter } from './stats.js';
 import type {
@@ -68,7 +70,7 @@ export class MemberEngine {
   private readonly interfaces: readonly Ingress[];
   private readonly distribute: Distribute;
   private readonly route: Route;
-  private readonly nat: readonly NatRule[];
+  private readonly nat: NatTable;
   private readonly hook: Translate | null;
   private readonly counter: StatsCounter = new StatsCounter();
   private readonly translated: FlowKey = createFlowKey();
@@ -82,7 +84,7 @@ export class MemberEngine {
   private readonly batchHandles: Int32Array = new Int32Array(FIND_BATCH);
   private readonly batchFlags: Uint8Array = new Uint8Array(FIND_BATCH);
   /** Keys and aliases of the connections the current batch has created so far. */
-  private readonly batchCreated: FlowKey[] = Array.from({ length: 2 * FIND_BATCH + 1 }, createFlowKey);
+  private readonly created: CreatedKeys = new CreatedKeys(2 * FIND_BATCH);
 
   constructor(self: number, config: CorrectionConfig) {
     const c = validateConfig(config);
@@ -94,7 +96,7 @@ export class MemberEngine {
     this.interfaces = c.interfaces;
     this.distribute = c.distribute;
     this.route = c.route;
-    this.nat = c.nat;
+    this.nat = new NatTable(c.nat, self, c.members);
     this.hook = c.translate;
     const longest = Math.max(...Object.values(c.timeouts));
     const flat = (s: number) => ({
@@ -148,7 +150,8 @@ export class MemberEngine {
    * fields, changing nothing.
    */
   decide(packet: Packet, now: number): Decision {
-    checkPacket(packet, now, this.interfaces.length);
+    checkTime(now);
+    checkPacket(packet, this.interfaces.length);
     const skip = packet.embedded !== null || packet.key.portKind === PortKind.FRAGMENT;
     const h = skip ? -1 : this.owned.find(packet.key);
     return this.decideFound(packet, now, h, this.owned.lastReply);
@@ -192,7 +195,9 @@ export class MemberEngine {
     const keys = this.batchKeys;
     const handles = this.batchHandles;
     const flags = this.batchFlags;
+    const created = this.created;
     const interfaces = this.interfaces.length;
+    const { decision, target, reason, drop } = out;
     for (let from = 0; from < count; from += FIND_BATCH) {
       const m = Math.min(FIND_BATCH, count - from);
       // Check the whole batch before deciding any of it: a packet the batch cannot take stops it
@@ -202,7 +207,7 @@ export class MemberEngine {
       for (let i = 0; i < m; i++) {
         const p = packets[from + i] as Packet;
         try {
-          checkPacket(p, now, interfaces);
+          checkPacket(p, interfaces);
         } catch (e) {
           valid = i;
           error = e;
@@ -214,26 +219,41 @@ export class MemberEngine {
       owned.prefetch(handles, valid);
       // Deciding only ever adds owned entries (handles stay valid), so only a miss can go stale,
       // and only if its key is one a packet of this batch has just created (or its alias).
-      const created = this.batchCreated;
-      let fresh = 0;
+      created.clear();
+      let hits = 0;
       for (let i = 0; i < valid; i++) {
         const p = packets[from + i] as Packet;
+        const at = from + i;
         let h = handles[i] as number;
         let reply = ((flags[i] as number) & FindFlag.REPLY) !== 0;
-        if (h < 0 && fresh > 0 && anySameConnection(p.key, created, fresh)) {
+        if (h >= 0 && p.embedded === null && !p.moreFragments && p.key.portKind !== PortKind.FRAGMENT) {
+          // A packet of an owned connection, the common case: decideFound's first branch, inline.
+          owned.record(h, now, p.bytes, p.tcpFlags, reply);
+          decision[at] = Decision.PROCESS;
+          target[at] = -1;
+          reason[at] = Reason.NONE;
+          drop[at] = DropCause.NONE;
+          hits++;
+          continue;
+        }
+        if (hits > 0) {
+          this.counter.add(Decision.PROCESS, Reason.NONE, hits);
+          hits = 0;
+        }
+        if (h < 0 && !created.empty && created.mayHold(p.key)) {
           h = owned.find(p.key);
           reply = owned.lastReply;
         }
-        const at = from + i;
-        const before = owned.size;
-        out.decision[at] = this.decideFound(p, now, h, reply);
-        for (let e = before; e < owned.size; e++) {
-          owned.keyAt(e, created[fresh++] as FlowKey);
-          if (owned.aliasAt(e, created[fresh] as FlowKey)) fresh++;
-        }
-        out.target[at] = this.lastTarget;
-        out.reason[at] = this.lastReason;
-        out.drop[at] = this.lastDrop;
+        decision[at] = this.decideFound(p, now, h, reply);
+        target[at] = this.lastTarget;
+        reason[at] = this.lastReason;
+        drop[at] = this.lastDrop;
+      }
+      if (hits > 0) {
+        this.counter.add(Decision.PROCESS, Reason.NONE, hits);
+        this.lastTarget = -1;
+        this.lastReason = Reason.NONE;
+        this.lastDrop = DropCause.NONE;
       }
       if (error !== null) throw error;
     }
@@ -379,8 +399,8 @@ export class MemberEngine {
   private create(packet: Packet, now: number, expectation: number): Decision {
     const o = packet.key;
     const t = copyFlowKey(o, this.translated);
-    const rule = matchNat(this.nat, o);
-    if (rule !== undefined && !this.translate(rule, o, t)) return this.drop(DropCause.NAT_EXHAUSTED);
+    const rule = this.nat.match(o);
+    if (rule >= 0 && !this.translate(rule, o, t)) return this.drop(DropCause.NAT_EXHAUSTED);
     if (this.hook !== null && this.applyHook(o, t) && this.owned.has(t)) {
       return this.drop(DropCause.NAT_EXHAUSTED);
     }
@@ -390,7 +410,11 @@ export class MemberEngine {
     const landing = this.pick(o, this.interfaces[packet.ingress] as Ingress);
     const backup = target !== this.self ? target : (this.self + 1) % this.members;
     const h = this.owned.insert(o, now, this.self, backup, packet.ingress);
-    if (natted) this.owned.setAlias(h, t);
+    this.created.add(o);
+    if (natted) {
+      this.owned.setAlias(h, t);
+      this.created.add(t);
+    }
     this.owned.record(h, now, packet.bytes, packet.tcpFlags, false);
     const reason =
       expectation >= 0
@@ -443,12 +467,15 @@ export class MemberEngine {
     return !flowKeyEquals(t, before);
   }
 
-  private translate(rule: NatRule, o: FlowKey, t: FlowKey): boolean {
+  /** Applies NAT rule `index` to `o` in `t`; false when the translated tuple is taken. */
+  private translate(index: number, o: FlowKey, t: FlowKey): boolean {
+    const rule = this.nat.rules[index] as NatRule;
     if (rule.kind !== 'hide' || (o.portKind !== PortKind.PORTS && o.portKind !== PortKind.ECHO)) {
       applyNat(rule, o, 0, t);
       return flowKeyEquals(t, o) || !this.owned.has(t);
     }
-    const [first, count] = hideSlice(rule, this.self, this.members);
+    const first = this.nat.hideFirst[index] as number;
+    const count = this.nat.hideCount[index] as number;
     const start = portSeed(o) % count;
     const tries = Math.min(count, 4096);
     for (let i = 0; i < tries; i++) {
@@ -613,23 +640,6 @@ function fits(out: DecisionBuffers, count: number): boolean {
     count <= out.reason.length &&
     count <= out.drop.length
   );
-}
-
-/**
- * True when `key` could find one of `keys[0 .. count-1]` in a symmetric table: the same flow in
- * either direction (IPv6 keys are not compared: true, so the caller looks them up).
- */
-function anySameConnection(key: FlowKey, keys: readonly FlowKey[], count: number): boolean {
-  if (key.family !== 4) return true;
-  const { protocol, portKind, srcV4, dstV4, srcPort, dstPort } = key;
-  for (let i = 0; i < count; i++) {
-    const k = keys[i] as FlowKey;
-    if (k.family !== 4) return true;
-    if (k.protocol !== protocol || k.portKind !== portKind) continue;
-    if (k.srcV4 === srcV4 && k.dstV4 === dstV4 && k.srcPort === srcPort && k.dstPort === dstPort) return true;
-    if (k.srcV4 === dstV4 && k.dstV4 === srcV4 && k.srcPort === dstPort && k.dstPort === srcPort) return true;
-  }
-  return false;
 }
 
 /** The fragment tracking key of a packet: its addresses and protocol, the IP id in the port fields. */

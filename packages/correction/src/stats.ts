@@ -28,6 +28,12 @@ export class StatsCounter {
     this.reasonDecisions[reason] = (this.reasonDecisions[reason] as number) + 1;
   }
 
+  /** Counts `count` decisions of one kind and reason at once. */
+  add(decision: number, reason: number, count: number): void {
+    this.decisions[decision] = (this.decisions[decision] as number) + count;
+    this.reasonDecisions[reason] = (this.reasonDecisions[reason] as number) + count;
+  }
+
   hop(reason: number): void {
     this.reasonHops[reason] = (this.reasonHops[reason] as number) + 1;
   }
