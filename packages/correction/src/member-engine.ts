@@ -83,6 +83,8 @@ export class MemberEngine {
   private readonly batchKeys: FlowKey[] = Array.from({ length: FIND_BATCH }, createFlowKey);
   private readonly batchHandles: Int32Array = new Int32Array(FIND_BATCH);
   private readonly batchFlags: Uint8Array = new Uint8Array(FIND_BATCH);
+  /** The error of the impossible packet that stopped {@link checkBatch}. */
+  private batchError: unknown = null;
   /** Keys and aliases of the connections the current batch has created so far. */
   private readonly created: CreatedKeys = new CreatedKeys(2 * FIND_BATCH);
 
@@ -191,44 +193,73 @@ export class MemberEngine {
         `decideMany takes an array of packets, buffers from createDecisionBuffers and a count 0..their lengths; got count ${String(count)}`,
       );
     }
-    const owned = this.owned;
+    for (let from = 0; from < count; from += FIND_BATCH) {
+      const m = Math.min(FIND_BATCH, count - from);
+      const valid = this.checkBatch(packets, from, m);
+      this.decideBatch(packets, from, valid, now, out);
+      if (valid < m) {
+        const error = this.batchError;
+        this.batchError = null;
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * Checks `packets[from .. from+m-1]` and puts their keys in the batch's key list; returns how
+   * many lead the batch before an impossible packet (whose error is then in {@link batchError}).
+   * The whole batch is checked before any of it is decided: a packet the batch cannot take stops
+   * it exactly where a loop over decide would have thrown.
+   */
+  private checkBatch(packets: ArrayLike<Packet>, from: number, m: number): number {
     const keys = this.batchKeys;
+    const interfaces = this.interfaces.length;
+    for (let i = 0; i < m; i++) {
+      const p = packets[from + i] as Packet;
+      try {
+        checkPacket(p, interfaces);
+      } catch (e) {
+        this.batchError = e;
+        return i;
+      }
+      keys[i] = p.key;
+    }
+    return m;
+  }
+
+  /**
+   * Decides `packets[from .. from+valid-1]`, checked, with one bulk lookup. Packets of owned
+   * connections and TCP packets that can open nothing (with no correction or expectation entries
+   * to look at) are decided inline and counted once per batch; the rest go through decideFound.
+   */
+  private decideBatch(
+    packets: ArrayLike<Packet>,
+    from: number,
+    valid: number,
+    now: number,
+    out: DecisionBuffers,
+  ): void {
+    const owned = this.owned;
     const handles = this.batchHandles;
     const flags = this.batchFlags;
     const created = this.created;
-    const interfaces = this.interfaces.length;
     const { decision, target, reason, drop } = out;
-    for (let from = 0; from < count; from += FIND_BATCH) {
-      const m = Math.min(FIND_BATCH, count - from);
-      // Check the whole batch before deciding any of it: a packet the batch cannot take stops it
-      // exactly where a loop over decide would have thrown.
-      let valid = m;
-      let error: unknown = null;
-      for (let i = 0; i < m; i++) {
-        const p = packets[from + i] as Packet;
-        try {
-          checkPacket(p, interfaces);
-        } catch (e) {
-          valid = i;
-          error = e;
-          break;
-        }
-        keys[i] = p.key;
-      }
-      owned.findMany(keys, handles, flags, valid);
-      owned.prefetch(handles, valid);
-      // Deciding only ever adds owned entries (handles stay valid), so only a miss can go stale,
-      // and only if its key is one a packet of this batch has just created (or its alias).
-      created.clear();
-      let hits = 0;
-      for (let i = 0; i < valid; i++) {
-        const p = packets[from + i] as Packet;
-        const at = from + i;
-        let h = handles[i] as number;
-        let reply = ((flags[i] as number) & FindFlag.REPLY) !== 0;
-        if (h >= 0 && p.embedded === null && !p.moreFragments && p.key.portKind !== PortKind.FRAGMENT) {
-          // A packet of an owned connection, the common case: decideFound's first branch, inline.
-          owned.record(h, now, p.bytes, p.tcpFlags, reply);
+    owned.findMany(this.batchKeys, handles, flags, valid);
+    owned.prefetch(handles, valid);
+    // Deciding only ever adds owned entries (handles stay valid), so only a miss can go stale,
+    // and only if its key is one a packet of this batch has just created (or its alias).
+    created.clear();
+    const noSideTables = this.corrections.size === 0 && this.expectations.size === 0;
+    let hits = 0;
+    let drops = 0;
+    for (let i = 0; i < valid; i++) {
+      const p = packets[from + i] as Packet;
+      const key = p.key;
+      const at = from + i;
+      let h = handles[i] as number;
+      if (p.embedded === null && key.portKind !== PortKind.FRAGMENT && !p.moreFragments) {
+        if (h >= 0) {
+          owned.record(h, now, p.bytes, p.tcpFlags, ((flags[i] as number) & FindFlag.REPLY) !== 0);
           decision[at] = Decision.PROCESS;
           target[at] = -1;
           reason[at] = Reason.NONE;
@@ -236,27 +267,50 @@ export class MemberEngine {
           hits++;
           continue;
         }
-        if (hits > 0) {
-          this.counter.add(Decision.PROCESS, Reason.NONE, hits);
-          hits = 0;
+        if (
+          noSideTables &&
+          key.protocol === IpProtocol.TCP &&
+          (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) !== TcpFlag.SYN &&
+          (created.empty || !created.mayHold(key))
+        ) {
+          decision[at] = Decision.DROP;
+          target[at] = -1;
+          reason[at] = Reason.NONE;
+          drop[at] = DropCause.NO_CONNECTION;
+          drops++;
+          continue;
         }
-        if (h < 0 && !created.empty && created.mayHold(p.key)) {
-          h = owned.find(p.key);
-          reply = owned.lastReply;
-        }
-        decision[at] = this.decideFound(p, now, h, reply);
-        target[at] = this.lastTarget;
-        reason[at] = this.lastReason;
-        drop[at] = this.lastDrop;
       }
-      if (hits > 0) {
-        this.counter.add(Decision.PROCESS, Reason.NONE, hits);
-        this.lastTarget = -1;
-        this.lastReason = Reason.NONE;
-        this.lastDrop = DropCause.NONE;
+      if (hits + drops > 0) {
+        this.tally(hits, drops);
+        hits = 0;
+        drops = 0;
       }
-      if (error !== null) throw error;
+      let reply = ((flags[i] as number) & FindFlag.REPLY) !== 0;
+      if (h < 0 && !created.empty && created.mayHold(key)) {
+        h = owned.find(key);
+        reply = owned.lastReply;
+      }
+      decision[at] = this.decideFound(p, now, h, reply);
+      target[at] = this.lastTarget;
+      reason[at] = this.lastReason;
+      drop[at] = this.lastDrop;
     }
+    if (hits + drops > 0) {
+      this.tally(hits, drops);
+      const last = from + valid - 1;
+      this.lastTarget = -1;
+      this.lastReason = Reason.NONE;
+      this.lastDrop = drop[last] as number;
+    }
+  }
+
+  /** Counts the decisions decideBatch made inline: `hits` PROCESS and `drops` NO_CONNECTION drops. */
+  private tally(hits: number, drops: number): void {
+    const counter = this.counter;
+    counter.add(Decision.PROCESS, Reason.NONE, hits);
+    counter.add(Decision.DROP, Reason.NONE, drops);
+    counter.dropMany(DropCause.NO_CONNECTION, drops);
   }
 
   /** {@link decide} past the checks, given the owned-table lookup of the packet's key. */

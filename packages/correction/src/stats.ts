@@ -38,6 +38,11 @@ export class StatsCounter {
     this.reasonHops[reason] = (this.reasonHops[reason] as number) + 1;
   }
 
+  /** Counts `count` drops for `cause` at once. */
+  dropMany(cause: number, count: number): void {
+    this.drops[cause] = (this.drops[cause] as number) + count;
+  }
+
   drop(cause: number): void {
     this.drops[cause] = (this.drops[cause] as number) + 1;
   }
