@@ -12,10 +12,10 @@ import {
 import { validateConfig } from './config.js';
 import { CreatedKeys } from './created-keys.js';
 import { Decision, DropCause, Reason } from './decision.js';
-import type { DecisionBuffers } from './decision-buffers.js';
+import { type DecisionBuffers, fitsBuffers } from './decision-buffers.js';
 import { CorrectionError } from './errors.js';
 import { applyNat, type NatRule } from './nat.js';
-import { NatTable } from './nat-table.js';
+import { NatTable, portSeed } from './nat-table.js';
 import { checkPacket, checkTime, guard, isKeyObject, sameBytes } from './packet-checks.js';
 import { type CorrectionStats, StatsCounter } from './stats.js';
 import type {
@@ -186,7 +186,7 @@ export class MemberEngine {
       !Number.isInteger(count) ||
       count < 0 ||
       count > packets.length ||
-      !fits(out, count)
+      !fitsBuffers(out, count)
     ) {
       throw new CorrectionError(
         'INVALID_PACKET',
@@ -680,22 +680,6 @@ export class MemberEngine {
   }
 }
 
-/** True when `out` holds the four typed arrays of {@link DecisionBuffers}, each of `count` at least. */
-function fits(out: DecisionBuffers, count: number): boolean {
-  return (
-    typeof out === 'object' &&
-    out !== null &&
-    out.decision instanceof Uint8Array &&
-    out.target instanceof Int32Array &&
-    out.reason instanceof Uint8Array &&
-    out.drop instanceof Uint8Array &&
-    count <= out.decision.length &&
-    count <= out.target.length &&
-    count <= out.reason.length &&
-    count <= out.drop.length
-  );
-}
-
 /** The fragment tracking key of a packet: its addresses and protocol, the IP id in the port fields. */
 function fragmentKey(packet: Packet, out: FlowKey): FlowKey {
   copyFlowKey(packet.key, out);
@@ -703,14 +687,4 @@ function fragmentKey(packet: Packet, out: FlowKey): FlowKey {
   out.dstPort = packet.ipId & 0xffff;
   out.portKind = PortKind.FRAGMENT;
   return out;
-}
-
-/** Where hide NAT starts looking for a port: a mix of the original tuple, so allocation is deterministic. */
-function portSeed(o: FlowKey): number {
-  let h = Math.imul(o.srcV4 ^ 0x9e3779b9, 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13) ^ o.dstV4, 0xc2b2ae35);
-  h = Math.imul(h ^ (h >>> 16) ^ ((o.srcPort << 16) | o.dstPort), 0x27d4eb2f);
-  h ^= o.protocol;
-  h ^= h >>> 15;
-  return h >>> 0;
 }

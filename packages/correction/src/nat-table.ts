@@ -101,3 +101,16 @@ export class NatTable {
 function mask(prefix: number): number {
   return prefix === 0 ? 0 : -1 << (32 - prefix);
 }
+
+/**
+ * Where hide NAT starts looking for a port: a mix of the original tuple, so allocation is
+ * deterministic. Internal to the package.
+ */
+export function portSeed(o: FlowKey): number {
+  let h = Math.imul(o.srcV4 ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13) ^ o.dstV4, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16) ^ ((o.srcPort << 16) | o.dstPort), 0x27d4eb2f);
+  h ^= o.protocol;
+  h ^= h >>> 15;
+  return h >>> 0;
+}
