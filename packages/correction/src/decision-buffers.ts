@@ -22,3 +22,22 @@ export function createDecisionBuffers(size: number): DecisionBuffers {
     drop: new Uint8Array(size),
   };
 }
+
+/**
+ * True when `out` holds the four typed arrays of {@link DecisionBuffers}, each of `count` at least
+ * (`out` from outside data: any value). Internal to the package.
+ */
+export function fitsBuffers(out: DecisionBuffers, count: number): boolean {
+  return (
+    typeof out === 'object' &&
+    out !== null &&
+    out.decision instanceof Uint8Array &&
+    out.target instanceof Int32Array &&
+    out.reason instanceof Uint8Array &&
+    out.drop instanceof Uint8Array &&
+    count <= out.decision.length &&
+    count <= out.target.length &&
+    count <= out.reason.length &&
+    count <= out.drop.length
+  );
+}

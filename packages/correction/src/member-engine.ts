@@ -10,10 +10,12 @@ import {
   reverseFlowKey,
 } from '@maestro/hash';
 import { validateConfig } from './config.js';
+import { CreatedKeys } from './created-keys.js';
 import { Decision, DropCause, Reason } from './decision.js';
-import type { DecisionBuffers } from './decision-buffers.js';
+import { type DecisionBuffers, fitsBuffers } from './decision-buffers.js';
 import { CorrectionError } from './errors.js';
-import { applyNat, hideSlice, matchNat, type NatRule } from './nat.js';
+import { applyNat, type NatRule } from './nat.js';
+import { NatTable, portSeed } from './nat-table.js';
 import { checkPacket, checkTime, guard, isKeyObject, sameBytes } from './packet-checks.js';
 import { type CorrectionStats, StatsCounter } from './stats.js';
 import type {
@@ -68,7 +70,7 @@ export class MemberEngine {
   private readonly interfaces: readonly Ingress[];
   private readonly distribute: Distribute;
   private readonly route: Route;
-  private readonly nat: readonly NatRule[];
+  private readonly nat: NatTable;
   private readonly hook: Translate | null;
   private readonly counter: StatsCounter = new StatsCounter();
   private readonly translated: FlowKey = createFlowKey();
@@ -81,8 +83,10 @@ export class MemberEngine {
   private readonly batchKeys: FlowKey[] = Array.from({ length: FIND_BATCH }, createFlowKey);
   private readonly batchHandles: Int32Array = new Int32Array(FIND_BATCH);
   private readonly batchFlags: Uint8Array = new Uint8Array(FIND_BATCH);
+  /** The error of the impossible packet that stopped {@link checkBatch}. */
+  private batchError: unknown = null;
   /** Keys and aliases of the connections the current batch has created so far. */
-  private readonly batchCreated: FlowKey[] = Array.from({ length: 2 * FIND_BATCH + 1 }, createFlowKey);
+  private readonly created: CreatedKeys = new CreatedKeys(2 * FIND_BATCH);
 
   constructor(self: number, config: CorrectionConfig) {
     const c = validateConfig(config);
@@ -94,7 +98,7 @@ export class MemberEngine {
     this.interfaces = c.interfaces;
     this.distribute = c.distribute;
     this.route = c.route;
-    this.nat = c.nat;
+    this.nat = new NatTable(c.nat, self, c.members);
     this.hook = c.translate;
     const longest = Math.max(...Object.values(c.timeouts));
     const flat = (s: number) => ({
@@ -148,7 +152,8 @@ export class MemberEngine {
    * fields, changing nothing.
    */
   decide(packet: Packet, now: number): Decision {
-    checkPacket(packet, now, this.interfaces.length);
+    checkTime(now);
+    checkPacket(packet, this.interfaces.length);
     const skip = packet.embedded !== null || packet.key.portKind === PortKind.FRAGMENT;
     const h = skip ? -1 : this.owned.find(packet.key);
     return this.decideFound(packet, now, h, this.owned.lastReply);
@@ -181,62 +186,131 @@ export class MemberEngine {
       !Number.isInteger(count) ||
       count < 0 ||
       count > packets.length ||
-      !fits(out, count)
+      !fitsBuffers(out, count)
     ) {
       throw new CorrectionError(
         'INVALID_PACKET',
         `decideMany takes an array of packets, buffers from createDecisionBuffers and a count 0..their lengths; got count ${String(count)}`,
       );
     }
-    const owned = this.owned;
-    const keys = this.batchKeys;
-    const handles = this.batchHandles;
-    const flags = this.batchFlags;
-    const interfaces = this.interfaces.length;
     for (let from = 0; from < count; from += FIND_BATCH) {
       const m = Math.min(FIND_BATCH, count - from);
-      // Check the whole batch before deciding any of it: a packet the batch cannot take stops it
-      // exactly where a loop over decide would have thrown.
-      let valid = m;
-      let error: unknown = null;
-      for (let i = 0; i < m; i++) {
-        const p = packets[from + i] as Packet;
-        try {
-          checkPacket(p, now, interfaces);
-        } catch (e) {
-          valid = i;
-          error = e;
-          break;
-        }
-        keys[i] = p.key;
+      const valid = this.checkBatch(packets, from, m);
+      this.decideBatch(packets, from, valid, now, out);
+      if (valid < m) {
+        const error = this.batchError;
+        this.batchError = null;
+        throw error;
       }
-      owned.findMany(keys, handles, flags, valid);
-      owned.prefetch(handles, valid);
-      // Deciding only ever adds owned entries (handles stay valid), so only a miss can go stale,
-      // and only if its key is one a packet of this batch has just created (or its alias).
-      const created = this.batchCreated;
-      let fresh = 0;
-      for (let i = 0; i < valid; i++) {
-        const p = packets[from + i] as Packet;
-        let h = handles[i] as number;
-        let reply = ((flags[i] as number) & FindFlag.REPLY) !== 0;
-        if (h < 0 && fresh > 0 && anySameConnection(p.key, created, fresh)) {
-          h = owned.find(p.key);
-          reply = owned.lastReply;
-        }
-        const at = from + i;
-        const before = owned.size;
-        out.decision[at] = this.decideFound(p, now, h, reply);
-        for (let e = before; e < owned.size; e++) {
-          owned.keyAt(e, created[fresh++] as FlowKey);
-          if (owned.aliasAt(e, created[fresh] as FlowKey)) fresh++;
-        }
-        out.target[at] = this.lastTarget;
-        out.reason[at] = this.lastReason;
-        out.drop[at] = this.lastDrop;
-      }
-      if (error !== null) throw error;
     }
+  }
+
+  /**
+   * Checks `packets[from .. from+m-1]` and puts their keys in the batch's key list; returns how
+   * many lead the batch before an impossible packet (whose error is then in {@link batchError}).
+   * The whole batch is checked before any of it is decided: a packet the batch cannot take stops
+   * it exactly where a loop over decide would have thrown.
+   */
+  private checkBatch(packets: ArrayLike<Packet>, from: number, m: number): number {
+    const keys = this.batchKeys;
+    const interfaces = this.interfaces.length;
+    for (let i = 0; i < m; i++) {
+      const p = packets[from + i] as Packet;
+      try {
+        checkPacket(p, interfaces);
+      } catch (e) {
+        this.batchError = e;
+        return i;
+      }
+      keys[i] = p.key;
+    }
+    return m;
+  }
+
+  /**
+   * Decides `packets[from .. from+valid-1]`, checked, with one bulk lookup. Packets of owned
+   * connections and TCP packets that can open nothing (with no correction or expectation entries
+   * to look at) are decided inline and counted once per batch; the rest go through decideFound.
+   */
+  private decideBatch(
+    packets: ArrayLike<Packet>,
+    from: number,
+    valid: number,
+    now: number,
+    out: DecisionBuffers,
+  ): void {
+    const owned = this.owned;
+    const handles = this.batchHandles;
+    const flags = this.batchFlags;
+    const created = this.created;
+    const { decision, target, reason, drop } = out;
+    owned.findMany(this.batchKeys, handles, flags, valid);
+    owned.prefetch(handles, valid);
+    // Deciding only ever adds owned entries (handles stay valid), so only a miss can go stale,
+    // and only if its key is one a packet of this batch has just created (or its alias).
+    created.clear();
+    const noSideTables = this.corrections.size === 0 && this.expectations.size === 0;
+    let hits = 0;
+    let drops = 0;
+    for (let i = 0; i < valid; i++) {
+      const p = packets[from + i] as Packet;
+      const key = p.key;
+      const at = from + i;
+      let h = handles[i] as number;
+      if (p.embedded === null && key.portKind !== PortKind.FRAGMENT && !p.moreFragments) {
+        if (h >= 0) {
+          owned.record(h, now, p.bytes, p.tcpFlags, ((flags[i] as number) & FindFlag.REPLY) !== 0);
+          decision[at] = Decision.PROCESS;
+          target[at] = -1;
+          reason[at] = Reason.NONE;
+          drop[at] = DropCause.NONE;
+          hits++;
+          continue;
+        }
+        if (
+          noSideTables &&
+          key.protocol === IpProtocol.TCP &&
+          (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) !== TcpFlag.SYN &&
+          (created.empty || !created.mayHold(key))
+        ) {
+          decision[at] = Decision.DROP;
+          target[at] = -1;
+          reason[at] = Reason.NONE;
+          drop[at] = DropCause.NO_CONNECTION;
+          drops++;
+          continue;
+        }
+      }
+      if (hits + drops > 0) {
+        this.tally(hits, drops);
+        hits = 0;
+        drops = 0;
+      }
+      let reply = ((flags[i] as number) & FindFlag.REPLY) !== 0;
+      if (h < 0 && !created.empty && created.mayHold(key)) {
+        h = owned.find(key);
+        reply = owned.lastReply;
+      }
+      decision[at] = this.decideFound(p, now, h, reply);
+      target[at] = this.lastTarget;
+      reason[at] = this.lastReason;
+      drop[at] = this.lastDrop;
+    }
+    if (hits + drops > 0) {
+      this.tally(hits, drops);
+      const last = from + valid - 1;
+      this.lastTarget = -1;
+      this.lastReason = Reason.NONE;
+      this.lastDrop = drop[last] as number;
+    }
+  }
+
+  /** Counts the decisions decideBatch made inline: `hits` PROCESS and `drops` NO_CONNECTION drops. */
+  private tally(hits: number, drops: number): void {
+    const counter = this.counter;
+    counter.add(Decision.PROCESS, Reason.NONE, hits);
+    counter.add(Decision.DROP, Reason.NONE, drops);
+    counter.dropMany(DropCause.NO_CONNECTION, drops);
   }
 
   /** {@link decide} past the checks, given the owned-table lookup of the packet's key. */
@@ -379,8 +453,8 @@ export class MemberEngine {
   private create(packet: Packet, now: number, expectation: number): Decision {
     const o = packet.key;
     const t = copyFlowKey(o, this.translated);
-    const rule = matchNat(this.nat, o);
-    if (rule !== undefined && !this.translate(rule, o, t)) return this.drop(DropCause.NAT_EXHAUSTED);
+    const rule = this.nat.match(o);
+    if (rule >= 0 && !this.translate(rule, o, t)) return this.drop(DropCause.NAT_EXHAUSTED);
     if (this.hook !== null && this.applyHook(o, t) && this.owned.has(t)) {
       return this.drop(DropCause.NAT_EXHAUSTED);
     }
@@ -390,7 +464,11 @@ export class MemberEngine {
     const landing = this.pick(o, this.interfaces[packet.ingress] as Ingress);
     const backup = target !== this.self ? target : (this.self + 1) % this.members;
     const h = this.owned.insert(o, now, this.self, backup, packet.ingress);
-    if (natted) this.owned.setAlias(h, t);
+    this.created.add(o);
+    if (natted) {
+      this.owned.setAlias(h, t);
+      this.created.add(t);
+    }
     this.owned.record(h, now, packet.bytes, packet.tcpFlags, false);
     const reason =
       expectation >= 0
@@ -443,12 +521,15 @@ export class MemberEngine {
     return !flowKeyEquals(t, before);
   }
 
-  private translate(rule: NatRule, o: FlowKey, t: FlowKey): boolean {
+  /** Applies NAT rule `index` to `o` in `t`; false when the translated tuple is taken. */
+  private translate(index: number, o: FlowKey, t: FlowKey): boolean {
+    const rule = this.nat.rules[index] as NatRule;
     if (rule.kind !== 'hide' || (o.portKind !== PortKind.PORTS && o.portKind !== PortKind.ECHO)) {
       applyNat(rule, o, 0, t);
       return flowKeyEquals(t, o) || !this.owned.has(t);
     }
-    const [first, count] = hideSlice(rule, this.self, this.members);
+    const first = this.nat.hideFirst[index] as number;
+    const count = this.nat.hideCount[index] as number;
     const start = portSeed(o) % count;
     const tries = Math.min(count, 4096);
     for (let i = 0; i < tries; i++) {
@@ -599,39 +680,6 @@ export class MemberEngine {
   }
 }
 
-/** True when `out` holds the four typed arrays of {@link DecisionBuffers}, each of `count` at least. */
-function fits(out: DecisionBuffers, count: number): boolean {
-  return (
-    typeof out === 'object' &&
-    out !== null &&
-    out.decision instanceof Uint8Array &&
-    out.target instanceof Int32Array &&
-    out.reason instanceof Uint8Array &&
-    out.drop instanceof Uint8Array &&
-    count <= out.decision.length &&
-    count <= out.target.length &&
-    count <= out.reason.length &&
-    count <= out.drop.length
-  );
-}
-
-/**
- * True when `key` could find one of `keys[0 .. count-1]` in a symmetric table: the same flow in
- * either direction (IPv6 keys are not compared: true, so the caller looks them up).
- */
-function anySameConnection(key: FlowKey, keys: readonly FlowKey[], count: number): boolean {
-  if (key.family !== 4) return true;
-  const { protocol, portKind, srcV4, dstV4, srcPort, dstPort } = key;
-  for (let i = 0; i < count; i++) {
-    const k = keys[i] as FlowKey;
-    if (k.family !== 4) return true;
-    if (k.protocol !== protocol || k.portKind !== portKind) continue;
-    if (k.srcV4 === srcV4 && k.dstV4 === dstV4 && k.srcPort === srcPort && k.dstPort === dstPort) return true;
-    if (k.srcV4 === dstV4 && k.dstV4 === srcV4 && k.srcPort === dstPort && k.dstPort === srcPort) return true;
-  }
-  return false;
-}
-
 /** The fragment tracking key of a packet: its addresses and protocol, the IP id in the port fields. */
 function fragmentKey(packet: Packet, out: FlowKey): FlowKey {
   copyFlowKey(packet.key, out);
@@ -639,14 +687,4 @@ function fragmentKey(packet: Packet, out: FlowKey): FlowKey {
   out.dstPort = packet.ipId & 0xffff;
   out.portKind = PortKind.FRAGMENT;
   return out;
-}
-
-/** Where hide NAT starts looking for a port: a mix of the original tuple, so allocation is deterministic. */
-function portSeed(o: FlowKey): number {
-  let h = Math.imul(o.srcV4 ^ 0x9e3779b9, 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13) ^ o.dstV4, 0xc2b2ae35);
-  h = Math.imul(h ^ (h >>> 16) ^ ((o.srcPort << 16) | o.dstPort), 0x27d4eb2f);
-  h ^= o.protocol;
-  h ^= h >>> 15;
-  return h >>> 0;
 }

@@ -8,64 +8,99 @@ export const MAX_HOPS = 2;
 
 /**
  * Checks a packet from outside data: `INVALID_PACKET` for any impossible field (`interfaces` is
- * the number of ingress interfaces). Internal to the package.
+ * the number of ingress interfaces); `now` is checked apart, once per call of the engine. Internal
+ * to the package.
  */
-export function checkPacket(p: Packet, now: number, interfaces: number): void {
-  checkTime(now);
-  if (typeof p !== 'object' || p === null) throw invalid('a packet must be an object');
-  if (!Number.isInteger(p.ingress) || p.ingress < 0 || p.ingress >= interfaces) {
-    throw invalid(`ingress must be an interface index 0..${interfaces - 1}, got ${String(p.ingress)}`);
+export function checkPacket(p: Packet, interfaces: number): void {
+  if (!isPossiblePacket(p, interfaces)) throw explain(p, interfaces);
+}
+
+/**
+ * The checks of {@link checkPacket} as one predicate: integer fields by bit tricks, no calls, so
+ * that the per-packet cost stays a few compares. {@link explain} says what was wrong.
+ */
+function isPossiblePacket(p: Packet, interfaces: number): boolean {
+  if (typeof p !== 'object' || p === null) return false;
+  const { ingress, hops, key } = p;
+  if (
+    ingress >>> 0 !== ingress ||
+    ingress >= interfaces ||
+    p.ipId >>> 0 !== p.ipId ||
+    (p.tcpFlags & 0xff) !== p.tcpFlags ||
+    p.bytes >>> 0 !== p.bytes ||
+    hops >>> 0 !== hops ||
+    hops > MAX_HOPS ||
+    typeof p.moreFragments !== 'boolean' ||
+    !isPossibleKey(key)
+  ) {
+    return false;
   }
-  if (p.ipId >>> 0 !== p.ipId) throw invalid(`ipId must be 0..2^32-1, got ${String(p.ipId)}`);
-  if ((p.tcpFlags & 0xff) !== p.tcpFlags) throw invalid(`tcpFlags must be 0..255, got ${String(p.tcpFlags)}`);
-  if (p.bytes >>> 0 !== p.bytes) throw invalid(`bytes must be an integer 0..2^32-1, got ${String(p.bytes)}`);
-  if (!(p.hops === 0 || p.hops === 1 || p.hops === 2))
-    throw invalid(`hops must be 0..${MAX_HOPS}, got ${String(p.hops)}`);
-  if (typeof p.moreFragments !== 'boolean') throw invalid('moreFragments must be a boolean');
-  const key = p.key;
-  checkKey(key);
-  const kind = key.portKind;
-  const protocol = key.protocol;
+  const { protocol, portKind: kind } = key;
   const ported = protocol === IpProtocol.TCP || protocol === IpProtocol.UDP || protocol === IpProtocol.SCTP;
   const icmp = protocol === IpProtocol.ICMP || protocol === IpProtocol.ICMPV6;
-  if (
-    (kind === PortKind.PORTS && !ported) ||
-    (kind === PortKind.ECHO && (!icmp || key.srcPort !== key.dstPort)) ||
-    ((kind === PortKind.FRAGMENT || kind === PortKind.NONE) && (key.srcPort | key.dstPort) !== 0) ||
-    (kind === PortKind.NONE && ported)
-  ) {
-    throw invalid(
+  const portsFit =
+    kind === PortKind.PORTS
+      ? ported
+      : kind === PortKind.ECHO
+        ? icmp && key.srcPort === key.dstPort
+        : (key.srcPort | key.dstPort) === 0 && (kind === PortKind.FRAGMENT || !ported);
+  const embedded = p.embedded;
+  return portsFit && (embedded === null || (icmp && kind !== PortKind.ECHO && isPossibleKey(embedded)));
+}
+
+/** The error {@link checkPacket} throws for a packet that fails {@link isPossiblePacket}. */
+function explain(p: Packet, interfaces: number): CorrectionError {
+  if (typeof p !== 'object' || p === null) return invalid('a packet must be an object');
+  if (!Number.isInteger(p.ingress) || p.ingress < 0 || p.ingress >= interfaces) {
+    return invalid(`ingress must be an interface index 0..${interfaces - 1}, got ${String(p.ingress)}`);
+  }
+  if (p.ipId >>> 0 !== p.ipId) return invalid(`ipId must be 0..2^32-1, got ${String(p.ipId)}`);
+  if ((p.tcpFlags & 0xff) !== p.tcpFlags)
+    return invalid(`tcpFlags must be 0..255, got ${String(p.tcpFlags)}`);
+  if (p.bytes >>> 0 !== p.bytes) return invalid(`bytes must be an integer 0..2^32-1, got ${String(p.bytes)}`);
+  if (!(p.hops === 0 || p.hops === 1 || p.hops === 2))
+    return invalid(`hops must be 0..${MAX_HOPS}, got ${String(p.hops)}`);
+  if (typeof p.moreFragments !== 'boolean') return invalid('moreFragments must be a boolean');
+  const key = p.key;
+  if (!isPossibleKey(key)) return badKey(key);
+  const { portKind: kind, protocol } = key;
+  if (!isPossiblePacket({ ...p, embedded: null }, interfaces)) {
+    return invalid(
       `port kind ${kind} is impossible for protocol ${protocol} with ports ${key.srcPort}/${key.dstPort}`,
     );
   }
-  if (p.embedded !== null) {
-    if (!icmp || kind === PortKind.ECHO)
-      throw invalid('only an ICMP error (not an echo) carries an embedded tuple');
-    checkKey(p.embedded);
-  }
+  const icmp = protocol === IpProtocol.ICMP || protocol === IpProtocol.ICMPV6;
+  if (!icmp || kind === PortKind.ECHO)
+    return invalid('only an ICMP error (not an echo) carries an embedded tuple');
+  return badKey(p.embedded);
 }
 
-/** The cheap range checks of a flow key from outside data (the flow table repeats them). */
-export function checkKey(key: FlowKey): void {
-  if (typeof key !== 'object' || key === null) throw invalid('a flow key must be an object');
+/** True when `key` is a flow key object in range (family 4|6, protocol, ports, port kind). */
+function isPossibleKey(key: FlowKey): boolean {
+  if (typeof key !== 'object' || key === null) return false;
   const { protocol, srcPort, dstPort, portKind } = key;
-  let ok =
-    (protocol & 0xff) === protocol &&
-    (srcPort & 0xffff) === srcPort &&
-    (dstPort & 0xffff) === dstPort &&
-    (portKind & 3) === portKind;
-  if (key.family === 4) ok = ok && key.srcV4 >>> 0 === key.srcV4 && key.dstV4 >>> 0 === key.dstV4;
-  else {
-    ok =
-      ok &&
-      key.family === 6 &&
-      key.src6 instanceof Uint8Array &&
-      key.dst6 instanceof Uint8Array &&
-      key.src6.length === 16 &&
-      key.dst6.length === 16;
+  if (
+    (protocol & 0xff) !== protocol ||
+    (srcPort & 0xffff) !== srcPort ||
+    (dstPort & 0xffff) !== dstPort ||
+    (portKind & 3) !== portKind
+  ) {
+    return false;
   }
-  if (!ok)
-    throw invalid('flow key out of range (family 4|6, protocol 0..255, ports 0..65535, port kind 0..3)');
+  if (key.family === 4) return key.srcV4 >>> 0 === key.srcV4 && key.dstV4 >>> 0 === key.dstV4;
+  const { src6, dst6 } = key;
+  return (
+    key.family === 6 &&
+    src6 instanceof Uint8Array &&
+    dst6 instanceof Uint8Array &&
+    src6.length === 16 &&
+    dst6.length === 16
+  );
+}
+
+function badKey(key: unknown): CorrectionError {
+  if (typeof key !== 'object' || key === null) return invalid('a flow key must be an object');
+  return invalid('flow key out of range (family 4|6, protocol 0..255, ports 0..65535, port kind 0..3)');
 }
 
 /** True for an object shaped like a flow key's storage (what a recycled key is reused as). */

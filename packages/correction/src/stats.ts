@@ -28,8 +28,19 @@ export class StatsCounter {
     this.reasonDecisions[reason] = (this.reasonDecisions[reason] as number) + 1;
   }
 
+  /** Counts `count` decisions of one kind and reason at once. */
+  add(decision: number, reason: number, count: number): void {
+    this.decisions[decision] = (this.decisions[decision] as number) + count;
+    this.reasonDecisions[reason] = (this.reasonDecisions[reason] as number) + count;
+  }
+
   hop(reason: number): void {
     this.reasonHops[reason] = (this.reasonHops[reason] as number) + 1;
+  }
+
+  /** Counts `count` drops for `cause` at once. */
+  dropMany(cause: number, count: number): void {
+    this.drops[cause] = (this.drops[cause] as number) + count;
   }
 
   drop(cause: number): void {

@@ -166,3 +166,37 @@ export function scenario(
     order: fc.array(fc.nat(), { maxLength: 200 }),
   });
 }
+
+/** A network near INSIDE or OUTSIDE, any prefix length (0 matches every address). */
+const anyCidr = fc.record({
+  address: fc.oneof(fc.constantFrom(INSIDE, OUTSIDE), fc.integer({ min: 0, max: 0xffff_ffff })),
+  prefix: fc.integer({ min: 0, max: 32 }),
+});
+
+/** Any valid NAT rule, every optional match field present or not (for the NAT matcher's laws). */
+export const anyNatRule: fc.Arbitrary<NatRule> = fc.oneof(
+  fc
+    .tuple(
+      fc.record(
+        {
+          protocol: fc.constantFrom(1, 6, 17),
+          src: anyCidr,
+          dst: anyCidr,
+          dstPorts: fc
+            .tuple(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 0xffff }))
+            .map(([a, b]): readonly [number, number] => [Math.min(a, b), Math.max(a, b)]),
+        },
+        { requiredKeys: [] },
+      ),
+      fc.constantFrom('source', 'hide', 'destination'),
+    )
+    .map(([match, kind]): NatRule => {
+      if (kind === 'hide') return { kind, match, address: HIDE, portMin: 1024, portMax: 65535 };
+      return { kind, match, to: PUBLIC + 5 };
+    }),
+  fc.record({
+    kind: fc.constant('static' as const),
+    internal: fc.constantFrom(INSIDE + 1, STATIC_INTERNAL),
+    external: fc.constantFrom(OUTSIDE + 1, STATIC_EXTERNAL),
+  }),
+);

@@ -100,13 +100,18 @@ describe('decideMany', () => {
       fc.property(
         anyTopology,
         fc.option(natRules, { nil: [] }),
+        fc.boolean(),
         logicalServer,
         fc.nat(5),
         fc.array(fc.tuple(fc.array(packetSpec, { maxLength: 80 }), fc.nat(5), fc.nat(3)), {
           maxLength: 4,
         }),
-        (t, nat, servers, member, batches) => {
+        (t, rules, fewPorts, servers, member, batches) => {
           const self = member % t.members;
+          // Two hide-NAT ports per member: translated tuples collide, so port choice is exercised.
+          const nat = fewPorts
+            ? rules.map((r) => (r.kind === 'hide' ? { ...r, portMax: r.portMin + 2 * t.members - 1 } : r))
+            : rules;
           const one = new MemberEngine(self, makeConfig(t, nat, servers));
           const many = new MemberEngine(self, makeConfig(t, nat, servers));
           let now = 1;

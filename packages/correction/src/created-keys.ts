@@ -1,0 +1,79 @@
+import type { FlowKey } from '@maestro/hash';
+
+/**
+ * The keys (and translated aliases) of the connections a `decideMany` batch has created so far,
+ * as words in one typed array, so that a miss of the batch's bulk lookup is looked up again only
+ * when it may be one of them. IPv6 keys are not kept: once one is added, every key may match.
+ * Internal to the package.
+ */
+export class CreatedKeys {
+  /** Four words a key: source, destination, ports (source high), protocol | port kind << 8. */
+  private readonly words: Int32Array;
+  private readonly room: number;
+  private count = 0;
+  /** A 256-bit filter of the added keys' direction-free hashes: most keys skip the scan. */
+  private readonly filter: Int32Array = new Int32Array(8);
+  /** An IPv6 key was added, or more keys than there is room for: every key may match. */
+  private any = false;
+
+  constructor(room: number) {
+    this.room = room;
+    this.words = new Int32Array(4 * room);
+  }
+
+  /** Forgets every key. */
+  clear(): void {
+    if (this.count > 0) this.filter.fill(0);
+    this.count = 0;
+    this.any = false;
+  }
+
+  /** True when nothing was added since {@link clear}. */
+  get empty(): boolean {
+    return this.count === 0 && !this.any;
+  }
+
+  /** Remembers `key`, a key already checked. */
+  add(key: FlowKey): void {
+    if (key.family !== 4 || this.count === this.room) {
+      this.any = true;
+      return;
+    }
+    const bit = bitOf(key);
+    const f = this.filter;
+    f[bit >>> 5] = (f[bit >>> 5] as number) | (1 << (bit & 31));
+    const w = this.words;
+    const b = 4 * this.count++;
+    w[b] = key.srcV4;
+    w[b + 1] = key.dstV4;
+    w[b + 2] = (key.srcPort << 16) | key.dstPort;
+    w[b + 3] = key.protocol | (key.portKind << 8);
+  }
+
+  /** True when `key` could find one of the added keys in a symmetric table (either direction). */
+  mayHold(key: FlowKey): boolean {
+    if (this.any || key.family !== 4) return this.any || this.count > 0;
+    const bit = bitOf(key);
+    if (((this.filter[bit >>> 5] as number) & (1 << (bit & 31))) === 0) return false;
+    const w = this.words;
+    const s = key.srcV4 | 0;
+    const d = key.dstV4 | 0;
+    const ports = (key.srcPort << 16) | key.dstPort;
+    const back = (key.dstPort << 16) | key.srcPort;
+    const meta = key.protocol | (key.portKind << 8);
+    for (let b = 0, end = 4 * this.count; b < end; b += 4) {
+      if (w[b + 3] !== meta) continue;
+      const ws = w[b] as number;
+      const wd = w[b + 1] as number;
+      const wp = w[b + 2] as number;
+      if ((ws === s && wd === d && wp === ports) || (ws === d && wd === s && wp === back)) return true;
+    }
+    return false;
+  }
+}
+
+/** A bit 0..255 from the IPv4 `key`, the same for the key and its reverse. */
+function bitOf(key: FlowKey): number {
+  const ports = (key.srcPort ^ key.dstPort) * 0x10001;
+  return Math.imul(key.srcV4 ^ key.dstV4 ^ ports ^ key.protocol, 0x9e3779b1) >>> 24;
+}
