@@ -1,0 +1,212 @@
+import type { QueryKey } from './query-key.js';
+import { KEY_MASK, storedHash } from './query-key.js';
+import type { RecordPool } from './record-pool.js';
+
+/** Words per slot of the index: four key words, then the reference (entry + 1 | alias bit; 0 = empty). */
+export const SLOT_WORDS = 5;
+/** Slots per bucket: three 20-byte slots and the bucket's overflow count fill one 64-byte line. */
+export const BUCKET_SLOTS = 3;
+/** Words per bucket (64 bytes). */
+export const BUCKET_WORDS = 16;
+/** The word of a bucket holding its overflow count. */
+export const COUNT_WORD = 15;
+/**
+ * Set in the fourth key word of every occupied slot: an empty slot (all words 0) then never
+ * matches a query, whose compare includes this bit, without reading the reference word.
+ */
+export const OCC_BIT = 0x1000;
+/** The bits of a stored fourth word that a query compares: the key's meta bits and {@link OCC_BIT}. */
+export const MATCH_MASK: number = KEY_MASK | OCC_BIT;
+/** Most buckets: slot codes (`bucket << 2 | slot`) must fit the entry record's 28-bit fields. */
+const MAX_BUCKETS = 1 << 26;
+const TWO_32 = 4294967296;
+// Where the buckets start in their ArrayBuffer. Node allocates large buffers with malloc, which
+// hands out (mmap'd) blocks 16 bytes past a page boundary: 48 more puts every bucket on one cache
+// line (measured: about a third faster lookups at 1 M entries than the other three 16-byte offsets).
+// Elsewhere a bucket may straddle two lines, which costs time, never correctness.
+const ALIGN_OFFSET = 48;
+
+/** The first word of slot `code` (`bucket << 2 | slot`). */
+export function slotBase(code: number): number {
+  return ((code >>> 2) << 4) + (code & 3) * SLOT_WORDS;
+}
+
+/**
+ * The key index of a flow table: open addressing over buckets of one 64-byte cache line each
+ * (three 5-word slots and an overflow count). A key lives in its home bucket or, when that was
+ * full, in the first bucket after it with a free slot; each bucket counts the keys stored past it
+ * whose home is at or before it, so a lookup stops at the first bucket whose count is 0. Most hits
+ * and misses read one line. Removal decrements the counts along the key's path and empties its
+ * slot: no tombstones, no key ever moves (only {@link rehash} moves keys). Internal to the package.
+ */
+export class BucketIndex {
+  /** Buckets of {@link BUCKET_WORDS} words each. */
+  slots: Uint32Array;
+  /** Number of buckets. */
+  buckets: number;
+  /** `buckets / 2³²`: the home bucket of hash `h` is `h × scale`. */
+  scale: number;
+  /** Occupied slots. */
+  used = 0;
+  private readonly seed: number;
+
+  /** An index of `buckets` empty buckets whose keys hash with `seed`. */
+  constructor(buckets: number, seed: number) {
+    this.seed = seed;
+    this.buckets = buckets;
+    this.scale = buckets / TWO_32;
+    this.slots = allocate(buckets);
+  }
+
+  /** Bytes held by the bucket array (alignment slack included). */
+  get byteLength(): number {
+    return this.slots.buffer.byteLength;
+  }
+
+  /** Home bucket of `hash`. */
+  home(hash: number): number {
+    const i = (hash * this.scale) | 0;
+    return i < this.buckets ? i : this.buckets - 1;
+  }
+
+  /** Slot code of the IPv4 key given as its stored words (`meta`: key bits only), or -1. */
+  find4(s: number, d: number, ports: number, meta: number, hash: number): number {
+    const slots = this.slots;
+    const end = this.buckets * BUCKET_WORDS;
+    const m = meta | OCC_BIT;
+    let b = this.home(hash) * BUCKET_WORDS;
+    for (;;) {
+      for (let k = 0; k < BUCKET_SLOTS; k++) {
+        const at = b + k * SLOT_WORDS;
+        if (
+          ((slots[at + 3] as number) & MATCH_MASK) === m &&
+          slots[at] === s &&
+          slots[at + 1] === d &&
+          slots[at + 2] === ports
+        ) {
+          return ((b >>> 4) << 2) | k;
+        }
+      }
+      if (slots[b + COUNT_WORD] === 0) return -1;
+      b += BUCKET_WORDS;
+      if (b === end) b = 0;
+    }
+  }
+
+  /** Slot code of the loaded query `q` (IPv4 or IPv6), or -1. */
+  find(q: QueryKey, pool: RecordPool): number {
+    if (!q.v6) return this.find4(q.w0, q.w1, q.w2, q.w3, q.hash);
+    const slots = this.slots;
+    const end = this.buckets * BUCKET_WORDS;
+    let b = this.home(q.hash) * BUCKET_WORDS;
+    for (;;) {
+      for (let k = 0; k < BUCKET_SLOTS; k++) {
+        const at = b + k * SLOT_WORDS;
+        if (slots[at + 4] !== 0 && q.matches(slots, at, pool)) return ((b >>> 4) << 2) | k;
+      }
+      if (slots[b + COUNT_WORD] === 0) return -1;
+      b += BUCKET_WORDS;
+      if (b === end) b = 0;
+    }
+  }
+
+  /**
+   * Takes the first free slot at or after the home bucket of `hash` and returns its code, counting
+   * the key in the overflow count of every full bucket it passes. The caller writes the slot's
+   * words (with {@link OCC_BIT}) and reference. The index must have a free slot.
+   */
+  claim(hash: number): number {
+    const slots = this.slots;
+    const end = this.buckets * BUCKET_WORDS;
+    let b = this.home(hash) * BUCKET_WORDS;
+    for (;;) {
+      for (let k = 0; k < BUCKET_SLOTS; k++) {
+        if (slots[b + k * SLOT_WORDS + 4] === 0) {
+          this.used++;
+          return ((b >>> 4) << 2) | k;
+        }
+      }
+      slots[b + COUNT_WORD] = (slots[b + COUNT_WORD] as number) + 1;
+      b += BUCKET_WORDS;
+      if (b === end) b = 0;
+    }
+  }
+
+  /** Empties slot `code`, uncounting its key from the buckets between its home and its own. */
+  release(code: number): void {
+    const slots = this.slots;
+    const base = slotBase(code);
+    const own = code >>> 2;
+    for (let i = this.home(storedHash(slots, base, this.seed)); i !== own; ) {
+      const c = i * BUCKET_WORDS + COUNT_WORD;
+      slots[c] = (slots[c] as number) - 1;
+      if (++i === this.buckets) i = 0;
+    }
+    slots.fill(0, base, base + SLOT_WORDS);
+    this.used--;
+  }
+
+  /**
+   * Moves every key into a new array of `buckets` buckets, calling `moved(ref, code)` with each
+   * slot's reference word and its new code.
+   */
+  rehash(buckets: number, moved: (ref: number, code: number) => void): void {
+    const old = this.slots;
+    const oldEnd = this.buckets * BUCKET_WORDS;
+    this.slots = allocate(buckets);
+    this.buckets = buckets;
+    this.scale = buckets / TWO_32;
+    this.used = 0;
+    const slots = this.slots;
+    for (let b = 0; b < oldEnd; b += BUCKET_WORDS) {
+      for (let k = 0; k < BUCKET_SLOTS; k++) {
+        const from = b + k * SLOT_WORDS;
+        const ref = old[from + 4] as number;
+        if (ref === 0) continue;
+        const code = this.claim(storedHash(old, from, this.seed));
+        const to = slotBase(code);
+        for (let w = 0; w < SLOT_WORDS; w++) slots[to + w] = old[from + w] as number;
+        moved(ref, code);
+      }
+    }
+  }
+
+  /** Empties every bucket, keeping the array. */
+  clear(): void {
+    this.slots.fill(0);
+    this.used = 0;
+  }
+
+  /**
+   * True when every bucket's overflow count equals the number of stored keys whose path from their
+   * home bucket to their own passes it (the invariant lookups rely on). For tests: O(keys × path).
+   */
+  countsConsistent(): boolean {
+    const slots = this.slots;
+    const counts = new Uint32Array(this.buckets);
+    for (let b = 0; b < this.buckets; b++) {
+      for (let k = 0; k < BUCKET_SLOTS; k++) {
+        const base = b * BUCKET_WORDS + k * SLOT_WORDS;
+        if (slots[base + 4] === 0) continue;
+        for (let i = this.home(storedHash(slots, base, this.seed)); i !== b; ) {
+          counts[i] = (counts[i] as number) + 1;
+          if (++i === this.buckets) i = 0;
+        }
+      }
+    }
+    for (let b = 0; b < this.buckets; b++) {
+      if (counts[b] !== slots[b * BUCKET_WORDS + COUNT_WORD]) return false;
+    }
+    return true;
+  }
+}
+
+/** Buckets for at least `keys` keys at load `load` (of the slots). */
+export function bucketsFor(keys: number, load: number): number {
+  return Math.min(MAX_BUCKETS, Math.ceil(keys / (BUCKET_SLOTS * load)) + 1);
+}
+
+function allocate(buckets: number): Uint32Array {
+  const words = buckets * BUCKET_WORDS;
+  return new Uint32Array(new ArrayBuffer(words * 4 + ALIGN_OFFSET), ALIGN_OFFSET, words);
+}
