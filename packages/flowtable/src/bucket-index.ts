@@ -35,7 +35,9 @@ export function slotBase(code: number): number {
  * The key index of a flow table: open addressing over buckets of one 64-byte cache line each
  * (three 5-word slots and an overflow count). A key lives in its home bucket or, when that was
  * full, in the first bucket after it with a free slot; each bucket counts the keys stored past it
- * whose home is at or before it, so a lookup stops at the first bucket whose count is 0. Most hits
+ * whose home is at or before it, so a lookup stops at the first bucket whose count is 0 (or after
+ * one lap: removals can leave every count above 0 while slots are free, never a key further than
+ * that from its home). Most hits
  * and misses read one line. Removal decrements the counts along the key's path and empties its
  * slot: no tombstones, no key ever moves (only {@link rehash} moves keys). Internal to the package.
  */
@@ -75,22 +77,37 @@ export class BucketIndex {
     const end = this.buckets * BUCKET_WORDS;
     const m = meta | OCC_BIT;
     let b = this.home(hash) * BUCKET_WORDS;
-    for (;;) {
-      for (let k = 0; k < BUCKET_SLOTS; k++) {
-        const at = b + k * SLOT_WORDS;
-        if (
-          ((slots[at + 3] as number) & MATCH_MASK) === m &&
-          slots[at] === s &&
-          slots[at + 1] === d &&
-          slots[at + 2] === ports
-        ) {
-          return ((b >>> 4) << 2) | k;
-        }
+    // Unrolled over the three slots, address first (it rejects a wrong slot at once).
+    for (let left = this.buckets; left > 0; left--) {
+      if (
+        slots[b] === s &&
+        slots[b + 1] === d &&
+        slots[b + 2] === ports &&
+        ((slots[b + 3] as number) & MATCH_MASK) === m
+      ) {
+        return (b >>> 4) << 2;
+      }
+      if (
+        slots[b + 5] === s &&
+        slots[b + 6] === d &&
+        slots[b + 7] === ports &&
+        ((slots[b + 8] as number) & MATCH_MASK) === m
+      ) {
+        return ((b >>> 4) << 2) | 1;
+      }
+      if (
+        slots[b + 10] === s &&
+        slots[b + 11] === d &&
+        slots[b + 12] === ports &&
+        ((slots[b + 13] as number) & MATCH_MASK) === m
+      ) {
+        return ((b >>> 4) << 2) | 2;
       }
       if (slots[b + COUNT_WORD] === 0) return -1;
       b += BUCKET_WORDS;
       if (b === end) b = 0;
     }
+    return -1;
   }
 
   /** Slot code of the loaded query `q` (IPv4 or IPv6), or -1. */
@@ -99,7 +116,7 @@ export class BucketIndex {
     const slots = this.slots;
     const end = this.buckets * BUCKET_WORDS;
     let b = this.home(q.hash) * BUCKET_WORDS;
-    for (;;) {
+    for (let left = this.buckets; left > 0; left--) {
       for (let k = 0; k < BUCKET_SLOTS; k++) {
         const at = b + k * SLOT_WORDS;
         if (slots[at + 4] !== 0 && q.matches(slots, at, pool)) return ((b >>> 4) << 2) | k;
@@ -108,6 +125,7 @@ export class BucketIndex {
       b += BUCKET_WORDS;
       if (b === end) b = 0;
     }
+    return -1;
   }
 
   /**

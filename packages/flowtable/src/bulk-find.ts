@@ -128,33 +128,38 @@ export function findBatch(
     const ports = bp[i] as number;
     const m = bm[i] as number;
     const meta = (m & KEY_MASK) | OCC_BIT;
-    let at3 = -1;
-    for (;;) {
+    let ref = 0;
+    let w3 = 0;
+    for (let left = last; left >= 0; left--) {
+      // Address first: it rejects a wrong slot at once; the meta word (with the occupied bit) last.
       if (
-        ((slots[b + 3] as number) & MATCH_MASK) === meta &&
         ((slots[b] as number) | 0) === s &&
         ((slots[b + 1] as number) | 0) === d &&
-        ((slots[b + 2] as number) | 0) === ports
+        ((slots[b + 2] as number) | 0) === ports &&
+        ((slots[b + 3] as number) & MATCH_MASK) === meta
       ) {
-        at3 = b + 3;
+        w3 = slots[b + 3] as number;
+        ref = slots[b + 4] as number;
         break;
       }
       if (
-        ((slots[b + 8] as number) & MATCH_MASK) === meta &&
         ((slots[b + 5] as number) | 0) === s &&
         ((slots[b + 6] as number) | 0) === d &&
-        ((slots[b + 7] as number) | 0) === ports
+        ((slots[b + 7] as number) | 0) === ports &&
+        ((slots[b + 8] as number) & MATCH_MASK) === meta
       ) {
-        at3 = b + 8;
+        w3 = slots[b + 8] as number;
+        ref = slots[b + 9] as number;
         break;
       }
       if (
-        ((slots[b + 13] as number) & MATCH_MASK) === meta &&
         ((slots[b + 10] as number) | 0) === s &&
         ((slots[b + 11] as number) | 0) === d &&
-        ((slots[b + 12] as number) | 0) === ports
+        ((slots[b + 12] as number) | 0) === ports &&
+        ((slots[b + 13] as number) & MATCH_MASK) === meta
       ) {
-        at3 = b + 13;
+        w3 = slots[b + 13] as number;
+        ref = slots[b + 14] as number;
         break;
       }
       if (slots[b + COUNT_WORD] === 0) break;
@@ -163,10 +168,9 @@ export function findBatch(
     }
     let h = -1;
     let f = 0;
-    if (at3 >= 0) {
-      const ref = slots[at3 + 1] as number;
+    if (ref !== 0) {
       h = (ref & ENTRY_MASK) - 1;
-      f = ((((slots[at3] as number) ^ m) & SWAPPED_BIT) >>> 11) | (ref >= ALT_BIT ? 2 : 0);
+      f = (((w3 ^ m) & SWAPPED_BIT) >>> 11) | (ref >= ALT_BIT ? 2 : 0);
       found++;
     }
     out[from + i] = h;
