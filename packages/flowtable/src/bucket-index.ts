@@ -4,12 +4,17 @@ import type { RecordPool } from './record-pool.js';
 
 /** Words per slot of the index: four key words, then the reference (entry + 1 | alias bit; 0 = empty). */
 export const SLOT_WORDS = 5;
-/** Slots per bucket: three 20-byte slots and the bucket's overflow count fill one 64-byte line. */
+/** Slots per bucket: three 20-byte slots and the bucket's tag word fill one 64-byte line. */
 export const BUCKET_SLOTS = 3;
 /** Words per bucket (64 bytes). */
 export const BUCKET_WORDS = 16;
-/** The word of a bucket holding its overflow count. */
-export const COUNT_WORD = 15;
+/**
+ * The bucket's tag word: byte k (k < 3) is slot k's tag (0 = empty), the top byte the overflow
+ * count (saturating: at {@link COUNT_MAX} it stays, and lookups go on past the bucket).
+ */
+export const TAG_WORD = 15;
+/** Overflow counts stop here and never come down again (until a rehash recounts). */
+export const COUNT_MAX = 255;
 /**
  * Set in the fourth key word of every occupied slot: an empty slot (all words 0) then never
  * matches a query, whose compare includes this bit, without reading the reference word.
@@ -17,6 +22,27 @@ export const COUNT_WORD = 15;
 export const OCC_BIT = 0x1000;
 /** The bits of a stored fourth word that a query compares: the key's meta bits and {@link OCC_BIT}. */
 export const MATCH_MASK: number = KEY_MASK | OCC_BIT;
+const COUNT_ONE = 0x1000000;
+
+/** The 8-bit tag of a key of hash `hash`: seven low bits (the home bucket uses the high ones) and a set top bit, so never 0. */
+export function tagOf(hash: number): number {
+  return (hash & 0x7f) | 0x80;
+}
+
+/**
+ * Bit 8k + 7 set for each slot k of the bucket whose tag word is `word` that may hold a key
+ * tagged `tag` (SWAR zero-byte test: every slot with that tag, perhaps also the slot above one).
+ */
+export function tagCandidates(word: number, tag: number): number {
+  const x = (word ^ (tag * 0x010101)) & 0xffffff;
+  return (x - 0x010101) & ~x & 0x808080;
+}
+
+/** The slot (0..2) of the lowest candidate bit of {@link tagCandidates}' `c` (non-zero). */
+export function firstCandidate(c: number): number {
+  return (31 - Math.clz32(c & -c)) >>> 3;
+}
+
 /** Most buckets: slot codes (`bucket << 2 | slot`) must fit the entry record's 28-bit fields. */
 const MAX_BUCKETS = 1 << 26;
 const TWO_32 = 4294967296;
@@ -76,34 +102,24 @@ export class BucketIndex {
     const slots = this.slots;
     const end = this.buckets * BUCKET_WORDS;
     const m = meta | OCC_BIT;
+    const tag = tagOf(hash);
     let b = this.home(hash) * BUCKET_WORDS;
-    // Unrolled over the three slots, address first (it rejects a wrong slot at once).
     for (let left = this.buckets; left > 0; left--) {
-      if (
-        slots[b] === s &&
-        slots[b + 1] === d &&
-        slots[b + 2] === ports &&
-        ((slots[b + 3] as number) & MATCH_MASK) === m
-      ) {
-        return (b >>> 4) << 2;
+      const w = slots[b + TAG_WORD] as number;
+      // Only slots whose tag matches are compared: usually one for a hit, none for a miss.
+      for (let c = tagCandidates(w, tag); c !== 0; c &= c - 1) {
+        const k = firstCandidate(c);
+        const at = b + k * SLOT_WORDS;
+        if (
+          slots[at] === s &&
+          slots[at + 1] === d &&
+          slots[at + 2] === ports &&
+          ((slots[at + 3] as number) & MATCH_MASK) === m
+        ) {
+          return ((b >>> 4) << 2) | k;
+        }
       }
-      if (
-        slots[b + 5] === s &&
-        slots[b + 6] === d &&
-        slots[b + 7] === ports &&
-        ((slots[b + 8] as number) & MATCH_MASK) === m
-      ) {
-        return ((b >>> 4) << 2) | 1;
-      }
-      if (
-        slots[b + 10] === s &&
-        slots[b + 11] === d &&
-        slots[b + 12] === ports &&
-        ((slots[b + 13] as number) & MATCH_MASK) === m
-      ) {
-        return ((b >>> 4) << 2) | 2;
-      }
-      if (slots[b + COUNT_WORD] === 0) return -1;
+      if (w < COUNT_ONE) return -1;
       b += BUCKET_WORDS;
       if (b === end) b = 0;
     }
@@ -115,13 +131,15 @@ export class BucketIndex {
     if (!q.v6) return this.find4(q.w0, q.w1, q.w2, q.w3, q.hash);
     const slots = this.slots;
     const end = this.buckets * BUCKET_WORDS;
+    const tag = tagOf(q.hash);
     let b = this.home(q.hash) * BUCKET_WORDS;
     for (let left = this.buckets; left > 0; left--) {
-      for (let k = 0; k < BUCKET_SLOTS; k++) {
-        const at = b + k * SLOT_WORDS;
-        if (slots[at + 4] !== 0 && q.matches(slots, at, pool)) return ((b >>> 4) << 2) | k;
+      const w = slots[b + TAG_WORD] as number;
+      for (let c = tagCandidates(w, tag); c !== 0; c &= c - 1) {
+        const k = firstCandidate(c);
+        if (q.matches(slots, b + k * SLOT_WORDS, pool)) return ((b >>> 4) << 2) | k;
       }
-      if (slots[b + COUNT_WORD] === 0) return -1;
+      if (w < COUNT_ONE) return -1;
       b += BUCKET_WORDS;
       if (b === end) b = 0;
     }
@@ -129,22 +147,25 @@ export class BucketIndex {
   }
 
   /**
-   * Takes the first free slot at or after the home bucket of `hash` and returns its code, counting
-   * the key in the overflow count of every full bucket it passes. The caller writes the slot's
-   * words (with {@link OCC_BIT}) and reference. The index must have a free slot.
+   * Takes the first free slot at or after the home bucket of `hash`, tags it, and returns its code,
+   * counting the key in the overflow count of every full bucket it passes. The caller writes the
+   * slot's words (with {@link OCC_BIT}) and reference. The index must have a free slot.
    */
   claim(hash: number): number {
     const slots = this.slots;
     const end = this.buckets * BUCKET_WORDS;
+    const tag = tagOf(hash);
     let b = this.home(hash) * BUCKET_WORDS;
     for (;;) {
+      const w = slots[b + TAG_WORD] as number;
       for (let k = 0; k < BUCKET_SLOTS; k++) {
-        if (slots[b + k * SLOT_WORDS + 4] === 0) {
+        if (((w >>> (k * 8)) & 0xff) === 0) {
+          slots[b + TAG_WORD] = w | (tag << (k * 8));
           this.used++;
           return ((b >>> 4) << 2) | k;
         }
       }
-      slots[b + COUNT_WORD] = (slots[b + COUNT_WORD] as number) + 1;
+      if (w >>> 24 < COUNT_MAX) slots[b + TAG_WORD] = w + COUNT_ONE;
       b += BUCKET_WORDS;
       if (b === end) b = 0;
     }
@@ -156,10 +177,13 @@ export class BucketIndex {
     const base = slotBase(code);
     const own = code >>> 2;
     for (let i = this.home(storedHash(slots, base, this.seed)); i !== own; ) {
-      const c = i * BUCKET_WORDS + COUNT_WORD;
-      slots[c] = (slots[c] as number) - 1;
+      const t = i * BUCKET_WORDS + TAG_WORD;
+      const w = slots[t] as number;
+      if (w >>> 24 < COUNT_MAX) slots[t] = w - COUNT_ONE;
       if (++i === this.buckets) i = 0;
     }
+    const t = own * BUCKET_WORDS + TAG_WORD;
+    slots[t] = (slots[t] as number) & ~(0xff << ((code & 3) * 8));
     slots.fill(0, base, base + SLOT_WORDS);
     this.used--;
   }
@@ -196,24 +220,32 @@ export class BucketIndex {
   }
 
   /**
-   * True when every bucket's overflow count equals the number of stored keys whose path from their
-   * home bucket to their own passes it (the invariant lookups rely on). For tests: O(keys × path).
+   * True when every bucket's tags are those of the keys in its slots (0 for an empty one) and its
+   * overflow count equals the number of stored keys whose path from their home bucket to their own
+   * passes it, or is saturated (the invariants lookups rely on). For tests: O(keys × path).
    */
-  countsConsistent(): boolean {
+  consistent(): boolean {
     const slots = this.slots;
     const counts = new Uint32Array(this.buckets);
     for (let b = 0; b < this.buckets; b++) {
       for (let k = 0; k < BUCKET_SLOTS; k++) {
         const base = b * BUCKET_WORDS + k * SLOT_WORDS;
-        if (slots[base + 4] === 0) continue;
-        for (let i = this.home(storedHash(slots, base, this.seed)); i !== b; ) {
+        const tag = ((slots[b * BUCKET_WORDS + TAG_WORD] as number) >>> (k * 8)) & 0xff;
+        if (slots[base + 4] === 0) {
+          if (tag !== 0) return false;
+          continue;
+        }
+        const hash = storedHash(slots, base, this.seed);
+        if (tag !== tagOf(hash)) return false;
+        for (let i = this.home(hash); i !== b; ) {
           counts[i] = (counts[i] as number) + 1;
           if (++i === this.buckets) i = 0;
         }
       }
     }
     for (let b = 0; b < this.buckets; b++) {
-      if (counts[b] !== slots[b * BUCKET_WORDS + COUNT_WORD]) return false;
+      const count = (slots[b * BUCKET_WORDS + TAG_WORD] as number) >>> 24;
+      if (count !== COUNT_MAX && count !== counts[b]) return false;
     }
     return true;
   }
