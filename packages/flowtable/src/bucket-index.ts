@@ -257,6 +257,6 @@ export function bucketsFor(keys: number, load: number): number {
 }
 
 function allocate(buckets: number): Uint32Array {
-  const words = buckets * BUCKET_WORDS;
+  const words = (buckets + 1) * BUCKET_WORDS;
   return new Uint32Array(new ArrayBuffer(words * 4 + ALIGN_OFFSET), ALIGN_OFFSET, words);
 }
