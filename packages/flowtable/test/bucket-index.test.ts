@@ -71,3 +71,48 @@ describe('BucketIndex', () => {
     );
   });
 });
+
+describe('BucketIndex saturation', () => {
+  it('should find every key and miss every absent one when more keys pass a bucket than its count can hold', () => {
+    const index = new BucketIndex(140, SEED);
+    // Keys that all hash home to bucket 0, found by search, so that every later key passes it.
+    const keys: [number, number, number, number][] = [];
+    for (let s = 1; keys.length < 330; s++) {
+      if (index.home(hash4(SEED, s, 9, 80, 6)) === 0) keys.push([s, 9, 80, 6]);
+    }
+    const insert = (k: readonly number[], ref: number): void => {
+      const code = index.claim(hash4(SEED, k[0] as number, k[1] as number, k[2] as number, k[3] as number));
+      index.slots.set(
+        [k[0] as number, k[1] as number, k[2] as number, (6 | OCC_BIT) >>> 0, ref],
+        slotBase(code),
+      );
+    };
+    const present = keys.slice(0, 300);
+    present.forEach((k, i) => insert(k, i + 1));
+    const find = (k: readonly number[]): number =>
+      index.find4(
+        k[0] as number,
+        k[1] as number,
+        k[2] as number,
+        k[3] as number,
+        hash4(SEED, k[0] as number, k[1] as number, k[2] as number, k[3] as number),
+      );
+    expect((index.slots[15] as number) >>> 24).toBe(255);
+    expect(index.consistent()).toBe(true);
+    // Remove all but every tenth key: bucket 0's count stays saturated, lookups stay exact.
+    const kept = present.filter((_, i) => i % 10 === 0);
+    present.forEach((k, i) => {
+      if (i % 10 !== 0) index.release(find(k));
+    });
+    expect((index.slots[15] as number) >>> 24).toBe(255);
+    expect(index.consistent()).toBe(true);
+    for (const k of kept) expect(find(k)).toBeGreaterThanOrEqual(0);
+    for (const k of keys.slice(300)) expect(find(k)).toBe(-1);
+    for (const k of present.filter((_, i) => i % 10 !== 0)) expect(find(k)).toBe(-1);
+    // A rehash counts afresh: exact again, below saturation.
+    index.rehash(140, () => undefined);
+    expect((index.slots[15] as number) >>> 24).toBe(kept.length - 3);
+    expect(index.consistent()).toBe(true);
+    for (const k of kept) expect(find(k)).toBeGreaterThanOrEqual(0);
+  });
+});
