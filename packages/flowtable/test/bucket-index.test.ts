@@ -88,7 +88,9 @@ describe('BucketIndex saturation', () => {
       );
     };
     const present = keys.slice(0, 300);
-    present.forEach((k, i) => insert(k, i + 1));
+    present.forEach((k, i) => {
+      insert(k, i + 1);
+    });
     const find = (k: readonly number[]): number =>
       index.find4(
         k[0] as number,
