@@ -30,7 +30,7 @@ export class BulkScratch {
   readonly p: Int32Array = new Int32Array(BATCH);
   /** Protocol and port kind, the swapped bit when the key was put in canonical order, the tag in bits 16..23. */
   readonly m: Int32Array = new Int32Array(BATCH);
-  /** First word of the home slot, or {@link SLOW}. */
+  /** First word of the home bucket, or {@link SLOW}. */
   readonly at: Int32Array = new Int32Array(BATCH);
   /** After {@link findBatch}: keys of the batch left for the general path. */
   slow = 0;

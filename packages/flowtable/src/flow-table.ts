@@ -38,9 +38,9 @@ const SLOT_MASK = 0x0fffffff;
 const STATE_SHIFT = 28;
 
 /**
- * A connection table for hot paths: open addressing with linear probing and backward-shift
- * deletion over a slot index that holds each key's four words in place (a hit reads one cache
- * line of it), each slot referring to a dense entry: a record of nine words in one typed array
+ * A connection table for hot paths: open addressing over a {@link BucketIndex} of one-cache-line
+ * buckets (three slots, a tag per slot, an overflow count), whose slots hold each key's four words
+ * in place (most hits and misses read one line), each slot referring to a dense entry: a record of nine words in one typed array
  * (owner, backup, state, the entry's slots, packet and byte counters, created and last-seen
  * times; the tag rides in the key's fourth word). No per-entry
  * objects: a handle is the entry's dense index, `0 .. size - 1`, valid until the next removal (a
@@ -147,7 +147,7 @@ export class FlowTable {
    * Bulk {@link find}, in the manner of DPDK's `rte_hash_lookup_bulk`: looks up `keys[0 .. count-1]`
    * and writes each handle (or -1) to `out[i]` and, when given, {@link FindFlag} bits (`REPLY`,
    * `ALIAS`; 0 for a miss) to `flags[i]`; returns the number found. Keys go through in batches of
-   * 32, stage by stage (hash all, read all home slots, then probe all), so the cache misses of
+   * 32, stage by stage (hash all, read all home buckets, then compare all), so the cache misses of
    * different keys overlap; IPv4 keys take that pipeline, IPv6 keys the general path. Same results
    * as {@link find} per key; `lastReply` and `lastAlias` are left unspecified. No allocation.
    * Throws `INVALID_KEY` for a garbage key (`out` is then partly written, the table unchanged) and
