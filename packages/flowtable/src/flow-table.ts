@@ -40,9 +40,9 @@ const STATE_SHIFT = 28;
 /**
  * A connection table for hot paths: open addressing over a {@link BucketIndex} of one-cache-line
  * buckets (three slots, a tag per slot, an overflow count), whose slots hold each key's four words
- * in place (most hits and misses read one line), each slot referring to a dense entry: a record of nine words in one typed array
- * (owner, backup, state, the entry's slots, packet and byte counters, created and last-seen
- * times; the tag rides in the key's fourth word). No per-entry
+ * in place (most hits and misses read one line), each slot referring to a dense entry: a record of
+ * nine words in one typed array (owner, backup, state, the entry's slots, packet and byte
+ * counters, created and last-seen times; the tag rides in the key's fourth word). No per-entry
  * objects: a handle is the entry's dense index, `0 .. size - 1`, valid until the next removal (a
  * removal moves the last entry into the hole). Each entry may carry one alias key (a
  * NAT-translated tuple, like conntrack's reply tuple) that finds the same entry. Time comes from
