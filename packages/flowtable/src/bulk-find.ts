@@ -28,7 +28,7 @@ export class BulkScratch {
   readonly s: Int32Array = new Int32Array(BATCH);
   readonly d: Int32Array = new Int32Array(BATCH);
   readonly p: Int32Array = new Int32Array(BATCH);
-  /** Protocol and port kind, the swapped bit when the key was put in canonical order, the tag in bits 16..23. */
+  /** Protocol and port kind, the swapped bit (canonical order reversed the key), the tag in bits 16..23. */
   readonly m: Int32Array = new Int32Array(BATCH);
   /** First word of the home bucket, or {@link SLOW}. */
   readonly at: Int32Array = new Int32Array(BATCH);
@@ -51,10 +51,9 @@ export class BulkScratch {
  * tag word of every home bucket and of the bucket after it (a fifth of the keys sit there; the
  * next line is cheap, same page, and at 1 M entries this took the bulk rate up by a tenth): a loop
  * this short keeps the cache misses of the whole batch in flight, which a one-key-at-a-time lookup
- * cannot; (3) compare each key with
- * the slots of its bucket whose tag matches its own (usually one for a hit, none for a miss), now
- * in cache, going on to the next bucket only while the overflow count says some key passed it.
- * One function: three calls per batch cost about a tenth more.
+ * cannot; (3) compare each key with the slots of its bucket whose tag matches its own (usually one
+ * for a hit, none for a miss), now in cache, going on to the next bucket only while the overflow
+ * count says some key passed it. One function: three calls per batch cost about a tenth more.
  */
 export function findBatch(
   sc: BulkScratch,
