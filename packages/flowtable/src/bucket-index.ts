@@ -76,6 +76,8 @@ export class BucketIndex {
   scale: number;
   /** Occupied slots. */
   used = 0;
+  /** Sink of {@link find4}'s read-ahead, so that it is not optimised away. */
+  touched = 0;
   private readonly seed: number;
 
   /** An index of `buckets` empty buckets whose keys hash with `seed`. */
@@ -104,6 +106,9 @@ export class BucketIndex {
     const m = meta | OCC_BIT;
     const tag = tagOf(hash);
     let b = this.home(hash) * BUCKET_WORDS;
+    // Read the next bucket's tag word now (the padding bucket keeps it in bounds): a fifth of the
+    // keys live there, and its miss then overlaps the home bucket's instead of following it.
+    this.touched ^= slots[b + BUCKET_WORDS + TAG_WORD] as number;
     for (let left = this.buckets; left > 0; left--) {
       const w = slots[b + TAG_WORD] as number;
       // Only slots whose tag matches are compared: usually one for a hit, none for a miss.
