@@ -1,18 +1,10 @@
 import type { FlowKey } from '@maestro/hash';
-import {
-  ALT_BIT,
-  BATCH,
-  BulkScratch,
-  ENTRY_MASK,
-  FindFlag,
-  findBatch,
-  SLOT_WORDS,
-  SLOW,
-} from './bulk-find.js';
+import { BUCKET_SLOTS, BucketIndex, bucketsFor, OCC_BIT, slotBase } from './bucket-index.js';
+import { ALT_BIT, BATCH, BulkScratch, ENTRY_MASK, FindFlag, findBatch, SLOW } from './bulk-find.js';
 import { type ConnState, initialState, nextState, STATE_COUNT } from './conn-state.js';
 import { FlowTableError } from './errors.js';
 import { hash4 } from './mix.js';
-import { KEY_MASK, QueryKey, readStoredKey, storedHash, storedIsV6 } from './query-key.js';
+import { QueryKey, readStoredKey, storedIsV6 } from './query-key.js';
 import { RecordPool } from './record-pool.js';
 import { TimeStore } from './time-store.js';
 import { resolveTimeouts, type Timeouts, timeoutsByState } from './timeouts.js';
@@ -32,8 +24,9 @@ export interface FlowTableOptions {
 /** Most entries one table holds (24-bit entry numbers in the slot index). */
 export const MAX_ENTRIES = 0xfffffe;
 
-const S = SLOT_WORDS;
-const MAX_LOAD = 0.75;
+// Of the slots: 0.78 keeps a table sized by its capacity hint under 64 bytes per entry (27.4 bytes
+// of buckets, 36 of entry record); a fifth of the keys then sit past their home bucket.
+const MAX_LOAD = 0.78;
 const GROWN_LOAD = 0.5;
 const TAG_SHIFT = 16;
 // Per entry, one record of nine words of `refs` (36 bytes, so that one packet touches one or two
@@ -42,16 +35,14 @@ const TAG_SHIFT = 16;
 const R = 9;
 const TWO_32 = 4294967296;
 const SLOT_MASK = 0x0fffffff;
-// Words past the last slot, always 0: the bulk lookup touches the line after each home slot.
-const PAD = 16;
 const STATE_SHIFT = 28;
 
 /**
- * A connection table for hot paths: open addressing with linear probing and backward-shift
- * deletion over a slot index that holds each key's four words in place (a hit reads one cache
- * line of it), each slot referring to a dense entry: a record of nine words in one typed array
- * (owner, backup, state, the entry's slots, packet and byte counters, created and last-seen
- * times; the tag rides in the key's fourth word). No per-entry
+ * A connection table for hot paths: open addressing over a {@link BucketIndex} of one-cache-line
+ * buckets (three slots, a tag per slot, an overflow count), whose slots hold each key's four words
+ * in place (most hits and misses read one line), each slot referring to a dense entry: a record of
+ * nine words in one typed array (owner, backup, state, the entry's slots, packet and byte
+ * counters, created and last-seen times; the tag rides in the key's fourth word). No per-entry
  * objects: a handle is the entry's dense index, `0 .. size - 1`, valid until the next removal (a
  * removal moves the last entry into the hole). Each entry may carry one alias key (a
  * NAT-translated tuple, like conntrack's reply tuple) that finds the same entry. Time comes from
@@ -75,10 +66,8 @@ export class FlowTable {
   private readonly seed: number;
   private readonly q: QueryKey = new QueryKey();
   private readonly timeoutMs: Float64Array;
-  private slots: Uint32Array;
-  private n: number; // slots ((slots.length - PAD) / S)
-  private scale: number;
-  private used = 0; // occupied slots (entries + aliases)
+  private readonly index: BucketIndex;
+  private readonly moved = (ref: number, code: number): void => this.relink(ref, code);
   private count = 0;
   private aliases = 0;
   private cap: number;
@@ -115,9 +104,7 @@ export class FlowTable {
     this.timeoutMs = timeoutsByState(this.timeouts);
     this.cap = capacity;
     this.refs = new Uint32Array(capacity * R);
-    this.n = Math.ceil(capacity / MAX_LOAD) + 1;
-    this.slots = new Uint32Array(this.n * S + PAD);
-    this.scale = this.n / TWO_32;
+    this.index = new BucketIndex(bucketsFor(capacity, MAX_LOAD), this.seed);
     this.v6Pool = new RecordPool(8, 4);
   }
 
@@ -133,12 +120,12 @@ export class FlowTable {
 
   /** Bytes held by every typed array of the table (slot index, entries, side pools). */
   get byteLength(): number {
-    return this.slots.byteLength + this.refs.byteLength + this.v6Pool.byteLength + this.times.byteLength;
+    return this.index.byteLength + this.refs.byteLength + this.v6Pool.byteLength + this.times.byteLength;
   }
 
   /** Slots of the index (its load factor is `(size + aliasCount) / slotCount`). */
   get slotCount(): number {
-    return this.n;
+    return this.index.buckets * BUCKET_SLOTS;
   }
 
   /**
@@ -148,10 +135,11 @@ export class FlowTable {
   find(key: FlowKey): number {
     const i = this.locate(key);
     if (i < 0) return -1;
-    const b = i * S;
-    const ref = this.slots[b + 4] as number;
+    const slots = this.index.slots;
+    const b = slotBase(i);
+    const ref = slots[b + 4] as number;
     this.lastAlias = ref >= ALT_BIT;
-    this.lastReply = (((this.slots[b + 3] as number) >>> 11) & 1) !== this.q.swapped;
+    this.lastReply = (((slots[b + 3] as number) >>> 11) & 1) !== this.q.swapped;
     return (ref & ENTRY_MASK) - 1;
   }
 
@@ -159,7 +147,7 @@ export class FlowTable {
    * Bulk {@link find}, in the manner of DPDK's `rte_hash_lookup_bulk`: looks up `keys[0 .. count-1]`
    * and writes each handle (or -1) to `out[i]` and, when given, {@link FindFlag} bits (`REPLY`,
    * `ALIAS`; 0 for a miss) to `flags[i]`; returns the number found. Keys go through in batches of
-   * 32, stage by stage (hash all, read all home slots, then probe all), so the cache misses of
+   * 32, stage by stage (hash all, read all home buckets, then compare all), so the cache misses of
    * different keys overlap; IPv4 keys take that pipeline, IPv6 keys the general path. Same results
    * as {@link find} per key; `lastReply` and `lastAlias` are left unspecified. No allocation.
    * Throws `INVALID_KEY` for a garbage key (`out` is then partly written, the table unchanged) and
@@ -193,11 +181,11 @@ export class FlowTable {
       );
     }
     const sc = this.bulk;
-    const slots = this.slots;
+    const index = this.index;
     let found = 0;
     for (let from = 0; from < count; from += BATCH) {
       const m = Math.min(BATCH, count - from);
-      found += findBatch(sc, keys, from, m, this.symmetric, this.seed, this.scale, this.n, slots, out, flags);
+      found += findBatch(sc, keys, from, m, this.symmetric, this.seed, index, out, flags);
       if (sc.slow > 0) {
         const at = sc.at;
         for (let i = 0; i < m; i++) {
@@ -257,18 +245,16 @@ export class FlowTable {
     checkU16(tag, 'tag');
     const q = this.q;
     q.load(key, this.symmetric, this.seed);
-    let i = this.probe();
-    if (i >= 0) throw new FlowTableError('EXISTS', 'the key is already in the table');
+    if (this.index.find(q, this.v6Pool) >= 0)
+      throw new FlowTableError('EXISTS', 'the key is already in the table');
     if (this.count >= MAX_ENTRIES)
       throw new FlowTableError('FULL', `the table holds ${MAX_ENTRIES} entries at most`);
     if (this.count === this.cap) this.growEntries();
-    i = -1 - i;
-    if (this.used + 1 > this.n * MAX_LOAD) i = this.growSlots(q.hash);
+    const i = this.claimSlot(q.hash);
     const e = this.count++;
-    const b = i * S;
-    q.store(this.slots, b, this.v6Pool, tag << TAG_SHIFT);
-    this.slots[b + 4] = e + 1;
-    this.used++;
+    const b = slotBase(i);
+    q.store(this.index.slots, b, this.v6Pool, (tag << TAG_SHIFT) | OCC_BIT);
+    this.index.slots[b + 4] = e + 1;
     const r = e * R;
     const refs = this.refs;
     refs[r] = (owner | (backup << 16)) >>> 0;
@@ -294,14 +280,12 @@ export class FlowTable {
       throw new FlowTableError('EXISTS', `entry ${handle} already has an alias`);
     const q = this.q;
     q.load(key, this.symmetric, this.seed);
-    let i = this.probe();
-    if (i >= 0) throw new FlowTableError('EXISTS', 'the alias key is already in the table');
-    i = -1 - i;
-    if (this.used + 1 > this.n * MAX_LOAD) i = this.growSlots(q.hash);
-    const b = i * S;
-    q.store(this.slots, b, this.v6Pool, 0);
-    this.slots[b + 4] = (ALT_BIT | (handle + 1)) >>> 0;
-    this.used++;
+    if (this.index.find(q, this.v6Pool) >= 0)
+      throw new FlowTableError('EXISTS', 'the alias key is already in the table');
+    const i = this.claimSlot(q.hash);
+    const b = slotBase(i);
+    q.store(this.index.slots, b, this.v6Pool, OCC_BIT);
+    this.index.slots[b + 4] = (ALT_BIT | (handle + 1)) >>> 0;
     this.aliases++;
     this.refs[handle * R + 2] = i + 1;
   }
@@ -309,7 +293,7 @@ export class FlowTable {
   /** Writes the key of entry `handle` into `out`, in the direction it was inserted; returns `out`. */
   keyAt(handle: number, out: FlowKey): FlowKey {
     this.checkHandle(handle);
-    return readStoredKey(this.slots, this.slotOf(handle) * S, this.v6Pool, out);
+    return readStoredKey(this.index.slots, slotBase(this.slotOf(handle)), this.v6Pool, out);
   }
 
   /** Writes the alias of entry `handle` into `out` and returns true, or returns false if it has none. */
@@ -317,7 +301,7 @@ export class FlowTable {
     this.checkHandle(handle);
     const a = this.refs[handle * R + 2] as number;
     if (a === 0) return false;
-    readStoredKey(this.slots, (a - 1) * S, this.v6Pool, out);
+    readStoredKey(this.index.slots, slotBase(a - 1), this.v6Pool, out);
     return true;
   }
 
@@ -339,7 +323,6 @@ export class FlowTable {
       this.deleteSlot(a - 1);
       this.aliases--;
     }
-    // Read after the alias went: its removal may have shifted the primary slot back.
     this.deleteSlot(this.slotOf(handle));
     this.times.release(refs[r + 3] as number);
     this.times.release(refs[r + 4] as number);
@@ -349,8 +332,7 @@ export class FlowTable {
 
   /** Removes every entry, keeping the allocated arrays. */
   clear(): void {
-    this.slots.fill(0);
-    this.used = 0;
+    this.index.clear();
     this.count = 0;
     this.aliases = 0;
     this.cursor = 0;
@@ -423,7 +405,7 @@ export class FlowTable {
   /** The 16-bit caller-defined tag of entry `handle`. */
   tag(handle: number): number {
     this.checkHandle(handle);
-    return (this.slots[this.slotOf(handle) * S + 3] as number) >>> TAG_SHIFT;
+    return (this.index.slots[slotBase(this.slotOf(handle)) + 3] as number) >>> TAG_SHIFT;
   }
 
   /** Connection state of entry `handle`. */
@@ -541,13 +523,8 @@ export class FlowTable {
     return (this.refs[e * R + 1] as number) & SLOT_MASK;
   }
 
-  private home(hash: number): number {
-    const i = (hash * this.scale) | 0;
-    return i < this.n ? i : this.n - 1;
-  }
-
   /**
-   * The slot of `key`, or -1 - (the empty slot that ended its probe); sets `q.swapped`. IPv4 keys
+   * The slot code of `key`, or -1; sets `q.swapped`. IPv4 keys
    * take a path that keeps every word in locals (no stores of non-Smi numbers into object fields,
    * no calls); anything else goes through {@link QueryKey.load}, which also rejects garbage.
    */
@@ -578,46 +555,11 @@ export class FlowTable {
         }
         const meta = protocol | (kind << 8);
         this.q.swapped = swapped;
-        return this.probe4(s, d, ports, meta, hash4(this.seed, s, d, ports, meta));
+        return this.index.find4(s, d, ports, meta, hash4(this.seed, s, d, ports, meta));
       }
     }
     this.q.load(key, this.symmetric, this.seed);
-    return this.probe();
-  }
-
-  /** {@link probe} for an IPv4 key given as words, compared in place in the slots. */
-  private probe4(s: number, d: number, ports: number, meta: number, hash: number): number {
-    const slots = this.slots;
-    const n = this.n;
-    let i = this.home(hash);
-    for (;;) {
-      const b = i * S;
-      if (slots[b + 4] === 0) return -1 - i;
-      if (
-        slots[b] === s &&
-        slots[b + 1] === d &&
-        slots[b + 2] === ports &&
-        ((slots[b + 3] as number) & KEY_MASK) === meta
-      ) {
-        return i;
-      }
-      if (++i === n) i = 0;
-    }
-  }
-
-  /** The slot holding the loaded query, or -1 - (the empty slot that ended the probe). */
-  private probe(): number {
-    const q = this.q;
-    if (!q.v6) return this.probe4(q.w0, q.w1, q.w2, q.w3, q.hash);
-    const slots = this.slots;
-    const n = this.n;
-    let i = this.home(q.hash);
-    for (;;) {
-      const b = i * S;
-      if (slots[b + 4] === 0) return -1 - i;
-      if (q.matches(slots, b, this.v6Pool)) return i;
-      if (++i === n) i = 0;
-    }
+    return this.index.find(this.q, this.v6Pool);
   }
 
   /** Points the entry that slot reference `ref` names at slot `i` (its primary or alias link). */
@@ -628,37 +570,30 @@ export class FlowTable {
     else refs[r + 1] = (((refs[r + 1] as number) & ~SLOT_MASK) | i) >>> 0;
   }
 
-  /** Empties slot `i` (releasing its IPv6 record) by backward shift: no tombstones, so probe lengths never degrade under churn. */
-  private deleteSlot(i: number): void {
-    const slots = this.slots;
-    const n = this.n;
-    if (storedIsV6(slots, i * S)) this.v6Pool.release(slots[i * S] as number);
-    let hole = i;
-    let j = i;
-    for (;;) {
-      if (++j === n) j = 0;
-      const b = j * S;
-      const ref = slots[b + 4] as number;
-      if (ref === 0) break;
-      const home = this.home(storedHash(slots, b, this.seed));
-      const stays = hole <= j ? home > hole && home <= j : home > hole || home <= j;
-      if (!stays) {
-        copyKeyWords(slots, b, slots, hole * S);
-        slots[hole * S + 4] = ref;
-        this.relink(ref, hole);
-        hole = j;
-      }
+  /** Empties slot `code`, releasing its IPv6 record. */
+  private deleteSlot(code: number): void {
+    const slots = this.index.slots;
+    const b = slotBase(code);
+    if (storedIsV6(slots, b)) this.v6Pool.release(slots[b] as number);
+    this.index.release(code);
+  }
+
+  /** A free slot for a key of hash `hash`, growing the index first when it is at its load limit. */
+  private claimSlot(hash: number): number {
+    const index = this.index;
+    if (index.used + 1 > index.buckets * BUCKET_SLOTS * MAX_LOAD) {
+      index.rehash(bucketsFor(index.used + 1, GROWN_LOAD), this.moved);
     }
-    slots[hole * S + 4] = 0;
-    this.used--;
+    return index.claim(hash);
   }
 
   private moveEntry(from: number, to: number): void {
     const refs = this.refs;
     const fr = from * R;
-    this.slots[this.slotOf(from) * S + 4] = to + 1;
+    const slots = this.index.slots;
+    slots[slotBase(this.slotOf(from)) + 4] = to + 1;
     const a = refs[fr + 2] as number;
-    if (a !== 0) this.slots[(a - 1) * S + 4] = (ALT_BIT | (to + 1)) >>> 0;
+    if (a !== 0) slots[slotBase(a - 1) + 4] = (ALT_BIT | (to + 1)) >>> 0;
     refs.copyWithin(to * R, fr, fr + R);
   }
 
@@ -667,38 +602,6 @@ export class FlowTable {
     this.refs = growU32(this.refs, cap * R);
     this.cap = cap;
   }
-
-  /** Rehashes into a larger index; returns the empty slot a key of hash `hash` would take. */
-  private growSlots(hash: number): number {
-    const old = this.slots;
-    const oldN = this.n;
-    const n = Math.ceil((this.used + 1) / GROWN_LOAD) + 1;
-    const slots = new Uint32Array(n * S + PAD);
-    this.slots = slots;
-    this.n = n;
-    this.scale = n / TWO_32;
-    for (let o = 0; o < oldN; o++) {
-      const ob = o * S;
-      const ref = old[ob + 4] as number;
-      if (ref === 0) continue;
-      let i = this.home(storedHash(old, ob, this.seed));
-      while (slots[i * S + 4] !== 0) if (++i === n) i = 0;
-      copyKeyWords(old, ob, slots, i * S);
-      slots[i * S + 4] = ref;
-      this.relink(ref, i);
-    }
-    let i = this.home(hash);
-    while (slots[i * S + 4] !== 0) if (++i === n) i = 0;
-    return i;
-  }
-}
-
-/** Copies the four key words of the slot at `from[fb..]` to `to[tb..]` (the entry word is the caller's). */
-function copyKeyWords(from: Uint32Array, fb: number, to: Uint32Array, tb: number): void {
-  to[tb] = from[fb] as number;
-  to[tb + 1] = from[fb + 1] as number;
-  to[tb + 2] = from[fb + 2] as number;
-  to[tb + 3] = from[fb + 3] as number;
 }
 
 function growU32(from: Uint32Array, length: number): Uint32Array {
