@@ -46,11 +46,26 @@ export function firstCandidate(c: number): number {
 /** Most buckets: slot codes (`bucket << 2 | slot`) must fit the entry record's 28-bit fields. */
 const MAX_BUCKETS = 1 << 26;
 const TWO_32 = 4294967296;
-// Where the buckets start in their ArrayBuffer. Node allocates large buffers with malloc, which
-// hands out (mmap'd) blocks 16 bytes past a page boundary: 48 more puts every bucket on one cache
+// Where the buckets start in a plain ArrayBuffer. Node allocates large buffers with malloc, which
+// hands out mmap'd blocks 16 bytes past a page boundary: 48 more puts every bucket on one cache
 // line (measured: about a third faster lookups at 1 M entries than the other three 16-byte offsets).
+// Once glibc has raised its mmap threshold (it does after a large block is freed, as a growing
+// table frees its old index), blocks below that size come from the heap at any 16-byte offset.
 // Elsewhere a bucket may straddle two lines, which costs time, never correctness.
 const ALIGN_OFFSET = 48;
+// From this size on, the index lives in a WebAssembly.Memory, whose buffer starts on a page: every
+// bucket on one cache line whatever malloc does. Only large indexes: each memory reserves about
+// 10 GiB of address space, so a process holds some thousands at most (a failed reservation falls
+// back to a plain buffer).
+const PAGE_ALIGNED_BYTES = 1 << 22;
+const WASM_PAGE = 65536;
+/** The one part of the WebAssembly API used here (the package's TypeScript libs do not declare it). */
+interface PageMemory {
+  readonly buffer: ArrayBuffer;
+}
+const Memory = (
+  globalThis as { WebAssembly?: { Memory: new (d: { initial: number; maximum: number }) => PageMemory } }
+).WebAssembly?.Memory;
 
 /** The first word of slot `code` (`bucket << 2 | slot`). */
 export function slotBase(code: number): number {
@@ -263,5 +278,14 @@ export function bucketsFor(keys: number, load: number): number {
 
 function allocate(buckets: number): Uint32Array {
   const words = (buckets + 1) * BUCKET_WORDS;
-  return new Uint32Array(new ArrayBuffer(words * 4 + ALIGN_OFFSET), ALIGN_OFFSET, words);
+  const bytes = words * 4;
+  if (bytes >= PAGE_ALIGNED_BYTES && Memory !== undefined) {
+    const pages = Math.ceil(bytes / WASM_PAGE);
+    try {
+      return new Uint32Array(new Memory({ initial: pages, maximum: pages }).buffer, 0, words);
+    } catch {
+      // Address space or the engine's memory limit: a plain buffer works, a little slower.
+    }
+  }
+  return new Uint32Array(new ArrayBuffer(bytes + ALIGN_OFFSET), ALIGN_OFFSET, words);
 }

@@ -117,4 +117,36 @@ describe('BucketIndex saturation', () => {
     expect(index.consistent()).toBe(true);
     for (const k of kept) expect(find(k)).toBeGreaterThanOrEqual(0);
   });
+  it('should keep an index large enough for page-aligned memory exact through removals and a rehash into a new one', () => {
+    const buckets = 70_000; // 4.3 MiB of buckets: past the size that moves to page-aligned memory
+    const index = new BucketIndex(buckets, SEED);
+    expect(index.slots.byteOffset).toBe(0);
+    const keys: [number, number, number, number][] = [];
+    let x = 0x2545f491;
+    for (let i = 0; i < 150_000; i++) {
+      x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+      keys.push([x, i, (x >>> 7) ^ i, 6]);
+    }
+    const hashOf = (k: readonly number[]): number =>
+      hash4(SEED, k[0] as number, k[1] as number, k[2] as number, k[3] as number);
+    const find = (k: readonly number[]): number =>
+      index.find4(k[0] as number, k[1] as number, k[2] as number, k[3] as number, hashOf(k));
+    keys.forEach((k, i) => {
+      index.slots.set(
+        [k[0] as number, k[1] as number, k[2] as number, (6 | OCC_BIT) >>> 0, i + 1],
+        slotBase(index.claim(hashOf(k))),
+      );
+    });
+    keys.forEach((k, i) => {
+      if (i % 2 === 1) index.release(find(k));
+    });
+    index.rehash(2 * buckets, () => undefined);
+    expect(index.slots.byteOffset).toBe(0);
+    expect(index.consistent()).toBe(true);
+    keys.forEach((k, i) => {
+      const code = find(k);
+      if (i % 2 === 0) expect(index.slots[slotBase(code) + 4]).toBe(i + 1);
+      else expect(code).toBe(-1);
+    });
+  });
 });
