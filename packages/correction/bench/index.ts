@@ -145,6 +145,19 @@ function single(engine: MemberEngine, packet: Packet, from: number, to: number):
   return sink;
 }
 
+/** Loads stream packets `start .. start+n-1` into `packets[0 .. n-1]` (part of the measured cost). */
+function fillBatch(packets: Packet[], start: number, n: number): void {
+  for (let k = 0; k < n; k++) {
+    const i = start + k;
+    const packet = packets[k] as Packet;
+    const key = packet.key;
+    key.srcV4 = sSrc[i] as number;
+    key.dstV4 = sDst[i] as number;
+    key.srcPort = sPort[i] as number;
+    packet.tcpFlags = kinds[i] === 2 ? TcpFlag.SYN : TcpFlag.ACK;
+  }
+}
+
 /** The same packets through `decideMany`, BATCH per call (filling the batch is part of the cost). */
 function batched(
   engine: MemberEngine,
@@ -156,15 +169,7 @@ function batched(
   let sink = 0;
   for (let start = from; start < to; start += BATCH) {
     const n = Math.min(BATCH, to - start);
-    for (let k = 0; k < n; k++) {
-      const i = start + k;
-      const packet = packets[k] as Packet;
-      const key = packet.key;
-      key.srcV4 = sSrc[i] as number;
-      key.dstV4 = sDst[i] as number;
-      key.srcPort = sPort[i] as number;
-      packet.tcpFlags = kinds[i] === 2 ? TcpFlag.SYN : TcpFlag.ACK;
-    }
+    fillBatch(packets, start, n);
     engine.decideMany(packets, 2, out, n);
     sink += out.decision[0] as number;
     if (engine.outbox.length > 0) {
@@ -192,16 +197,8 @@ function tableAlone(
   let sink = 0;
   for (let start = from; start < to; start += BATCH) {
     const n = Math.min(BATCH, to - start);
-    for (let k = 0; k < n; k++) {
-      const i = start + k;
-      const packet = packets[k] as Packet;
-      const key = packet.key;
-      key.srcV4 = sSrc[i] as number;
-      key.dstV4 = sDst[i] as number;
-      key.srcPort = sPort[i] as number;
-      packet.tcpFlags = kinds[i] === 2 ? TcpFlag.SYN : TcpFlag.ACK;
-      keys[k] = key;
-    }
+    fillBatch(packets, start, n);
+    for (let k = 0; k < n; k++) keys[k] = (packets[k] as Packet).key;
     table.findMany(keys, handles, flags, n);
     table.prefetch(handles, n);
     for (let k = 0; k < n; k++) {
