@@ -1,3 +1,4 @@
+import { type ProbeKernel, pageAlignedIndex } from './probe-kernel.js';
 import type { QueryKey } from './query-key.js';
 import { KEY_MASK, storedHash } from './query-key.js';
 import type { RecordPool } from './record-pool.js';
@@ -53,20 +54,11 @@ const TWO_32 = 4294967296;
 // table frees its old index), blocks below that size come from the heap at any 16-byte offset.
 // Elsewhere a bucket may straddle two lines, which costs time, never correctness.
 const ALIGN_OFFSET = 48;
-// From this size on, the index lives in a WebAssembly.Memory, whose buffer starts on a page: every
-// bucket on one cache line whatever malloc does. Only large indexes: each memory reserves about
-// 10 GiB of address space, so a process holds some thousands at most (a failed reservation falls
-// back to a plain buffer).
+// From this size on, the index lives in a WebAssembly.Memory, whose buffer starts on a page (every
+// bucket on one cache line whatever malloc does), with the bulk lookup's kernel over it. Only
+// large indexes: each memory reserves about 10 GiB of address space, so a process holds some
+// thousands at most (a failed reservation falls back to a plain buffer and the JavaScript loops).
 const PAGE_ALIGNED_BYTES = 1 << 22;
-const WASM_PAGE = 65536;
-/** The one part of the WebAssembly API used here (the package's TypeScript libs do not declare it). */
-interface PageMemory {
-  readonly buffer: ArrayBuffer;
-}
-const Memory = (
-  globalThis as { WebAssembly?: { Memory: new (d: { initial: number; maximum: number }) => PageMemory } }
-).WebAssembly?.Memory;
-
 /** The first word of slot `code` (`bucket << 2 | slot`). */
 export function slotBase(code: number): number {
   return ((code >>> 2) << 4) + (code & 3) * SLOT_WORDS;
@@ -93,6 +85,8 @@ export class BucketIndex {
   used = 0;
   /** Sink of {@link find4}'s read-ahead, so that it is not optimised away. */
   touched = 0;
+  /** The bulk lookup's WebAssembly kernel over {@link slots}, for a large index (else null). */
+  kernel: ProbeKernel | null;
   private readonly seed: number;
 
   /** An index of `buckets` empty buckets whose keys hash with `seed`. */
@@ -100,7 +94,9 @@ export class BucketIndex {
     this.seed = seed;
     this.buckets = buckets;
     this.scale = buckets / TWO_32;
-    this.slots = allocate(buckets);
+    const { slots, kernel } = allocate(buckets);
+    this.slots = slots;
+    this.kernel = kernel;
   }
 
   /** Bytes held by the bucket array (alignment slack included). */
@@ -215,7 +211,9 @@ export class BucketIndex {
   rehash(buckets: number, moved: (ref: number, code: number) => void): void {
     const old = this.slots;
     const oldEnd = this.buckets * BUCKET_WORDS;
-    this.slots = allocate(buckets);
+    const { slots: fresh, kernel } = allocate(buckets);
+    this.slots = fresh;
+    this.kernel = kernel;
     this.buckets = buckets;
     this.scale = buckets / TWO_32;
     this.used = 0;
@@ -276,16 +274,13 @@ export function bucketsFor(keys: number, load: number): number {
   return Math.min(MAX_BUCKETS, Math.ceil(keys / (BUCKET_SLOTS * load)) + 1);
 }
 
-function allocate(buckets: number): Uint32Array {
+function allocate(buckets: number): { slots: Uint32Array; kernel: ProbeKernel | null } {
   const words = (buckets + 1) * BUCKET_WORDS;
-  const bytes = words * 4;
-  if (bytes >= PAGE_ALIGNED_BYTES && Memory !== undefined) {
-    const pages = Math.ceil(bytes / WASM_PAGE);
-    try {
-      return new Uint32Array(new Memory({ initial: pages, maximum: pages }).buffer, 0, words);
-    } catch {
-      // Address space or the engine's memory limit: a plain buffer works, a little slower.
+  const paged = words * 4 >= PAGE_ALIGNED_BYTES ? pageAlignedIndex(words, buckets) : null;
+  return (
+    paged ?? {
+      slots: new Uint32Array(new ArrayBuffer(words * 4 + ALIGN_OFFSET), ALIGN_OFFSET, words),
+      kernel: null,
     }
-  }
-  return new Uint32Array(new ArrayBuffer(bytes + ALIGN_OFFSET), ALIGN_OFFSET, words);
+  );
 }

@@ -1,6 +1,7 @@
 import type { FlowKey } from '@maestro/hash';
 import type { BucketIndex } from './bucket-index.js';
 import { hash4 } from './mix.js';
+import { KERNEL_KEY_WORDS } from './probe-kernel.js';
 
 /** Bits of a {@link FlowTable.findMany} result flag. */
 export const FindFlag: {
@@ -25,17 +26,23 @@ export const SLOW = -1;
  * form. Internal to the package.
  */
 export class BulkScratch {
-  readonly s: Int32Array = new Int32Array(BATCH);
-  readonly d: Int32Array = new Int32Array(BATCH);
-  readonly p: Int32Array = new Int32Array(BATCH);
-  /** Protocol and port kind, the swapped bit (canonical order reversed the key), the tag in bits 16..23. */
-  readonly m: Int32Array = new Int32Array(BATCH);
-  /** First word of the home bucket, or {@link SLOW}. */
-  readonly at: Int32Array = new Int32Array(BATCH);
+  /**
+   * One batch of canonical IPv4 keys, {@link KERNEL_KEY_WORDS} words each: src, dst, ports, meta
+   * (protocol, port kind, the swapped bit, the key's tag in bits 16..23) and the home bucket, or
+   * {@link SLOW}. The same layout as a large index's kernel scratch, which is used in its place.
+   */
+  readonly own: Int32Array = new Int32Array(BATCH * KERNEL_KEY_WORDS);
+  /** The keys of the last batch: {@link own} or the kernel's scratch. */
+  view: Int32Array = this.own;
   /** After {@link findBatch}: keys of the batch left for the general path. */
   slow = 0;
   /** Sink of the slot touches, so that they are not optimised away. */
   touched = 0;
+
+  /** True when key `i` of the last batch was left for the general path. */
+  isSlow(i: number): boolean {
+    return (this.view[i * KERNEL_KEY_WORDS + 4] as number) < 0;
+  }
 }
 
 // The hot loops below spell their constants as literals (named in the comments): a bundler turns
@@ -66,17 +73,16 @@ export function findBatch(
   out: Int32Array,
   flags: Uint8Array | undefined,
 ): number {
-  const bs = sc.s;
-  const bd = sc.d;
-  const bp = sc.p;
-  const bm = sc.m;
-  const at = sc.at;
+  const kernel = index.kernel;
+  const sv = kernel === null ? sc.own : kernel.scratch;
+  sc.view = sv;
   const slots = index.slots;
   const scale = index.scale;
   const last = index.buckets - 1;
   let slow = 0;
   for (let i = 0; i < count; i++) {
     const key = keys[from + i];
+    const o = i * 5; // KERNEL_KEY_WORDS
     if (typeof key === 'object' && key !== null && key.family === 4) {
       const protocol = key.protocol;
       const sp = key.srcPort;
@@ -107,34 +113,44 @@ export function findBatch(
         }
         const hash = hash4(seed, s, d, ports, meta);
         const home = (hash * scale) | 0;
-        bs[i] = s;
-        bd[i] = d;
-        bp[i] = ports;
+        sv[o] = s;
+        sv[o + 1] = d;
+        sv[o + 2] = ports;
         // Meta, SWAPPED_BIT, and the key's tag (tagOf) in bits 16..23.
-        bm[i] = meta | swapped | (((hash & 0x7f) | 0x80) << 16);
-        at[i] = Math.min(home, last) << 4; // × BUCKET_WORDS
+        sv[o + 3] = meta | swapped | (((hash & 0x7f) | 0x80) << 16);
+        sv[o + 4] = Math.min(home, last);
         continue;
       }
     }
-    at[i] = -1; // SLOW
+    sv[o + 4] = -1; // SLOW
     slow++;
   }
   sc.slow = slow;
+  if (kernel !== null) {
+    const found = kernel.probe(count);
+    for (let i = 0; i < count; i++) {
+      if ((sv[i * 5 + 4] as number) < 0) continue;
+      out[from + i] = sv[160 + 2 * i] as number; // KERNEL_OUT
+      if (flags !== undefined) flags[from + i] = sv[161 + 2 * i] as number;
+    }
+    return found;
+  }
   let touch = 0;
   for (let i = 0; i < count; i++) {
-    const b = at[i] as number;
+    const b = (sv[i * 5 + 4] as number) << 4; // × BUCKET_WORDS
     if (b >= 0) touch ^= ((slots[b + 15] as number) + (slots[b + 31] as number)) | 0; // TAG_WORDs
   }
   sc.touched ^= touch;
   const end = (last + 1) << 4;
   let found = 0;
   for (let i = 0; i < count; i++) {
-    let b = at[i] as number;
+    const o = i * 5;
+    let b = (sv[o + 4] as number) << 4;
     if (b < 0) continue;
-    const s = bs[i] as number;
-    const d = bd[i] as number;
-    const ports = bp[i] as number;
-    const m = bm[i] as number;
+    const s = sv[o] as number;
+    const d = sv[o + 1] as number;
+    const ports = sv[o + 2] as number;
+    const m = sv[o + 3] as number;
     const meta = (m & 0x7ff) | 0x1000; // KEY_MASK bits | OCC_BIT
     const tags = ((m >>> 16) & 0xff) * 0x010101;
     let ref = 0;

@@ -1,6 +1,6 @@
 import type { FlowKey } from '@maestro/hash';
 import { BUCKET_SLOTS, BucketIndex, bucketsFor, OCC_BIT, slotBase } from './bucket-index.js';
-import { ALT_BIT, BATCH, BulkScratch, ENTRY_MASK, FindFlag, findBatch, SLOW } from './bulk-find.js';
+import { ALT_BIT, BATCH, BulkScratch, ENTRY_MASK, FindFlag, findBatch } from './bulk-find.js';
 import { type ConnState, initialState, nextState, STATE_COUNT } from './conn-state.js';
 import { FlowTableError } from './errors.js';
 import { hash4 } from './mix.js';
@@ -187,9 +187,8 @@ export class FlowTable {
       const m = Math.min(BATCH, count - from);
       found += findBatch(sc, keys, from, m, this.symmetric, this.seed, index, out, flags);
       if (sc.slow > 0) {
-        const at = sc.at;
         for (let i = 0; i < m; i++) {
-          if ((at[i] as number) !== SLOW) continue;
+          if (!sc.isSlow(i)) continue;
           const h = this.find(keys[from + i] as FlowKey);
           out[from + i] = h;
           if (flags !== undefined) {

@@ -1,0 +1,179 @@
+import { functionModule, get, i32, load, Op, set, store, tee } from './wasm-writer.js';
+
+/**
+ * The bulk lookup's probe stages as a WebAssembly function over a large index's own memory: with
+ * the keys of a batch already checked, put in canonical order and hashed (stage 1, in
+ * JavaScript), it reads every home bucket (stage 2), then compares each key with the slots of its
+ * bucket whose tag matches, bucket after bucket while the overflow count says so (stage 3), and
+ * writes each handle and its find flags. The same work as the JavaScript loops of `findBatch`,
+ * about a quarter less time per key at 1 M entries (86 against 114 ns in one process): V8's
+ * WebAssembly code carries no typed-array bounds and tag checks, and its loads leave the
+ * reorder buffer free for more misses in flight. Internal to the package.
+ */
+
+/** Keys a scratch holds (the bulk lookup's batch). */
+export const KERNEL_BATCH = 32;
+/** Words per key in the scratch: src, dst, ports, meta (with the swapped bit and the tag in bits 16..23), home bucket (-1: not a kernel key). */
+export const KERNEL_KEY_WORDS = 5;
+/** Word of the scratch where the results start: handle, flags per key. */
+export const KERNEL_OUT: number = KERNEL_BATCH * KERNEL_KEY_WORDS;
+/** Bytes of scratch after the buckets: keys in, results out, the touch sink. */
+const SCRATCH_BYTES = (KERNEL_OUT + 2 * KERNEL_BATCH + 16) * 4;
+const PAGE = 65536;
+
+/** The one part of the WebAssembly API used here (the package's TypeScript libs do not declare it). */
+interface Wasm {
+  Memory: new (d: { initial: number; maximum: number }) => { readonly buffer: ArrayBuffer };
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (m: object, imports: object) => { readonly exports: Record<string, unknown> };
+}
+const wasm = (globalThis as { WebAssembly?: Wasm }).WebAssembly;
+
+type ProbeFn = (scratchAt: number, count: number, endBytes: number) => number;
+
+/** A large index's kernel: its scratch (a view of the index's memory) and the function. */
+export class ProbeKernel {
+  /** The scratch: {@link KERNEL_BATCH} keys of {@link KERNEL_KEY_WORDS} words, then the results. */
+  readonly scratch: Int32Array;
+  private readonly fn: ProbeFn;
+  private readonly at: number;
+  private readonly end: number;
+
+  constructor(fn: ProbeFn, buffer: ArrayBuffer, at: number, buckets: number) {
+    this.fn = fn;
+    this.at = at;
+    this.end = buckets * 64;
+    this.scratch = new Int32Array(buffer, at, SCRATCH_BYTES / 4);
+  }
+
+  /** Probes the first `count` keys of the scratch; returns how many were found. */
+  probe(count: number): number {
+    return this.fn(this.at, count, this.end);
+  }
+}
+
+/**
+ * Page-aligned memory for an index of `buckets` buckets (`words` words, padding included) and its
+ * kernel, or null when WebAssembly, the reservation or the compilation fails (each memory reserves
+ * about 10 GiB of address space).
+ */
+export function pageAlignedIndex(
+  words: number,
+  buckets: number,
+): { slots: Uint32Array; kernel: ProbeKernel } | null {
+  if (wasm === undefined) return null;
+  try {
+    const at = Math.ceil((words * 4) / 64) * 64;
+    const pages = Math.ceil((at + SCRATCH_BYTES) / PAGE);
+    const memory = new wasm.Memory({ initial: pages, maximum: pages });
+    compiled ??= new wasm.Module(kernelModule());
+    const fn = new wasm.Instance(compiled, { env: { memory } }).exports['probe'] as ProbeFn;
+    return {
+      slots: new Uint32Array(memory.buffer, 0, words),
+      kernel: new ProbeKernel(fn, memory.buffer, at, buckets),
+    };
+  } catch {
+    return null;
+  }
+}
+
+let compiled: object | undefined;
+
+// Parameters and locals of the kernel, by index.
+const SC = 0,
+  N = 1,
+  END = 2,
+  I = 3,
+  P = 4,
+  B = 5,
+  S = 6,
+  D = 7,
+  PORTS = 8,
+  M = 9,
+  META = 10,
+  TAGS = 11,
+  W = 12,
+  X = 13,
+  C = 14,
+  A = 15,
+  REF = 16,
+  W3 = 17,
+  LEFT = 18,
+  FOUND = 19,
+  TOUCH = 20,
+  OUT = 21;
+const V = Op.void;
+
+/** The kernel's module: `probe(scratchAt, count, endBytes) → found`, the same steps as findBatch's stages 2 and 3. */
+function kernelModule(): Uint8Array {
+  const keyAt = [...get(SC), ...get(I), ...i32(KERNEL_KEY_WORDS * 4), Op.mul, Op.add];
+  // biome-ignore format: a line per step of the kernel reads better than an opcode per line
+  const body = [
+    ...i32(0), ...set(I), ...i32(0), ...set(TOUCH), ...i32(0), ...set(FOUND),
+    // Stage 2: read every home bucket's tag word and the next one's (a fifth of the keys live there).
+    Op.block, V, Op.loop, V,
+      ...get(I), ...get(N), Op.geS, Op.brIf, 1,
+      ...keyAt, ...load(16), ...tee(B), ...i32(0), Op.geS,
+      Op.if, V,
+        ...get(B), ...i32(6), Op.shl, ...set(B),
+        ...get(TOUCH), ...get(B), ...load(60), ...get(B), ...load(124), Op.add, Op.xor, ...set(TOUCH),
+      Op.end,
+      ...get(I), ...i32(1), Op.add, ...set(I), Op.br, 0,
+    Op.end, Op.end,
+    // Stage 3: per key, the slots of its buckets whose tag matches.
+    ...i32(0), ...set(I),
+    Op.block, V, Op.loop, V,
+      ...get(I), ...get(N), Op.geS, Op.brIf, 1,
+      ...keyAt, ...set(P),
+      ...get(P), ...load(16), ...tee(B), ...i32(0), Op.geS,
+      Op.if, V,
+        ...get(B), ...i32(6), Op.shl, ...set(B),
+        ...get(P), ...load(0), ...set(S), ...get(P), ...load(4), ...set(D),
+        ...get(P), ...load(8), ...set(PORTS), ...get(P), ...load(12), ...set(M),
+        // Key bits | OCC_BIT; the tag in each of the three slot bytes.
+        ...get(M), ...i32(0x7ff), Op.and, ...i32(0x1000), Op.or, ...set(META),
+        ...get(M), ...i32(16), Op.shrU, ...i32(0xff), Op.and, ...i32(0x010101), Op.mul, ...set(TAGS),
+        ...i32(0), ...set(REF), ...i32(0), ...set(W3),
+        ...get(END), ...i32(6), Op.shrU, ...set(LEFT),
+        Op.block, V, Op.loop, V,
+          ...get(B), ...load(60), ...set(W),
+          // tagCandidates: a SWAR zero-byte test of (tag word ^ tags) over the three slot bytes.
+          ...get(W), ...get(TAGS), Op.xor, ...i32(0xffffff), Op.and, ...set(X),
+          ...get(X), ...i32(0x010101), Op.sub, ...get(X), ...i32(-1), Op.xor, Op.and, ...i32(0x808080), Op.and, ...set(C),
+          Op.block, V, Op.loop, V,
+            ...get(C), Op.eqz, Op.brIf, 1,
+            ...get(B), ...get(C), Op.ctz, ...i32(3), Op.shrU, ...i32(20), Op.mul, Op.add, ...set(A),
+            ...get(A), ...load(0), ...get(S), Op.eq,
+            ...get(A), ...load(4), ...get(D), Op.eq, Op.and,
+            ...get(A), ...load(8), ...get(PORTS), Op.eq, Op.and,
+            ...get(A), ...load(12), ...i32(0x17ff), Op.and, ...get(META), Op.eq, Op.and,
+            Op.if, V, ...get(A), ...load(12), ...set(W3), ...get(A), ...load(16), ...set(REF), Op.br, 4, Op.end,
+            ...get(C), ...get(C), ...i32(1), Op.sub, Op.and, ...set(C),
+            Op.br, 0,
+          Op.end, Op.end,
+          // No match here: on to the next bucket only while this one's overflow count is not 0.
+          ...get(W), ...i32(0x1000000), Op.ltU, Op.brIf, 1,
+          ...get(B), ...i32(64), Op.add, ...set(B),
+          ...get(B), ...get(END), Op.eq, Op.if, V, ...i32(0), ...set(B), Op.end,
+          ...get(LEFT), ...i32(1), Op.sub, ...tee(LEFT), ...i32(0), Op.gtS, Op.brIf, 0,
+        Op.end, Op.end,
+        ...get(SC), ...i32(KERNEL_OUT * 4), Op.add, ...get(I), ...i32(8), Op.mul, Op.add, ...set(OUT),
+        ...get(REF), Op.eqz,
+        Op.if, V,
+          ...get(OUT), ...i32(-1), ...store(0), ...get(OUT), ...i32(0), ...store(4),
+        Op.else,
+          // The handle (entry + 1 in the reference); REPLY when the stored and the query
+          // orientation differ, ALIAS from ALT_BIT.
+          ...get(OUT), ...get(REF), ...i32(0xffffff), Op.and, ...i32(1), Op.sub, ...store(0),
+          ...get(OUT), ...get(W3), ...get(M), Op.xor, ...i32(0x800), Op.and, ...i32(11), Op.shrU,
+          ...get(REF), ...i32(23), Op.shrU, ...i32(2), Op.and, Op.or, ...store(4),
+          ...get(FOUND), ...i32(1), Op.add, ...set(FOUND),
+        Op.end,
+      Op.end,
+      ...get(I), ...i32(1), Op.add, ...set(I), Op.br, 0,
+    Op.end, Op.end,
+    ...get(SC), ...get(TOUCH), ...store((KERNEL_OUT + 2 * KERNEL_BATCH) * 4),
+    ...get(FOUND),
+  ];
+  return functionModule('probe', 3, 19, body);
+}

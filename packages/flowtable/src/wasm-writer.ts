@@ -1,0 +1,115 @@
+/**
+ * Just enough of the WebAssembly binary format to write one function that works on an imported
+ * memory: LEB128 numbers, the opcodes used, and the module around a function body. Internal to
+ * the package (the bulk-lookup kernel is written with it, so the package ships no binary).
+ */
+
+/** Unsigned LEB128 bytes of `n` (0 .. 2³² - 1). */
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  let v = n >>> 0;
+  do {
+    let b = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) b |= 0x80;
+    out.push(b);
+  } while (v !== 0);
+  return out;
+}
+
+/** Signed LEB128 bytes of the int32 `n`. */
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  let v = n | 0;
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+/** The opcodes the kernel uses (i32 only), and `void` as a block type. */
+export const Op = {
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  else: 0x05,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  void: 0x40,
+  get: 0x20,
+  set: 0x21,
+  tee: 0x22,
+  load: 0x28,
+  store: 0x36,
+  const: 0x41,
+  eqz: 0x45,
+  eq: 0x46,
+  ltU: 0x49,
+  gtS: 0x4a,
+  geS: 0x4e,
+  ctz: 0x68,
+  add: 0x6a,
+  sub: 0x6b,
+  mul: 0x6c,
+  and: 0x71,
+  or: 0x72,
+  xor: 0x73,
+  shl: 0x74,
+  shrU: 0x76,
+} as const;
+
+/** `local.get i`. */
+export const get = (i: number): number[] => [Op.get, ...uleb(i)];
+/** `local.set i`. */
+export const set = (i: number): number[] => [Op.set, ...uleb(i)];
+/** `local.tee i`. */
+export const tee = (i: number): number[] => [Op.tee, ...uleb(i)];
+/** `i32.const n`. */
+export const i32 = (n: number): number[] => [Op.const, ...sleb(n)];
+/** `i32.load` at the address on the stack plus `offset` (4-byte aligned). */
+export const load = (offset: number): number[] => [Op.load, 2, ...uleb(offset)];
+/** `i32.store` of the value on the stack at the address below it plus `offset` (4-byte aligned). */
+export const store = (offset: number): number[] => [Op.store, 2, ...uleb(offset)];
+
+function section(id: number, body: readonly number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+function name(text: string): number[] {
+  return [...uleb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
+}
+
+/**
+ * A module that imports `env.memory` and exports one function `exported` of `params` i32
+ * parameters returning an i32, with `locals` more i32 locals and the code `body`.
+ */
+export function functionModule(
+  exported: string,
+  params: number,
+  locals: number,
+  body: readonly number[],
+): Uint8Array {
+  const I32 = 0x7f;
+  const code = [...(locals > 0 ? [1, ...uleb(locals), I32] : [0]), ...body, Op.end];
+  return new Uint8Array([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...section(1, [1, 0x60, params, ...new Array<number>(params).fill(I32), 1, I32]),
+    ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 1]),
+    ...section(3, [1, 0]),
+    ...section(7, [1, ...name(exported), 0x00, 0]),
+    ...section(10, [1, ...uleb(code.length), ...code]),
+  ]);
+}
