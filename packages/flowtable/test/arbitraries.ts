@@ -1,5 +1,16 @@
-import { createFlowKey, type FlowKey, IpProtocol, PortKind, setFlowV4, setFlowV6 } from '@maestro/hash';
+import {
+  cloneFlowKey,
+  createFlowKey,
+  type FlowKey,
+  IpProtocol,
+  PortKind,
+  reverseFlowKey,
+  setFlowV4,
+  setFlowV6,
+} from '@maestro/hash';
 import fc from 'fast-check';
+import { expect } from 'vitest';
+import { FindFlag, type FlowTable } from '../src/index.js';
 
 // Small address and port pools so that sequences revisit the same keys and collide in slots.
 const v4 = fc.constantFrom(0x0a000001, 0x0a000002, 0xc0000207, 0xffffffff, 0);
@@ -104,4 +115,32 @@ export function pseudoRandomFlows(seed: number, count: number): FlowKey[] {
     }
   }
   return keys;
+}
+
+/**
+ * The query `how` makes of key `k`: 0 as is, 1 reversed, 2 its alias candidate (source port + 1),
+ * 3 (mostly) an absent key (destination port + 7).
+ */
+export function queryOf(k: FlowKey, how: number): FlowKey {
+  if (how === 1) return reverseFlowKey(k, createFlowKey());
+  const q = cloneFlowKey(k);
+  if (how === 2) q.srcPort = (q.srcPort + 1) & 0xffff;
+  if (how === 3) q.dstPort = (q.dstPort + 7) & 0xffff;
+  return q;
+}
+
+/** Asserts that `findMany` gives, for every query, the handle and the flags `find` gives. */
+export function expectFindManyAsFind(table: FlowTable, queries: readonly FlowKey[]): void {
+  const out = new Int32Array(queries.length);
+  const flags = new Uint8Array(queries.length);
+  const found = table.findMany(queries, out, flags);
+  let hits = 0;
+  queries.forEach((q, i) => {
+    const h = table.find(q);
+    expect(out[i]).toBe(h);
+    if (h >= 0) hits++;
+    const want = h < 0 ? 0 : (table.lastReply ? FindFlag.REPLY : 0) | (table.lastAlias ? FindFlag.ALIAS : 0);
+    expect(flags[i]).toBe(want);
+  });
+  expect(found).toBe(hits);
 }
