@@ -10,7 +10,7 @@ import {
 } from '@maestro/hash';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { FindFlag, type FlowTable } from '../src/index.js';
+import { FindFlag, FlowTable, type FlowTableOptions } from '../src/index.js';
 
 // Small address and port pools so that sequences revisit the same keys and collide in slots.
 const v4 = fc.constantFrom(0x0a000001, 0x0a000002, 0xc0000207, 0xffffffff, 0);
@@ -127,6 +127,21 @@ export function queryOf(k: FlowKey, how: number): FlowKey {
   if (how === 2) q.srcPort = (q.srcPort + 1) & 0xffff;
   if (how === 3) q.dstPort = (q.dstPort + 7) & 0xffff;
   return q;
+}
+
+/**
+ * A table of `keys` (`options` as given; each key tagged with its index), every third key also
+ * given its alias candidate, `queryOf(key, 2)`, where that is free.
+ */
+export function tableWithAliases(keys: readonly FlowKey[], options: FlowTableOptions): FlowTable {
+  const table = new FlowTable(options);
+  keys.forEach((k, i) => {
+    if (table.has(k)) return;
+    const h = table.insert(k, 0, i & 0xffff);
+    const alias = queryOf(k, 2);
+    if (i % 3 === 0 && !table.has(alias)) table.setAlias(h, alias);
+  });
+  return table;
 }
 
 /** Asserts that `findMany` gives, for every query, the handle and the flags `find` gives. */

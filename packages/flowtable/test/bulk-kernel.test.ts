@@ -1,20 +1,12 @@
-import { cloneFlowKey, type FlowKey } from '@maestro/hash';
+import type { FlowKey } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FlowTable } from '../src/index.js';
-import { expectFindManyAsFind, pseudoRandomFlows, queryOf } from './arbitraries.js';
+import { expectFindManyAsFind, pseudoRandomFlows, queryOf, tableWithAliases } from './arbitraries.js';
 
 // A table whose index is past 4 MiB, so that findMany's IPv4 keys go through the WebAssembly
 // kernel: grown (each rehash makes a new memory and kernel), with aliases and removals.
 const keys = pseudoRandomFlows(0x5eed, 240_000);
-const table = new FlowTable({ symmetric: true });
-keys.forEach((k, i) => {
-  if (table.has(k)) return;
-  const h = table.insert(k, 0, i & 0xffff);
-  const alias = cloneFlowKey(k);
-  alias.srcPort = (alias.srcPort + 1) & 0xffff;
-  if (i % 3 === 0 && !table.has(alias)) table.setAlias(h, alias);
-});
+const table = tableWithAliases(keys, { symmetric: true });
 for (let h = 0; h < table.size; h += 5) table.removeAt(h);
 
 describe('findMany on a large index (WebAssembly kernel)', () => {
