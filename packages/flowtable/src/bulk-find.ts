@@ -1,7 +1,7 @@
 import type { FlowKey } from '@maestro/hash';
 import type { BucketIndex } from './bucket-index.js';
 import { hash4 } from './mix.js';
-import { KERNEL_KEY_WORDS } from './probe-kernel.js';
+import { KERNEL_BATCH, KERNEL_KEY_WORDS } from './probe-kernel.js';
 
 /** Bits of a {@link FlowTable.findMany} result flag. */
 export const FindFlag: {
@@ -12,7 +12,7 @@ export const FindFlag: {
 } = { REPLY: 1, ALIAS: 2 };
 
 /** Keys looked up per pass of the pipeline: enough misses in flight, scratch stays in L1. */
-export const BATCH = 32;
+export const BATCH: 32 = KERNEL_BATCH;
 
 /** The entry number (+ 1) bits of a slot's reference word. */
 export const ENTRY_MASK = 0xffffff;

@@ -11,7 +11,7 @@ import { functionModule, get, i32, load, Op, set, store, tee } from './wasm-writ
  * reorder buffer free for more misses in flight. Internal to the package.
  */
 
-/** Keys a scratch holds (the bulk lookup's batch). */
+/** Keys a scratch holds: the bulk lookup's batch (`findMany` takes its keys this many at a time). */
 export const KERNEL_BATCH = 32;
 /** Words per key in the scratch: src, dst, ports, meta (with the swapped bit and the tag in bits 16..23), home bucket (-1: not a kernel key). */
 export const KERNEL_KEY_WORDS = 5;
