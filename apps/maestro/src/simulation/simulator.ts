@@ -273,7 +273,7 @@ export class Simulation {
     this.registry.record(h, now, this.packet.bytes, this.packet.tcpFlags, false);
     this.connections++;
     this.memberConnections[m] = (this.memberConnections[m] as number) + 1;
-    this.sync.record('create', key, m, backup);
+    this.sync.upsert(key, m, backup);
   }
 
   /** A member processed a packet of a known connection: it must be the connection's owner. */
@@ -298,7 +298,7 @@ export class Simulation {
     this.registry.record(h, now, this.packet.bytes, this.packet.tcpFlags, reply);
     const after = this.registry.state(h);
     if (after !== before) {
-      this.sync.record('update', key, m, this.registry.backup(h));
+      this.sync.upsert(key, m, this.registry.backup(h));
     }
   }
 
@@ -332,10 +332,7 @@ export class Simulation {
       }
     }
     this.deliverMessages(now);
-    this.registry.expireAll(now, (h) => {
-      this.registry.keyAt(h, this.scratch);
-      this.sync.record('delete', this.scratch, this.registry.owner(h), this.registry.backup(h));
-    });
+    this.registry.expireAll(now, (h) => this.sync.delete(this.registry.owner(h), this.registry.backup(h)));
   }
 
   /** Credits the packets since the last change to the live members by weight. */
@@ -432,13 +429,13 @@ export class Simulation {
         r.setOwner(h, heir);
         const next = g.backupOf(this.key, -1, heir);
         r.setBackup(h, next < 0 ? heir : next);
-        this.sync.record('create', this.key, heir, next);
+        this.sync.upsert(this.key, heir, next);
         this.memberConnections[heir] = (this.memberConnections[heir] as number) + 1;
         moved++;
       } else if (backup === m) {
         const next = g.backupOf(this.key, -1, owner);
         r.setBackup(h, next < 0 ? owner : next);
-        this.sync.record('create', this.key, owner, next);
+        this.sync.upsert(this.key, owner, next);
       }
     }
     for (const key of lostKeys) r.remove(key);
@@ -460,7 +457,7 @@ export class Simulation {
       const next = g.backupOf(this.key, -1, owner);
       if (next >= 0 && next !== r.backup(h)) {
         r.setBackup(h, next);
-        this.sync.record('create', this.key, owner, next);
+        this.sync.upsert(this.key, owner, next);
       }
     }
   }

@@ -4,9 +4,6 @@ import { createSyncRecord, RecordOp, syncHeaderSize, syncRecordSize } from '@mae
 /** Records per SYNC datagram of one owner → backup channel. */
 export const SYNC_BATCH = 32;
 
-/** What a record does to the backup's copy of the connection. */
-export type SyncOp = 'create' | 'update' | 'delete';
-
 /**
  * Counts HyperSync traffic as the owner → backup channels would carry it: records are batched per
  * (owner, backup) pair, {@link SYNC_BATCH} to a SYNC datagram, and `bytes` is what HyperSync's
@@ -36,15 +33,24 @@ export class SyncAccounting {
     this.deleted = syncRecordSize(r);
   }
 
-  /** Counts one record of connection `key` from `owner` to `backup` (engine indexes). */
-  record(op: SyncOp, key: FlowKey, owner: number, backup: number): void {
+  /** Counts a create or update record of connection `key` from `owner` to `backup` (engine indexes). */
+  upsert(key: FlowKey, owner: number, backup: number): void {
+    this.count(key.family === 6 ? this.upsertV6 : this.upsertV4, owner, backup);
+  }
+
+  /** Counts a delete record from `owner` to `backup` (its size does not depend on the connection). */
+  delete(owner: number, backup: number): void {
+    this.count(this.deleted, owner, backup);
+  }
+
+  private count(recordBytes: number, owner: number, backup: number): void {
     if (owner === backup || backup < 0) return;
     const pair = owner * this.ids.length + backup;
     const open = this.open[pair] as number;
     // A datagram's header is counted when its first record is.
     if (open === 0) this.bytes += this.headers[owner] as number;
     this.open[pair] = open + 1 === SYNC_BATCH ? 0 : open + 1;
-    this.bytes += op === 'delete' ? this.deleted : key.family === 6 ? this.upsertV6 : this.upsertV4;
+    this.bytes += recordBytes;
     this.records++;
   }
 }
