@@ -38,10 +38,14 @@ export function connectionHint(fileBytes: number): number {
 /**
  * Streams a capture file (pcap or pcapng, bounded memory) into `onPacket`. A missing or
  * unreadable file is a {@link CliError}; damage inside the capture is not thrown: everything before
- * it is delivered and `summary.error` says what and where (see {@link damageLine}).
+ * it is delivered and `summary.error` says what and where (see {@link damageLine}). A caller that
+ * has sized something from {@link captureBytes} passes that size as `fileBytes`.
  */
-export function readCaptureOrFail(path: string, onPacket: (packet: PacketRecord) => void): CaptureRead {
-  const fileBytes = captureBytes(path);
+export function readCaptureOrFail(
+  path: string,
+  onPacket: (packet: PacketRecord) => void,
+  fileBytes: number = captureBytes(path),
+): CaptureRead {
   try {
     return { summary: readCaptureFileSync(path, onPacket), fileBytes };
   } catch (error) {

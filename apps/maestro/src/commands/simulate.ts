@@ -69,7 +69,8 @@ export const simulateCommand: Command = {
         );
       }
     }
-    const connections = connectionHint(captureBytes(capture));
+    const fileBytes = captureBytes(capture);
+    const connections = connectionHint(fileBytes);
     const { group, ingress, hasher, layer, nat, balancer } = buildGroup(
       settings,
       settings.events.map((e) => e.member),
@@ -92,10 +93,14 @@ export const simulateCommand: Command = {
       },
     });
     const progress = io.isTTY && !flag(parsed, 'json') ? progressBar(io) : undefined;
-    const { summary, fileBytes } = readCaptureOrFail(capture, (p) => {
-      simulation.onPacket(p);
-      if (progress !== undefined && (p.index & 0xffff) === 0) progress(p.recordOffset / fileBytes);
-    });
+    const { summary } = readCaptureOrFail(
+      capture,
+      (p) => {
+        simulation.onPacket(p);
+        if (progress !== undefined && (p.index & 0xffff) === 0) progress(p.recordOffset / fileBytes);
+      },
+      fileBytes,
+    );
     if (progress !== undefined) io.err('\r\u001b[K');
     const report = simulation.finish();
     const html = stringOption(parsed, 'html');

@@ -84,33 +84,38 @@ export const statsCommand: Command = {
       linkRun = 0;
     };
     const protocols = new Float64Array(256);
-    const flows = new FlowCounter(connectionHint(captureBytes(path)));
+    const fileBytes = captureBytes(path);
+    const flows = new FlowCounter(connectionHint(fileBytes));
 
-    const { summary, fileBytes } = readCaptureOrFail(path, (p) => {
-      capturedBytes += p.capturedLength;
-      wireBytes += p.originalLength;
-      const t = p.timestampSec + p.timestampNs / 1e9;
-      if (t < first) first = t;
-      if (t > last) last = t;
-      if (p.linkType !== link) {
-        endLinkRun();
-        link = p.linkType;
-      }
-      linkRun++;
-      if (p.vlan >= 0) vlanTagged++;
-      if (p.truncated) truncated++;
-      if (p.status === DecodeStatus.OK) {
-        if (p.flow.family === 4) ipv4++;
-        else ipv6++;
-        if (p.isFragment) fragments++;
-        protocols[p.flow.protocol] = (protocols[p.flow.protocol] as number) + 1;
-        flows.add(p.flow, p.originalLength);
-      } else if (p.status === DecodeStatus.MALFORMED) {
-        malformed++;
-      } else {
-        nonIp++;
-      }
-    });
+    const { summary } = readCaptureOrFail(
+      path,
+      (p) => {
+        capturedBytes += p.capturedLength;
+        wireBytes += p.originalLength;
+        const t = p.timestampSec + p.timestampNs / 1e9;
+        if (t < first) first = t;
+        if (t > last) last = t;
+        if (p.linkType !== link) {
+          endLinkRun();
+          link = p.linkType;
+        }
+        linkRun++;
+        if (p.vlan >= 0) vlanTagged++;
+        if (p.truncated) truncated++;
+        if (p.status === DecodeStatus.OK) {
+          if (p.flow.family === 4) ipv4++;
+          else ipv6++;
+          if (p.isFragment) fragments++;
+          protocols[p.flow.protocol] = (protocols[p.flow.protocol] as number) + 1;
+          flows.add(p.flow, p.originalLength);
+        } else if (p.status === DecodeStatus.MALFORMED) {
+          malformed++;
+        } else {
+          nonIp++;
+        }
+      },
+      fileBytes,
+    );
 
     endLinkRun();
     const protocolCounts = [...protocols.entries()].filter(([, n]) => n > 0);
