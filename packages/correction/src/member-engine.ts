@@ -83,6 +83,8 @@ export class MemberEngine {
   private readonly batchKeys: FlowKey[] = Array.from({ length: FIND_BATCH }, createFlowKey);
   private readonly batchHandles: Int32Array = new Int32Array(FIND_BATCH);
   private readonly batchFlags: Uint8Array = new Uint8Array(FIND_BATCH);
+  private readonly batchBytes: Uint32Array = new Uint32Array(FIND_BATCH);
+  private readonly batchTcpFlags: Uint8Array = new Uint8Array(FIND_BATCH);
   /** The error of the impossible packet that stopped {@link checkBatch}. */
   private batchError: unknown = null;
   /** Keys and aliases of the connections the current batch has created so far. */
@@ -213,6 +215,8 @@ export class MemberEngine {
    */
   private checkBatch(packets: ArrayLike<Packet>, from: number, m: number): number {
     const keys = this.batchKeys;
+    const bytes = this.batchBytes;
+    const tcpFlags = this.batchTcpFlags;
     const interfaces = this.interfaces.length;
     for (let i = 0; i < m; i++) {
       const p = packets[from + i] as Packet;
@@ -223,6 +227,8 @@ export class MemberEngine {
         return i;
       }
       keys[i] = p.key;
+      bytes[i] = p.bytes;
+      tcpFlags[i] = p.tcpFlags;
     }
     return m;
   }
@@ -252,6 +258,10 @@ export class MemberEngine {
     const noSideTables = this.corrections.size === 0 && this.expectations.size === 0;
     let hits = 0;
     let drops = 0;
+    // The hits decided inline since `pending` are recorded together (FlowTable.recordMany) before
+    // the next packet decided the long way and at the end: the same records in the same order as
+    // one at a time, none past a packet that throws.
+    let pending = 0;
     for (let i = 0; i < valid; i++) {
       const p = packets[from + i] as Packet;
       const key = p.key;
@@ -259,7 +269,6 @@ export class MemberEngine {
       let h = handles[i] as number;
       if (p.embedded === null && key.portKind !== PortKind.FRAGMENT && !p.moreFragments) {
         if (h >= 0) {
-          owned.record(h, now, p.bytes, p.tcpFlags, ((flags[i] as number) & FindFlag.REPLY) !== 0);
           decision[at] = Decision.PROCESS;
           target[at] = -1;
           reason[at] = Reason.NONE;
@@ -286,6 +295,8 @@ export class MemberEngine {
         hits = 0;
         drops = 0;
       }
+      if (pending < i) owned.recordMany(handles, flags, now, this.batchBytes, this.batchTcpFlags, pending, i);
+      pending = i + 1;
       let reply = ((flags[i] as number) & FindFlag.REPLY) !== 0;
       if (h < 0 && !created.empty && created.mayHold(key)) {
         h = owned.find(key);
@@ -295,6 +306,9 @@ export class MemberEngine {
       target[at] = this.lastTarget;
       reason[at] = this.lastReason;
       drop[at] = this.lastDrop;
+    }
+    if (pending < valid) {
+      owned.recordMany(handles, flags, now, this.batchBytes, this.batchTcpFlags, pending, valid);
     }
     if (hits + drops > 0) {
       this.tally(hits, drops);
@@ -463,12 +477,12 @@ export class MemberEngine {
     const target = this.pick(r, this.ingressOf(this.route(t)));
     const landing = this.pick(o, this.interfaces[packet.ingress] as Ingress);
     const backup = target !== this.self ? target : (this.self + 1) % this.members;
-    const h = this.owned.insert(o, now, this.self, backup, packet.ingress);
+    // Key and alias in one call (each probed once); -2 only when the translated tuple is the
+    // connection's own reverse, which no table change can hold.
+    const h = this.owned.tryInsert(o, now, this.self, backup, packet.ingress, natted ? t : null);
+    if (h < 0) return this.drop(DropCause.NAT_EXHAUSTED);
     this.created.add(o);
-    if (natted) {
-      this.owned.setAlias(h, t);
-      this.created.add(t);
-    }
+    if (natted) this.created.add(t);
     this.owned.record(h, now, packet.bytes, packet.tcpFlags, false);
     const reason =
       expectation >= 0
