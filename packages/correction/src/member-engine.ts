@@ -165,8 +165,9 @@ export class MemberEngine {
    * {@link decide} for `packets[0 .. count-1]`, in order, with the same decisions, messages and
    * counters as one call each; writes each packet's decision, target (-1 unless FORWARD), reason and
    * drop cause to `out` at its index. Faster than a loop over {@link decide}: the owned-table
-   * lookups of up to 32 packets at a time go through `FlowTable.findMany`, so their cache misses
-   * overlap. Throws `INVALID_PACKET` for an impossible packet after deciding those before it (the
+   * lookups of up to 32 packets at a time go through `FlowTable.findMany`, and the packets of owned
+   * connections are recorded together with `FlowTable.recordMany`, so their cache misses overlap.
+   * Throws `INVALID_PACKET` for an impossible packet after deciding those before it (the
    * packet and those after it change nothing; an error from the config's functions, such as
    * `BAD_DISTRIBUTION`, stops the batch the same way), or, deciding nothing, for buffers not made by
    * `createDecisionBuffers` or a `count` past the packets or a buffer.
@@ -251,7 +252,6 @@ export class MemberEngine {
     const created = this.created;
     const { decision, target, reason, drop } = out;
     owned.findMany(this.batchKeys, handles, flags, valid);
-    owned.prefetch(handles, valid);
     // Deciding only ever adds owned entries (handles stay valid), so only a miss can go stale,
     // and only if its key is one a packet of this batch has just created (or its alias).
     created.clear();
