@@ -258,9 +258,11 @@ export class MemberEngine {
     const noSideTables = this.corrections.size === 0 && this.expectations.size === 0;
     let hits = 0;
     let drops = 0;
-    // The hits decided inline since `pending` are recorded together (FlowTable.recordMany) before
-    // the next packet decided the long way and at the end: the same records in the same order as
-    // one at a time, none past a packet that throws.
+    // The hits decided inline since `pending` are recorded together (FlowTable.recordMany) at the
+    // end, or before a packet decided the long way that may record an entry the batch found (an
+    // ICMP error, a fragment, a hit), or when one throws: the same records of every entry in the
+    // same order as one at a time (a miss decided the long way records only an entry it creates,
+    // or created earlier in the batch), none past a packet that throws.
     let pending = 0;
     for (let i = 0; i < valid; i++) {
       const p = packets[from + i] as Packet;
@@ -295,14 +297,23 @@ export class MemberEngine {
         hits = 0;
         drops = 0;
       }
-      if (pending < i) owned.recordMany(handles, flags, now, this.batchBytes, this.batchTcpFlags, pending, i);
-      pending = i + 1;
+      if (h >= 0 || p.embedded !== null || key.portKind === PortKind.FRAGMENT || p.moreFragments) {
+        if (pending < i)
+          owned.recordMany(handles, flags, now, this.batchBytes, this.batchTcpFlags, pending, i);
+        pending = i + 1;
+      }
       let reply = ((flags[i] as number) & FindFlag.REPLY) !== 0;
       if (h < 0 && !created.empty && created.mayHold(key)) {
         h = owned.find(key);
         reply = owned.lastReply;
       }
-      decision[at] = this.decideFound(p, now, h, reply);
+      try {
+        decision[at] = this.decideFound(p, now, h, reply);
+      } catch (error) {
+        if (pending < i)
+          owned.recordMany(handles, flags, now, this.batchBytes, this.batchTcpFlags, pending, i);
+        throw error;
+      }
       target[at] = this.lastTarget;
       reason[at] = this.lastReason;
       drop[at] = this.lastDrop;
