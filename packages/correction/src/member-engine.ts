@@ -83,6 +83,8 @@ export class MemberEngine {
   private readonly batchKeys: FlowKey[] = Array.from({ length: FIND_BATCH }, createFlowKey);
   private readonly batchHandles: Int32Array = new Int32Array(FIND_BATCH);
   private readonly batchFlags: Uint8Array = new Uint8Array(FIND_BATCH);
+  private readonly batchBytes: Uint32Array = new Uint32Array(FIND_BATCH);
+  private readonly batchTcpFlags: Uint8Array = new Uint8Array(FIND_BATCH);
   /** The error of the impossible packet that stopped {@link checkBatch}. */
   private batchError: unknown = null;
   /** Keys and aliases of the connections the current batch has created so far. */
@@ -163,8 +165,9 @@ export class MemberEngine {
    * {@link decide} for `packets[0 .. count-1]`, in order, with the same decisions, messages and
    * counters as one call each; writes each packet's decision, target (-1 unless FORWARD), reason and
    * drop cause to `out` at its index. Faster than a loop over {@link decide}: the owned-table
-   * lookups of up to 32 packets at a time go through `FlowTable.findMany`, so their cache misses
-   * overlap. Throws `INVALID_PACKET` for an impossible packet after deciding those before it (the
+   * lookups of up to 32 packets at a time go through `FlowTable.findMany`, and the packets of owned
+   * connections are recorded together with `FlowTable.recordMany`, so their cache misses overlap.
+   * Throws `INVALID_PACKET` for an impossible packet after deciding those before it (the
    * packet and those after it change nothing; an error from the config's functions, such as
    * `BAD_DISTRIBUTION`, stops the batch the same way), or, deciding nothing, for buffers not made by
    * `createDecisionBuffers` or a `count` past the packets or a buffer.
@@ -213,6 +216,8 @@ export class MemberEngine {
    */
   private checkBatch(packets: ArrayLike<Packet>, from: number, m: number): number {
     const keys = this.batchKeys;
+    const bytes = this.batchBytes;
+    const tcpFlags = this.batchTcpFlags;
     const interfaces = this.interfaces.length;
     for (let i = 0; i < m; i++) {
       const p = packets[from + i] as Packet;
@@ -223,6 +228,8 @@ export class MemberEngine {
         return i;
       }
       keys[i] = p.key;
+      bytes[i] = p.bytes;
+      tcpFlags[i] = p.tcpFlags;
     }
     return m;
   }
@@ -245,13 +252,18 @@ export class MemberEngine {
     const created = this.created;
     const { decision, target, reason, drop } = out;
     owned.findMany(this.batchKeys, handles, flags, valid);
-    owned.prefetch(handles, valid);
     // Deciding only ever adds owned entries (handles stay valid), so only a miss can go stale,
     // and only if its key is one a packet of this batch has just created (or its alias).
     created.clear();
     const noSideTables = this.corrections.size === 0 && this.expectations.size === 0;
     let hits = 0;
     let drops = 0;
+    // The hits decided inline since `pending` are recorded together (FlowTable.recordMany) at the
+    // end, or before a packet decided the long way that may record an entry the batch found (an
+    // ICMP error, a fragment, a hit), or when one throws: the same records of every entry in the
+    // same order as one at a time (a miss decided the long way records only an entry it creates,
+    // or created earlier in the batch), none past a packet that throws.
+    let pending = 0;
     for (let i = 0; i < valid; i++) {
       const p = packets[from + i] as Packet;
       const key = p.key;
@@ -259,7 +271,6 @@ export class MemberEngine {
       let h = handles[i] as number;
       if (p.embedded === null && key.portKind !== PortKind.FRAGMENT && !p.moreFragments) {
         if (h >= 0) {
-          owned.record(h, now, p.bytes, p.tcpFlags, ((flags[i] as number) & FindFlag.REPLY) !== 0);
           decision[at] = Decision.PROCESS;
           target[at] = -1;
           reason[at] = Reason.NONE;
@@ -286,15 +297,29 @@ export class MemberEngine {
         hits = 0;
         drops = 0;
       }
+      if (h >= 0 || p.embedded !== null || key.portKind === PortKind.FRAGMENT || p.moreFragments) {
+        if (pending < i)
+          owned.recordMany(handles, flags, now, this.batchBytes, this.batchTcpFlags, pending, i);
+        pending = i + 1;
+      }
       let reply = ((flags[i] as number) & FindFlag.REPLY) !== 0;
       if (h < 0 && !created.empty && created.mayHold(key)) {
         h = owned.find(key);
         reply = owned.lastReply;
       }
-      decision[at] = this.decideFound(p, now, h, reply);
+      try {
+        decision[at] = this.decideFound(p, now, h, reply);
+      } catch (error) {
+        if (pending < i)
+          owned.recordMany(handles, flags, now, this.batchBytes, this.batchTcpFlags, pending, i);
+        throw error;
+      }
       target[at] = this.lastTarget;
       reason[at] = this.lastReason;
       drop[at] = this.lastDrop;
+    }
+    if (pending < valid) {
+      owned.recordMany(handles, flags, now, this.batchBytes, this.batchTcpFlags, pending, valid);
     }
     if (hits + drops > 0) {
       this.tally(hits, drops);
@@ -463,12 +488,12 @@ export class MemberEngine {
     const target = this.pick(r, this.ingressOf(this.route(t)));
     const landing = this.pick(o, this.interfaces[packet.ingress] as Ingress);
     const backup = target !== this.self ? target : (this.self + 1) % this.members;
-    const h = this.owned.insert(o, now, this.self, backup, packet.ingress);
+    // Key and alias in one call (each probed once); -2 only when the translated tuple is the
+    // connection's own reverse, which no table change can hold.
+    const h = this.owned.tryInsert(o, now, this.self, backup, packet.ingress, natted ? t : null);
+    if (h < 0) return this.drop(DropCause.NAT_EXHAUSTED);
     this.created.add(o);
-    if (natted) {
-      this.owned.setAlias(h, t);
-      this.created.add(t);
-    }
+    if (natted) this.created.add(t);
     this.owned.record(h, now, packet.bytes, packet.tcpFlags, false);
     const reason =
       expectation >= 0

@@ -3,6 +3,7 @@ import {
   cloneFlowKey,
   createFlowKey,
   type FlowKey,
+  formatFlow,
   IpProtocol,
   PortKind,
   reverseFlowKey,
@@ -11,9 +12,11 @@ import {
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  type CorrectionConfig,
   type CorrectionMessage,
   createDecisionBuffers,
   type Decision,
+  type Ingress,
   MemberEngine,
   type Packet,
 } from '../src/index.js';
@@ -94,6 +97,40 @@ function codeOf(run: () => void): string | null {
   }
 }
 
+/**
+ * `config` with a distribution that fails (BAD_DISTRIBUTION) for the connections of one client to
+ * one server, both ways: a batch stops there, after other connections' packets.
+ */
+function breaking(config: CorrectionConfig): CorrectionConfig {
+  const base = config.distribute;
+  const [c, s] = [BROKEN.client, BROKEN.server];
+  return {
+    ...config,
+    distribute: (key: FlowKey, ingress: Ingress) =>
+      (key.srcV4 === c && key.dstV4 === s) || (key.srcV4 === s && key.dstV4 === c) ? -1 : base(key, ingress),
+  };
+}
+
+/** The addresses of the connection {@link breaking} fails for (client 5, server 2 of packetSpec). */
+const BROKEN = { client: INSIDE + 6, server: OUTSIDE + 2 };
+
+/** Both engines own the same entries with the same keys, counters, states and times. */
+function expectSameOwned(a: MemberEngine, b: MemberEngine): void {
+  expect(a.owned.size).toBe(b.owned.size);
+  const entry = (e: MemberEngine, h: number) => {
+    const table = e.owned;
+    return [
+      formatFlow(table.keyAt(h, createFlowKey())),
+      table.packets(h),
+      table.bytes(h),
+      table.state(h),
+      table.lastSeen(h),
+      table.created(h),
+    ];
+  };
+  for (let h = 0; h < a.owned.size; h++) expect(entry(a, h)).toEqual(entry(b, h));
+}
+
 describe('decideMany', () => {
   it('should make the same decisions, messages, counters and tables as decide one packet at a time', () => {
     fc.assert(
@@ -106,14 +143,17 @@ describe('decideMany', () => {
         fc.array(fc.tuple(fc.array(packetSpec, { maxLength: 80 }), fc.nat(5), fc.nat(3)), {
           maxLength: 4,
         }),
-        (t, rules, fewPorts, servers, member, batches) => {
+        fc.boolean(),
+        (t, rules, fewPorts, servers, member, batches, breaks) => {
           const self = member % t.members;
           // Two hide-NAT ports per member: translated tuples collide, so port choice is exercised.
           const nat = fewPorts
             ? rules.map((r) => (r.kind === 'hide' ? { ...r, portMax: r.portMin + 2 * t.members - 1 } : r))
             : rules;
-          const one = new MemberEngine(self, makeConfig(t, nat, servers));
-          const many = new MemberEngine(self, makeConfig(t, nat, servers));
+          const configOf = () =>
+            (breaks ? breaking : (c: CorrectionConfig) => c)(makeConfig(t, nat, servers));
+          const one = new MemberEngine(self, configOf());
+          const many = new MemberEngine(self, configOf());
           let now = 1;
           for (const [specs, expectFrom, correctFor] of batches) {
             now += 1000;
@@ -170,7 +210,64 @@ describe('decideMany', () => {
             for (const name of ['owned', 'corrections', 'fragments', 'expectations'] as const) {
               expect(many[name].size).toBe(one[name].size);
             }
+            expectSameOwned(many, one);
           }
+        },
+      ),
+    );
+  });
+
+  it('should record every packet before one whose config function throws, and none after, as decide does', () => {
+    const hit = fc.record({
+      client: fc.nat(4),
+      server: fc.nat(2),
+      port: fc.constantFrom(1024, 1025, 40000),
+      reply: fc.boolean(),
+      flags: fc.constantFrom(ACK, FIN | ACK, SYN | ACK, RST),
+    });
+    fc.assert(
+      fc.property(
+        anyTopology,
+        fc.array(fc.option(hit, { freq: 6, nil: null }), { minLength: 1, maxLength: 70 }),
+        (t, picks) => {
+          const one = new MemberEngine(0, breaking(makeConfig(t, [])));
+          const many = new MemberEngine(0, breaking(makeConfig(t, [])));
+          const spec = (h: Partial<PacketSpec>): PacketSpec => ({
+            client: 0,
+            server: 0,
+            port: 1024,
+            protocol: IpProtocol.TCP,
+            reply: false,
+            flags: SYN,
+            frag: 0,
+            icmp: false,
+            bad: false,
+            viaAlias: false,
+            ...h,
+          });
+          // Every connection a hit may name, created alike on both; then the batch, where null is a
+          // SYN of the connection whose distribution fails.
+          for (let client = 0; client < 5; client++) {
+            for (let server = 0; server < 3; server++) {
+              for (const port of [1024, 1025, 40000] as const) {
+                const syn = build(spec({ client, server, port }), t.internal, t.external);
+                one.decide(syn, 1);
+                many.decide(syn, 1);
+              }
+            }
+          }
+          const packets = picks.map((p) =>
+            build(spec(p ?? { client: 5, server: 2 }), t.internal, t.external),
+          );
+          let expectedError: string | null = null;
+          for (const p of packets) {
+            expectedError = codeOf(() => one.decide(p, 2));
+            if (expectedError !== null) break;
+          }
+          const out = createDecisionBuffers(packets.length);
+          expect(codeOf(() => many.decideMany(packets, 2, out))).toBe(expectedError);
+          expectSameOwned(many, one);
+          expect(many.stats()).toEqual(one.stats());
         },
       ),
     );

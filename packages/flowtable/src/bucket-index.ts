@@ -59,6 +59,15 @@ const ALIGN_OFFSET = 48;
 // large indexes: each memory reserves about 10 GiB of address space, so a process holds some
 // thousands at most (a failed reservation falls back to a plain buffer and the JavaScript loops).
 const PAGE_ALIGNED_BYTES = 1 << 22;
+/**
+ * A zeroed array of `words` words that starts on a cache line wherever malloc places large blocks
+ * (see `ALIGN_OFFSET`); elsewhere its lines may be offset, which costs time, never correctness.
+ * Internal to the package.
+ */
+export function lineAligned(words: number): Uint32Array {
+  return new Uint32Array(new ArrayBuffer(words * 4 + ALIGN_OFFSET), ALIGN_OFFSET, words);
+}
+
 /** The first word of slot `code` (`bucket << 2 | slot`). */
 export function slotBase(code: number): number {
   return ((code >>> 2) << 4) + (code & 3) * SLOT_WORDS;
@@ -279,7 +288,7 @@ function allocate(buckets: number): { slots: Uint32Array; kernel: ProbeKernel | 
   const paged = words * 4 >= PAGE_ALIGNED_BYTES ? pageAlignedIndex(words, buckets) : null;
   return (
     paged ?? {
-      slots: new Uint32Array(new ArrayBuffer(words * 4 + ALIGN_OFFSET), ALIGN_OFFSET, words),
+      slots: lineAligned(words),
       kernel: null,
     }
   );

@@ -132,3 +132,29 @@ export function nextState(state: number, flags: number, reply: boolean): ConnSta
       return synOnly && !reply ? ConnState.TCP_SYN_SENT : (state as ConnState);
   }
 }
+
+/**
+ * {@link nextState} as a table, for the record hot paths: entry `stateIndex(state, flags, reply)`
+ * holds the next state. Only RST, SYN, ACK and FIN steer a transition, so four flag bits index it.
+ * Internal to the package.
+ */
+export const STATE_TABLE: Uint8Array = buildStateTable();
+
+/** The {@link STATE_TABLE} entry of `state` (0..15) on a packet of TCP `flags` (0..255). */
+export function stateIndex(state: number, flags: number, reply: boolean): number {
+  return (state << 5) | (reply ? 16 : 0) | (flags & 7) | ((flags >>> 1) & 8);
+}
+
+function buildStateTable(): Uint8Array {
+  const table = new Uint8Array(16 << 5);
+  for (let state = 0; state < 16; state++) {
+    for (const reply of [false, true]) {
+      // Every combination of FIN, SYN, RST (bits 0..2) and ACK (bit 4).
+      for (let bits = 0; bits < 16; bits++) {
+        const flags = (bits & 7) | ((bits & 8) << 1);
+        table[stateIndex(state, flags, reply)] = state < STATE_COUNT ? nextState(state, flags, reply) : state;
+      }
+    }
+  }
+  return table;
+}

@@ -1,12 +1,12 @@
 import type { FlowKey } from '@maestro/hash';
-import { BUCKET_SLOTS, BucketIndex, bucketsFor, OCC_BIT, slotBase } from './bucket-index.js';
+import { BUCKET_SLOTS, BucketIndex, bucketsFor, lineAligned, OCC_BIT, slotBase } from './bucket-index.js';
 import { ALT_BIT, BATCH, BulkScratch, ENTRY_MASK, FindFlag, findBatch } from './bulk-find.js';
-import { type ConnState, initialState, nextState, STATE_COUNT } from './conn-state.js';
+import { type ConnState, initialState, STATE_COUNT, STATE_TABLE, stateIndex } from './conn-state.js';
 import { FlowTableError } from './errors.js';
 import { hash4 } from './mix.js';
 import { QueryKey, readStoredKey, storedIsV6 } from './query-key.js';
 import { RecordPool } from './record-pool.js';
-import { TimeStore } from './time-store.js';
+import { POOLED, TimeStore } from './time-store.js';
 import { resolveTimeouts, type Timeouts, timeoutsByState } from './timeouts.js';
 
 /** Options of a {@link FlowTable}. */
@@ -25,14 +25,15 @@ export interface FlowTableOptions {
 export const MAX_ENTRIES = 0xfffffe;
 
 // Of the slots: 0.78 keeps a table sized by its capacity hint under 64 bytes per entry (27.4 bytes
-// of buckets, 36 of entry record); a fifth of the keys then sit past their home bucket.
+// of buckets, 32 of entry record); a fifth of the keys then sit past their home bucket.
 const MAX_LOAD = 0.78;
 const GROWN_LOAD = 0.5;
 const TAG_SHIFT = 16;
-// Per entry, one record of nine words of `refs` (36 bytes, so that one packet touches one or two
-// cache lines): owner | backup << 16; primary slot | state << 28; alias slot + 1 (0 = none);
-// created and last-seen as TimeStore codes; packets and bytes, each as low and high words.
-const R = 9;
+// Per entry, one record of eight words of `refs` (32 bytes on a 32-byte boundary, so that one
+// packet touches one cache line): owner | backup << 16; primary slot | state << 28; alias slot + 1
+// (0 = none); created and last-seen as TimeStore codes; the low words of packets and bytes; their
+// high 16 bits (packets in the low half, bytes in the high half), so both count to 2^48 and wrap.
+const R = 8;
 const TWO_32 = 4294967296;
 const SLOT_MASK = 0x0fffffff;
 const STATE_SHIFT = 28;
@@ -41,7 +42,7 @@ const STATE_SHIFT = 28;
  * A connection table for hot paths: open addressing over a {@link BucketIndex} of one-cache-line
  * buckets (three slots, a tag per slot, an overflow count), whose slots hold each key's four words
  * in place (most hits and misses read one line), each slot referring to a dense entry: a record of
- * nine words in one typed array (owner, backup, state, the entry's slots, packet and byte
+ * eight words in one typed array (owner, backup, state, the entry's slots, packet and byte
  * counters, created and last-seen times; the tag rides in the key's fourth word). No per-entry
  * objects: a handle is the entry's dense index, `0 .. size - 1`, valid until the next removal (a
  * removal moves the last entry into the hole). Each entry may carry one alias key (a
@@ -65,6 +66,7 @@ export class FlowTable {
 
   private readonly seed: number;
   private readonly q: QueryKey = new QueryKey();
+  private readonly qAlias: QueryKey = new QueryKey();
   private readonly timeoutMs: Float64Array;
   private readonly index: BucketIndex;
   private readonly moved = (ref: number, code: number): void => this.relink(ref, code);
@@ -103,7 +105,7 @@ export class FlowTable {
     this.timeouts = resolveTimeouts(timeouts);
     this.timeoutMs = timeoutsByState(this.timeouts);
     this.cap = capacity;
-    this.refs = new Uint32Array(capacity * R);
+    this.refs = lineAligned(capacity * R);
     this.index = new BucketIndex(bucketsFor(capacity, MAX_LOAD), this.seed);
     this.v6Pool = new RecordPool(8, 4);
   }
@@ -220,8 +222,8 @@ export class FlowTable {
     let sum = 0;
     for (let i = 0; i < count; i++) {
       const h = handles[i] as number;
-      // The record's first and last words: both of its lines when it straddles two.
-      if (h >= 0 && h < n) sum = (sum + (refs[h * R + 1] as number) + (refs[h * R + 8] as number)) | 0;
+      // One word brings in the record's line (records do not straddle lines).
+      if (h >= 0 && h < n) sum = (sum + (refs[h * R + 1] as number)) | 0;
     }
     this.touched ^= sum;
   }
@@ -248,23 +250,43 @@ export class FlowTable {
       throw new FlowTableError('EXISTS', 'the key is already in the table');
     if (this.count >= MAX_ENTRIES)
       throw new FlowTableError('FULL', `the table holds ${MAX_ENTRIES} entries at most`);
-    if (this.count === this.cap) this.growEntries();
-    const i = this.claimSlot(q.hash);
-    const e = this.count++;
-    const b = slotBase(i);
-    q.store(this.index.slots, b, this.v6Pool, (tag << TAG_SHIFT) | OCC_BIT);
-    this.index.slots[b + 4] = e + 1;
-    const r = e * R;
-    const refs = this.refs;
-    refs[r] = (owner | (backup << 16)) >>> 0;
-    refs[r + 1] = (i | (initialState(key.protocol) << STATE_SHIFT)) >>> 0;
-    refs[r + 2] = 0;
-    refs[r + 3] = this.times.encode(now);
-    refs[r + 4] = this.times.encode(now);
-    refs[r + 5] = 0;
-    refs[r + 6] = 0;
-    refs[r + 7] = 0;
-    refs[r + 8] = 0;
+    return this.addEntry(q, key.protocol, now, owner, backup, tag);
+  }
+
+  /**
+   * {@link insert} if absent, with an optional alias ({@link setAlias}) in the same call: checks
+   * both keys first, then adds the entry (`now` encoded once) and its alias, each key hashed and
+   * probed once. Returns the new entry's handle, or, changing nothing, -1 when `key` is in the table
+   * (or its reverse, when symmetric) and -2 when `alias` is, or is `key` itself. Throws like
+   * {@link insert} (`INVALID_KEY` for a garbage key or alias, `INVALID_VALUE`, `FULL`), the table
+   * then unchanged.
+   *
+   * @example
+   * const h = table.tryInsert(original, now, owner, backup, tag, translated);
+   * if (h === -2) pickAnotherPort();
+   */
+  tryInsert(
+    key: FlowKey,
+    now: number,
+    owner: number,
+    backup: number = owner,
+    tag = 0,
+    alias: FlowKey | null = null,
+  ): number {
+    checkTime(now);
+    checkU16(owner, 'owner');
+    checkU16(backup, 'backup');
+    checkU16(tag, 'tag');
+    const q = this.q;
+    const qa = this.qAlias;
+    q.load(key, this.symmetric, this.seed);
+    if (alias !== null) qa.load(alias, this.symmetric, this.seed);
+    if (this.index.find(q, this.v6Pool) >= 0) return -1;
+    if (alias !== null && (qa.sameKey(q) || this.index.find(qa, this.v6Pool) >= 0)) return -2;
+    if (this.count >= MAX_ENTRIES)
+      throw new FlowTableError('FULL', `the table holds ${MAX_ENTRIES} entries at most`);
+    const e = this.addEntry(q, key.protocol, now, owner, backup, tag);
+    if (alias !== null) this.addAlias(qa, e);
     return e;
   }
 
@@ -281,12 +303,7 @@ export class FlowTable {
     q.load(key, this.symmetric, this.seed);
     if (this.index.find(q, this.v6Pool) >= 0)
       throw new FlowTableError('EXISTS', 'the alias key is already in the table');
-    const i = this.claimSlot(q.hash);
-    const b = slotBase(i);
-    q.store(this.index.slots, b, this.v6Pool, OCC_BIT);
-    this.index.slots[b + 4] = (ALT_BIT | (handle + 1)) >>> 0;
-    this.aliases++;
-    this.refs[handle * R + 2] = i + 1;
+    this.addAlias(q, handle);
   }
 
   /** Writes the key of entry `handle` into `out`, in the direction it was inserted; returns `out`. */
@@ -358,19 +375,103 @@ export class FlowTable {
     if (packets < TWO_32) refs[r + 5] = packets;
     else {
       refs[r + 5] = 0;
-      refs[r + 6] = (refs[r + 6] as number) + 1;
+      const high = refs[r + 7] as number;
+      refs[r + 7] = ((high & 0xffff0000) | ((high + 1) & 0xffff)) >>> 0;
     }
-    const sum = (refs[r + 7] as number) + bytes;
-    if (sum < TWO_32) refs[r + 7] = sum;
+    const sum = (refs[r + 6] as number) + bytes;
+    if (sum < TWO_32) refs[r + 6] = sum;
     else {
-      refs[r + 7] = sum - TWO_32;
-      refs[r + 8] = (refs[r + 8] as number) + 1;
+      refs[r + 6] = sum - TWO_32;
+      refs[r + 7] = ((refs[r + 7] as number) + 0x10000) >>> 0;
     }
     const seen = refs[r + 4] as number;
     if (now > this.times.decode(seen)) refs[r + 4] = this.times.replace(seen, now);
     const w = refs[r + 1] as number;
-    const state = nextState(w >>> STATE_SHIFT, flags, reply);
+    const state = STATE_TABLE[stateIndex(w >>> STATE_SHIFT, flags, reply)] as number;
     refs[r + 1] = ((w & SLOT_MASK) | (state << STATE_SHIFT)) >>> 0;
+  }
+
+  /**
+   * Bulk {@link record}, for the hits of a {@link findMany}: records one packet on entry
+   * `handles[i]` for each `i` in `from .. to-1` whose handle is not negative, in order, exactly as
+   * `record(handles[i], now, bytes[i], tcpFlags[i], (findFlags[i] & FindFlag.REPLY) !== 0)` would.
+   * Checks everything first, then brings in every record before updating any, so that their cache
+   * misses overlap; the time is looked at once. Throws, changing nothing, `INVALID_VALUE` for
+   * buffers of the wrong type or a range past any of them and `INVALID_HANDLE` for a handle that is
+   * not a live entry.
+   *
+   * @example
+   * table.findMany(keys, handles, flags, n);
+   * table.recordMany(handles, flags, now, bytes, tcpFlags, 0, n);
+   */
+  recordMany(
+    handles: Int32Array,
+    findFlags: Uint8Array,
+    now: number,
+    bytes: Uint32Array,
+    tcpFlags: Uint8Array,
+    from = 0,
+    to: number = handles?.length,
+  ): void {
+    checkTime(now);
+    if (
+      !(handles instanceof Int32Array) ||
+      !(findFlags instanceof Uint8Array) ||
+      !(bytes instanceof Uint32Array) ||
+      !(tcpFlags instanceof Uint8Array) ||
+      !Number.isInteger(from) ||
+      !Number.isInteger(to) ||
+      from < 0 ||
+      to < from ||
+      to > handles.length ||
+      to > findFlags.length ||
+      to > bytes.length ||
+      to > tcpFlags.length
+    ) {
+      throw new FlowTableError(
+        'INVALID_VALUE',
+        `recordMany takes an Int32Array of handles, a Uint8Array of find flags, a Uint32Array of bytes, a Uint8Array of TCP flags and a range 0 <= from <= to <= their lengths; got ${String(from)}..${String(to)}`,
+      );
+    }
+    const refs = this.refs;
+    const n = this.count;
+    let sum = 0;
+    for (let i = from; i < to; i++) {
+      const h = handles[i] as number;
+      if (h >= n) this.checkHandle(h);
+      if (h >= 0) sum = (sum + (refs[h * R + 1] as number)) | 0;
+    }
+    this.touched ^= sum;
+    const times = this.times;
+    const nowCode = times.offsetOf(now);
+    for (let i = from; i < to; i++) {
+      const h = handles[i] as number;
+      if (h < 0) continue;
+      const r = h * R;
+      const packets = (refs[r + 5] as number) + 1;
+      if (packets < TWO_32) refs[r + 5] = packets;
+      else {
+        refs[r + 5] = 0;
+        const high = refs[r + 7] as number;
+        refs[r + 7] = ((high & 0xffff0000) | ((high + 1) & 0xffff)) >>> 0;
+      }
+      const sum = (refs[r + 6] as number) + (bytes[i] as number);
+      if (sum < TWO_32) refs[r + 6] = sum;
+      else {
+        refs[r + 6] = sum - TWO_32;
+        refs[r + 7] = ((refs[r + 7] as number) + 0x10000) >>> 0;
+      }
+      const seen = refs[r + 4] as number;
+      // Two offset codes compare as their times; a pooled code or time goes the general way.
+      if (seen < nowCode) refs[r + 4] = nowCode;
+      else if ((nowCode < 0 || seen >= POOLED) && now > times.decode(seen)) {
+        refs[r + 4] = times.replace(seen, now);
+      }
+      const w = refs[r + 1] as number;
+      const reply = ((findFlags[i] as number) & FindFlag.REPLY) !== 0;
+      const state = STATE_TABLE[stateIndex(w >>> STATE_SHIFT, tcpFlags[i] as number, reply)] as number;
+      refs[r + 1] = ((w & SLOT_MASK) | (state << STATE_SHIFT)) >>> 0;
+    }
   }
 
   /** Owner of entry `handle` (0..65535). */
@@ -430,14 +531,14 @@ export class FlowTable {
   packets(handle: number): number {
     this.checkHandle(handle);
     const r = handle * R;
-    return (this.refs[r + 6] as number) * TWO_32 + (this.refs[r + 5] as number);
+    return ((this.refs[r + 7] as number) & 0xffff) * TWO_32 + (this.refs[r + 5] as number);
   }
 
   /** Bytes recorded on entry `handle`. */
   bytes(handle: number): number {
     this.checkHandle(handle);
     const r = handle * R;
-    return (this.refs[r + 8] as number) * TWO_32 + (this.refs[r + 7] as number);
+    return ((this.refs[r + 7] as number) >>> 16) * TWO_32 + (this.refs[r + 6] as number);
   }
 
   /** Time entry `handle` was inserted. */
@@ -516,6 +617,47 @@ export class FlowTable {
         `handle must be an integer 0..${this.count - 1} (a live entry), got ${String(handle)}`,
       );
     }
+  }
+
+  /** Adds an entry for the loaded key `q` (checked absent, below {@link MAX_ENTRIES}); returns its handle. */
+  private addEntry(
+    q: QueryKey,
+    protocol: number,
+    now: number,
+    owner: number,
+    backup: number,
+    tag: number,
+  ): number {
+    if (this.count === this.cap) this.growEntries();
+    const i = this.claimSlot(q.hash);
+    const e = this.count++;
+    const b = slotBase(i);
+    q.store(this.index.slots, b, this.v6Pool, (tag << TAG_SHIFT) | OCC_BIT);
+    this.index.slots[b + 4] = e + 1;
+    const r = e * R;
+    const refs = this.refs;
+    const times = this.times;
+    const created = times.encode(now);
+    refs[r] = (owner | (backup << 16)) >>> 0;
+    refs[r + 1] = (i | (initialState(protocol) << STATE_SHIFT)) >>> 0;
+    refs[r + 2] = 0;
+    refs[r + 3] = created;
+    // An offset code stands for its time alone; a pooled one is a record of its own per use.
+    refs[r + 4] = created < POOLED ? created : times.encode(now);
+    refs[r + 5] = 0;
+    refs[r + 6] = 0;
+    refs[r + 7] = 0;
+    return e;
+  }
+
+  /** Adds the loaded key `q` (checked absent) as the alias of entry `handle`, which has none. */
+  private addAlias(q: QueryKey, handle: number): void {
+    const i = this.claimSlot(q.hash);
+    const b = slotBase(i);
+    q.store(this.index.slots, b, this.v6Pool, OCC_BIT);
+    this.index.slots[b + 4] = (ALT_BIT | (handle + 1)) >>> 0;
+    this.aliases++;
+    this.refs[handle * R + 2] = i + 1;
   }
 
   private slotOf(e: number): number {
@@ -604,7 +746,7 @@ export class FlowTable {
 }
 
 function growU32(from: Uint32Array, length: number): Uint32Array {
-  const to = new Uint32Array(length);
+  const to = lineAligned(length);
   to.set(from);
   return to;
 }

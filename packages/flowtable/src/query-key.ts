@@ -120,6 +120,18 @@ export class QueryKey {
     this.w1 = this.hash;
   }
 
+  /** True when `other` holds the same key as this one (in the same stored form). */
+  sameKey(other: QueryKey): boolean {
+    if (this.w1 !== other.w1 || this.w2 !== other.w2 || this.w3 !== other.w3 || this.w0 !== other.w0) {
+      return false;
+    }
+    if (!this.v6) return true;
+    const a = this.addr;
+    const b = other.addr;
+    for (let i = 0; i < 8; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+
   /** True when the stored key at `arr[base..base+3]` is this key (in either stored orientation). */
   matches(arr: Uint32Array, base: number, pool: RecordPool): boolean {
     if (

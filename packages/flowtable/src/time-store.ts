@@ -34,6 +34,12 @@ export class TimeStore {
     return this.alloc(t);
   }
 
+  /** The offset code of `t` when it is one (see the class), else -1; stores nothing. */
+  offsetOf(t: number): number {
+    const d = t - this.epoch;
+    return this.fits(d, t) ? d : -1;
+  }
+
   /** The time of `code`. */
   decode(code: number): number {
     return code < POOLED ? this.epoch + code : (this.pool[code - POOLED] as number);

@@ -123,6 +123,46 @@ class InsertCommand implements fc.Command<Model, FlowTable> {
   }
 }
 
+class TryInsertCommand implements fc.Command<Model, FlowTable> {
+  constructor(
+    readonly key: FlowKey,
+    readonly alias: FlowKey | null,
+    readonly owner: number,
+  ) {}
+  check(): boolean {
+    return true;
+  }
+  run(model: Model, table: FlowTable): void {
+    const before = table.size;
+    const expected =
+      lookup(model, this.key) !== undefined
+        ? -1
+        : this.alias !== null &&
+            (canon(model, this.alias) === canon(model, this.key) || lookup(model, this.alias) !== undefined)
+          ? -2
+          : before;
+    expect(table.tryInsert(this.key, model.now, this.owner, this.owner + 2, 7, this.alias)).toBe(expected);
+    if (expected >= 0) {
+      model.rows.push({
+        key: cloneFlowKey(this.key),
+        alias: this.alias === null ? null : cloneFlowKey(this.alias),
+        owner: this.owner,
+        backup: this.owner + 2,
+        tag: 7,
+        state: initialState(this.key.protocol),
+        packets: 0,
+        bytes: 0,
+        created: model.now,
+        lastSeen: model.now,
+      });
+    }
+    assertSame(model, table);
+  }
+  toString(): string {
+    return `tryInsert(${formatFlow(this.key)}, ${this.alias === null ? 'no alias' : formatFlow(this.alias)})`;
+  }
+}
+
 class AliasCommand implements fc.Command<Model, FlowTable> {
   constructor(
     readonly key: KeyPick,
@@ -298,6 +338,9 @@ const commands = fc.commands(
   [
     fc.tuple(smallFlow, fc.integer({ min: 0, max: 9 })).map(([k, o]) => new InsertCommand(k, o)),
     fc.tuple(keyPick, smallFlow).map(([k, a]) => new AliasCommand(k, a)),
+    fc
+      .tuple(smallFlow, fc.option(smallFlow, { nil: null }), fc.integer({ min: 0, max: 9 }))
+      .map(([k, a, o]) => new TryInsertCommand(k, a, o)),
     fc.tuple(keyPick, fc.boolean()).map(([k, r]) => new FindCommand(k, r)),
     fc.array(fc.tuple(keyPick, fc.boolean()), { maxLength: 70 }).map((picks) => new FindManyCommand(picks)),
     keyPick.map((k) => new RemoveCommand(k)),
