@@ -6,6 +6,7 @@ import {
   type FlowHasher,
   type FlowKey,
   flowKeyEquals,
+  formatFlow,
   PortKind,
   reverseFlowKey,
 } from '@maestro/hash';
@@ -268,8 +269,10 @@ export class Simulation {
     const reply = reverseFlowKey(translated, this.scratch);
     const target = this.group.distribute(reply, this.ingress.replyIngress(translated, ingress));
     const backup = this.group.backupOf(key, target, m);
-    const h = this.registry.insert(key, now, m, backup < 0 ? m : backup, ingress);
-    if (translated !== key && !flowKeyEquals(translated, key)) this.registry.setAlias(h, translated);
+    const alias = translated !== key && !flowKeyEquals(translated, key) ? translated : undefined;
+    // `known` < 0: the key is absent, so only a translated tuple already registered refuses this.
+    const h = this.registry.tryInsert(key, now, m, backup < 0 ? m : backup, ingress, alias);
+    if (h < 0) throw new Error(`two connections translated to the same tuple (${formatFlow(translated)})`);
     this.registry.record(h, now, this.packet.bytes, this.packet.tcpFlags, false);
     this.connections++;
     this.memberConnections[m] = (this.memberConnections[m] as number) + 1;
