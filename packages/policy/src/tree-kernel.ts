@@ -1,0 +1,156 @@
+import { POINT_STRIDE, ROOT_WORD } from './point-layout.js';
+import type { TreePair } from './tree-pair.js';
+import { Code, moduleBytes } from './wasm-emit.js';
+
+/** Points a kernel call takes at most. */
+export const KERNEL_BATCH = 32;
+
+/** The part of the WebAssembly API used here (the package's TypeScript libs do not declare it). */
+interface WasmApi {
+  Memory: new (limits: { initial: number; maximum: number }) => { readonly buffer: ArrayBuffer };
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
+}
+
+type WalkFn = (pointsAt: number, count: number, outAt: number, codeAt: number) => void;
+
+/**
+ * {@link lookupPair} for a batch of points as one WebAssembly function, over the tree pair
+ * copied into the kernel's own memory: the same node steps (a signed compare yields 0 or 1
+ * directly, so the seven compares need no tricks) and the same leaf scan, without the typed-array
+ * bounds and type checks of V8's JavaScript code. Internal to the package.
+ */
+export class TreeKernel {
+  /** The tree pair, its arrays views of the kernel's memory (the JavaScript walk reads them too). */
+  readonly pair: TreePair;
+  /** {@link KERNEL_BATCH} points of {@link POINT_STRIDE} ints; word {@link ROOT_WORD} of each is its root. */
+  readonly points: Int32Array;
+  /** The rule of point `l` after {@link run}. */
+  readonly out: Int32Array;
+  private readonly walk: WalkFn;
+  private readonly pointsAt: number;
+  private readonly outAt: number;
+  private readonly codeAt: number;
+
+  constructor(walk: WalkFn, buffer: ArrayBuffer, pair: TreePair, codeAt: number, pointsAt: number) {
+    this.walk = walk;
+    this.codeAt = codeAt;
+    this.pointsAt = pointsAt;
+    this.outAt = pointsAt + KERNEL_BATCH * POINT_STRIDE * 4;
+    this.points = new Int32Array(buffer, pointsAt, KERNEL_BATCH * POINT_STRIDE);
+    this.out = new Int32Array(buffer, this.outAt, KERNEL_BATCH);
+    this.pair = pair;
+  }
+
+  /** Looks up points `0 .. count-1` (count <= {@link KERNEL_BATCH}) into {@link out}. */
+  run(count: number): void {
+    this.walk(this.pointsAt, count, this.outAt, this.codeAt);
+  }
+}
+
+const PAGE = 65536;
+let compiled: object | undefined;
+
+/**
+ * A kernel over a copy of `pair`, or undefined when WebAssembly is unavailable (`node --jitless`,
+ * some sandboxes) or refuses the module or the memory; callers then walk in JavaScript.
+ */
+export function treeKernel(pair: TreePair): TreeKernel | undefined {
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (wasm === undefined) return undefined;
+  try {
+    // Nodes at 0 (the kernel takes node n at byte 64 n), then the code, then the scratch,
+    // each on a cache line.
+    const codeAt = pair.nodes.byteLength;
+    const pointsAt = Math.ceil((codeAt + pair.code.byteLength) / 64) * 64;
+    const bytes = pointsAt + KERNEL_BATCH * (POINT_STRIDE + 1) * 4;
+    const pages = Math.ceil(bytes / PAGE);
+    const memory = new wasm.Memory({ initial: pages, maximum: pages });
+    compiled ??= new wasm.Module(kernelBytes());
+    const walk = new wasm.Instance(compiled, { env: { memory } }).exports['walk'] as WalkFn;
+    const nodes = new Int32Array(memory.buffer, 0, pair.nodes.length);
+    nodes.set(pair.nodes);
+    const code = new Int32Array(memory.buffer, codeAt, pair.code.length);
+    code.set(pair.code);
+    return new TreeKernel(walk, memory.buffer, { ...pair, nodes, code }, codeAt, pointsAt);
+  } catch {
+    return undefined;
+  }
+}
+
+// Parameters, then locals, by index.
+const PTS = 0;
+const N = 1;
+const OUT = 2;
+const CODE = 3;
+const I = 4;
+const P = 5;
+const NODE = 6;
+const O = 7;
+const V = 8;
+const K = 9;
+const B = 10;
+const R = 11;
+const END = 12;
+const Q = 13;
+const H = 14;
+const X = 15;
+const J = 16;
+const STOP = 17;
+const LOCALS = STOP - I + 1;
+
+/** Byte address of code int `local` (an index into the code) on the stack. */
+function codeByte(c: Code, local: number): Code {
+  return c.get(local).const(2).shl().get(CODE).add();
+}
+
+/** `walk(pointsAt, count, outAt, codeAt)`: per point, the node walk, then the leaf scan. */
+function kernelBytes(): Uint8Array {
+  const c = new Code();
+  c.const(0).set(I);
+  c.block().loop(); // per point
+  c.get(I).get(N).geS().brIf(1);
+  c.get(I).const(Math.log2(POINT_STRIDE * 4)).shl().get(PTS).add().set(P);
+  c.get(P).load(ROOT_WORD * 4).set(NODE);
+  // The node walk: child = nodes[16 n + 8 + #(thresholds < value)].
+  c.block().loop();
+  c.get(NODE).const(0).ltS().brIf(1);
+  c.get(NODE).const(6).shl().set(O);
+  c.get(P).get(O).load(0).const(2).shl().add().load(0).set(V);
+  for (let t = 1; t < 8; t++) {
+    c.get(O).load(4 * t).get(V).ltS();
+    if (t > 1) c.add();
+  }
+  c.const(2).shl().get(O).add().load(32).set(NODE);
+  c.br(0).end().end();
+  // The leaf scan: boxes in rule order, each a list of checks, each a list of intervals.
+  c.get(NODE).const(-1).xor().set(B);
+  codeByte(c, B).set(B);
+  c.get(B).load(0).set(K);
+  c.get(B).const(4).add().set(B);
+  c.const(-1).set(R);
+  c.block().loop(); // per box; B is the box's byte address
+  c.get(K).eqz().brIf(1);
+  c.get(B).load(4).set(END);
+  codeByte(c, END).set(END);
+  c.get(B).const(8).add().set(Q);
+  c.block().loop(); // per check; leaving the block means the box fails
+  c.get(Q).get(END).geU().if().get(B).load(0).set(R).br(4).end();
+  c.get(Q).load(0).set(H);
+  c.get(P).get(H).const(255).and().const(2).shl().add().load(0).set(X);
+  c.get(Q).const(4).add().set(J);
+  c.get(H).const(8).shrU().const(3).shl().get(J).add().set(STOP);
+  c.block().loop(); // per interval; leaving the block means the check holds
+  c.get(J).get(STOP).geU().brIf(3);
+  c.get(X).get(J).load(0).sub().get(J).load(4).get(J).load(0).sub().leU().brIf(1);
+  c.get(J).const(8).add().set(J).br(0);
+  c.end().end();
+  c.get(STOP).set(Q).br(0);
+  c.end().end();
+  c.get(END).set(B).get(K).const(1).sub().set(K).br(0);
+  c.end().end();
+  c.get(OUT).get(I).const(2).shl().add().get(R).store(0);
+  c.get(I).const(1).add().set(I).br(0);
+  c.end().end();
+  return moduleBytes('walk', CODE + 1, LOCALS, c);
+}
