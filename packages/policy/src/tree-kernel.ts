@@ -78,53 +78,53 @@ export function treeKernel(pair: TreePair): TreeKernel | undefined {
   }
 }
 
-// Parameters, then locals, by index.
+/** Points walked side by side, so that one walk's loads overlap another's. */
+const LANES = 4;
+
+// Parameters, then locals, by index: the scratch shared by all lanes, then each lane's point
+// address and node.
 const PTS = 0;
 const N = 1;
 const OUT = 2;
 const CODE = 3;
 const I = 4;
-const P = 5;
-const NODE = 6;
-const O = 7;
-const V = 8;
-const K = 9;
-const B = 10;
-const R = 11;
-const END = 12;
-const Q = 13;
-const H = 14;
-const X = 15;
-const J = 16;
-const STOP = 17;
-const LOCALS = STOP - I + 1;
+const O = 5;
+const V = 6;
+const K = 7;
+const B = 8;
+const R = 9;
+const END = 10;
+const Q = 11;
+const H = 12;
+const X = 13;
+const J = 14;
+const STOP = 15;
+const LANE_P = 16;
+const LANE_NODE = LANE_P + LANES;
+const LOCALS = LANE_NODE + LANES - I;
 
 /** Byte address of code int `local` (an index into the code) on the stack. */
 function codeByte(c: Code, local: number): Code {
   return c.get(local).const(2).shl().get(CODE).add();
 }
 
-/** `walk(pointsAt, count, outAt, codeAt)`: per point, the node walk, then the leaf scan. */
-function kernelBytes(): Uint8Array {
-  const c = new Code();
-  c.const(0).set(I);
-  c.block().loop(); // per point
-  c.get(I).get(N).geS().brIf(1);
-  c.get(I).const(Math.log2(POINT_STRIDE * 4)).shl().get(PTS).add().set(P);
-  c.get(P).load(ROOT_WORD * 4).set(NODE);
-  // The node walk: child = nodes[16 n + 8 + #(thresholds < value)].
-  c.block().loop();
-  c.get(NODE).const(0).ltS().brIf(1);
-  c.get(NODE).const(6).shl().set(O);
-  c.get(P).get(O).load(0).const(2).shl().add().load(0).set(V);
+/** One node step of the point at local `p`: node = nodes[16 node + 8 + #(thresholds < value)]. */
+function step(c: Code, p: number, node: number): void {
+  c.get(node).const(6).shl().set(O);
+  c.get(p).get(O).load(0).const(2).shl().add().load(0).set(V);
   for (let t = 1; t < 8; t++) {
     c.get(O).load(4 * t).get(V).ltS();
     if (t > 1) c.add();
   }
-  c.const(2).shl().get(O).add().load(32).set(NODE);
-  c.br(0).end().end();
-  // The leaf scan: boxes in rule order, each a list of checks, each a list of intervals.
-  c.get(NODE).const(-1).xor().set(B);
+  c.const(2).shl().get(O).add().load(32).set(node);
+}
+
+/**
+ * The leaf scan of the point at local `p` in leaf `~node`, its rule left in R: boxes in rule
+ * order, each a list of checks, each a list of intervals (see {@link scanLeaf}).
+ */
+function scan(c: Code, p: number, node: number): void {
+  c.get(node).const(-1).xor().set(B);
   codeByte(c, B).set(B);
   c.get(B).load(0).set(K);
   c.get(B).const(4).add().set(B);
@@ -137,7 +137,7 @@ function kernelBytes(): Uint8Array {
   c.block().loop(); // per check; leaving the block means the box fails
   c.get(Q).get(END).geU().if().get(B).load(0).set(R).br(4).end();
   c.get(Q).load(0).set(H);
-  c.get(P).get(H).const(255).and().const(2).shl().add().load(0).set(X);
+  c.get(p).get(H).const(255).and().const(2).shl().add().load(0).set(X);
   c.get(Q).const(4).add().set(J);
   c.get(H).const(8).shrU().const(3).shl().get(J).add().set(STOP);
   c.block().loop(); // per interval; leaving the block means the check holds
@@ -149,8 +149,40 @@ function kernelBytes(): Uint8Array {
   c.end().end();
   c.get(END).set(B).get(K).const(1).sub().set(K).br(0);
   c.end().end();
-  c.get(OUT).get(I).const(2).shl().add().get(R).store(0);
-  c.get(I).const(1).add().set(I).br(0);
+}
+
+/**
+ * `walk(pointsAt, count, outAt, codeAt)`: {@link LANES} points at a time, their node walks
+ * interleaved (each round moves every unfinished one a node down), then their leaf scans. A
+ * lane past `count` starts on a leaf (so it takes no step) and is not scanned.
+ */
+function kernelBytes(): Uint8Array {
+  const c = new Code();
+  c.const(0).set(I);
+  c.block().loop(); // per group of lanes
+  c.get(I).get(N).geS().brIf(1);
+  for (let k = 0; k < LANES; k++) {
+    c.get(I).const(k).add().const(Math.log2(POINT_STRIDE * 4)).shl().get(PTS).add().tee(LANE_P + k);
+    c.load(ROOT_WORD * 4).const(-1).get(I).const(k).add().get(N).ltS().select().set(LANE_NODE + k);
+  }
+  c.block().loop();
+  for (let k = 0; k < LANES; k++) {
+    c.get(LANE_NODE + k).const(0).geS().if();
+    step(c, LANE_P + k, LANE_NODE + k);
+    c.end();
+  }
+  // Again while any lane is still on an inner node (a non-negative one).
+  c.get(LANE_NODE);
+  for (let k = 1; k < LANES; k++) c.get(LANE_NODE + k).and();
+  c.const(0).geS().brIf(0);
+  c.end().end();
+  for (let k = 0; k < LANES; k++) {
+    c.get(I).const(k).add().get(N).ltS().if();
+    scan(c, LANE_P + k, LANE_NODE + k);
+    c.get(OUT).get(I).const(k).add().const(2).shl().add().get(R).store(0);
+    c.end();
+  }
+  c.get(I).const(LANES).add().set(I).br(0);
   c.end().end();
   return moduleBytes('walk', CODE + 1, LOCALS, c);
 }

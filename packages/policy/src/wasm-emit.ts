@@ -78,6 +78,10 @@ export class Code {
     leb128(this.bytes, offset, false);
     return this;
   }
+  /** `select`: the first of two values when the popped i32 is not 0, else the second. */
+  select(): this {
+    return this.op(0x1b);
+  }
   /** `i32.const`. */
   const(value: number): this {
     this.op(0x41);

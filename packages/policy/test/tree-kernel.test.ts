@@ -39,7 +39,7 @@ describe('the WebAssembly tree kernel', () => {
     const p = fc.sample(policy(12), { numRuns: 1, seed: 3 })[0] as Policy;
     const slots = new Map(p.topology.interfaces.map((x, i) => [x.name, [i + 1]]));
     const pair = pairTrees(buildSplitTree(rulesToBoxesV4(p.rules, slots)), buildSplitTree(rulesToBoxesV6(p.rules, slots)));
-    expect(treeKernel(pair) !== undefined).toBe(typeof WebAssembly === 'object');
+    expect(treeKernel(pair) !== undefined).toBe(typeof (globalThis as { WebAssembly?: unknown }).WebAssembly === 'object');
   });
 
   it('should give the same rules as the JavaScript walk on random rules and packets, IPv4 and IPv6', () => {
