@@ -76,6 +76,44 @@ function flush(scratch: BatchScratch, cache: FlowCache | undefined, lanes: numbe
   }
 }
 
+/** {@link matchKeys} without a flow cache: lane `l` of a batch is its packet `l`. */
+function matchUncached(
+  scratch: BatchScratch,
+  interfaceCount: number,
+  keys: ArrayLike<FlowKey>,
+  ifaces: Int32Array,
+  vlans: Int32Array,
+  out: Int32Array,
+  count: number,
+): number {
+  const points = scratch.points;
+  const results = scratch.results;
+  const root4 = scratch.pair.root4;
+  const root6 = scratch.pair.root6;
+  for (let from = 0; from < count; from += BATCH) {
+    const m = Math.min(BATCH, count - from);
+    let l = 0;
+    for (; l < m; l++) {
+      const i = from + l;
+      const at = l * POINT_STRIDE;
+      const family = packetPoint(
+        keys[i] as FlowKey,
+        ifaces[i] as number,
+        vlans[i] as number,
+        interfaceCount,
+        points,
+        at,
+      );
+      if (family === BAD_PACKET) break;
+      points[at + ROOT_WORD] = family === 4 ? root4 : root6;
+    }
+    scratch.walk(l);
+    for (let k = 0; k < l; k++) out[from + k] = results[k] as number;
+    if (l < m) return from + l;
+  }
+  return count;
+}
+
 /**
  * Matches `keys[0 .. count-1]` (on `ifaces[i]`, `vlans[i]`) batch by batch: reads and checks up
  * to {@link BATCH} packets into points (IPv4 ones answered by the flow cache when it holds them),
@@ -93,6 +131,7 @@ export function matchKeys(
   out: Int32Array,
   count: number,
 ): number {
+  if (cache === undefined) return matchUncached(scratch, interfaceCount, keys, ifaces, vlans, out, count);
   const points = scratch.points;
   const packet = scratch.packet;
   const slot = scratch.slot;

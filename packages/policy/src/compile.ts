@@ -218,16 +218,7 @@ class Compiled implements CompiledPolicy {
         `matchMany takes an array of flow keys, Int32Arrays of interface ids, VLANs and results, and a count 0..their lengths; got count ${String(count)}`,
       );
     }
-    const done = matchKeys(
-      this.batch,
-      this.cache,
-      this.interfaceCount,
-      keys,
-      ifaces,
-      vlans,
-      out,
-      count,
-    );
+    const done = matchKeys(this.batch, this.cache, this.interfaceCount, keys, ifaces, vlans, out, count);
     if (done < count) throw badPacket(`matchMany (packet ${done})`, keys[done], ifaces[done], vlans[done]);
   }
 

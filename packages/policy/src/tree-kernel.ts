@@ -113,7 +113,10 @@ function step(c: Code, p: number, node: number): void {
   c.get(node).const(6).shl().set(O);
   c.get(p).get(O).load(0).const(2).shl().add().load(0).set(V);
   for (let t = 1; t < 8; t++) {
-    c.get(O).load(4 * t).get(V).ltS();
+    c.get(O)
+      .load(4 * t)
+      .get(V)
+      .ltS();
     if (t > 1) c.add();
   }
   c.const(2).shl().get(O).add().load(32).set(node);
@@ -162,12 +165,30 @@ function kernelBytes(): Uint8Array {
   c.block().loop(); // per group of lanes
   c.get(I).get(N).geS().brIf(1);
   for (let k = 0; k < LANES; k++) {
-    c.get(I).const(k).add().const(Math.log2(POINT_STRIDE * 4)).shl().get(PTS).add().tee(LANE_P + k);
-    c.load(ROOT_WORD * 4).const(-1).get(I).const(k).add().get(N).ltS().select().set(LANE_NODE + k);
+    c.get(I)
+      .const(k)
+      .add()
+      .const(Math.log2(POINT_STRIDE * 4))
+      .shl()
+      .get(PTS)
+      .add()
+      .tee(LANE_P + k);
+    c.load(ROOT_WORD * 4)
+      .const(-1)
+      .get(I)
+      .const(k)
+      .add()
+      .get(N)
+      .ltS()
+      .select()
+      .set(LANE_NODE + k);
   }
   c.block().loop();
   for (let k = 0; k < LANES; k++) {
-    c.get(LANE_NODE + k).const(0).geS().if();
+    c.get(LANE_NODE + k)
+      .const(0)
+      .geS()
+      .if();
     step(c, LANE_P + k, LANE_NODE + k);
     c.end();
   }

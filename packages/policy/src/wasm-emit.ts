@@ -10,7 +10,9 @@ function leb128(bytes: number[], value: number, signed: boolean): void {
   for (;;) {
     const low = rest & 0x7f;
     rest = signed ? rest >> 7 : rest >>> 7;
-    const last = signed ? (rest === 0 && (low & 0x40) === 0) || (rest === -1 && (low & 0x40) !== 0) : rest === 0;
+    const last = signed
+      ? (rest === 0 && (low & 0x40) === 0) || (rest === -1 && (low & 0x40) !== 0)
+      : rest === 0;
     bytes.push(last ? low : low | 0x80);
     if (last) return;
   }

@@ -6,7 +6,14 @@ import { compilePolicy, type Policy, PolicyError } from '../src/index.js';
 import { rulesToBoxesV4, rulesToBoxesV6 } from '../src/rule-boxes.js';
 import { treeKernel } from '../src/tree-kernel.js';
 import { pairTrees } from '../src/tree-pair.js';
-import { densePolicyAndPackets, edgePackets, garbagePacket, type Packet, packet, policy } from './arbitraries.js';
+import {
+  densePolicyAndPackets,
+  edgePackets,
+  garbagePacket,
+  type Packet,
+  packet,
+  policy,
+} from './arbitraries.js';
 
 /** Every packet through `match` and through one `matchMany`, on the kernel and on the JavaScript walk. */
 function sameOnBothPaths(p: Policy, packets: readonly Packet[], flowCache: number): void {
@@ -38,13 +45,23 @@ describe('the WebAssembly tree kernel', () => {
   it('should be built where the platform has WebAssembly', () => {
     const p = fc.sample(policy(12), { numRuns: 1, seed: 3 })[0] as Policy;
     const slots = new Map(p.topology.interfaces.map((x, i) => [x.name, [i + 1]]));
-    const pair = pairTrees(buildSplitTree(rulesToBoxesV4(p.rules, slots)), buildSplitTree(rulesToBoxesV6(p.rules, slots)));
-    expect(treeKernel(pair) !== undefined).toBe(typeof (globalThis as { WebAssembly?: unknown }).WebAssembly === 'object');
+    const pair = pairTrees(
+      buildSplitTree(rulesToBoxesV4(p.rules, slots)),
+      buildSplitTree(rulesToBoxesV6(p.rules, slots)),
+    );
+    expect(treeKernel(pair) !== undefined).toBe(
+      typeof (globalThis as { WebAssembly?: unknown }).WebAssembly === 'object',
+    );
   });
 
   it('should give the same rules as the JavaScript walk on random rules and packets, IPv4 and IPv6', () => {
     fc.assert(
-      fc.property(policy(24), fc.array(packet, { maxLength: 100 }), fc.constantFrom(0, 0, 4, 64), sameOnBothPaths),
+      fc.property(
+        policy(24),
+        fc.array(packet, { maxLength: 100 }),
+        fc.constantFrom(0, 0, 4, 64),
+        sameOnBothPaths,
+      ),
     );
   });
 
