@@ -220,9 +220,9 @@ const flat = rates((n) => {
 // The WebAssembly kernel alone, on the same points, a kernel batch copied into its scratch per call.
 const kernel = treeKernel(pair);
 const kernelPoints = new Int32Array(POINT_STRIDE * PACKETS);
-for (let i = 0; i < PACKETS; i++) {
+for (let i = 0; i < PACKETS && kernel !== undefined; i++) {
   kernelPoints.set(points.subarray(14 * i + 1, 14 * i + 14), POINT_STRIDE * i);
-  kernelPoints[POINT_STRIDE * i + ROOT_WORD] = points[14 * i] === 4 ? pair.root4 : pair.root6;
+  kernelPoints[POINT_STRIDE * i + ROOT_WORD] = points[14 * i] === 4 ? kernel.root4 : kernel.root6;
 }
 const kernelAlone =
   kernel === undefined

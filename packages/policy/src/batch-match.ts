@@ -13,8 +13,12 @@ export const BATCH: number = KERNEL_BATCH;
  * kernel's memory when there is a kernel. Internal to the package.
  */
 export class BatchScratch {
-  /** The tree pair the lookups walk (the kernel's copy when there is one). */
+  /** The tree pair the JavaScript walk takes. */
   readonly pair: TreePair;
+  /** The root word of an IPv4 point: the IPv4 root, in the kernel's copy when there is a kernel. */
+  readonly root4: number;
+  /** The root word of an IPv6 point. */
+  readonly root6: number;
   /** The kernel, or undefined: then the points are walked in JavaScript. */
   readonly kernel: TreeKernel | undefined;
   /** Lane `l`'s point at `POINT_STRIDE * l`, its root at word {@link ROOT_WORD}. */
@@ -30,7 +34,9 @@ export class BatchScratch {
   constructor(pair: TreePair, wasm: boolean) {
     const kernel = wasm ? treeKernel(pair) : undefined;
     this.kernel = kernel;
-    this.pair = kernel?.pair ?? pair;
+    this.pair = pair;
+    this.root4 = kernel?.root4 ?? pair.root4;
+    this.root6 = kernel?.root6 ?? pair.root6;
     this.points = kernel?.points ?? new Int32Array(BATCH * POINT_STRIDE);
     this.results = kernel?.out ?? new Int32Array(BATCH);
   }
@@ -88,8 +94,8 @@ function matchUncached(
 ): number {
   const points = scratch.points;
   const results = scratch.results;
-  const root4 = scratch.pair.root4;
-  const root6 = scratch.pair.root6;
+  const root4 = scratch.root4;
+  const root6 = scratch.root6;
   for (let from = 0; from < count; from += BATCH) {
     const m = Math.min(BATCH, count - from);
     let l = 0;
@@ -135,8 +141,8 @@ export function matchKeys(
   const points = scratch.points;
   const packet = scratch.packet;
   const slot = scratch.slot;
-  const root4 = scratch.pair.root4;
-  const root6 = scratch.pair.root6;
+  const root4 = scratch.root4;
+  const root6 = scratch.root6;
   for (let from = 0; from < count; from += BATCH) {
     const m = Math.min(BATCH, count - from);
     let lanes = 0;

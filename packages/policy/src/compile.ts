@@ -182,13 +182,13 @@ class Compiled implements CompiledPolicy {
     const points = batch.points;
     const family = packetPoint(key, iface, vlan, this.interfaceCount, points, 0);
     if (family === BAD_PACKET) throw badPacket('match', key, iface, vlan);
-    if (family !== 4) return batch.lookupOne(batch.pair.root6);
+    if (family !== 4) return batch.lookupOne(batch.root6);
     const cache = this.cache;
-    if (cache === undefined) return batch.lookupOne(batch.pair.root4);
+    if (cache === undefined) return batch.lookupOne(batch.root4);
     const o = cache.slot(points, 0);
     const hit = cache.get(o);
     if (hit !== MISS) return hit;
-    const rule = batch.lookupOne(batch.pair.root4);
+    const rule = batch.lookupOne(batch.root4);
     cache.put(o, points, 0, rule);
     return rule;
   }

@@ -80,12 +80,7 @@ export function packetPoint(
 function v6Point(key: FlowKey, out: Int32Array, at: number): number {
   const s = key.src6;
   const d = key.dst6;
-  if (
-    !(s instanceof Uint8Array) ||
-    !(d instanceof Uint8Array) ||
-    s.length !== 16 ||
-    d.length !== 16
-  ) {
+  if (!(s instanceof Uint8Array) || !(d instanceof Uint8Array) || s.length !== 16 || d.length !== 16) {
     return BAD_PACKET;
   }
   for (let w = 0; w < 4; w++) {

@@ -12,17 +12,21 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> };
 }
 
-type WalkFn = (pointsAt: number, count: number, outAt: number, codeAt: number) => void;
+type WalkFn = (pointsAt: number, count: number, outAt: number) => void;
 
 /**
- * {@link lookupPair} for a batch of points as one WebAssembly function, over the tree pair
- * copied into the kernel's own memory: the same node steps (a signed compare yields 0 or 1
- * directly, so the seven compares need no tricks) and the same leaf scan, without the typed-array
- * bounds and type checks of V8's JavaScript code. Internal to the package.
+ * {@link lookupPair} for a batch of points as one WebAssembly function, over a copy of the tree
+ * pair in the kernel's own memory: the same node steps (a signed compare yields 0 or 1 directly,
+ * so the seven compares need no tricks) and the same leaf scan, without the typed-array bounds
+ * and type checks of V8's JavaScript code. The copy holds byte addresses where the pair holds
+ * indices (children, leaf references, box ends, and fields as byte offsets into a point), so a
+ * step does no address arithmetic beyond an add. Internal to the package.
  */
 export class TreeKernel {
-  /** The tree pair, its arrays views of the kernel's memory (the JavaScript walk reads them too). */
-  readonly pair: TreePair;
+  /** The root of the IPv4 tree in the kernel's copy (what a point's root word takes). */
+  readonly root4: number;
+  /** The root of the IPv6 tree in the kernel's copy. */
+  readonly root6: number;
   /** {@link KERNEL_BATCH} points of {@link POINT_STRIDE} ints; word {@link ROOT_WORD} of each is its root. */
   readonly points: Int32Array;
   /** The rule of point `l` after {@link run}. */
@@ -30,21 +34,19 @@ export class TreeKernel {
   private readonly walk: WalkFn;
   private readonly pointsAt: number;
   private readonly outAt: number;
-  private readonly codeAt: number;
 
-  constructor(walk: WalkFn, buffer: ArrayBuffer, pair: TreePair, codeAt: number, pointsAt: number) {
+  constructor(walk: WalkFn, buffer: ArrayBuffer, roots: readonly [number, number], pointsAt: number) {
     this.walk = walk;
-    this.codeAt = codeAt;
+    [this.root4, this.root6] = roots;
     this.pointsAt = pointsAt;
     this.outAt = pointsAt + KERNEL_BATCH * POINT_STRIDE * 4;
     this.points = new Int32Array(buffer, pointsAt, KERNEL_BATCH * POINT_STRIDE);
     this.out = new Int32Array(buffer, this.outAt, KERNEL_BATCH);
-    this.pair = pair;
   }
 
   /** Looks up points `0 .. count-1` (count <= {@link KERNEL_BATCH}) into {@link out}. */
   run(count: number): void {
-    this.walk(this.pointsAt, count, this.outAt, this.codeAt);
+    this.walk(this.pointsAt, count, this.outAt);
   }
 }
 
@@ -59,8 +61,7 @@ export function treeKernel(pair: TreePair): TreeKernel | undefined {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (wasm === undefined) return undefined;
   try {
-    // Nodes at 0 (the kernel takes node n at byte 64 n), then the code, then the scratch,
-    // each on a cache line.
+    // Nodes at 0, then the code, then the scratch, each on a cache line.
     const codeAt = pair.nodes.byteLength;
     const pointsAt = Math.ceil((codeAt + pair.code.byteLength) / 64) * 64;
     const bytes = pointsAt + KERNEL_BATCH * (POINT_STRIDE + 1) * 4;
@@ -69,10 +70,30 @@ export function treeKernel(pair: TreePair): TreeKernel | undefined {
     compiled ??= new wasm.Module(kernelBytes());
     const walk = new wasm.Instance(compiled, { env: { memory } }).exports['walk'] as WalkFn;
     const nodes = new Int32Array(memory.buffer, 0, pair.nodes.length);
-    nodes.set(pair.nodes);
     const code = new Int32Array(memory.buffer, codeAt, pair.code.length);
+    const address = (ref: number): number => (ref >= 0 ? ref * 64 : ~(codeAt + 4 * ~ref));
+    for (let o = 0; o < nodes.length; o += 16) {
+      nodes[o] = 4 * (pair.nodes[o] as number);
+      for (let i = 1; i < 8; i++) nodes[o + i] = pair.nodes[o + i] as number;
+      for (let i = 8; i < 16; i++) nodes[o + i] = address(pair.nodes[o + i] as number);
+    }
     code.set(pair.code);
-    return new TreeKernel(walk, memory.buffer, { ...pair, nodes, code }, codeAt, pointsAt);
+    // Leaf after leaf: the count, then per box its rule, its end and its checks.
+    for (let p = 0; p < code.length; ) {
+      const count = code[p] as number;
+      p++;
+      for (let k = 0; k < count; k++) {
+        const end = code[p + 1] as number;
+        code[p + 1] = codeAt + 4 * end;
+        for (let q = p + 2; q < end; ) {
+          const header = code[q] as number;
+          code[q] = (4 * (header & 255)) | (header & ~255);
+          q += 1 + 2 * (header >>> 8);
+        }
+        p = end;
+      }
+    }
+    return new TreeKernel(walk, memory.buffer, [address(pair.root4), address(pair.root6)], pointsAt);
   } catch {
     return undefined;
   }
@@ -86,8 +107,7 @@ const LANES = 4;
 const PTS = 0;
 const N = 1;
 const OUT = 2;
-const CODE = 3;
-const I = 4;
+const I = 3;
 const O = 5;
 const V = 6;
 const K = 7;
@@ -103,15 +123,10 @@ const LANE_P = 16;
 const LANE_NODE = LANE_P + LANES;
 const LOCALS = LANE_NODE + LANES - I;
 
-/** Byte address of code int `local` (an index into the code) on the stack. */
-function codeByte(c: Code, local: number): Code {
-  return c.get(local).const(2).shl().get(CODE).add();
-}
-
-/** One node step of the point at local `p`: node = nodes[16 node + 8 + #(thresholds < value)]. */
+/** One node step of the point at local `p`: node = child #(thresholds < value) of node. */
 function step(c: Code, p: number, node: number): void {
-  c.get(node).const(6).shl().set(O);
-  c.get(p).get(O).load(0).const(2).shl().add().load(0).set(V);
+  c.get(node).set(O);
+  c.get(p).get(O).load(0).add().load(0).set(V);
   for (let t = 1; t < 8; t++) {
     c.get(O)
       .load(4 * t)
@@ -128,19 +143,17 @@ function step(c: Code, p: number, node: number): void {
  */
 function scan(c: Code, p: number, node: number): void {
   c.get(node).const(-1).xor().set(B);
-  codeByte(c, B).set(B);
   c.get(B).load(0).set(K);
   c.get(B).const(4).add().set(B);
   c.const(-1).set(R);
   c.block().loop(); // per box; B is the box's byte address
   c.get(K).eqz().brIf(1);
   c.get(B).load(4).set(END);
-  codeByte(c, END).set(END);
   c.get(B).const(8).add().set(Q);
   c.block().loop(); // per check; leaving the block means the box fails
   c.get(Q).get(END).geU().if().get(B).load(0).set(R).br(4).end();
   c.get(Q).load(0).set(H);
-  c.get(p).get(H).const(255).and().const(2).shl().add().load(0).set(X);
+  c.get(p).get(H).const(255).and().add().load(0).set(X);
   c.get(Q).const(4).add().set(J);
   c.get(H).const(8).shrU().const(3).shl().get(J).add().set(STOP);
   c.block().loop(); // per interval; leaving the block means the check holds
@@ -205,5 +218,5 @@ function kernelBytes(): Uint8Array {
   }
   c.get(I).const(LANES).add().set(I).br(0);
   c.end().end();
-  return moduleBytes('walk', CODE + 1, LOCALS, c);
+  return moduleBytes('walk', OUT + 1, LOCALS, c);
 }
