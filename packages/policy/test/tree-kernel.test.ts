@@ -2,7 +2,7 @@ import type { FlowKey } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildSplitTree } from '../src/hyper-split.js';
-import { compilePolicy, type Policy, PolicyError } from '../src/index.js';
+import { compilePolicy, matchLinear, type Policy, PolicyError } from '../src/index.js';
 import { rulesToBoxesV4, rulesToBoxesV6 } from '../src/rule-boxes.js';
 import { treeKernel } from '../src/tree-kernel.js';
 import { pairTrees } from '../src/tree-pair.js';
@@ -15,7 +15,10 @@ import {
   policy,
 } from './arbitraries.js';
 
-/** Every packet through `match` and through one `matchMany`, on the kernel and on the JavaScript walk. */
+/**
+ * Every packet through `match` and through one `matchMany` (flow cache included when `flowCache`
+ * is not 0), on the kernel and on the JavaScript walk, against the naive evaluator.
+ */
 function sameOnBothPaths(p: Policy, packets: readonly Packet[], flowCache: number): void {
   const kernel = compilePolicy(p, { flowCache, wasm: true });
   const js = compilePolicy(p, { flowCache, wasm: false });
@@ -29,6 +32,7 @@ function sameOnBothPaths(p: Policy, packets: readonly Packet[], flowCache: numbe
   expect(Array.from(fromKernel)).toEqual(Array.from(fromJs));
   packets.forEach(({ key, iface, vlan }, i) => {
     expect(kernel.match(key, iface, vlan)).toBe(fromJs[i]);
+    expect(fromJs[i]).toBe(matchLinear(p, key, iface, vlan));
   });
 }
 
