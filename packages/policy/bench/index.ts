@@ -15,7 +15,9 @@ import type { BoxSet } from '../src/box-set.js';
 import { buildSplitTree, type SplitTree } from '../src/hyper-split.js';
 import { compilePolicy, matchLinear } from '../src/index.js';
 import { packetPoint } from '../src/packet-point.js';
+import { POINT_STRIDE, ROOT_WORD } from '../src/point-layout.js';
 import { rulesToBoxesV4, rulesToBoxesV6 } from '../src/rule-boxes.js';
+import { KERNEL_BATCH, treeKernel } from '../src/tree-kernel.js';
 import { lookupPair, pairTrees } from '../src/tree-pair.js';
 import { C_MATCHERS } from './c-baselines.js';
 import { type BenchPacket, INTERFACES, packets, rulePolicy } from './rule-base.js';
@@ -215,6 +217,27 @@ const flat = rates((n) => {
   return acc;
 });
 
+// The WebAssembly kernel alone, on the same points, a kernel batch copied into its scratch per call.
+const kernel = treeKernel(pair);
+const kernelPoints = new Int32Array(POINT_STRIDE * PACKETS);
+for (let i = 0; i < PACKETS && kernel !== undefined; i++) {
+  kernelPoints.set(points.subarray(14 * i + 1, 14 * i + 14), POINT_STRIDE * i);
+  kernelPoints[POINT_STRIDE * i + ROOT_WORD] = points[14 * i] === 4 ? kernel.root4 : kernel.root6;
+}
+const kernelAlone =
+  kernel === undefined
+    ? undefined
+    : rates((n) => {
+        let acc = 0;
+        for (let i = 0; i < n; i += KERNEL_BATCH) {
+          const from = (i & (PACKETS - 1)) * POINT_STRIDE;
+          kernel.points.set(kernelPoints.subarray(from, from + KERNEL_BATCH * POINT_STRIDE));
+          kernel.run(KERNEL_BATCH);
+          acc += kernel.out[0] as number;
+        }
+        return acc;
+      });
+
 let cLinear: { opsPerSec: number; cpuOpsPerSec: number } | undefined;
 let cTree: { opsPerSec: number; cpuOpsPerSec: number } | undefined;
 let cBatch: { opsPerSec: number; cpuOpsPerSec: number } | undefined;
@@ -273,6 +296,9 @@ printTable([
   row('match, flow cache 64 Ki slots', warmBig),
   row('match, one FlowKey refilled per packet', refilled),
   row('lookup alone on Int32Array points (JS)', flat),
+  kernelAlone === undefined
+    ? ['lookup alone (WebAssembly kernel)', 'no WebAssembly', '', '', '']
+    : row('lookup alone on points (WebAssembly kernel)', kernelAlone),
   row('matchLinear (JS reference)', linear),
   cRow('C, same HyperSplit tree (cc -O3)', cTree),
   cRow('C, same tree, 8 lookups in lockstep', cBatch),

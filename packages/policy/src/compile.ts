@@ -1,15 +1,15 @@
 import type { DistributionLayer, DistributionMode, FlowKey } from '@maestro/hash';
-import { BatchScratch, matchKeys, POINT_STRIDE } from './batch-match.js';
+import { BatchScratch, matchKeys } from './batch-match.js';
 import type { Cidr } from './cidr.js';
 import { PolicyError } from './errors.js';
-import { FlowCache } from './flow-cache.js';
+import { FlowCache, MISS } from './flow-cache.js';
 import { buildSplitTree } from './hyper-split.js';
 import { BAD_PACKET, packetPoint } from './packet-point.js';
 import { DEFAULT_SYNC, type Policy, type SyncScope } from './policy.js';
 import type { Range } from './range.js';
 import { rulesToBoxesV4, rulesToBoxesV6 } from './rule-boxes.js';
 import { topologyMode } from './topology.js';
-import { lookupPair, pairTrees, type TreePair } from './tree-pair.js';
+import { pairTrees } from './tree-pair.js';
 
 /** A policy compiled into a matcher; every method is allocation-free. */
 export interface CompiledPolicy {
@@ -118,6 +118,11 @@ export interface CompileOptions {
    * 0 turns it off. Each slot takes 32 bytes. @default 4096
    */
   readonly flowCache?: number;
+  /**
+   * Walk the tree in a WebAssembly kernel built at run time (the JavaScript walk, same results,
+   * when false or when the platform has no WebAssembly, as under `node --jitless`). @default true
+   */
+  readonly wasm?: boolean;
 }
 
 class Compiled implements CompiledPolicy {
@@ -128,9 +133,6 @@ class Compiled implements CompiledPolicy {
   private readonly ruleMode: readonly (DistributionMode | undefined)[];
   private readonly ruleSync: readonly SyncScope[];
   private readonly interfaceCount: number;
-  private readonly pair: TreePair;
-  /** The packet's field values, filled per lookup (never reallocated). */
-  private readonly point = new Int32Array(POINT_STRIDE);
   private readonly batch: BatchScratch;
 
   private readonly cache: FlowCache | undefined;
@@ -164,11 +166,11 @@ class Compiled implements CompiledPolicy {
       else list.push(i + 1);
     });
     this.interfaceCount = interfaces.length;
-    this.pair = pairTrees(
+    const pair = pairTrees(
       buildSplitTree(rulesToBoxesV4(rules, slotsOf)),
       buildSplitTree(rulesToBoxesV6(rules, slotsOf)),
     );
-    this.batch = new BatchScratch();
+    this.batch = new BatchScratch(pair, options.wasm ?? true);
   }
 
   interfaceIndex(name: string): number {
@@ -176,13 +178,19 @@ class Compiled implements CompiledPolicy {
   }
 
   match(key: FlowKey, iface: number, vlan: number): number {
-    const point = this.point;
-    const family = packetPoint(key, iface, vlan, this.interfaceCount, point, 0);
+    const batch = this.batch;
+    const points = batch.points;
+    const family = packetPoint(key, iface, vlan, this.interfaceCount, points, 0);
     if (family === BAD_PACKET) throw badPacket('match', key, iface, vlan);
-    const pair = this.pair;
-    if (family !== 4) return lookupPair(pair, pair.root6, point, 0);
+    if (family !== 4) return batch.lookupOne(batch.root6);
     const cache = this.cache;
-    return cache === undefined ? lookupPair(pair, pair.root4, point, 0) : cache.lookup(pair, point, 0);
+    if (cache === undefined) return batch.lookupOne(batch.root4);
+    const o = cache.slot(points, 0);
+    const hit = cache.get(o);
+    if (hit !== MISS) return hit;
+    const rule = batch.lookupOne(batch.root4);
+    cache.put(o, points, 0, rule);
+    return rule;
   }
 
   matchMany(
@@ -210,17 +218,7 @@ class Compiled implements CompiledPolicy {
         `matchMany takes an array of flow keys, Int32Arrays of interface ids, VLANs and results, and a count 0..their lengths; got count ${String(count)}`,
       );
     }
-    const done = matchKeys(
-      this.pair,
-      this.cache,
-      this.batch,
-      this.interfaceCount,
-      keys,
-      ifaces,
-      vlans,
-      out,
-      count,
-    );
+    const done = matchKeys(this.batch, this.cache, this.interfaceCount, keys, ifaces, vlans, out, count);
     if (done < count) throw badPacket(`matchMany (packet ${done})`, keys[done], ifaces[done], vlans[done]);
   }
 

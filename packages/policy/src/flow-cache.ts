@@ -1,8 +1,10 @@
 import { F_DPORT, F_DST4, F_IFACE, F_PROTO, F_SPORT, F_SRC, F_VLAN } from './rule-boxes.js';
-import { lookupPair, type TreePair } from './tree-pair.js';
 
 /** Int32 fields per slot: five key words, the rule, two unused (32 bytes, half a cache line). */
 const SLOT = 8;
+
+/** What {@link FlowCache.get} returns when the slot holds another flow (no rule is -2). */
+export const MISS = -2;
 
 /**
  * An exact-match flow cache in front of the IPv4 classifier, as in Open vSwitch: one slot per
@@ -15,6 +17,8 @@ export class FlowCache {
   private readonly slots: Int32Array;
   private readonly shift: number;
   private readonly mask: number;
+  /** The key words of the point last hashed by {@link slot}. */
+  private readonly words = new Int32Array(5);
 
   /** `size` slots, a power of two. */
   constructor(size: number) {
@@ -23,8 +27,8 @@ export class FlowCache {
     this.mask = size - 1;
   }
 
-  /** The rule of the IPv4 point at `points[at ..]`, from the cache or else from the tree. */
-  lookup(pair: TreePair, points: Int32Array, at: number): number {
+  /** The offset of the slot of the IPv4 point at `points[at ..]`. */
+  slot(points: Int32Array, at: number): number {
     const sport = points[at + F_SPORT] as number;
     // Protocol (8 bits), VLAN (12), a bit that marks the slot used, and one for a key without
     // ports (both port fields are then NO_PORTS = 2^16): together with the ports word, a
@@ -38,29 +42,39 @@ export class FlowCache {
     const w2 = points[at + F_IFACE] as number;
     const w3 = points[at + F_SRC] as number;
     const w4 = points[at + F_DST4] as number;
+    const words = this.words;
+    words[0] = w0;
+    words[1] = w1;
+    words[2] = w2;
+    words[3] = w3;
+    words[4] = w4;
     const h =
       Math.imul(
         Math.imul(w3 ^ Math.imul(w4, 0x9e3779b1), 0x85ebca6b) ^ w1 ^ Math.imul(w0 ^ (w2 << 21), 0xc2b2ae35),
         0x27d4eb2f,
       ) >>> this.shift;
+    return (h & this.mask) * SLOT;
+  }
+
+  /** The rule cached at slot `o` for the point {@link slot} last hashed, or {@link MISS}. */
+  get(o: number): number {
     const cache = this.slots;
-    const o = (h & this.mask) * SLOT;
-    if (
-      cache[o] === w0 &&
-      cache[o + 1] === w1 &&
-      cache[o + 2] === w2 &&
-      cache[o + 3] === w3 &&
-      cache[o + 4] === w4
-    ) {
-      return cache[o + 5] as number;
-    }
-    const result = lookupPair(pair, pair.root4, points, at);
-    cache[o] = w0;
-    cache[o + 1] = w1;
-    cache[o + 2] = w2;
-    cache[o + 3] = w3;
-    cache[o + 4] = w4;
-    cache[o + 5] = result;
-    return result;
+    const words = this.words;
+    return cache[o] === words[0] &&
+      cache[o + 1] === words[1] &&
+      cache[o + 2] === words[2] &&
+      cache[o + 3] === words[3] &&
+      cache[o + 4] === words[4]
+      ? (cache[o + 5] as number)
+      : MISS;
+  }
+
+  /** Stores `rule` at slot `o` for the IPv4 point at `points[at ..]`. */
+  put(o: number, points: Int32Array, at: number, rule: number): void {
+    this.slot(points, at);
+    const cache = this.slots;
+    const words = this.words;
+    for (let w = 0; w < 5; w++) cache[o + w] = words[w] as number;
+    cache[o + 5] = rule;
   }
 }

@@ -47,11 +47,13 @@ describe('matchMany', () => {
         fc.array(packet, { maxLength: 40 }),
         fc.array(packet, { maxLength: 40 }),
         garbagePacket,
-        (p, before, after, bad) => {
+        fc.constantFrom(0, 4096),
+        fc.boolean(),
+        (p, before, after, bad, flowCache, wasm) => {
           // The interface id and VLAN travel in Int32Arrays: only garbage they can hold applies.
           fc.pre(Object.is(Int32Array.of(bad.iface as number)[0], bad.iface));
           fc.pre(Object.is(Int32Array.of(bad.vlan as number)[0], bad.vlan));
-          const compiled = compilePolicy(p);
+          const compiled = compilePolicy(p, { flowCache, wasm });
           const keys: unknown[] = [...before.map((x) => x.key), bad.key, ...after.map((x) => x.key)];
           const ifaces = Int32Array.from([
             ...before.map((x) => x.iface),
