@@ -232,19 +232,7 @@ describe('decideMany', () => {
         (t, picks) => {
           const one = new MemberEngine(0, breaking(makeConfig(t, [])));
           const many = new MemberEngine(0, breaking(makeConfig(t, [])));
-          const spec = (h: Partial<PacketSpec>): PacketSpec => ({
-            client: 0,
-            server: 0,
-            port: 1024,
-            protocol: IpProtocol.TCP,
-            reply: false,
-            flags: SYN,
-            frag: 0,
-            icmp: false,
-            bad: false,
-            viaAlias: false,
-            ...h,
-          });
+          const spec = (h: Partial<PacketSpec>): PacketSpec => ({ ...originalSyn(0), ...h });
           // Every connection a hit may name, created alike on both; then the batch, where null is a
           // SYN of the connection whose distribution fails.
           for (let client = 0; client < 5; client++) {

@@ -39,6 +39,26 @@ const SLOT_MASK = 0x0fffffff;
 const STATE_SHIFT = 28;
 
 /**
+ * Adds one packet of `bytes` to the counters of the entry record at `refs[r ..]`: the low 32 bits
+ * of packets and bytes in words 5 and 6, their high 16 bits in word 7 (packets low, bytes high).
+ */
+function countPacket(refs: Uint32Array, r: number, bytes: number): void {
+  const packets = (refs[r + 5] as number) + 1;
+  if (packets < TWO_32) refs[r + 5] = packets;
+  else {
+    refs[r + 5] = 0;
+    const high = refs[r + 7] as number;
+    refs[r + 7] = ((high & 0xffff0000) | ((high + 1) & 0xffff)) >>> 0;
+  }
+  const sum = (refs[r + 6] as number) + bytes;
+  if (sum < TWO_32) refs[r + 6] = sum;
+  else {
+    refs[r + 6] = sum - TWO_32;
+    refs[r + 7] = ((refs[r + 7] as number) + 0x10000) >>> 0;
+  }
+}
+
+/**
  * A connection table for hot paths: open addressing over a {@link BucketIndex} of one-cache-line
  * buckets (three slots, a tag per slot, an overflow count), whose slots hold each key's four words
  * in place (most hits and misses read one line), each slot referring to a dense entry: a record of
@@ -371,19 +391,7 @@ export class FlowTable {
     }
     const refs = this.refs;
     const r = handle * R;
-    const packets = (refs[r + 5] as number) + 1;
-    if (packets < TWO_32) refs[r + 5] = packets;
-    else {
-      refs[r + 5] = 0;
-      const high = refs[r + 7] as number;
-      refs[r + 7] = ((high & 0xffff0000) | ((high + 1) & 0xffff)) >>> 0;
-    }
-    const sum = (refs[r + 6] as number) + bytes;
-    if (sum < TWO_32) refs[r + 6] = sum;
-    else {
-      refs[r + 6] = sum - TWO_32;
-      refs[r + 7] = ((refs[r + 7] as number) + 0x10000) >>> 0;
-    }
+    countPacket(refs, r, bytes);
     const seen = refs[r + 4] as number;
     if (now > this.times.decode(seen)) refs[r + 4] = this.times.replace(seen, now);
     const w = refs[r + 1] as number;
@@ -448,19 +456,7 @@ export class FlowTable {
       const h = handles[i] as number;
       if (h < 0) continue;
       const r = h * R;
-      const packets = (refs[r + 5] as number) + 1;
-      if (packets < TWO_32) refs[r + 5] = packets;
-      else {
-        refs[r + 5] = 0;
-        const high = refs[r + 7] as number;
-        refs[r + 7] = ((high & 0xffff0000) | ((high + 1) & 0xffff)) >>> 0;
-      }
-      const sum = (refs[r + 6] as number) + (bytes[i] as number);
-      if (sum < TWO_32) refs[r + 6] = sum;
-      else {
-        refs[r + 6] = sum - TWO_32;
-        refs[r + 7] = ((refs[r + 7] as number) + 0x10000) >>> 0;
-      }
+      countPacket(refs, r, bytes[i] as number);
       const seen = refs[r + 4] as number;
       // Two offset codes compare as their times; a pooled code or time goes the general way.
       if (seen < nowCode) refs[r + 4] = nowCode;

@@ -23,6 +23,29 @@ interface Model {
   now: number;
 }
 
+/** The row of an entry just inserted at the model's time (no packets yet, the initial state). */
+function newRow(
+  model: Model,
+  key: FlowKey,
+  alias: FlowKey | null,
+  owner: number,
+  backup: number,
+  tag: number,
+): Row {
+  return {
+    key: cloneFlowKey(key),
+    alias: alias === null ? null : cloneFlowKey(alias),
+    owner,
+    backup,
+    tag,
+    state: initialState(key.protocol),
+    packets: 0,
+    bytes: 0,
+    created: model.now,
+    lastSeen: model.now,
+  };
+}
+
 const TIMEOUT_MS = [25, 25, 25, 3600, 20, 20, 20, 20, 10, 40, 40, 30, 60].map((s) => s * 1000);
 
 function canon(model: Model, key: FlowKey): string {
@@ -103,18 +126,7 @@ class InsertCommand implements fc.Command<Model, FlowTable> {
       expect(table.size).toBe(before);
     } else {
       table.insert(this.key, model.now, this.owner, this.owner + 1, this.owner & 0xff);
-      model.rows.push({
-        key: cloneFlowKey(this.key),
-        alias: null,
-        owner: this.owner,
-        backup: this.owner + 1,
-        tag: this.owner & 0xff,
-        state: initialState(this.key.protocol),
-        packets: 0,
-        bytes: 0,
-        created: model.now,
-        lastSeen: model.now,
-      });
+      model.rows.push(newRow(model, this.key, null, this.owner, this.owner + 1, this.owner & 0xff));
     }
     assertSame(model, table);
   }
@@ -143,18 +155,7 @@ class TryInsertCommand implements fc.Command<Model, FlowTable> {
           : before;
     expect(table.tryInsert(this.key, model.now, this.owner, this.owner + 2, 7, this.alias)).toBe(expected);
     if (expected >= 0) {
-      model.rows.push({
-        key: cloneFlowKey(this.key),
-        alias: this.alias === null ? null : cloneFlowKey(this.alias),
-        owner: this.owner,
-        backup: this.owner + 2,
-        tag: 7,
-        state: initialState(this.key.protocol),
-        packets: 0,
-        bytes: 0,
-        created: model.now,
-        lastSeen: model.now,
-      });
+      model.rows.push(newRow(model, this.key, this.alias, this.owner, this.owner + 2, 7));
     }
     assertSame(model, table);
   }

@@ -1,8 +1,9 @@
 import type { FlowKey } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compilePolicy, matchLinear, PolicyError } from '../src/index.js';
+import { compilePolicy, matchLinear } from '../src/index.js';
 import { garbagePacket, type Packet, packet, policy } from './arbitraries.js';
+import { refusal } from './refusal.js';
 
 function columns(packets: readonly Packet[]): { keys: FlowKey[]; ifaces: Int32Array; vlans: Int32Array } {
   return {
@@ -10,16 +11,6 @@ function columns(packets: readonly Packet[]): { keys: FlowKey[]; ifaces: Int32Ar
     ifaces: Int32Array.from(packets, (p) => p.iface),
     vlans: Int32Array.from(packets, (p) => p.vlan),
   };
-}
-
-/** The typed error a refused packet must get, or the other thing thrown. */
-function refusal(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (e) {
-    return e instanceof PolicyError ? e.code : e;
-  }
-  return 'accepted';
 }
 
 describe('matchMany', () => {

@@ -2,7 +2,7 @@ import type { FlowKey } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildSplitTree } from '../src/hyper-split.js';
-import { compilePolicy, matchLinear, type Policy, PolicyError } from '../src/index.js';
+import { compilePolicy, matchLinear, type Policy } from '../src/index.js';
 import { rulesToBoxesV4, rulesToBoxesV6 } from '../src/rule-boxes.js';
 import { treeKernel } from '../src/tree-kernel.js';
 import { pairTrees } from '../src/tree-pair.js';
@@ -14,6 +14,7 @@ import {
   packet,
   policy,
 } from './arbitraries.js';
+import { refusal } from './refusal.js';
 
 /**
  * Every packet through `match` and through one `matchMany` (flow cache included when `flowCache`
@@ -34,15 +35,6 @@ function sameOnBothPaths(p: Policy, packets: readonly Packet[], flowCache: numbe
     expect(kernel.match(key, iface, vlan)).toBe(fromJs[i]);
     expect(fromJs[i]).toBe(matchLinear(p, key, iface, vlan));
   });
-}
-
-function refusal(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (e) {
-    return e instanceof PolicyError ? e.code : e;
-  }
-  return 'accepted';
 }
 
 describe('the WebAssembly tree kernel', () => {
