@@ -161,7 +161,7 @@ export function matchKeys(
         return i;
       }
       let o = -1;
-      if (family === 4 && cache !== undefined) {
+      if (family === 4 && cache !== undefined && cache.active()) {
         o = cache.slot(points, at);
         const hit = cache.get(o);
         if (hit !== MISS) {

@@ -184,7 +184,7 @@ class Compiled implements CompiledPolicy {
     if (family === BAD_PACKET) throw badPacket('match', key, iface, vlan);
     if (family !== 4) return batch.lookupOne(batch.root6);
     const cache = this.cache;
-    if (cache === undefined) return batch.lookupOne(batch.root4);
+    if (cache === undefined || !cache.active()) return batch.lookupOne(batch.root4);
     const o = cache.slot(points, 0);
     const hit = cache.get(o);
     if (hit !== MISS) return hit;

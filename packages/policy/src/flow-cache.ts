@@ -12,6 +12,11 @@ export const MISS = -2;
  * decide the answer completely, so a hit is always right; a miss overwrites the slot. It pays
  * when flows repeat within a few thousand packets, and costs a hash and a slot read when they do
  * not: a table larger than the core's L2 (64 Ki slots, 2 MiB) costs a cache miss per lookup.
+ *
+ * So it steps aside when it does not pay: it counts the hits of every `window` lookups, and when
+ * fewer than a quarter hit (a miss costs about a quarter of the tree walk a hit saves), the next
+ * `window * 15` packets skip it ({@link active} is false); then it samples again. Skipping changes
+ * no result, only whether a packet is walked or answered from the cache.
  */
 export class FlowCache {
   private readonly slots: Int32Array;
@@ -19,12 +24,31 @@ export class FlowCache {
   private readonly mask: number;
   /** The key words of the point last hashed by {@link slot}. */
   private readonly words = new Int32Array(5);
+  private readonly window: number;
+  /** Lookups left in the current sampling window. */
+  private left: number;
+  /** Hits in the current sampling window. */
+  private hits = 0;
+  /** Packets left to skip the cache for. */
+  private skip = 0;
 
-  /** `size` slots, a power of two. */
-  constructor(size: number) {
+  /** `size` slots, a power of two; hit rates sampled over `window` lookups. */
+  constructor(size: number, window = 1024) {
     this.slots = new Int32Array(size * SLOT);
     this.shift = 32 - Math.log2(Math.max(size, 2));
     this.mask = size - 1;
+    this.window = window;
+    this.left = window;
+  }
+
+  /**
+   * Whether the next IPv4 packet goes through the cache ({@link slot}, {@link get}, and on a miss
+   * {@link put}); false while the cache stands aside.
+   */
+  active(): boolean {
+    if (this.skip === 0) return true;
+    this.skip--;
+    return false;
   }
 
   /** The offset of the slot of the IPv4 point at `points[at ..]`. */
@@ -56,17 +80,26 @@ export class FlowCache {
     return (h & this.mask) * SLOT;
   }
 
-  /** The rule cached at slot `o` for the point {@link slot} last hashed, or {@link MISS}. */
+  /**
+   * The rule cached at slot `o` for the point {@link slot} last hashed, or {@link MISS}; counts
+   * towards the hit rate that decides whether the cache stands aside.
+   */
   get(o: number): number {
     const cache = this.slots;
     const words = this.words;
-    return cache[o] === words[0] &&
+    const hit =
+      cache[o] === words[0] &&
       cache[o + 1] === words[1] &&
       cache[o + 2] === words[2] &&
       cache[o + 3] === words[3] &&
-      cache[o + 4] === words[4]
-      ? (cache[o + 5] as number)
-      : MISS;
+      cache[o + 4] === words[4];
+    if (hit) this.hits++;
+    if (--this.left === 0) {
+      if (4 * this.hits < this.window) this.skip = 15 * this.window;
+      this.left = this.window;
+      this.hits = 0;
+    }
+    return hit ? (cache[o + 5] as number) : MISS;
   }
 
   /** Stores `rule` at slot `o` for the IPv4 point at `points[at ..]`. */
