@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import {
   BALANCE_METHODS,
   type Cidr,
+  type CompiledPolicy,
   formatCidr,
   type InterfaceTopology,
   type LogicalServerConfig,
@@ -276,6 +277,27 @@ export interface Packet {
   readonly key: FlowKey;
   readonly iface: number;
   readonly vlan: number;
+}
+
+/** The packets as `matchMany` takes them: keys, interface ids and VLANs in parallel arrays. */
+export function packetColumns(packets: readonly Packet[]): {
+  keys: FlowKey[];
+  ifaces: Int32Array;
+  vlans: Int32Array;
+} {
+  return {
+    keys: packets.map((p) => p.key),
+    ifaces: Int32Array.from(packets, (p) => p.iface),
+    vlans: Int32Array.from(packets, (p) => p.vlan),
+  };
+}
+
+/** The rules `compiled.matchMany` gives `packets`, in one call. */
+export function matchManyOf(compiled: CompiledPolicy, packets: readonly Packet[]): number[] {
+  const { keys, ifaces, vlans } = packetColumns(packets);
+  const out = new Int32Array(packets.length);
+  compiled.matchMany(keys, ifaces, vlans, out);
+  return Array.from(out);
 }
 
 /** A packet over the same small universe as the rules. */

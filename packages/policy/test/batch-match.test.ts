@@ -2,23 +2,15 @@ import type { FlowKey } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy, matchLinear } from '../src/index.js';
-import { garbagePacket, type Packet, packet, policy } from './arbitraries.js';
+import { garbagePacket, type Packet, packet, packetColumns, policy } from './arbitraries.js';
 import { refusal } from './refusal.js';
-
-function columns(packets: readonly Packet[]): { keys: FlowKey[]; ifaces: Int32Array; vlans: Int32Array } {
-  return {
-    keys: packets.map((p) => p.key),
-    ifaces: Int32Array.from(packets, (p) => p.iface),
-    vlans: Int32Array.from(packets, (p) => p.vlan),
-  };
-}
 
 describe('matchMany', () => {
   it('should agree with match and with the naive evaluator on every packet of a batch, of any size', () => {
     fc.assert(
       fc.property(policy(16), fc.array(packet, { maxLength: 70 }), fc.nat(3), (p, packets, extra) => {
         const compiled = compilePolicy(p, { flowCache: 0 });
-        const { keys, ifaces, vlans } = columns(packets);
+        const { keys, ifaces, vlans } = packetColumns(packets);
         // A result buffer longer than the batch: nothing past `count` may be written.
         const out = new Int32Array(packets.length + extra).fill(-7);
         compiled.matchMany(keys, ifaces, vlans, out, packets.length);

@@ -10,6 +10,7 @@ import {
   densePolicyAndPackets,
   edgePackets,
   garbagePacket,
+  matchManyOf,
   type Packet,
   packet,
   policy,
@@ -23,14 +24,8 @@ import { refusal } from './refusal.js';
 function sameOnBothPaths(p: Policy, packets: readonly Packet[], flowCache: number): void {
   const kernel = compilePolicy(p, { flowCache, wasm: true });
   const js = compilePolicy(p, { flowCache, wasm: false });
-  const keys = packets.map((x) => x.key);
-  const ifaces = Int32Array.from(packets, (x) => x.iface);
-  const vlans = Int32Array.from(packets, (x) => x.vlan);
-  const fromKernel = new Int32Array(packets.length);
-  const fromJs = new Int32Array(packets.length);
-  kernel.matchMany(keys, ifaces, vlans, fromKernel);
-  js.matchMany(keys, ifaces, vlans, fromJs);
-  expect(Array.from(fromKernel)).toEqual(Array.from(fromJs));
+  const fromJs = matchManyOf(js, packets);
+  expect(matchManyOf(kernel, packets)).toEqual(fromJs);
   packets.forEach(({ key, iface, vlan }, i) => {
     expect(kernel.match(key, iface, vlan)).toBe(fromJs[i]);
     expect(fromJs[i]).toBe(matchLinear(p, key, iface, vlan));
