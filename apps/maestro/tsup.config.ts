@@ -1,5 +1,25 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { definePackageConfig } from '@maestro/tsup-config';
 import type { Options } from 'tsup';
+
+const packagesDir = fileURLToPath(new URL('../../packages/', import.meta.url));
+
+/**
+ * Resolves `@maestro/<name>` and `@maestro/<name>/<entry>` to the package's sources
+ * (`src/index.ts`, `src/<entry>.ts`), as the tests resolve them, so that the app builds on a
+ * checkout whose packages are not built yet (`pnpm --filter @maestro/app build`).
+ */
+const workspaceSources: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'workspace-sources',
+  setup(build) {
+    build.onResolve({ filter: /^@maestro\/[a-z-]+(\/[a-z-]+)?$/ }, (args) => {
+      const [, name, entry] = args.path.split('/');
+      const path = `${packagesDir}${name}/src/${entry ?? 'index'}.ts`;
+      return existsSync(path) ? { path } : undefined;
+    });
+  },
+};
 
 // An application: one ESM entry with a shebang, no declarations, Node as the platform. The
 // workspace packages are bundled in, so that start-up does not resolve and load ten separate
@@ -13,5 +33,6 @@ const config: Options | Options[] = definePackageConfig({
   target: 'node20',
   banner: { js: '#!/usr/bin/env node' },
   noExternal: [/^@maestro\//],
+  esbuildPlugins: [workspaceSources],
 });
 export default config;
