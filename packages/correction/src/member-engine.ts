@@ -234,6 +234,21 @@ export class MemberEngine {
     return m;
   }
 
+  /** Records the batch's inline hits among lanes `from .. to-1` (none when the range is empty). */
+  private recordHits(now: number, from: number, to: number): void {
+    if (from < to) {
+      this.owned.recordMany(
+        this.batchHandles,
+        this.batchFlags,
+        now,
+        this.batchBytes,
+        this.batchTcpFlags,
+        from,
+        to,
+      );
+    }
+  }
+
   /**
    * Decides `packets[from .. from+valid-1]`, checked, with one bulk lookup. Packets of owned
    * connections and TCP packets that can open nothing (with no correction or expectation entries
@@ -271,10 +286,7 @@ export class MemberEngine {
       let h = handles[i] as number;
       if (p.embedded === null && key.portKind !== PortKind.FRAGMENT && !p.moreFragments) {
         if (h >= 0) {
-          decision[at] = Decision.PROCESS;
-          target[at] = -1;
-          reason[at] = Reason.NONE;
-          drop[at] = DropCause.NONE;
+          decidedInline(out, at, Decision.PROCESS, DropCause.NONE);
           hits++;
           continue;
         }
@@ -284,10 +296,7 @@ export class MemberEngine {
           (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) !== TcpFlag.SYN &&
           (created.empty || !created.mayHold(key))
         ) {
-          decision[at] = Decision.DROP;
-          target[at] = -1;
-          reason[at] = Reason.NONE;
-          drop[at] = DropCause.NO_CONNECTION;
+          decidedInline(out, at, Decision.DROP, DropCause.NO_CONNECTION);
           drops++;
           continue;
         }
@@ -298,8 +307,7 @@ export class MemberEngine {
         drops = 0;
       }
       if (h >= 0 || p.embedded !== null || key.portKind === PortKind.FRAGMENT || p.moreFragments) {
-        if (pending < i)
-          owned.recordMany(handles, flags, now, this.batchBytes, this.batchTcpFlags, pending, i);
+        this.recordHits(now, pending, i);
         pending = i + 1;
       }
       let reply = ((flags[i] as number) & FindFlag.REPLY) !== 0;
@@ -310,17 +318,14 @@ export class MemberEngine {
       try {
         decision[at] = this.decideFound(p, now, h, reply);
       } catch (error) {
-        if (pending < i)
-          owned.recordMany(handles, flags, now, this.batchBytes, this.batchTcpFlags, pending, i);
+        this.recordHits(now, pending, i);
         throw error;
       }
       target[at] = this.lastTarget;
       reason[at] = this.lastReason;
       drop[at] = this.lastDrop;
     }
-    if (pending < valid) {
-      owned.recordMany(handles, flags, now, this.batchBytes, this.batchTcpFlags, pending, valid);
-    }
+    this.recordHits(now, pending, valid);
     if (hits + drops > 0) {
       this.tally(hits, drops);
       const last = from + valid - 1;
@@ -706,6 +711,14 @@ export class MemberEngine {
 }
 
 /** The fragment tracking key of a packet: its addresses and protocol, the IP id in the port fields. */
+/** Writes lane `at` of a decision made inline in a batch: no target, no reason. */
+function decidedInline(out: DecisionBuffers, at: number, decision: Decision, cause: DropCause): void {
+  out.decision[at] = decision;
+  out.target[at] = -1;
+  out.reason[at] = Reason.NONE;
+  out.drop[at] = cause;
+}
+
 function fragmentKey(packet: Packet, out: FlowKey): FlowKey {
   copyFlowKey(packet.key, out);
   out.srcPort = packet.ipId >>> 16;
