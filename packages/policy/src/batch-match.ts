@@ -1,5 +1,6 @@
 import type { FlowKey } from '@maestro/hash';
 import { type FlowCache, MISS } from './flow-cache.js';
+import { columnsPoints, type PacketColumns } from './packet-columns.js';
 import { BAD_PACKET, packetPoint } from './packet-point.js';
 import { POINT_STRIDE, ROOT_WORD } from './point-layout.js';
 import { KERNEL_BATCH, type TreeKernel, treeKernel } from './tree-kernel.js';
@@ -19,6 +20,8 @@ export class BatchScratch {
   readonly root4: number;
   /** The root word of an IPv6 point. */
   readonly root6: number;
+  /** {@link root4} and {@link root6}. */
+  readonly roots: Int32Array;
   /** The kernel, or undefined: then the points are walked in JavaScript. */
   readonly kernel: TreeKernel | undefined;
   /** Lane `l`'s point at `POINT_STRIDE * l`, its root at word {@link ROOT_WORD}. */
@@ -29,6 +32,8 @@ export class BatchScratch {
   readonly packet: Int32Array = new Int32Array(BATCH);
   /** Lane `l`'s flow-cache slot, or -1 (IPv6, or no cache). */
   readonly slot: Int32Array = new Int32Array(BATCH);
+  /** The family (4 or 6) of lane `l`'s point, as the conversion wrote it. */
+  readonly family: Int32Array = new Int32Array(BATCH);
 
   /** Scratch over `pair`, with a WebAssembly kernel when `wasm` and the platform allow. */
   constructor(pair: TreePair, wasm: boolean) {
@@ -37,6 +42,7 @@ export class BatchScratch {
     this.pair = pair;
     this.root4 = kernel?.root4 ?? pair.root4;
     this.root6 = kernel?.root6 ?? pair.root6;
+    this.roots = Int32Array.of(this.root4, this.root6);
     this.points = kernel?.points ?? new Int32Array(BATCH * POINT_STRIDE);
     this.results = kernel?.out ?? new Int32Array(BATCH);
   }
@@ -68,64 +74,63 @@ export class BatchScratch {
   }
 }
 
-/** Walks the lanes, then hands each result to its packet and to the flow cache. */
-function flush(scratch: BatchScratch, cache: FlowCache | undefined, lanes: number, out: Int32Array): void {
-  scratch.walk(lanes);
-  const results = scratch.results;
-  const packet = scratch.packet;
-  const slot = scratch.slot;
-  for (let l = 0; l < lanes; l++) {
-    const rule = results[l] as number;
-    out[packet[l] as number] = rule;
-    const o = slot[l] as number;
-    if (cache !== undefined && o >= 0) cache.put(o, scratch.points, l * POINT_STRIDE, rule);
-  }
-}
-
-/** {@link matchKeys} without a flow cache: lane `l` of a batch is its packet `l`. */
-function matchUncached(
+/**
+ * Lanes `0 .. l-1` hold the points of packets `from .. from+l-1`: answers each into `out`, IPv4
+ * ones from the flow cache when it holds them, the rest by one walk.
+ */
+function answer(
   scratch: BatchScratch,
-  interfaceCount: number,
-  keys: ArrayLike<FlowKey>,
-  ifaces: Int32Array,
-  vlans: Int32Array,
+  cache: FlowCache | undefined,
+  l: number,
   out: Int32Array,
-  count: number,
-): number {
-  const points = scratch.points;
+  from: number,
+): void {
   const results = scratch.results;
-  const root4 = scratch.root4;
-  const root6 = scratch.root6;
-  for (let from = 0; from < count; from += BATCH) {
-    const m = Math.min(BATCH, count - from);
-    let l = 0;
-    for (; l < m; l++) {
-      const i = from + l;
-      const at = l * POINT_STRIDE;
-      const family = packetPoint(
-        keys[i] as FlowKey,
-        ifaces[i] as number,
-        vlans[i] as number,
-        interfaceCount,
-        points,
-        at,
-      );
-      if (family === BAD_PACKET) break;
-      points[at + ROOT_WORD] = family === 4 ? root4 : root6;
-    }
+  if (cache === undefined) {
     scratch.walk(l);
     for (let k = 0; k < l; k++) out[from + k] = results[k] as number;
-    if (l < m) return from + l;
+    return;
   }
-  return count;
+  const points = scratch.points;
+  const family = scratch.family;
+  const packet = scratch.packet;
+  const slot = scratch.slot;
+  let lanes = 0;
+  for (let k = 0; k < l; k++) {
+    const at = k * POINT_STRIDE;
+    let o = -1;
+    if (family[k] === 4 && cache.active()) {
+      o = cache.slot(points, at);
+      const hit = cache.get(o);
+      if (hit !== MISS) {
+        out[from + k] = hit;
+        continue;
+      }
+    }
+    // Walked lanes stay packed: move the point down over the lanes the cache answered.
+    if (lanes !== k) {
+      const to = lanes * POINT_STRIDE;
+      for (let w = 0; w < POINT_STRIDE; w++) points[to + w] = points[at + w] as number;
+    }
+    packet[lanes] = from + k;
+    slot[lanes] = o;
+    lanes++;
+  }
+  scratch.walk(lanes);
+  for (let k = 0; k < lanes; k++) {
+    const rule = results[k] as number;
+    out[packet[k] as number] = rule;
+    const o = slot[k] as number;
+    if (o >= 0) cache.put(o, points, k * POINT_STRIDE, rule);
+  }
 }
 
 /**
  * Matches `keys[0 .. count-1]` (on `ifaces[i]`, `vlans[i]`) batch by batch: reads and checks up
- * to {@link BATCH} packets into points (IPv4 ones answered by the flow cache when it holds them),
- * then walks the rest at once, in the WebAssembly kernel when there is one. Returns `count` when
- * every packet was valid, else the index of the first refused packet; `out` then holds the
- * results of every packet before it and nothing from it on.
+ * to {@link BATCH} packets into points, then answers them at once (IPv4 ones from the flow cache
+ * when it holds them, the rest by a walk, in the WebAssembly kernel when there is one). Returns
+ * `count` when every packet was valid, else the index of the first refused packet; `out` then
+ * holds the results of every packet before it and nothing from it on.
  */
 export function matchKeys(
   scratch: BatchScratch,
@@ -137,18 +142,17 @@ export function matchKeys(
   out: Int32Array,
   count: number,
 ): number {
-  if (cache === undefined) return matchUncached(scratch, interfaceCount, keys, ifaces, vlans, out, count);
   const points = scratch.points;
-  const packet = scratch.packet;
-  const slot = scratch.slot;
+  const family = scratch.family;
   const root4 = scratch.root4;
   const root6 = scratch.root6;
   for (let from = 0; from < count; from += BATCH) {
     const m = Math.min(BATCH, count - from);
-    let lanes = 0;
-    for (let i = from; i < from + m; i++) {
-      const at = lanes * POINT_STRIDE;
-      const family = packetPoint(
+    let l = 0;
+    for (; l < m; l++) {
+      const i = from + l;
+      const at = l * POINT_STRIDE;
+      const f = packetPoint(
         keys[i] as FlowKey,
         ifaces[i] as number,
         vlans[i] as number,
@@ -156,25 +160,30 @@ export function matchKeys(
         points,
         at,
       );
-      if (family === BAD_PACKET) {
-        flush(scratch, cache, lanes, out);
-        return i;
-      }
-      let o = -1;
-      if (family === 4 && cache !== undefined && cache.active()) {
-        o = cache.slot(points, at);
-        const hit = cache.get(o);
-        if (hit !== MISS) {
-          out[i] = hit;
-          continue;
-        }
-      }
-      points[at + ROOT_WORD] = family === 4 ? root4 : root6;
-      packet[lanes] = i;
-      slot[lanes] = o;
-      lanes++;
+      if (f === BAD_PACKET) break;
+      family[l] = f;
+      points[at + ROOT_WORD] = f === 4 ? root4 : root6;
     }
-    flush(scratch, cache, lanes, out);
+    answer(scratch, cache, l, out, from);
+    if (l < m) return from + l;
+  }
+  return count;
+}
+
+/** {@link matchKeys} for packets `0 .. count-1` of a {@link PacketColumns}. */
+export function matchColumns(
+  scratch: BatchScratch,
+  cache: FlowCache | undefined,
+  interfaceCount: number,
+  columns: PacketColumns,
+  out: Int32Array,
+  count: number,
+): number {
+  for (let from = 0; from < count; from += BATCH) {
+    const m = Math.min(BATCH, count - from);
+    const l = columnsPoints(columns, from, m, interfaceCount, scratch.points, scratch.family, scratch.roots);
+    answer(scratch, cache, l, out, from);
+    if (l < m) return from + l;
   }
   return count;
 }

@@ -9,6 +9,7 @@ import {
   type LogicalServerConfig,
   maskCidr,
   type NatRule,
+  PacketColumns,
   type Policy,
   type Range,
   type Rule,
@@ -297,6 +298,22 @@ export function matchManyOf(compiled: CompiledPolicy, packets: readonly Packet[]
   const { keys, ifaces, vlans } = packetColumns(packets);
   const out = new Int32Array(packets.length);
   compiled.matchMany(keys, ifaces, vlans, out);
+  return Array.from(out);
+}
+
+/** The same packets as {@link PacketColumns}, written one by one with `set`. */
+export function columnsOf(packets: readonly Packet[]): PacketColumns {
+  const columns = new PacketColumns(Math.max(1, packets.length));
+  packets.forEach(({ key, iface, vlan }, i) => {
+    columns.set(i, key, iface, vlan);
+  });
+  return columns;
+}
+
+/** The rules `compiled.matchColumns` gives `packets`, in one call. */
+export function matchColumnsOf(compiled: CompiledPolicy, packets: readonly Packet[]): number[] {
+  const out = new Int32Array(packets.length);
+  compiled.matchColumns(columnsOf(packets), out, packets.length);
   return Array.from(out);
 }
 
