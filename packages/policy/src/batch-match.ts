@@ -1,6 +1,7 @@
 import type { FlowKey } from '@maestro/hash';
+import { batchPoints } from './batch-points.js';
 import { type FlowCache, MISS } from './flow-cache.js';
-import { columnsPoints, type PacketColumns } from './packet-columns.js';
+import { PACKET_WORDS, type PacketBatch } from './packet-batch.js';
 import { BAD_PACKET, packetPoint } from './packet-point.js';
 import { POINT_STRIDE, ROOT_WORD } from './point-layout.js';
 import { KERNEL_BATCH, type TreeKernel, treeKernel } from './tree-kernel.js';
@@ -33,7 +34,7 @@ export class BatchScratch {
   /** Lane `l`'s flow-cache slot, or -1 (IPv6, or no cache). */
   readonly slot: Int32Array = new Int32Array(BATCH);
   /** The family (4 or 6) of lane `l`'s point, as the conversion wrote it. */
-  readonly family: Int32Array = new Int32Array(BATCH);
+  readonly family: Int32Array;
 
   /** Scratch over `pair`, with a WebAssembly kernel when `wasm` and the platform allow. */
   constructor(pair: TreePair, wasm: boolean) {
@@ -45,6 +46,7 @@ export class BatchScratch {
     this.roots = Int32Array.of(this.root4, this.root6);
     this.points = kernel?.points ?? new Int32Array(BATCH * POINT_STRIDE);
     this.results = kernel?.out ?? new Int32Array(BATCH);
+    this.family = kernel?.families ?? new Int32Array(BATCH);
   }
 
   /** The rule of lane 0's point, from `root` down. */
@@ -170,18 +172,29 @@ export function matchKeys(
   return count;
 }
 
-/** {@link matchKeys} for packets `0 .. count-1` of a {@link PacketColumns}. */
-export function matchColumns(
+/**
+ * {@link matchKeys} for packets `0 .. count-1` of a {@link PacketBatch}: with a kernel, each batch's
+ * words are copied into its memory in one go and converted there; else in JavaScript.
+ */
+export function matchBatch(
   scratch: BatchScratch,
   cache: FlowCache | undefined,
   interfaceCount: number,
-  columns: PacketColumns,
+  batch: PacketBatch,
   out: Int32Array,
   count: number,
 ): number {
+  const words = batch.words;
+  const kernel = scratch.kernel;
   for (let from = 0; from < count; from += BATCH) {
     const m = Math.min(BATCH, count - from);
-    const l = columnsPoints(columns, from, m, interfaceCount, scratch.points, scratch.family, scratch.roots);
+    let l: number;
+    if (kernel !== undefined) {
+      kernel.records.set(words.subarray(PACKET_WORDS * from, PACKET_WORDS * (from + m)));
+      l = kernel.convert(m, interfaceCount);
+    } else {
+      l = batchPoints(words, from, m, interfaceCount, scratch.points, scratch.family, scratch.roots);
+    }
     answer(scratch, cache, l, out, from);
     if (l < m) return from + l;
   }

@@ -1,10 +1,10 @@
 import type { DistributionLayer, DistributionMode, FlowKey } from '@maestro/hash';
-import { BatchScratch, matchColumns, matchKeys } from './batch-match.js';
+import { BatchScratch, matchBatch, matchKeys } from './batch-match.js';
 import type { Cidr } from './cidr.js';
 import { PolicyError } from './errors.js';
 import { FlowCache, MISS } from './flow-cache.js';
 import { buildSplitTree } from './hyper-split.js';
-import { PacketColumns } from './packet-columns.js';
+import { PACKET_WORDS, PacketBatch, PacketWord } from './packet-batch.js';
 import { BAD_PACKET, packetPoint } from './packet-point.js';
 import { DEFAULT_SYNC, type Policy, type SyncScope } from './policy.js';
 import type { Range } from './range.js';
@@ -48,20 +48,21 @@ export interface CompiledPolicy {
     count?: number,
   ): void;
   /**
-   * {@link matchMany} for packets held as columns, the layout a decoder fills without an object
-   * per packet: writes the rule of packet `i` of `packets` to `out[i]` for every `i < count`
-   * (default: the columns' capacity), exactly as `match` would, flow cache included. No
-   * allocation. Throws `INVALID_PACKET` when `packets` is not a {@link PacketColumns}, `out` not an
-   * `Int32Array` or `count` past either (nothing written), and for a packet whose family is not 4
-   * or 6, port kind not 0..3 or VLAN past 4095: `out` then holds the results of every packet
-   * before it and nothing from it on, and the error message names its index.
+   * {@link matchMany} for a {@link PacketBatch}, the layout a decoder fills without an object per
+   * packet: writes the rule of packet `i` of `packets` to `out[i]` for every `i < count` (default:
+   * the batch's capacity), exactly as `match` would, flow cache included. No allocation beyond a
+   * typed-array view per 32 packets. Throws `INVALID_PACKET` when `packets` is not a
+   * `PacketBatch`, `out` not an `Int32Array` or `count` past either (nothing written), and for a
+   * packet whose family is not 4 or 6, port kind not 0..3, protocol not 0..255, a port not
+   * 0..65535 or VLAN not 0..4095: `out` then holds the results of every packet before it and
+   * nothing from it on, and the error message names its index.
    *
    * @example
-   * const batch = new PacketColumns(64);
-   * for (let i = 0; i < n; i++) batch.set(i, keys[i], ifaces[i], vlans[i]); // or a decoder writes the columns
-   * compiled.matchColumns(batch, out, n);
+   * const batch = new PacketBatch(64);
+   * for (let i = 0; i < n; i++) batch.set(i, keys[i], ifaces[i], vlans[i]); // or a decoder writes batch.words
+   * compiled.matchBatch(batch, out, n);
    */
-  matchColumns(packets: PacketColumns, out: Int32Array, count?: number): void;
+  matchBatch(packets: PacketBatch, out: Int32Array, count?: number): void;
   /** The mode from the topology alone (see {@link topologyMode}). */
   topologyMode(iface: number, vlan: number): DistributionMode;
   /** The mode for traffic that matched `rule` (-1: none): the rule's override, else the topology's. */
@@ -238,9 +239,9 @@ class Compiled implements CompiledPolicy {
     if (done < count) throw badPacket(`matchMany (packet ${done})`, keys[done], ifaces[done], vlans[done]);
   }
 
-  matchColumns(packets: PacketColumns, out: Int32Array, count: number = packets?.capacity): void {
+  matchBatch(packets: PacketBatch, out: Int32Array, count: number = packets?.capacity): void {
     if (
-      !(packets instanceof PacketColumns) ||
+      !(packets instanceof PacketBatch) ||
       !(out instanceof Int32Array) ||
       !Number.isInteger(count) ||
       count < 0 ||
@@ -249,14 +250,16 @@ class Compiled implements CompiledPolicy {
     ) {
       throw new PolicyError(
         'INVALID_PACKET',
-        `matchColumns takes PacketColumns, an Int32Array of results and a count 0..their lengths; got count ${String(count)}`,
+        `matchBatch takes a PacketBatch, an Int32Array of results and a count 0..their lengths; got count ${String(count)}`,
       );
     }
-    const done = matchColumns(this.batch, this.cache, this.interfaceCount, packets, out, count);
+    const done = matchBatch(this.batch, this.cache, this.interfaceCount, packets, out, count);
     if (done < count) {
+      const w = packets.words;
+      const at = PACKET_WORDS * done;
       throw new PolicyError(
         'INVALID_PACKET',
-        `matchColumns (packet ${done}): a packet needs family 4 or 6, port kind 0..3 and a VLAN 0..4095; got family ${packets.family[done]}, port kind ${packets.portKind[done]}, VLAN ${packets.vlan[done]}`,
+        `matchBatch (packet ${done}): a packet needs family 4 or 6, port kind 0..3, protocol 0..255, ports 0..65535 and a VLAN 0..4095; got family ${w[at + PacketWord.FAMILY]}, port kind ${w[at + PacketWord.PORT_KIND]}, protocol ${w[at + PacketWord.PROTOCOL]}, ports ${w[at + PacketWord.SRC_PORT]}/${w[at + PacketWord.DST_PORT]}, VLAN ${w[at + PacketWord.VLAN]}`,
       );
     }
   }

@@ -24,7 +24,7 @@ export {
   type Persistency,
   type RealServerConfig,
 } from './logical-servers.js';
-export { PacketColumns } from './packet-columns.js';
+export { PACKET_WORDS, PacketBatch, PacketWord } from './packet-batch.js';
 export { type ParseOptions, parsePolicy } from './parse.js';
 export {
   DEFAULT_HIDE_PORTS,

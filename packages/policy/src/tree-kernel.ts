@@ -1,3 +1,5 @@
+import { CONVERT_LOCALS, CONVERT_PARAMS, convertCode } from './batch-points.js';
+import { PACKET_WORDS } from './packet-batch.js';
 import { POINT_STRIDE, ROOT_WORD } from './point-layout.js';
 import type { TreePair } from './tree-pair.js';
 import { Code, moduleBytes } from './wasm-emit.js';
@@ -13,6 +15,24 @@ interface WasmApi {
 }
 
 type WalkFn = (pointsAt: number, count: number, outAt: number) => void;
+type ConvertFn = (
+  recordsAt: number,
+  count: number,
+  pointsAt: number,
+  familiesAt: number,
+  root4: number,
+  root6: number,
+  interfaceCount: number,
+) => number;
+
+/** The kernel's two functions. */
+interface KernelFns {
+  readonly walk: WalkFn;
+  readonly convert: ConvertFn;
+}
+
+/** Bytes of the scratch after the trees: points, results, packet words, families. */
+const SCRATCH_BYTES = KERNEL_BATCH * (POINT_STRIDE + 1 + PACKET_WORDS + 1) * 4;
 
 /**
  * {@link lookupPair} for a batch of points as one WebAssembly function, over a copy of the tree
@@ -31,22 +51,49 @@ export class TreeKernel {
   readonly points: Int32Array;
   /** The rule of point `l` after {@link run}. */
   readonly out: Int32Array;
-  private readonly walk: WalkFn;
+  /** {@link KERNEL_BATCH} packets' words, as a `PacketBatch` holds them, for {@link convert}. */
+  readonly records: Int32Array;
+  /** The family of point `l` after {@link convert}. */
+  readonly families: Int32Array;
+  private readonly fns: KernelFns;
   private readonly pointsAt: number;
   private readonly outAt: number;
+  private readonly recordsAt: number;
+  private readonly familiesAt: number;
 
-  constructor(walk: WalkFn, buffer: ArrayBuffer, roots: readonly [number, number], pointsAt: number) {
-    this.walk = walk;
+  constructor(fns: KernelFns, buffer: ArrayBuffer, roots: readonly [number, number], pointsAt: number) {
+    this.fns = fns;
     [this.root4, this.root6] = roots;
     this.pointsAt = pointsAt;
     this.outAt = pointsAt + KERNEL_BATCH * POINT_STRIDE * 4;
+    this.recordsAt = this.outAt + KERNEL_BATCH * 4;
+    this.familiesAt = this.recordsAt + KERNEL_BATCH * PACKET_WORDS * 4;
     this.points = new Int32Array(buffer, pointsAt, KERNEL_BATCH * POINT_STRIDE);
     this.out = new Int32Array(buffer, this.outAt, KERNEL_BATCH);
+    this.records = new Int32Array(buffer, this.recordsAt, KERNEL_BATCH * PACKET_WORDS);
+    this.families = new Int32Array(buffer, this.familiesAt, KERNEL_BATCH);
+  }
+
+  /**
+   * Converts the packets in {@link records} `0 .. count-1` into points `0 .. count-1` (and
+   * {@link families}), as `batchPoints` does; returns `count`, or the lane of the first refused
+   * packet.
+   */
+  convert(count: number, interfaceCount: number): number {
+    return this.fns.convert(
+      this.recordsAt,
+      count,
+      this.pointsAt,
+      this.familiesAt,
+      this.root4,
+      this.root6,
+      interfaceCount,
+    );
   }
 
   /** Looks up points `0 .. count-1` (count <= {@link KERNEL_BATCH}) into {@link out}. */
   run(count: number): void {
-    this.walk(this.pointsAt, count, this.outAt);
+    this.fns.walk(this.pointsAt, count, this.outAt);
   }
 }
 
@@ -64,11 +111,23 @@ export function treeKernel(pair: TreePair): TreeKernel | undefined {
     // Nodes at 0, then the code, then the scratch, each on a cache line.
     const codeAt = pair.nodes.byteLength;
     const pointsAt = Math.ceil((codeAt + pair.code.byteLength) / 64) * 64;
-    const bytes = pointsAt + KERNEL_BATCH * (POINT_STRIDE + 1) * 4;
+    const bytes = pointsAt + SCRATCH_BYTES;
     const pages = Math.ceil(bytes / PAGE);
     const memory = new wasm.Memory({ initial: pages, maximum: pages });
-    compiled ??= new wasm.Module(kernelBytes());
-    const walk = new wasm.Instance(compiled, { env: { memory } }).exports['walk'] as WalkFn;
+    compiled ??= new wasm.Module(
+      moduleBytes([
+        { name: 'walk', params: OUT + 1, returns: false, locals: LOCALS, code: walkCode() },
+        {
+          name: 'convert',
+          params: CONVERT_PARAMS,
+          returns: true,
+          locals: CONVERT_LOCALS,
+          code: convertCode(),
+        },
+      ]),
+    );
+    const exports = new wasm.Instance(compiled, { env: { memory } }).exports;
+    const fns = { walk: exports['walk'] as WalkFn, convert: exports['convert'] as ConvertFn };
     const nodes = new Int32Array(memory.buffer, 0, pair.nodes.length);
     const code = new Int32Array(memory.buffer, codeAt, pair.code.length);
     const address = (ref: number): number => (ref >= 0 ? ref * 64 : ~(codeAt + 4 * ~ref));
@@ -93,7 +152,7 @@ export function treeKernel(pair: TreePair): TreeKernel | undefined {
         p = end;
       }
     }
-    return new TreeKernel(walk, memory.buffer, [address(pair.root4), address(pair.root6)], pointsAt);
+    return new TreeKernel(fns, memory.buffer, [address(pair.root4), address(pair.root6)], pointsAt);
   } catch {
     return undefined;
   }
@@ -172,7 +231,7 @@ function scan(c: Code, p: number, node: number): void {
  * interleaved (each round moves every unfinished one a node down), then their leaf scans. A
  * lane past `count` starts on a leaf (so it takes no step) and is not scanned.
  */
-function kernelBytes(): Uint8Array {
+function walkCode(): Code {
   const c = new Code();
   c.const(0).set(I);
   c.block().loop(); // per group of lanes
@@ -218,5 +277,5 @@ function kernelBytes(): Uint8Array {
   }
   c.get(I).const(LANES).add().set(I).br(0);
   c.end().end();
-  return moduleBytes('walk', OUT + 1, LOCALS, c);
+  return c;
 }

@@ -84,6 +84,10 @@ export class Code {
   select(): this {
     return this.op(0x1b);
   }
+  /** `return` (with the function's result on the stack, if it has one). */
+  return(): this {
+    return this.op(0x0f);
+  }
   /** `i32.const`. */
   const(value: number): this {
     this.op(0x41);
@@ -93,6 +97,18 @@ export class Code {
   /** `i32.eqz`. */
   eqz(): this {
     return this.op(0x45);
+  }
+  /** `i32.eq`. */
+  eq(): this {
+    return this.op(0x46);
+  }
+  /** `i32.ne`. */
+  ne(): this {
+    return this.op(0x47);
+  }
+  /** `i32.gt_u`. */
+  gtU(): this {
+    return this.op(0x4b);
   }
   /** `i32.lt_s`. */
   ltS(): this {
@@ -122,6 +138,10 @@ export class Code {
   and(): this {
     return this.op(0x71);
   }
+  /** `i32.or`. */
+  or(): this {
+    return this.op(0x72);
+  }
   /** `i32.xor`. */
   xor(): this {
     return this.op(0x73);
@@ -129,6 +149,10 @@ export class Code {
   /** `i32.shl`. */
   shl(): this {
     return this.op(0x74);
+  }
+  /** `i32.shr_s`. */
+  shrS(): this {
+    return this.op(0x75);
   }
   /** `i32.shr_u`. */
   shrU(): this {
@@ -150,18 +174,37 @@ function text(s: string): number[] {
   return [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
 }
 
-/**
- * The bytes of a module importing `env.memory` and exporting `name`: a function of `params` i32
- * parameters, with `locals` more i32 locals, returning nothing.
- */
-export function moduleBytes(name: string, params: number, locals: number, code: Code): Uint8Array {
-  const body = [1, locals, I32, ...code.bytes, 0x0b];
+/** One exported function of a module: its i32 parameters, i32 locals and body. */
+export interface WasmFunction {
+  /** The export name. */
+  readonly name: string;
+  /** How many i32 parameters it takes. */
+  readonly params: number;
+  /** Whether it returns an i32 (else nothing). */
+  readonly returns: boolean;
+  /** How many i32 locals it has besides its parameters. */
+  readonly locals: number;
+  /** Its body, without the final `end`. */
+  readonly code: Code;
+}
+
+/** The bytes of a module importing `env.memory` and exporting `functions`, in order. */
+export function moduleBytes(functions: readonly WasmFunction[]): Uint8Array {
+  const n = functions.length;
+  const types = functions.flatMap((f) => [
+    0x60,
+    f.params,
+    ...new Array<number>(f.params).fill(I32),
+    ...(f.returns ? [1, I32] : [0]),
+  ]);
+  const exports = functions.flatMap((f, i) => [...text(f.name), 0x00, i]);
+  const bodies = functions.flatMap((f) => lengthPrefixed([1, f.locals, I32, ...f.code.bytes, 0x0b]));
   return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...sized(1, [1, 0x60, params, ...new Array<number>(params).fill(I32), 0]),
+    ...sized(1, [n, ...types]),
     ...sized(2, [1, ...text('env'), ...text('memory'), 0x02, 0x00, 1]),
-    ...sized(3, [1, 0]),
-    ...sized(7, [1, ...text(name), 0x00, 0]),
-    ...sized(10, [1, ...lengthPrefixed(body)]),
+    ...sized(3, [n, ...functions.map((_, i) => i)]),
+    ...sized(7, [n, ...exports]),
+    ...sized(10, [n, ...bodies]),
   ]);
 }

@@ -9,7 +9,7 @@ import {
   type LogicalServerConfig,
   maskCidr,
   type NatRule,
-  PacketColumns,
+  PacketBatch,
   type Policy,
   type Range,
   type Rule,
@@ -301,19 +301,19 @@ export function matchManyOf(compiled: CompiledPolicy, packets: readonly Packet[]
   return Array.from(out);
 }
 
-/** The same packets as {@link PacketColumns}, written one by one with `set`. */
-export function columnsOf(packets: readonly Packet[]): PacketColumns {
-  const columns = new PacketColumns(Math.max(1, packets.length));
+/** The same packets as a {@link PacketBatch}, written one by one with `set`. */
+export function batchOf(packets: readonly Packet[]): PacketBatch {
+  const batch = new PacketBatch(Math.max(1, packets.length));
   packets.forEach(({ key, iface, vlan }, i) => {
-    columns.set(i, key, iface, vlan);
+    batch.set(i, key, iface, vlan);
   });
-  return columns;
+  return batch;
 }
 
-/** The rules `compiled.matchColumns` gives `packets`, in one call. */
-export function matchColumnsOf(compiled: CompiledPolicy, packets: readonly Packet[]): number[] {
+/** The rules `compiled.matchBatch` gives `packets`, in one call. */
+export function matchBatchOf(compiled: CompiledPolicy, packets: readonly Packet[]): number[] {
   const out = new Int32Array(packets.length);
-  compiled.matchColumns(columnsOf(packets), out, packets.length);
+  compiled.matchBatch(batchOf(packets), out, packets.length);
   return Array.from(out);
 }
 

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FlowCache, MISS } from '../src/flow-cache.js';
 import { compilePolicy } from '../src/index.js';
-import { matchColumnsOf, matchManyOf, type Packet, packet, policy } from './arbitraries.js';
+import { matchBatchOf, matchManyOf, type Packet, packet, policy } from './arbitraries.js';
 
 /** An IPv4 point (7 fields) whose source address is `n`: distinct `n`, distinct cache keys. */
 function point(n: number): Int32Array {
@@ -63,7 +63,7 @@ describe('the flow cache', () => {
             expect(cached.match(key, iface, vlan)).toBe(plain.match(key, iface, vlan));
           }
           expect(matchManyOf(cached, packets)).toEqual(matchManyOf(plain, packets));
-          expect(matchColumnsOf(cached, packets)).toEqual(matchManyOf(plain, packets));
+          expect(matchBatchOf(cached, packets)).toEqual(matchManyOf(plain, packets));
         },
       ),
       { numRuns: 12 },

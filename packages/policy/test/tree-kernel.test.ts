@@ -10,7 +10,7 @@ import {
   densePolicyAndPackets,
   edgePackets,
   garbagePacket,
-  matchColumnsOf,
+  matchBatchOf,
   matchManyOf,
   type Packet,
   packet,
@@ -19,7 +19,7 @@ import {
 import { refusal } from './refusal.js';
 
 /**
- * Every packet through `match`, through one `matchMany` and through one `matchColumns` (flow cache included when `flowCache`
+ * Every packet through `match`, through one `matchMany` and through one `matchBatch` (flow cache included when `flowCache`
  * is not 0), on the kernel and on the JavaScript walk, against the naive evaluator.
  */
 function sameOnBothPaths(p: Policy, packets: readonly Packet[], flowCache: number): void {
@@ -27,8 +27,8 @@ function sameOnBothPaths(p: Policy, packets: readonly Packet[], flowCache: numbe
   const js = compilePolicy(p, { flowCache, wasm: false });
   const fromJs = matchManyOf(js, packets);
   expect(matchManyOf(kernel, packets)).toEqual(fromJs);
-  expect(matchColumnsOf(kernel, packets)).toEqual(fromJs);
-  expect(matchColumnsOf(js, packets)).toEqual(fromJs);
+  expect(matchBatchOf(kernel, packets)).toEqual(fromJs);
+  expect(matchBatchOf(js, packets)).toEqual(fromJs);
   packets.forEach(({ key, iface, vlan }, i) => {
     expect(kernel.match(key, iface, vlan)).toBe(fromJs[i]);
     expect(fromJs[i]).toBe(matchLinear(p, key, iface, vlan));
