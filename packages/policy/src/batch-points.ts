@@ -1,4 +1,5 @@
 import { PACKET_WORDS, PacketWord } from './packet-batch.js';
+import { PORTS_KIND } from './packet-point.js';
 import { POINT_STRIDE, ROOT_WORD } from './point-layout.js';
 import {
   F_DPORT,
@@ -20,8 +21,6 @@ import { Code } from './wasm-emit.js';
  * which does it without bounds checks. Both refuse the same packets and write the same points.
  * Internal to the package.
  */
-
-const PORTS_KIND = 1;
 
 /**
  * Writes packets `from .. from+count-1` of `words` (a batch's words) as points into `out` (packet

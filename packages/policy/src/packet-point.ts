@@ -12,7 +12,8 @@ import {
   SIGN,
 } from './rule-boxes.js';
 
-const PORTS_KIND = 1;
+/** `PortKind.PORTS`: the one port kind whose ports are real. */
+export const PORTS_KIND = 1;
 
 /** What {@link packetPoint} returns for a packet it refuses. */
 export const BAD_PACKET = 0;
