@@ -54,8 +54,9 @@ export class BulkScratch {
  * handle (or -1) to `out[from + i]` and the flags to `flags`; returns the number found. One stage
  * at a time over the whole batch, as DPDK's `rte_hash_lookup_bulk` does: (1) validate,
  * canonicalise and hash every key into the scratch, touching no table memory (IPv6 and garbage
- * keys are marked {@link SLOW}, counted in `sc.slow`, and their `out` is not written); (2) read the
- * tag word of every home bucket and of the bucket after it (a fifth of the keys sit there; the
+ * keys are marked {@link SLOW}, counted in `sc.slow`, and their `out` and `flags` are left to
+ * the caller's general path: not written, or in a whole kernel batch written with stale values);
+ * (2) read the tag word of every home bucket and of the bucket after it (a fifth of the keys sit there; the
  * next line is cheap, same page, and at 1 M entries this took the bulk rate up by a tenth): a loop
  * this short keeps the cache misses of the whole batch in flight, which a one-key-at-a-time lookup
  * cannot; (3) compare each key with the slots of its bucket whose tag matches its own (usually one
@@ -128,10 +129,19 @@ export function findBatch(
   sc.slow = slow;
   if (kernel !== null) {
     const found = kernel.probe(count);
+    // A whole batch's results in one `set` each (copying them one by one from the WebAssembly
+    // memory cost about 10 ns a key); a short batch's one by one.
+    if (count === 32 && from + 32 <= out.length && (flags === undefined || from + 32 <= flags.length)) {
+      out.set(kernel.handles, from);
+      if (flags !== undefined) flags.set(kernel.flags, from);
+      return found;
+    }
+    const handles = kernel.handles;
+    const hitFlags = kernel.flags;
     for (let i = 0; i < count; i++) {
       if ((sv[i * 5 + 4] as number) < 0) continue;
-      out[from + i] = sv[160 + 2 * i] as number; // KERNEL_OUT
-      if (flags !== undefined) flags[from + i] = sv[161 + 2 * i] as number;
+      out[from + i] = handles[i] as number;
+      if (flags !== undefined) flags[from + i] = hitFlags[i] as number;
     }
     return found;
   }

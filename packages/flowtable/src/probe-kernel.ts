@@ -1,4 +1,4 @@
-import { functionModule, get, i32, load, Op, set, store, tee } from './wasm-writer.js';
+import { functionModule, get, i32, load, Op, set, store, store8, tee } from './wasm-writer.js';
 
 /**
  * The bulk lookup's probe stages as a WebAssembly function over a large index's own memory: with
@@ -15,10 +15,14 @@ import { functionModule, get, i32, load, Op, set, store, tee } from './wasm-writ
 export const KERNEL_BATCH = 32;
 /** Words per key in the scratch: src, dst, ports, meta (with the swapped bit and the tag in bits 16..23), home bucket (-1: not a kernel key). */
 export const KERNEL_KEY_WORDS = 5;
-/** Word of the scratch where the results start: handle, flags per key. */
+/** Word of the scratch where the results start: the batch's handles, then its find flags (a byte each). */
 export const KERNEL_OUT: number = KERNEL_BATCH * KERNEL_KEY_WORDS;
+/** Byte of the scratch where the batch's find flags start, after its handles. */
+const FLAGS_AT = (KERNEL_OUT + KERNEL_BATCH) * 4;
+/** Byte of the scratch where the touch sink is, after the flags. */
+const SINK_AT = FLAGS_AT + KERNEL_BATCH;
 /** Bytes of scratch after the buckets: keys in, results out, the touch sink. */
-const SCRATCH_BYTES = (KERNEL_OUT + 2 * KERNEL_BATCH + 16) * 4;
+const SCRATCH_BYTES = SINK_AT + 64;
 const PAGE = 65536;
 
 /** The one part of the WebAssembly API used here (the package's TypeScript libs do not declare it). */
@@ -35,6 +39,13 @@ type ProbeFn = (scratchAt: number, count: number, endBytes: number) => number;
 export class ProbeKernel {
   /** The scratch: {@link KERNEL_BATCH} keys of {@link KERNEL_KEY_WORDS} words, then the results. */
   readonly scratch: Int32Array;
+  /**
+   * After {@link probe}: each key's handle (or -1), contiguous, so that a full batch's go to the
+   * caller in one `TypedArray.set` (a view of the scratch).
+   */
+  readonly handles: Int32Array;
+  /** After {@link probe}: each key's find flags (0 for a miss), contiguous (a view of the scratch). */
+  readonly flags: Uint8Array;
   private readonly fn: ProbeFn;
   private readonly at: number;
   private readonly end: number;
@@ -44,6 +55,8 @@ export class ProbeKernel {
     this.at = at;
     this.end = buckets * 64;
     this.scratch = new Int32Array(buffer, at, SCRATCH_BYTES / 4);
+    this.handles = new Int32Array(buffer, at + KERNEL_OUT * 4, KERNEL_BATCH);
+    this.flags = new Uint8Array(buffer, at + FLAGS_AT, KERNEL_BATCH);
   }
 
   /** Probes the first `count` keys of the scratch; returns how many were found. */
@@ -157,22 +170,24 @@ function kernelModule(): Uint8Array {
           ...get(B), ...get(END), Op.eq, Op.if, V, ...i32(0), ...set(B), Op.end,
           ...get(LEFT), ...i32(1), Op.sub, ...tee(LEFT), ...i32(0), Op.gtS, Op.brIf, 0,
         Op.end, Op.end,
-        ...get(SC), ...i32(KERNEL_OUT * 4), Op.add, ...get(I), ...i32(8), Op.mul, Op.add, ...set(OUT),
+                ...get(SC), ...i32(KERNEL_OUT * 4), Op.add, ...get(I), ...i32(4), Op.mul, Op.add, ...set(OUT),
         ...get(REF), Op.eqz,
         Op.if, V,
-          ...get(OUT), ...i32(-1), ...store(0), ...get(OUT), ...i32(0), ...store(4),
+          ...get(OUT), ...i32(-1), ...store(0),
+          ...get(SC), ...get(I), Op.add, ...i32(0), ...store8(FLAGS_AT),
         Op.else,
           // The handle (entry + 1 in the reference); REPLY when the stored and the query
           // orientation differ, ALIAS from ALT_BIT.
           ...get(OUT), ...get(REF), ...i32(0xffffff), Op.and, ...i32(1), Op.sub, ...store(0),
-          ...get(OUT), ...get(W3), ...get(M), Op.xor, ...i32(0x800), Op.and, ...i32(11), Op.shrU,
-          ...get(REF), ...i32(23), Op.shrU, ...i32(2), Op.and, Op.or, ...store(4),
+          ...get(SC), ...get(I), Op.add,
+          ...get(W3), ...get(M), Op.xor, ...i32(0x800), Op.and, ...i32(11), Op.shrU,
+          ...get(REF), ...i32(23), Op.shrU, ...i32(2), Op.and, Op.or, ...store8(FLAGS_AT),
           ...get(FOUND), ...i32(1), Op.add, ...set(FOUND),
         Op.end,
       Op.end,
       ...get(I), ...i32(1), Op.add, ...set(I), Op.br, 0,
     Op.end, Op.end,
-    ...get(SC), ...get(TOUCH), ...store((KERNEL_OUT + 2 * KERNEL_BATCH) * 4),
+    ...get(SC), ...get(TOUCH), ...store(SINK_AT),
     ...get(FOUND),
   ];
   return functionModule('probe', 3, 19, body);

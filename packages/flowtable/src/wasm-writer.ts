@@ -47,6 +47,7 @@ export const Op = {
   tee: 0x22,
   load: 0x28,
   store: 0x36,
+  store8: 0x3a,
   const: 0x41,
   eqz: 0x45,
   eq: 0x46,
@@ -76,6 +77,8 @@ export const i32 = (n: number): number[] => [Op.const, ...sleb(n)];
 export const load = (offset: number): number[] => [Op.load, 2, ...uleb(offset)];
 /** `i32.store` of the value on the stack at the address below it plus `offset` (4-byte aligned). */
 export const store = (offset: number): number[] => [Op.store, 2, ...uleb(offset)];
+/** `i32.store8` of the low byte of the value on the stack at the address below it plus `offset`. */
+export const store8 = (offset: number): number[] => [Op.store8, 0, ...uleb(offset)];
 
 function section(id: number, body: readonly number[]): number[] {
   return [id, ...uleb(body.length), ...body];

@@ -29,4 +29,20 @@ describe('findMany on a large index (WebAssembly kernel)', () => {
       { numRuns: 300 },
     );
   });
+
+  it('should give with findMany, for every key of batches of 32 or more (whole kernel batches, IPv6 keys among them), the handle and flags find gives', () => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: keys.length - 1 }),
+        fc.array(fc.nat({ max: 3 }), { minLength: 32, maxLength: 100, size: 'max' }),
+        (start, hows) => {
+          const queries = hows.map((how, i) =>
+            queryOf(keys[(start + i * 977) % keys.length] as FlowKey, how),
+          );
+          expectFindManyAsFind(table, queries);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });
