@@ -7,13 +7,26 @@ import { fmix32 } from '@maestro/hash';
  * per IPv6 lookup). Entries are never removed; the table doubles at half load.
  */
 export class AddressMap {
-  private v4Keys = new Uint32Array(1024);
+  private v4Keys: Uint32Array;
   /** Value + 1 per slot; 0 marks an empty slot. */
-  private v4Values = new Int32Array(1024);
+  private v4Values: Int32Array;
   private v4Count = 0;
-  private v6Keys = new Uint32Array(4 * 256);
-  private v6Values = new Int32Array(256);
+  private v6Keys: Uint32Array;
+  private v6Values: Int32Array;
   private v6Count = 0;
+
+  /**
+   * `capacity`: the IPv4 addresses expected (half as many IPv6 ones): the tables start large
+   * enough to hold them without doubling on the way up (each doubling rehashes every entry).
+   */
+  constructor(capacity = 512) {
+    const v4 = slotsFor(capacity);
+    const v6 = slotsFor(capacity / 2);
+    this.v4Keys = new Uint32Array(v4);
+    this.v4Values = new Int32Array(v4);
+    this.v6Keys = new Uint32Array(4 * v6);
+    this.v6Values = new Int32Array(v6);
+  }
 
   /** Entries held. */
   get size(): number {
@@ -122,6 +135,13 @@ export class AddressMap {
         this.putV6(keys[k] as number, keys[k + 1] as number, keys[k + 2] as number, keys[k + 3] as number, v);
     }
   }
+}
+
+/** A power of two of at least 256 slots that holds `entries` at most half full. */
+function slotsFor(entries: number): number {
+  let slots = 256;
+  while (slots < 2 * entries && slots < 2 ** 26) slots *= 2;
+  return slots;
 }
 
 function word(bytes: Uint8Array, at: number): number {

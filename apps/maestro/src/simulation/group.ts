@@ -29,6 +29,11 @@ export class SimulatedGroup {
   table: DistributionTable;
   /** Table version: bumped by every change. */
   version = 1;
+  /**
+   * False when no NAT rule and no destination NAT hook exist: every connection's translated tuple
+   * is then its own key, and nothing needs to ask an engine for it.
+   */
+  readonly translates: boolean;
   /** Engine index of each bucket's owner in the table in force (one small lookup per packet). */
   private bucketEngine: Uint8Array | Uint16Array;
   private candidates: BackupCandidates;
@@ -54,6 +59,7 @@ export class SimulatedGroup {
     this.weights = this.ids.map((id) => initial.find((m) => m.id === id)?.weight ?? 100);
     this.status = this.ids.map((id) => (initial.some((m) => m.id === id) ? 'ACTIVE' : 'NOT_JOINED'));
     this.engineIndex = new Map(this.ids.map((id, i) => [id, i]));
+    this.translates = nat.length > 0 || translate !== undefined;
     this.bucketEngine = new Uint8Array(0);
     this.table = this.build(undefined);
     this.candidates = this.backupSet();

@@ -13,6 +13,7 @@ import {
 import { DecodeStatus, type PacketRecord } from '@maestro/pcap';
 import type { EventReport, SimulationReport } from '../report/model.js';
 import type { SimEvent } from './events.js';
+import { FragmentOwners } from './fragment-owners.js';
 import type { SimulatedGroup } from './group.js';
 import type { ServerBalancer } from './server-balancer.js';
 import { SyncAccounting } from './sync-accounting.js';
@@ -43,7 +44,7 @@ export class Simulation {
   private readonly group: SimulatedGroup;
   private readonly ingress: IngressMap;
   private readonly registry: FlowTable;
-  private readonly fragments = new Map<string, number>();
+  private readonly fragments = new FragmentOwners();
   /** Translated addresses of fragmented datagrams whose first fragment was re-addressed. */
   private readonly rewrites = new Map<string, FlowKey>();
   private readonly sync: SyncAccounting;
@@ -187,7 +188,7 @@ export class Simulation {
       reverseFlowKey(this.alias, key);
     } else if (key.portKind === PortKind.FRAGMENT) {
       // Later fragments carry no ports: they follow the rewrite of their first fragment.
-      const rewrite = this.rewrites.get(fragmentId(key, p.fragmentId));
+      const rewrite = this.rewrites.size === 0 ? undefined : this.rewrites.get(fragmentId(key, p.fragmentId));
       if (rewrite !== undefined) {
         key.srcV4 = rewrite.srcV4;
         key.dstV4 = rewrite.dstV4;
@@ -237,8 +238,7 @@ export class Simulation {
       this.memberPackets[m] = (this.memberPackets[m] as number) + 1;
       this.memberBytes[m] = (this.memberBytes[m] as number) + p.originalLength;
       this.timeline.packet(m, now);
-      if (p.moreFragments && key.portKind === PortKind.PORTS)
-        this.fragments.set(fragmentId(key, p.fragmentId), m);
+      if (p.moreFragments && key.portKind === PortKind.PORTS) this.fragments.set(key, p.fragmentId, m);
       return;
     }
   }
@@ -264,7 +264,7 @@ export class Simulation {
       if (this.registry.owner(existing) !== m) this.misdelivered++;
       return;
     }
-    const engine = this.setup.group.engines[m];
+    const engine = this.group.translates ? this.group.engines[m] : undefined;
     const translated = engine?.translation(key, this.alias) ? this.alias : key;
     const reply = reverseFlowKey(translated, this.scratch);
     const target = this.group.distribute(reply, this.ingress.replyIngress(translated, ingress));
@@ -288,8 +288,8 @@ export class Simulation {
       return;
     }
     if (key.portKind === PortKind.FRAGMENT) {
-      const owner = this.fragments.get(fragmentId(key, p.fragmentId));
-      if (owner !== undefined && owner !== m) this.misdelivered++;
+      const owner = this.fragments.get(key, p.fragmentId);
+      if (owner >= 0 && owner !== m) this.misdelivered++;
       return;
     }
     // The packet's connection was found before it entered (a re-addressed reply finds the same
@@ -479,27 +479,24 @@ export class Simulation {
       r.keyAt(h, this.key);
       const translated = r.aliasAt(h, this.alias) ? this.alias : this.key;
       const reply = reverseFlowKey(translated, this.scratch);
-      const landings: [number, FlowKey][] = [
-        [g.distribute(this.key, ingress), this.key],
-        [g.distribute(reply, this.ingress.replyIngress(translated, ingress)), reply],
-      ];
-      for (const [landing, key] of landings) {
-        const engine = g.engines[landing];
-        if (landing === owner || engine === undefined || !g.isLive(landing) || engine.owned.has(key))
-          continue;
-        engine.deliver(
-          {
-            kind: 'correct',
-            from: owner,
-            to: landing,
-            key: copyFlowKey(key, createFlowKey()),
-            owner,
-            reason: Reason.ASYMMETRIC,
-          },
-          this.now,
-        );
-      }
+      this.correctAt(g.distribute(this.key, ingress), owner, this.key);
+      this.correctAt(g.distribute(reply, this.ingress.replyIngress(translated, ingress)), owner, reply);
     }
+  }
+
+  /**
+   * Gives member `landing` a correction entry sending `key`'s packets to `owner`, unless it is the
+   * owner, not live, or owns the key itself. The engine copies the key into its table, so the
+   * message carries `key` itself rather than a copy.
+   */
+  private correctAt(landing: number, owner: number, key: FlowKey): void {
+    const engine = this.group.engines[landing];
+    if (landing === owner || engine === undefined || !this.group.isLive(landing) || engine.owned.has(key))
+      return;
+    engine.deliver(
+      { kind: 'correct', from: owner, to: landing, key, owner, reason: Reason.ASYMMETRIC },
+      this.now,
+    );
   }
 }
 

@@ -20,10 +20,12 @@ export class IngressMap {
   readonly ingresses: Ingress[];
   private readonly zoneInternal: Uint8Array;
   private readonly oppositeOf: Int32Array;
-  private readonly learned = new AddressMap();
+  private readonly learned: AddressMap;
   private readonly interfaceCount: number;
 
-  constructor(compiled: CompiledPolicy, forced: ModeChoice, layer: DistributionLayer) {
+  /** `addresses`: the source addresses the run is expected to learn (pre-sizes their map). */
+  constructor(compiled: CompiledPolicy, forced: ModeChoice, layer: DistributionLayer, addresses = 512) {
+    this.learned = new AddressMap(addresses);
     const topology = compiled.policy.topology;
     this.interfaceCount = Math.max(1, topology.interfaces.length);
     const n = this.interfaceCount * VLANS_PER_INTERFACE;
