@@ -78,7 +78,6 @@ export const simulateCommand: Command = {
       settings,
       settings.events.map((e) => e.member),
       Math.ceil((1.25 * connections) / settings.members.length),
-      connections,
     );
     const simulation = new Simulation({
       group,

@@ -57,17 +57,15 @@ export interface GroupSetup {
 /**
  * Builds the simulated group of `settings`: compiled policy, ingress map, hash, NAT for the
  * correction layer, and one engine per member (including `later` members that join by event).
- * `capacity` pre-sizes each member's connection table, `addresses` the map of learnt routes.
  */
 export function buildGroup(
   settings: SimulationSettings,
   later: readonly string[],
   capacity: number,
-  addresses = 512,
 ): GroupSetup {
   const compiled = compilePolicy(settings.policy);
   const layer = settings.layer ?? compiled.layer;
-  const ingress = new IngressMap(compiled, settings.mode, layer, addresses);
+  const ingress = new IngressMap(compiled, settings.mode, layer);
   const hasher = hasherOf(settings);
   const nat = correctionNat(settings.policy.nat);
   const balancer = new ServerBalancer(settings.policy.logicalServers ?? []);

@@ -20,12 +20,10 @@ export class IngressMap {
   readonly ingresses: Ingress[];
   private readonly zoneInternal: Uint8Array;
   private readonly oppositeOf: Int32Array;
-  private readonly learned: AddressMap;
+  private readonly learned = new AddressMap();
   private readonly interfaceCount: number;
 
-  /** `addresses`: the source addresses the run is expected to learn (pre-sizes their map). */
-  constructor(compiled: CompiledPolicy, forced: ModeChoice, layer: DistributionLayer, addresses = 512) {
-    this.learned = new AddressMap(addresses);
+  constructor(compiled: CompiledPolicy, forced: ModeChoice, layer: DistributionLayer) {
     const topology = compiled.policy.topology;
     this.interfaceCount = Math.max(1, topology.interfaces.length);
     const n = this.interfaceCount * VLANS_PER_INTERFACE;
