@@ -173,6 +173,7 @@ export class Simulation {
   }
 
   private route(p: PacketRecord, now: number): void {
+    this.group.leave();
     const key = copyFlowKey(p.flow, this.key);
     const packet = this.packet;
     const ingress = this.ingress.ingressOf(p.interfaceId, p.vlan);
@@ -206,7 +207,7 @@ export class Simulation {
 
     const g = this.group;
     g.enter(ingress);
-    let m = g.distribute(key, ingress);
+    let m = g.route(key, ingress);
     for (;;) {
       const engine = g.engines[m];
       if (engine === undefined || !g.isLive(m)) {
@@ -267,7 +268,8 @@ export class Simulation {
     const engine = this.group.translates ? this.group.engines[m] : undefined;
     const translated = engine?.translation(key, this.alias) ? this.alias : key;
     const reply = reverseFlowKey(translated, this.scratch);
-    const target = this.group.distribute(reply, this.ingress.replyIngress(translated, ingress));
+    // The engine that created the connection asked for the same (its reply's landing).
+    const target = this.group.distributeAsked(reply, this.ingress.replyIngress(translated, ingress));
     const backup = this.group.backupOf(key, target, m);
     const alias = translated !== key && !flowKeyEquals(translated, key) ? translated : undefined;
     // `known` < 0: the key is absent, so only a translated tuple already registered refuses this.
@@ -355,6 +357,8 @@ export class Simulation {
   private applyEvent(e: SimEvent): void {
     this.closeSegment();
     const g = this.group;
+    // Walking the registry reuses the routed packet's key object.
+    g.leave();
     const m = g.indexOf(e.member);
     let moved = 0;
     let lost = 0;
