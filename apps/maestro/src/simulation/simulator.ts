@@ -73,7 +73,14 @@ export class Simulation {
   private nextEvent = 0;
   private nextExpiry = EXPIRY_STEP;
   private start = Number.NaN;
+  /** Seconds since the capture's first packet (events, timeline, report). */
   private now = 0;
+  /**
+   * {@link now} in whole milliseconds, for the correction layer and the flow tables, which take
+   * their time in milliseconds (their idle timeouts are seconds × 1 000). A whole number is also
+   * what a flow table stores in an entry's own word; a fraction takes a side record each time.
+   */
+  private ms = 0;
 
   constructor(private readonly setup: RunSetup) {
     this.group = setup.group;
@@ -96,6 +103,7 @@ export class Simulation {
     if (Number.isNaN(this.start)) this.start = ts;
     const now = Math.max(this.now, ts - this.start);
     this.now = now;
+    this.ms = Math.floor(now * 1000);
     this.setup.balancer.now = now;
     while (
       this.nextEvent < this.setup.events.length &&
@@ -108,7 +116,7 @@ export class Simulation {
       this.skipped++;
       return;
     }
-    this.route(p, now);
+    this.route(p, this.ms);
   };
 
   /** Ends the run (remaining events apply at their times) and builds the report. */
@@ -116,6 +124,7 @@ export class Simulation {
     for (; this.nextEvent < this.setup.events.length; this.nextEvent++) {
       const e = this.setup.events[this.nextEvent] as SimEvent;
       this.now = Math.max(this.now, e.at);
+      this.ms = Math.floor(this.now * 1000);
       this.applyEvent(e);
     }
     this.closeSegment();
@@ -172,7 +181,8 @@ export class Simulation {
     return total;
   }
 
-  private route(p: PacketRecord, now: number): void {
+  /** Routes one decoded packet; `ms`: {@link ms}. */
+  private route(p: PacketRecord, ms: number): void {
     this.group.leave();
     const key = copyFlowKey(p.flow, this.key);
     const packet = this.packet;
@@ -215,14 +225,14 @@ export class Simulation {
         this.deadDrops++;
         return;
       }
-      const decision = engine.decide(packet, now);
+      const decision = engine.decide(packet, ms);
       // Deciding is the only thing that fills an engine's outbox (delivering never does).
-      if (engine.outbox.length > 0) this.deliverFrom(engine, now);
+      if (engine.outbox.length > 0) this.deliverFrom(engine, ms);
       if (decision === Decision.FORWARD) {
         if (packet.hops === 0) {
           this.corrected++;
           this.byReason[engine.lastReason] = (this.byReason[engine.lastReason] as number) + 1;
-          if (engine.lastReason > 0) this.timeline.correction(engine.lastReason - 1, now);
+          if (engine.lastReason > 0) this.timeline.correction(engine.lastReason - 1, this.now);
         }
         this.extraHops++;
         packet.hops++;
@@ -233,12 +243,12 @@ export class Simulation {
         this.dropped++;
         return;
       }
-      if (decision === Decision.CREATE) this.created(m, ingress, now, known);
-      else this.verify(m, now, p, known, knownReply);
+      if (decision === Decision.CREATE) this.created(m, ingress, ms, known);
+      else this.verify(m, ms, p, known, knownReply);
       this.segmentPackets++;
       this.memberPackets[m] = (this.memberPackets[m] as number) + 1;
       this.memberBytes[m] = (this.memberBytes[m] as number) + p.originalLength;
-      this.timeline.packet(m, now);
+      this.timeline.packet(m, this.now);
       if (p.moreFragments && key.portKind === PortKind.PORTS) this.fragments.set(key, p.fragmentId, m);
       return;
     }
@@ -267,7 +277,7 @@ export class Simulation {
   }
 
   /** A member created a connection: record its owner and backup, sync it to the backup. */
-  private created(m: number, ingress: number, now: number, known: number): void {
+  private created(m: number, ingress: number, ms: number, known: number): void {
     const key = this.key;
     // `known`: the registry's entry for the packet, looked up as it entered (nothing changed since).
     const existing = known;
@@ -284,16 +294,16 @@ export class Simulation {
     const backup = this.group.backupOf(key, target, m);
     const alias = translated !== key && !flowKeyEquals(translated, key) ? translated : undefined;
     // `known` < 0: the key is absent, so only a translated tuple already registered refuses this.
-    const h = this.registry.tryInsert(key, now, m, backup < 0 ? m : backup, ingress, alias);
+    const h = this.registry.tryInsert(key, ms, m, backup < 0 ? m : backup, ingress, alias);
     if (h < 0) throw new Error(`two connections translated to the same tuple (${formatFlow(translated)})`);
-    this.registry.record(h, now, this.packet.bytes, this.packet.tcpFlags, false);
+    this.registry.record(h, ms, this.packet.bytes, this.packet.tcpFlags, false);
     this.connections++;
     this.memberConnections[m] = (this.memberConnections[m] as number) + 1;
     this.sync.upsert(key, m, backup);
   }
 
   /** A member processed a packet of a known connection: it must be the connection's owner. */
-  private verify(m: number, now: number, p: PacketRecord, known: number, reply: boolean): void {
+  private verify(m: number, ms: number, p: PacketRecord, known: number, reply: boolean): void {
     const key = this.key;
     if (this.packet.embedded !== null) {
       const h = this.registry.find(this.packet.embedded);
@@ -311,44 +321,46 @@ export class Simulation {
     if (h < 0) return;
     if (this.registry.owner(h) !== m) this.misdelivered++;
     const before = this.registry.state(h);
-    this.registry.record(h, now, this.packet.bytes, this.packet.tcpFlags, reply);
+    this.registry.record(h, ms, this.packet.bytes, this.packet.tcpFlags, reply);
     const after = this.registry.state(h);
     if (after !== before) {
       this.sync.upsert(key, m, this.registry.backup(h));
     }
   }
 
-  private deliverMessages(now: number): void {
+  private deliverMessages(ms: number): void {
     const engines = this.group.engines;
-    for (let i = 0; i < engines.length; i++) this.deliverFrom(engines[i] as MemberEngine, now);
+    for (let i = 0; i < engines.length; i++) this.deliverFrom(engines[i] as MemberEngine, ms);
   }
 
   /** Hands every message in `engine`'s outbox to its live addressee, in order. */
-  private deliverFrom(engine: MemberEngine, now: number): void {
+  private deliverFrom(engine: MemberEngine, ms: number): void {
     const engines = this.group.engines;
     const outbox = engine.outbox;
     for (let i = 0; i < outbox.length; i++) {
       const message = outbox[i] as (typeof outbox)[number];
       const to = engines[message.to];
-      if (to !== undefined && this.group.isLive(message.to)) to.deliver(message, now);
+      if (to !== undefined && this.group.isLive(message.to)) to.deliver(message, ms);
     }
     // Delivered messages hand their key objects back for the engine's next messages.
     engine.recycle(outbox);
     outbox.length = 0;
   }
 
+  /** Expires idle entries of every table; `now` in seconds (see {@link ms}). */
   private expire(now: number): void {
     this.nextExpiry = Math.floor(now / EXPIRY_STEP) * EXPIRY_STEP + EXPIRY_STEP;
+    const ms = this.ms;
     const g = this.group;
     for (let m = 0; m < g.engines.length; m++) {
       const e = g.engines[m];
       // One pass over each table: expire() walks `budget` entries round-robin.
       if (e !== undefined && g.isLive(m)) {
-        e.expire(now, Math.max(e.owned.size, e.corrections.size, e.fragments.size, e.expectations.size));
+        e.expire(ms, Math.max(e.owned.size, e.corrections.size, e.fragments.size, e.expectations.size));
       }
     }
-    this.deliverMessages(now);
-    this.registry.expireAll(now, (h) => this.sync.delete(this.registry.owner(h), this.registry.backup(h)));
+    this.deliverMessages(ms);
+    this.registry.expireAll(ms, (h) => this.sync.delete(this.registry.owner(h), this.registry.backup(h)));
   }
 
   /** Credits the packets since the last change to the live members by weight. */
@@ -444,7 +456,7 @@ export class Simulation {
         if (engine === undefined) continue;
         engine.corrections.remove(this.key);
         if (engine.owned.has(this.key)) continue;
-        const adopted = engine.owned.insert(this.key, this.now, heir, heir, r.tag(h));
+        const adopted = engine.owned.insert(this.key, this.ms, heir, heir, r.tag(h));
         if (r.aliasAt(h, this.alias)) engine.owned.setAlias(adopted, this.alias);
         r.setOwner(h, heir);
         const next = g.backupOf(this.key, -1, heir);
@@ -512,7 +524,7 @@ export class Simulation {
       return;
     engine.deliver(
       { kind: 'correct', from: owner, to: landing, key, owner, reason: Reason.ASYMMETRIC },
-      this.now,
+      this.ms,
     );
   }
 }
