@@ -104,6 +104,7 @@ export class Simulation {
     const now = Math.max(this.now, ts - this.start);
     this.now = now;
     this.ms = Math.floor(now * 1000);
+    this.timeline.now = now;
     this.setup.balancer.now = now;
     while (
       this.nextEvent < this.setup.events.length &&
@@ -232,7 +233,7 @@ export class Simulation {
         if (packet.hops === 0) {
           this.corrected++;
           this.byReason[engine.lastReason] = (this.byReason[engine.lastReason] as number) + 1;
-          if (engine.lastReason > 0) this.timeline.correction(engine.lastReason - 1, this.now);
+          if (engine.lastReason > 0) this.timeline.correction(engine.lastReason - 1);
         }
         this.extraHops++;
         packet.hops++;
@@ -248,7 +249,7 @@ export class Simulation {
       this.segmentPackets++;
       this.memberPackets[m] = (this.memberPackets[m] as number) + 1;
       this.memberBytes[m] = (this.memberBytes[m] as number) + p.originalLength;
-      this.timeline.packet(m, this.now);
+      this.timeline.packet(m);
       if (p.moreFragments && key.portKind === PortKind.PORTS) this.fragments.set(key, p.fragmentId, m);
       return;
     }
