@@ -28,11 +28,12 @@ export function captureBytes(path: string): number {
 
 /**
  * A capacity hint for per-connection tables fed from a capture of `fileBytes`: one connection per
- * KiB (ten 100-byte packets each), at least 4 096 and at most 2^20, so that the tables of a large
- * capture do not double a dozen times on the way up and those of a small one stay small.
+ * 768 bytes (about eight 100-byte packets each; a generated capture holds one per 1 000 bytes, so
+ * its tables never grow), at least 4 096 and at most 2^20, so that the tables of a large capture
+ * do not double a dozen times on the way up and those of a small one stay small.
  */
 export function connectionHint(fileBytes: number): number {
-  return Math.min(2 ** 20, Math.max(4096, Math.ceil(fileBytes / 1024)));
+  return Math.min(2 ** 20, Math.max(4096, Math.ceil(fileBytes / 768)));
 }
 
 /**

@@ -1,6 +1,14 @@
 import type { NatRule } from '@maestro/correction';
 import { type CorrectionConfig, MemberEngine, type Translate } from '@maestro/correction';
-import { type DistributionLayer, distributionHash, type FlowHasher, type FlowKey } from '@maestro/hash';
+import {
+  copyFlowKey,
+  createFlowKey,
+  type DistributionLayer,
+  distributionHash,
+  type FlowHasher,
+  type FlowKey,
+  flowKeyEquals,
+} from '@maestro/hash';
 import { type BackupCandidates, backupCandidates, chooseBackup } from '@maestro/hypersync';
 import type { CompiledPolicy } from '@maestro/policy';
 import { type DistributionTable, maglev, movedBuckets, rebalance } from '@maestro/weighting';
@@ -29,12 +37,26 @@ export class SimulatedGroup {
   table: DistributionTable;
   /** Table version: bumped by every change. */
   version = 1;
+  /**
+   * False when no NAT rule and no destination NAT hook exist: every connection's translated tuple
+   * is then its own key, and nothing needs to ask an engine for it.
+   */
+  readonly translates: boolean;
   /** Engine index of each bucket's owner in the table in force (one small lookup per packet). */
   private bucketEngine: Uint8Array | Uint16Array;
   private candidates: BackupCandidates;
   private readonly engineIndex: Map<string, number>;
   private readonly config: CorrectionConfig;
   private currentIngress = 0;
+  /** The key object of the packet being routed ({@link route}), its ingress and member. */
+  private routedKey: FlowKey | null = null;
+  private routedIngress = -1;
+  private routedMember = -1;
+  /** The last distribution an engine asked for that was not the routed packet's (a copy). */
+  private readonly askedKey: FlowKey = createFlowKey();
+  private askedIngress = -1;
+  private askedMember = -1;
+  private askedVersion = 0;
 
   constructor(
     initial: readonly SimMember[],
@@ -54,13 +76,14 @@ export class SimulatedGroup {
     this.weights = this.ids.map((id) => initial.find((m) => m.id === id)?.weight ?? 100);
     this.status = this.ids.map((id) => (initial.some((m) => m.id === id) ? 'ACTIVE' : 'NOT_JOINED'));
     this.engineIndex = new Map(this.ids.map((id, i) => [id, i]));
+    this.translates = nat.length > 0 || translate !== undefined;
     this.bucketEngine = new Uint8Array(0);
     this.table = this.build(undefined);
     this.candidates = this.backupSet();
     this.config = {
       members: this.ids.length,
       interfaces: ingress.ingresses,
-      distribute: (key, ing) => this.distribute(key, ing.id),
+      distribute: (key, ing) => this.asked(key, ing.id),
       route: (key) => this.ingress.replyIngress(key, this.currentIngress),
       nat,
       capacity,
@@ -90,6 +113,49 @@ export class SimulatedGroup {
   /** Sets the ingress of the packet being decided (the correction layer's route needs it). */
   enter(ingress: number): void {
     this.currentIngress = ingress;
+  }
+
+  /**
+   * {@link distribute} for the packet the caller is about to hand to the engines: an engine that
+   * creates its connection asks where the packet itself lands, and gets this answer back without
+   * hashing again. `key` must keep its contents until {@link leave}.
+   */
+  route(key: FlowKey, ingress: number): number {
+    const m = this.distribute(key, ingress);
+    this.routedKey = key;
+    this.routedIngress = ingress;
+    this.routedMember = m;
+    return m;
+  }
+
+  /** Ends {@link route}: the routed key object may change from here on. */
+  leave(): void {
+    this.routedKey = null;
+  }
+
+  /**
+   * {@link distribute}, answered from what an engine last asked when that was the same key, ingress
+   * and table (a creating engine asks where the reply lands; its caller then needs the same).
+   */
+  distributeAsked(key: FlowKey, ingress: number): number {
+    if (
+      ingress === this.askedIngress &&
+      this.version === this.askedVersion &&
+      flowKeyEquals(key, this.askedKey)
+    )
+      return this.askedMember;
+    return this.distribute(key, ingress);
+  }
+
+  /** The engines' distribute function. */
+  private asked(key: FlowKey, ingress: number): number {
+    if (key === this.routedKey && ingress === this.routedIngress) return this.routedMember;
+    const m = this.distribute(key, ingress);
+    copyFlowKey(key, this.askedKey);
+    this.askedIngress = ingress;
+    this.askedMember = m;
+    this.askedVersion = this.version;
+    return m;
   }
 
   /** The member (engine index) the orchestrator hands a packet entering `ingress` to. */

@@ -13,6 +13,7 @@ import {
 import { DecodeStatus, type PacketRecord } from '@maestro/pcap';
 import type { EventReport, SimulationReport } from '../report/model.js';
 import type { SimEvent } from './events.js';
+import { FragmentOwners } from './fragment-owners.js';
 import type { SimulatedGroup } from './group.js';
 import type { ServerBalancer } from './server-balancer.js';
 import { SyncAccounting } from './sync-accounting.js';
@@ -43,7 +44,7 @@ export class Simulation {
   private readonly group: SimulatedGroup;
   private readonly ingress: IngressMap;
   private readonly registry: FlowTable;
-  private readonly fragments = new Map<string, number>();
+  private readonly fragments = new FragmentOwners();
   /** Translated addresses of fragmented datagrams whose first fragment was re-addressed. */
   private readonly rewrites = new Map<string, FlowKey>();
   private readonly sync: SyncAccounting;
@@ -72,7 +73,14 @@ export class Simulation {
   private nextEvent = 0;
   private nextExpiry = EXPIRY_STEP;
   private start = Number.NaN;
+  /** Seconds since the capture's first packet (events, timeline, report). */
   private now = 0;
+  /**
+   * {@link now} in whole milliseconds, for the correction layer and the flow tables, which take
+   * their time in milliseconds (their idle timeouts are seconds × 1 000). A whole number is also
+   * what a flow table stores in an entry's own word; a fraction takes a side record each time.
+   */
+  private ms = 0;
 
   constructor(private readonly setup: RunSetup) {
     this.group = setup.group;
@@ -95,6 +103,8 @@ export class Simulation {
     if (Number.isNaN(this.start)) this.start = ts;
     const now = Math.max(this.now, ts - this.start);
     this.now = now;
+    this.ms = Math.floor(now * 1000);
+    this.timeline.now = now;
     this.setup.balancer.now = now;
     while (
       this.nextEvent < this.setup.events.length &&
@@ -107,7 +117,7 @@ export class Simulation {
       this.skipped++;
       return;
     }
-    this.route(p, now);
+    this.route(p, this.ms);
   };
 
   /** Ends the run (remaining events apply at their times) and builds the report. */
@@ -115,6 +125,7 @@ export class Simulation {
     for (; this.nextEvent < this.setup.events.length; this.nextEvent++) {
       const e = this.setup.events[this.nextEvent] as SimEvent;
       this.now = Math.max(this.now, e.at);
+      this.ms = Math.floor(this.now * 1000);
       this.applyEvent(e);
     }
     this.closeSegment();
@@ -171,13 +182,15 @@ export class Simulation {
     return total;
   }
 
-  private route(p: PacketRecord, now: number): void {
+  /** Routes one decoded packet; `ms`: {@link ms}. */
+  private route(p: PacketRecord, ms: number): void {
+    this.group.leave();
     const key = copyFlowKey(p.flow, this.key);
     const packet = this.packet;
     const ingress = this.ingress.ingressOf(p.interfaceId, p.vlan);
     // The capture shows traffic as the endpoints see it; the group applies NAT. A reply to a
     // translated connection enters the group addressed to the translated tuple.
-    const known = key.portKind === PortKind.FRAGMENT ? -1 : this.registry.find(key);
+    const known = key.portKind === PortKind.FRAGMENT ? -1 : this.lookup(key);
     const knownReply = this.registry.lastReply;
     // Routes are learnt from the first packets of each direction; later ones only confirm them.
     if (known < 0 || this.registry.packets(known) < 4) this.ingress.learn(key, ingress);
@@ -187,7 +200,7 @@ export class Simulation {
       reverseFlowKey(this.alias, key);
     } else if (key.portKind === PortKind.FRAGMENT) {
       // Later fragments carry no ports: they follow the rewrite of their first fragment.
-      const rewrite = this.rewrites.get(fragmentId(key, p.fragmentId));
+      const rewrite = this.rewrites.size === 0 ? undefined : this.rewrites.get(fragmentId(key, p.fragmentId));
       if (rewrite !== undefined) {
         key.srcV4 = rewrite.srcV4;
         key.dstV4 = rewrite.dstV4;
@@ -205,7 +218,7 @@ export class Simulation {
 
     const g = this.group;
     g.enter(ingress);
-    let m = g.distribute(key, ingress);
+    let m = g.route(key, ingress);
     for (;;) {
       const engine = g.engines[m];
       if (engine === undefined || !g.isLive(m)) {
@@ -213,14 +226,14 @@ export class Simulation {
         this.deadDrops++;
         return;
       }
-      const decision = engine.decide(packet, now);
+      const decision = engine.decide(packet, ms);
       // Deciding is the only thing that fills an engine's outbox (delivering never does).
-      if (engine.outbox.length > 0) this.deliverFrom(engine, now);
+      if (engine.outbox.length > 0) this.deliverFrom(engine, ms);
       if (decision === Decision.FORWARD) {
         if (packet.hops === 0) {
           this.corrected++;
           this.byReason[engine.lastReason] = (this.byReason[engine.lastReason] as number) + 1;
-          if (engine.lastReason > 0) this.timeline.correction(engine.lastReason - 1, now);
+          if (engine.lastReason > 0) this.timeline.correction(engine.lastReason - 1);
         }
         this.extraHops++;
         packet.hops++;
@@ -231,16 +244,27 @@ export class Simulation {
         this.dropped++;
         return;
       }
-      if (decision === Decision.CREATE) this.created(m, ingress, now, known);
-      else this.verify(m, now, p, known, knownReply);
+      if (decision === Decision.CREATE) this.created(m, ingress, ms, known);
+      else this.verify(m, ms, p, known, knownReply);
       this.segmentPackets++;
       this.memberPackets[m] = (this.memberPackets[m] as number) + 1;
       this.memberBytes[m] = (this.memberBytes[m] as number) + p.originalLength;
-      this.timeline.packet(m, now);
-      if (p.moreFragments && key.portKind === PortKind.PORTS)
-        this.fragments.set(fragmentId(key, p.fragmentId), m);
+      this.timeline.packet(m);
+      if (p.moreFragments && key.portKind === PortKind.PORTS) this.fragments.set(key, p.fragmentId, m);
       return;
     }
+  }
+
+  /**
+   * The registry's entry of `key` (-1 if none), in a function of its own. Called straight from
+   * {@link route}, whose compiled code has no inlining budget left for it, `FlowTable.find` ran
+   * its own compiled code, which passes the key's 32-bit words and hash to its probe as boxed
+   * numbers: about 60 MiB of garbage per million packets. Compiled here, the find is inlined as it
+   * is in the engines' `decide` (3 to 6 MiB sampled per million packets instead; an inlining
+   * choice of V8's, so worth checking with a heap profile after a change here).
+   */
+  private lookup(key: FlowKey): number {
+    return this.registry.find(key);
   }
 
   /** The tuple an ICMP error carries, rewritten to the translated tuple the outside saw. */
@@ -255,7 +279,7 @@ export class Simulation {
   }
 
   /** A member created a connection: record its owner and backup, sync it to the backup. */
-  private created(m: number, ingress: number, now: number, known: number): void {
+  private created(m: number, ingress: number, ms: number, known: number): void {
     const key = this.key;
     // `known`: the registry's entry for the packet, looked up as it entered (nothing changed since).
     const existing = known;
@@ -264,23 +288,24 @@ export class Simulation {
       if (this.registry.owner(existing) !== m) this.misdelivered++;
       return;
     }
-    const engine = this.setup.group.engines[m];
+    const engine = this.group.translates ? this.group.engines[m] : undefined;
     const translated = engine?.translation(key, this.alias) ? this.alias : key;
     const reply = reverseFlowKey(translated, this.scratch);
-    const target = this.group.distribute(reply, this.ingress.replyIngress(translated, ingress));
+    // The engine that created the connection asked for the same (its reply's landing).
+    const target = this.group.distributeAsked(reply, this.ingress.replyIngress(translated, ingress));
     const backup = this.group.backupOf(key, target, m);
     const alias = translated !== key && !flowKeyEquals(translated, key) ? translated : undefined;
     // `known` < 0: the key is absent, so only a translated tuple already registered refuses this.
-    const h = this.registry.tryInsert(key, now, m, backup < 0 ? m : backup, ingress, alias);
+    const h = this.registry.tryInsert(key, ms, m, backup < 0 ? m : backup, ingress, alias);
     if (h < 0) throw new Error(`two connections translated to the same tuple (${formatFlow(translated)})`);
-    this.registry.record(h, now, this.packet.bytes, this.packet.tcpFlags, false);
+    this.registry.record(h, ms, this.packet.bytes, this.packet.tcpFlags, false);
     this.connections++;
     this.memberConnections[m] = (this.memberConnections[m] as number) + 1;
     this.sync.upsert(key, m, backup);
   }
 
   /** A member processed a packet of a known connection: it must be the connection's owner. */
-  private verify(m: number, now: number, p: PacketRecord, known: number, reply: boolean): void {
+  private verify(m: number, ms: number, p: PacketRecord, known: number, reply: boolean): void {
     const key = this.key;
     if (this.packet.embedded !== null) {
       const h = this.registry.find(this.packet.embedded);
@@ -288,8 +313,8 @@ export class Simulation {
       return;
     }
     if (key.portKind === PortKind.FRAGMENT) {
-      const owner = this.fragments.get(fragmentId(key, p.fragmentId));
-      if (owner !== undefined && owner !== m) this.misdelivered++;
+      const owner = this.fragments.get(key, p.fragmentId);
+      if (owner >= 0 && owner !== m) this.misdelivered++;
       return;
     }
     // The packet's connection was found before it entered (a re-addressed reply finds the same
@@ -298,44 +323,46 @@ export class Simulation {
     if (h < 0) return;
     if (this.registry.owner(h) !== m) this.misdelivered++;
     const before = this.registry.state(h);
-    this.registry.record(h, now, this.packet.bytes, this.packet.tcpFlags, reply);
+    this.registry.record(h, ms, this.packet.bytes, this.packet.tcpFlags, reply);
     const after = this.registry.state(h);
     if (after !== before) {
       this.sync.upsert(key, m, this.registry.backup(h));
     }
   }
 
-  private deliverMessages(now: number): void {
+  private deliverMessages(ms: number): void {
     const engines = this.group.engines;
-    for (let i = 0; i < engines.length; i++) this.deliverFrom(engines[i] as MemberEngine, now);
+    for (let i = 0; i < engines.length; i++) this.deliverFrom(engines[i] as MemberEngine, ms);
   }
 
   /** Hands every message in `engine`'s outbox to its live addressee, in order. */
-  private deliverFrom(engine: MemberEngine, now: number): void {
+  private deliverFrom(engine: MemberEngine, ms: number): void {
     const engines = this.group.engines;
     const outbox = engine.outbox;
     for (let i = 0; i < outbox.length; i++) {
       const message = outbox[i] as (typeof outbox)[number];
       const to = engines[message.to];
-      if (to !== undefined && this.group.isLive(message.to)) to.deliver(message, now);
+      if (to !== undefined && this.group.isLive(message.to)) to.deliver(message, ms);
     }
     // Delivered messages hand their key objects back for the engine's next messages.
     engine.recycle(outbox);
     outbox.length = 0;
   }
 
+  /** Expires idle entries of every table; `now` in seconds (see {@link ms}). */
   private expire(now: number): void {
     this.nextExpiry = Math.floor(now / EXPIRY_STEP) * EXPIRY_STEP + EXPIRY_STEP;
+    const ms = this.ms;
     const g = this.group;
     for (let m = 0; m < g.engines.length; m++) {
       const e = g.engines[m];
       // One pass over each table: expire() walks `budget` entries round-robin.
       if (e !== undefined && g.isLive(m)) {
-        e.expire(now, Math.max(e.owned.size, e.corrections.size, e.fragments.size, e.expectations.size));
+        e.expire(ms, Math.max(e.owned.size, e.corrections.size, e.fragments.size, e.expectations.size));
       }
     }
-    this.deliverMessages(now);
-    this.registry.expireAll(now, (h) => this.sync.delete(this.registry.owner(h), this.registry.backup(h)));
+    this.deliverMessages(ms);
+    this.registry.expireAll(ms, (h) => this.sync.delete(this.registry.owner(h), this.registry.backup(h)));
   }
 
   /** Credits the packets since the last change to the live members by weight. */
@@ -355,6 +382,8 @@ export class Simulation {
   private applyEvent(e: SimEvent): void {
     this.closeSegment();
     const g = this.group;
+    // Walking the registry reuses the routed packet's key object.
+    g.leave();
     const m = g.indexOf(e.member);
     let moved = 0;
     let lost = 0;
@@ -415,6 +444,8 @@ export class Simulation {
     for (let h = 0; h < r.size; h++) {
       const owner = r.owner(h);
       const backup = r.backup(h);
+      // Only the connections the member owned or backed up change: read the others' keys not at all.
+      if (owner !== m && backup !== m) continue;
       r.keyAt(h, this.key);
       if (owner === m) {
         let heir = backup !== m && g.isLive(backup) ? backup : -1;
@@ -427,7 +458,7 @@ export class Simulation {
         if (engine === undefined) continue;
         engine.corrections.remove(this.key);
         if (engine.owned.has(this.key)) continue;
-        const adopted = engine.owned.insert(this.key, this.now, heir, heir, r.tag(h));
+        const adopted = engine.owned.insert(this.key, this.ms, heir, heir, r.tag(h));
         if (r.aliasAt(h, this.alias)) engine.owned.setAlias(adopted, this.alias);
         r.setOwner(h, heir);
         const next = g.backupOf(this.key, -1, heir);
@@ -479,27 +510,24 @@ export class Simulation {
       r.keyAt(h, this.key);
       const translated = r.aliasAt(h, this.alias) ? this.alias : this.key;
       const reply = reverseFlowKey(translated, this.scratch);
-      const landings: [number, FlowKey][] = [
-        [g.distribute(this.key, ingress), this.key],
-        [g.distribute(reply, this.ingress.replyIngress(translated, ingress)), reply],
-      ];
-      for (const [landing, key] of landings) {
-        const engine = g.engines[landing];
-        if (landing === owner || engine === undefined || !g.isLive(landing) || engine.owned.has(key))
-          continue;
-        engine.deliver(
-          {
-            kind: 'correct',
-            from: owner,
-            to: landing,
-            key: copyFlowKey(key, createFlowKey()),
-            owner,
-            reason: Reason.ASYMMETRIC,
-          },
-          this.now,
-        );
-      }
+      this.correctAt(g.distribute(this.key, ingress), owner, this.key);
+      this.correctAt(g.distribute(reply, this.ingress.replyIngress(translated, ingress)), owner, reply);
     }
+  }
+
+  /**
+   * Gives member `landing` a correction entry sending `key`'s packets to `owner`, unless it is the
+   * owner, not live, or owns the key itself. The engine copies the key into its table, so the
+   * message carries `key` itself rather than a copy.
+   */
+  private correctAt(landing: number, owner: number, key: FlowKey): void {
+    const engine = this.group.engines[landing];
+    if (landing === owner || engine === undefined || !this.group.isLive(landing) || engine.owned.has(key))
+      return;
+    engine.deliver(
+      { kind: 'correct', from: owner, to: landing, key, owner, reason: Reason.ASYMMETRIC },
+      this.ms,
+    );
   }
 }
 

@@ -8,6 +8,11 @@ const REASONS: readonly CorrectionReason[] = ['nat', 'asymmetric', 'fragment', '
  * series would pass {@link MAX_POINTS} points (the run's length is not known in advance).
  */
 export class TimelineBuilder {
+  /**
+   * Seconds at which {@link packet} and {@link correction} count, set once per packet: a field the
+   * per-packet calls read, rather than a fractional argument that each call would box.
+   */
+  now = 0;
   private interval = 0.05;
   private readonly packets: number[][];
   private readonly corrections: number[][] = REASONS.map(() => []);
@@ -16,14 +21,14 @@ export class TimelineBuilder {
     this.packets = memberIds.map(() => []);
   }
 
-  /** Counts a processed packet of member `member` at `t` seconds. */
-  packet(member: number, t: number): void {
-    this.bump(this.packets[member] as number[], t);
+  /** Counts a processed packet of member `member` at {@link now}. */
+  packet(member: number): void {
+    this.bump(this.packets[member] as number[]);
   }
 
-  /** Counts a correction with reason index `reason` (0..4, in the order of the report) at `t`. */
-  correction(reason: number, t: number): void {
-    this.bump(this.corrections[reason] as number[], t);
+  /** Counts a correction with reason index `reason` (0..4, in the order of the report) at {@link now}. */
+  correction(reason: number): void {
+    this.bump(this.corrections[reason] as number[]);
   }
 
   /** The series, every one padded to the same length. */
@@ -39,7 +44,8 @@ export class TimelineBuilder {
     };
   }
 
-  private bump(series: number[], t: number): void {
+  private bump(series: number[]): void {
+    const t = this.now;
     let slot = Math.floor(t / this.interval);
     while (slot >= MAX_POINTS) {
       this.coarsen();
