@@ -1,4 +1,4 @@
-import { createPacket, Decision, type MemberEngine, type Packet, Reason } from '@maestro/correction';
+import { createPacket, Decision, type MemberEngine, type Packet } from '@maestro/correction';
 import { FlowTable } from '@maestro/flowtable';
 import {
   copyFlowKey,
@@ -12,6 +12,7 @@ import {
 } from '@maestro/hash';
 import { DecodeStatus, type PacketRecord } from '@maestro/pcap';
 import type { EventReport, SimulationReport } from '../report/model.js';
+import { EventEffects } from './event-effects.js';
 import type { SimEvent } from './events.js';
 import { FragmentOwners } from './fragment-owners.js';
 import type { SimulatedGroup } from './group.js';
@@ -48,6 +49,7 @@ export class Simulation {
   /** Translated addresses of fragmented datagrams whose first fragment was re-addressed. */
   private readonly rewrites = new Map<string, FlowKey>();
   private readonly sync: SyncAccounting;
+  private readonly effects: EventEffects;
   private readonly timeline: TimelineBuilder;
   private readonly memberPackets: Float64Array;
   private readonly memberBytes: Float64Array;
@@ -93,6 +95,13 @@ export class Simulation {
     this.memberBytes = new Float64Array(n);
     this.memberConnections = new Float64Array(n);
     this.expectedPackets = new Float64Array(n);
+    this.effects = new EventEffects(
+      this.group,
+      this.registry,
+      this.ingress,
+      this.sync,
+      this.memberConnections,
+    );
   }
 
   /** Takes one packet of the capture (the reader's reused record). */
@@ -381,153 +390,16 @@ export class Simulation {
 
   private applyEvent(e: SimEvent): void {
     this.closeSegment();
-    const g = this.group;
-    // Walking the registry reuses the routed packet's key object.
-    g.leave();
-    const m = g.indexOf(e.member);
-    let moved = 0;
-    let lost = 0;
-    let buckets = 0;
-    switch (e.kind) {
-      case 'fail':
-      case 'remove': {
-        if (!g.isLive(m)) break;
-        buckets = g.change(() => {
-          g.status[m] = e.kind === 'fail' ? 'DOWN' : 'REMOVED';
-        });
-        const result = this.takeOver(m, e.kind === 'remove');
-        moved = result.moved;
-        lost = result.lost;
-        break;
-      }
-      case 'recover':
-      case 'add': {
-        if (g.isLive(m)) break;
-        g.restart(m);
-        buckets = g.change(() => {
-          g.status[m] = 'ACTIVE';
-          if (e.weight !== undefined) g.weights[m] = e.weight;
-        });
-        this.reassignBackups();
-        break;
-      }
-      case 'weight': {
-        buckets = g.change(() => {
-          g.weights[m] = e.weight ?? 0;
-        });
-        break;
-      }
-    }
-    this.installCorrections();
+    // The event walks the registry with keys of its own; the routed packet's memo goes.
+    this.group.leave();
+    const outcome = this.effects.apply(e, this.ms);
     this.eventReports.push({
       at: e.at,
       kind: e.kind,
       member: e.member,
       ...(e.weight === undefined ? {} : { weight: e.weight }),
-      bucketsMoved: buckets,
-      connectionsMoved: moved,
-      connectionsLost: lost,
+      ...outcome,
     });
-  }
-
-  /**
-   * Member `m` is gone: each connection it owned is taken over by its backup (HyperSync kept the
-   * backup's copy current), which picks a new backup and syncs to it; a connection whose backup is
-   * gone too is lost. Connections `m` backed up get a new backup. A graceful removal hands every
-   * connection over, so nothing is lost.
-   */
-  private takeOver(m: number, graceful: boolean): { moved: number; lost: number } {
-    const g = this.group;
-    const r = this.registry;
-    const lostKeys: FlowKey[] = [];
-    let moved = 0;
-    for (let h = 0; h < r.size; h++) {
-      const owner = r.owner(h);
-      const backup = r.backup(h);
-      // Only the connections the member owned or backed up change: read the others' keys not at all.
-      if (owner !== m && backup !== m) continue;
-      r.keyAt(h, this.key);
-      if (owner === m) {
-        let heir = backup !== m && g.isLive(backup) ? backup : -1;
-        if (heir < 0 && graceful) heir = g.backupOf(this.key, -1, m);
-        if (heir < 0 || !g.isLive(heir)) {
-          lostKeys.push(copyFlowKey(this.key, createFlowKey()));
-          continue;
-        }
-        const engine = g.engines[heir];
-        if (engine === undefined) continue;
-        engine.corrections.remove(this.key);
-        if (engine.owned.has(this.key)) continue;
-        const adopted = engine.owned.insert(this.key, this.ms, heir, heir, r.tag(h));
-        if (r.aliasAt(h, this.alias)) engine.owned.setAlias(adopted, this.alias);
-        r.setOwner(h, heir);
-        const next = g.backupOf(this.key, -1, heir);
-        r.setBackup(h, next < 0 ? heir : next);
-        this.sync.upsert(this.key, heir, next);
-        this.memberConnections[heir] = (this.memberConnections[heir] as number) + 1;
-        moved++;
-      } else if (backup === m) {
-        const next = g.backupOf(this.key, -1, owner);
-        r.setBackup(h, next < 0 ? owner : next);
-        this.sync.upsert(this.key, owner, next);
-      }
-    }
-    for (const key of lostKeys) r.remove(key);
-    // Fragments in flight towards the failed member cannot be reassembled elsewhere: forget them.
-    for (const engine of g.engines) {
-      const f = engine.fragments;
-      for (let h = f.size - 1; h >= 0; h--) if (f.owner(h) === m) f.removeAt(h);
-    }
-    return { moved, lost: lostKeys.length };
-  }
-
-  /** After a member joins, rendezvous gives it a share of the backups: bulk resync of those. */
-  private reassignBackups(): void {
-    const g = this.group;
-    const r = this.registry;
-    for (let h = 0; h < r.size; h++) {
-      r.keyAt(h, this.key);
-      const owner = r.owner(h);
-      const next = g.backupOf(this.key, -1, owner);
-      if (next >= 0 && next !== r.backup(h)) {
-        r.setBackup(h, next);
-        this.sync.upsert(this.key, owner, next);
-      }
-    }
-  }
-
-  /**
-   * The table changed: where a live connection's packets (either direction) now land on a member
-   * other than its owner, that member gets a correction entry so it forwards them to the owner.
-   */
-  private installCorrections(): void {
-    const g = this.group;
-    const r = this.registry;
-    for (let h = 0; h < r.size; h++) {
-      const owner = r.owner(h);
-      if (!g.isLive(owner)) continue;
-      const ingress = r.tag(h);
-      r.keyAt(h, this.key);
-      const translated = r.aliasAt(h, this.alias) ? this.alias : this.key;
-      const reply = reverseFlowKey(translated, this.scratch);
-      this.correctAt(g.distribute(this.key, ingress), owner, this.key);
-      this.correctAt(g.distribute(reply, this.ingress.replyIngress(translated, ingress)), owner, reply);
-    }
-  }
-
-  /**
-   * Gives member `landing` a correction entry sending `key`'s packets to `owner`, unless it is the
-   * owner, not live, or owns the key itself. The engine copies the key into its table, so the
-   * message carries `key` itself rather than a copy.
-   */
-  private correctAt(landing: number, owner: number, key: FlowKey): void {
-    const engine = this.group.engines[landing];
-    if (landing === owner || engine === undefined || !this.group.isLive(landing) || engine.owned.has(key))
-      return;
-    engine.deliver(
-      { kind: 'correct', from: owner, to: landing, key, owner, reason: Reason.ASYMMETRIC },
-      this.ms,
-    );
   }
 }
 
