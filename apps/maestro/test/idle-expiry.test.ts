@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { collectBytes, PcapWriter } from '@maestro/pcap';
 import { describe, expect, it } from 'vitest';
 import type { SimulationReport } from '../src/report/model.js';
+import { writeVlanIpv4Header } from './frame-header.js';
 import { maestroJson, tempDir } from './run-cli.js';
 
 const CLIENT = 0xc6120001; // 198.18.0.1
@@ -11,17 +12,14 @@ const SERVER = 0xcb007135; // 203.0.113.53
 /** Ethernet + 802.1Q (VLAN 100 from the client, 200 from the server) + IPv4 + UDP, no payload. */
 function udpFrame(fromClient: boolean): Uint8Array {
   const b = new Uint8Array(46);
-  const v = new DataView(b.buffer);
-  b.set([2, 0, 0, 0, 0, fromClient ? 2 : 1, 2, 0, 0, 0, 0, fromClient ? 1 : 2], 0);
-  v.setUint16(12, 0x8100);
-  v.setUint16(14, fromClient ? 100 : 200);
-  v.setUint16(16, 0x0800);
-  b[18] = 0x45;
-  v.setUint16(20, 28);
-  b[26] = 64;
-  b[27] = 17;
-  v.setUint32(30, fromClient ? CLIENT : SERVER);
-  v.setUint32(34, fromClient ? SERVER : CLIENT);
+  const v = writeVlanIpv4Header(
+    b,
+    fromClient,
+    17,
+    fromClient ? CLIENT : SERVER,
+    fromClient ? SERVER : CLIENT,
+    28,
+  );
   v.setUint16(38, fromClient ? 40000 : 53);
   v.setUint16(40, fromClient ? 53 : 40000);
   v.setUint16(42, 8);

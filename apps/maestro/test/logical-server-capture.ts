@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { collectBytes, PcapWriter } from '@maestro/pcap';
+import { writeVlanIpv4Header } from './frame-header.js';
 
 /** The logical server's virtual address in {@link writeLogicalServerCapture}: 203.0.113.80. */
 export const VIP = '203.0.113.80';
@@ -16,17 +17,7 @@ const FIN = 0x01;
  */
 function frame(fromClient: boolean, src: number, dst: number, sport: number, dport: number, flags: number) {
   const b = new Uint8Array(58);
-  const v = new DataView(b.buffer);
-  b.set([2, 0, 0, 0, 0, fromClient ? 2 : 1, 2, 0, 0, 0, 0, fromClient ? 1 : 2], 0);
-  v.setUint16(12, 0x8100);
-  v.setUint16(14, fromClient ? 100 : 200);
-  v.setUint16(16, 0x0800);
-  b[18] = 0x45;
-  v.setUint16(20, 40);
-  b[26] = 64;
-  b[27] = 6;
-  v.setUint32(30, src);
-  v.setUint32(34, dst);
+  const v = writeVlanIpv4Header(b, fromClient, 6, src, dst, 40);
   v.setUint16(38, sport);
   v.setUint16(40, dport);
   b[50] = 0x50;
