@@ -393,13 +393,7 @@ export class FlowTable {
     const r = handle * R;
     countPacket(refs, r, bytes);
     const seen = refs[r + 4] as number;
-    const times = this.times;
-    // The usual case inline: an offset code, and `now` a later whole millisecond that is one too
-    // (TimeStore.encode's test; 0 is left to it for -0); anything else goes the general way, with
-    // the same result (offsets compare as their times: equal codes are equal times).
-    const d = now - times.epoch;
-    if (seen < POOLED && (d | 0) === d && d > seen && times.epoch + d === now && now !== 0) refs[r + 4] = d;
-    else if (now > times.decode(seen)) refs[r + 4] = times.replace(seen, now);
+    if (now > this.times.decode(seen)) refs[r + 4] = this.times.replace(seen, now);
     const w = refs[r + 1] as number;
     const state = STATE_TABLE[stateIndex(w >>> STATE_SHIFT, flags, reply)] as number;
     refs[r + 1] = ((w & SLOT_MASK) | (state << STATE_SHIFT)) >>> 0;

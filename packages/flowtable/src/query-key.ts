@@ -8,7 +8,6 @@ export const KEY_MASK = 0x7ff;
 /** Set when the stored key is the reverse of the direction it was inserted in. */
 export const SWAPPED_BIT = 0x800;
 const V6_BIT = 0x400;
-const SIGN = 0x80000000 | 0;
 
 /**
  * A flow key in the table's stored form: four words (IPv4 src, dst, ports, meta; for IPv6 the
@@ -77,90 +76,45 @@ export class QueryKey {
     ) {
       throw invalidKey(key);
     }
-    // Big-endian words in locals (signed), not through the address array: the canonical order,
-    // the swap and the hash then cost no array reads, and no call (a helper was not inlined).
+    const a = this.addr;
     const src = key.src6;
     const dst = key.dst6;
-    let s0 =
-      ((src[0] as number) << 24) |
-      ((src[1] as number) << 16) |
-      ((src[2] as number) << 8) |
-      (src[3] as number);
-    let s1 =
-      ((src[4] as number) << 24) |
-      ((src[5] as number) << 16) |
-      ((src[6] as number) << 8) |
-      (src[7] as number);
-    let s2 =
-      ((src[8] as number) << 24) |
-      ((src[9] as number) << 16) |
-      ((src[10] as number) << 8) |
-      (src[11] as number);
-    let s3 =
-      ((src[12] as number) << 24) |
-      ((src[13] as number) << 16) |
-      ((src[14] as number) << 8) |
-      (src[15] as number);
-    let d0 =
-      ((dst[0] as number) << 24) |
-      ((dst[1] as number) << 16) |
-      ((dst[2] as number) << 8) |
-      (dst[3] as number);
-    let d1 =
-      ((dst[4] as number) << 24) |
-      ((dst[5] as number) << 16) |
-      ((dst[6] as number) << 8) |
-      (dst[7] as number);
-    let d2 =
-      ((dst[8] as number) << 24) |
-      ((dst[9] as number) << 16) |
-      ((dst[10] as number) << 8) |
-      (dst[11] as number);
-    let d3 =
-      ((dst[12] as number) << 24) |
-      ((dst[13] as number) << 16) |
-      ((dst[14] as number) << 8) |
-      (dst[15] as number);
+    for (let i = 0; i < 4; i++) {
+      const o = i * 4;
+      a[i] =
+        (((src[o] as number) << 24) |
+          ((src[o + 1] as number) << 16) |
+          ((src[o + 2] as number) << 8) |
+          (src[o + 3] as number)) >>>
+        0;
+      a[i + 4] =
+        (((dst[o] as number) << 24) |
+          ((dst[o + 1] as number) << 16) |
+          ((dst[o + 2] as number) << 8) |
+          (dst[o + 3] as number)) >>>
+        0;
+    }
     let swapped = 0;
     if (symmetric) {
-      // Unsigned order of the first differing word (signed words with the sign bit flipped).
-      let order = (s0 ^ SIGN) - (d0 ^ SIGN);
-      if (order === 0) order = (s1 ^ SIGN) - (d1 ^ SIGN);
-      if (order === 0) order = (s2 ^ SIGN) - (d2 ^ SIGN);
-      if (order === 0) order = (s3 ^ SIGN) - (d3 ^ SIGN);
+      let order = 0;
+      for (let i = 0; i < 4 && order === 0; i++) order = (a[i] as number) - (a[i + 4] as number);
       if (order > 0 || (order === 0 && sp > dp)) {
-        let t = s0;
-        s0 = d0;
-        d0 = t;
-        t = s1;
-        s1 = d1;
-        d1 = t;
-        t = s2;
-        s2 = d2;
-        d2 = t;
-        t = s3;
-        s3 = d3;
-        d3 = t;
+        for (let i = 0; i < 4; i++) {
+          const t = a[i] as number;
+          a[i] = a[i + 4] as number;
+          a[i + 4] = t;
+        }
         sp = dp0;
         dp = sp0;
         swapped = 1;
       }
     }
-    const a = this.addr;
-    a[0] = s0;
-    a[1] = s1;
-    a[2] = s2;
-    a[3] = s3;
-    a[4] = d0;
-    a[5] = d1;
-    a[6] = d2;
-    a[7] = d3;
     this.v6 = true;
     this.swapped = swapped;
     this.w2 = ((sp << 16) | dp) >>> 0;
     this.w3 = protocol | (kind << 8) | V6_BIT;
-    let h = mixWord(mixWord(mixWord(mixWord(seed, s0), s1), s2), s3);
-    h = mixWord(mixWord(mixWord(mixWord(h, d0), d1), d2), d3);
+    let h = seed;
+    for (let i = 0; i < 8; i++) h = mixWord(h, a[i] as number);
     this.hash = fmix32(mixWord(mixWord(h, this.w2), this.w3));
     this.w0 = 0;
     this.w1 = this.hash;

@@ -3,7 +3,6 @@ import { DISTRIBUTION_MODES } from './distribution-mode.js';
 import { HashError } from './errors.js';
 import { type FlowKey, PortKind } from './flow-key.js';
 import { fmix32, spread16 } from './mix.js';
-import { TOEPLITZ_TABLES, toeplitzV4, toeplitzV6 } from './toeplitz.js';
 
 /** What {@link distributionHash} needs of a hash: a Toeplitz or a keyed hasher both fit. */
 export interface FlowHasher {
@@ -50,13 +49,7 @@ export function distributionHash(
   const dp = l4 ? key.dstPort : 0;
   let raw: number;
   let protocol = 0;
-  const T = (hasher as TableCarrier)[TOEPLITZ_TABLES];
-  if (T !== undefined && (key.family === 4 || (key.src6?.length === 16 && key.dst6?.length === 16))) {
-    // A Toeplitz hasher's own tables, with signed words: the same raw hash without a boxed number
-    // per call (its v4 and v6 return unsigned values, half of them above 2^31).
-    if (mode === 'five-tuple') protocol = key.protocol;
-    raw = tableHash(key, mode, sp, dp, T);
-  } else if (key.family === 4) {
+  if (key.family === 4) {
     switch (mode) {
       case 'user':
         raw = hasher.v4(key.dstV4, 0, sp, 0);
@@ -116,50 +109,6 @@ export function createDistributor(
     throw new HashError('INVALID_MODE', `layer must be 'l3' or 'l4', got ${JSON.stringify(layer)}`);
   }
   return (key) => distributionHash(key, mode, layer, hasher);
-}
-
-/** What a Toeplitz hasher carries besides {@link FlowHasher} (see createToeplitz). */
-interface TableCarrier {
-  readonly [TOEPLITZ_TABLES]?: Int32Array;
-}
-
-/** The raw (pre-mix) hash {@link distributionHash} takes from a Toeplitz hasher's tables `T`. */
-function tableHash(key: FlowKey, mode: DistributionMode, sp: number, dp: number, T: Int32Array): number {
-  if (key.family === 4) {
-    switch (mode) {
-      case 'user':
-        return toeplitzV4(T, key.dstV4 | 0, 0, sp, 0);
-      case 'network':
-        return toeplitzV4(T, key.srcV4 | 0, 0, dp, 0);
-      case 'five-tuple':
-      case 'general': {
-        const src = key.srcV4;
-        const dst = key.dstV4;
-        return src < dst || (src === dst && sp <= dp)
-          ? toeplitzV4(T, src | 0, dst | 0, sp, dp)
-          : toeplitzV4(T, dst | 0, src | 0, dp, sp);
-      }
-      default:
-        return badMode(mode);
-    }
-  }
-  switch (mode) {
-    case 'user':
-      return toeplitzV6(T, key.dst6, ZERO6, sp, 0);
-    case 'network':
-      return toeplitzV6(T, key.src6, ZERO6, dp, 0);
-    case 'five-tuple':
-    case 'general': {
-      let order = 0;
-      for (let i = 0; i < 16 && order === 0; i++) order = (key.src6[i] as number) - (key.dst6[i] as number);
-      if (order === 0) order = sp - dp;
-      return order <= 0
-        ? toeplitzV6(T, key.src6, key.dst6, sp, dp)
-        : toeplitzV6(T, key.dst6, key.src6, dp, sp);
-    }
-    default:
-      return badMode(mode);
-  }
 }
 
 function canonicalV4(key: FlowKey, sp: number, dp: number, hasher: FlowHasher): number {

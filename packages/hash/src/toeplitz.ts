@@ -166,54 +166,5 @@ export function createToeplitz(key: Uint8Array): ToeplitzHasher {
     return h >>> 0;
   };
 
-  const hasher: ToeplitzHasher = { key: copy, symmetric, entropyBits: symmetric ? 16 : 32, v4, v6, bytes };
-  // A key long enough for every 4-tuple input (IPv6 with ports: 36 bytes) lends its tables to
-  // distributionHash, which then hashes in place with signed words (see toeplitzWords).
-  if (positions >= 36) Object.defineProperty(hasher, TOEPLITZ_TABLES, { value: T });
-  return hasher;
-}
-
-/**
- * The property under which {@link createToeplitz} leaves a hasher's tables (an `Int32Array` of
- * 36 × 256 entries) when its key covers every 4-tuple input. Internal to the package.
- */
-export const TOEPLITZ_TABLES: unique symbol = Symbol('toeplitz tables');
-
-/**
- * The Toeplitz hash of an IPv4 4-tuple through the tables `T` of a hasher, as a signed 32-bit
- * integer (the hasher's `v4` is this `>>> 0`): every argument and the result stay small integers
- * for V8, never boxed numbers, even where this is not inlined. Addresses in any 32-bit form.
- * Internal to the package.
- */
-export function toeplitzV4(T: Int32Array, src: number, dst: number, sp: number, dp: number): number {
-  return (
-    (T[src >>> 24] as number) ^
-    (T[256 | ((src >>> 16) & 255)] as number) ^
-    (T[512 | ((src >>> 8) & 255)] as number) ^
-    (T[768 | (src & 255)] as number) ^
-    (T[1024 | (dst >>> 24)] as number) ^
-    (T[1280 | ((dst >>> 16) & 255)] as number) ^
-    (T[1536 | ((dst >>> 8) & 255)] as number) ^
-    (T[1792 | (dst & 255)] as number) ^
-    (T[2048 | ((sp >>> 8) & 255)] as number) ^
-    (T[2304 | (sp & 255)] as number) ^
-    (T[2560 | ((dp >>> 8) & 255)] as number) ^
-    (T[2816 | (dp & 255)] as number)
-  );
-}
-
-/**
- * {@link toeplitzV4} for IPv6 (16-byte addresses, checked by the caller): the hasher's `v6` with
- * ports, as a signed 32-bit integer. Internal to the package.
- */
-export function toeplitzV6(T: Int32Array, src: Uint8Array, dst: Uint8Array, sp: number, dp: number): number {
-  let h =
-    (T[(32 << 8) | ((sp >>> 8) & 255)] as number) ^
-    (T[(33 << 8) | (sp & 255)] as number) ^
-    (T[(34 << 8) | ((dp >>> 8) & 255)] as number) ^
-    (T[(35 << 8) | (dp & 255)] as number);
-  for (let i = 0; i < 16; i++) {
-    h ^= (T[(i << 8) | (src[i] as number)] as number) ^ (T[((i + 16) << 8) | (dst[i] as number)] as number);
-  }
-  return h;
+  return { key: copy, symmetric, entropyBits: symmetric ? 16 : 32, v4, v6, bytes };
 }
