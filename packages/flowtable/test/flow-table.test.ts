@@ -380,6 +380,18 @@ describe('FlowTable', () => {
     );
   });
 
+  it('should give back a last-seen time of -0 as -0, after earlier times that are offsets from a negative epoch', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1000, max: -1 }), fc.integer({ min: 0, max: 999 }), (first, step) => {
+        const table = new FlowTable();
+        const h = table.insert(parseFlow('udp 10.0.0.1:1 -> 10.0.0.2:53'), first, 0);
+        table.record(h, Math.min(-1, first + step), 1, 0, false);
+        table.record(h, -0, 1, 0, false);
+        expect(Object.is(table.lastSeen(h), -0)).toBe(true);
+      }),
+    );
+  });
+
   it('should expire an entry exactly when idle for its state timeout', () => {
     const table = new FlowTable({ symmetric: true, timeouts: { udp: 5 } });
     const key = parseFlow('udp 10.0.0.1:5000 -> 192.0.2.1:53');
