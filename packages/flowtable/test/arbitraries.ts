@@ -2,6 +2,7 @@ import {
   cloneFlowKey,
   createFlowKey,
   type FlowKey,
+  flowKeyEquals,
   IpProtocol,
   PortKind,
   reverseFlowKey,
@@ -142,6 +143,21 @@ export function tableWithAliases(keys: readonly FlowKey[], options: FlowTableOpt
     if (i % 3 === 0 && !table.has(alias)) table.setAlias(h, alias);
   });
   return table;
+}
+
+/**
+ * Inserts `key` into a new symmetric table and asserts that the key and its reverse find the same
+ * entry, `lastReply` telling them apart; returns the table and the entry.
+ */
+export function expectSymmetricFind(key: FlowKey): { table: FlowTable; handle: number } {
+  const table = new FlowTable({ symmetric: true });
+  const h = table.insert(key, 0, 1);
+  const back = reverseFlowKey(key, createFlowKey());
+  expect(table.find(key)).toBe(h);
+  expect(table.lastReply).toBe(false);
+  expect(table.find(back)).toBe(h);
+  expect(table.lastReply).toBe(!flowKeyEquals(back, key));
+  return { table, handle: h };
 }
 
 /** Asserts that `findMany` gives, for every query, the handle and the flags `find` gives. */
