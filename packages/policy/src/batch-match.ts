@@ -21,8 +21,6 @@ export class BatchScratch {
   readonly root4: number;
   /** The root word of an IPv6 point. */
   readonly root6: number;
-  /** {@link root4} and {@link root6}. */
-  readonly roots: Int32Array;
   /** The kernel, or undefined: then the points are walked in JavaScript. */
   readonly kernel: TreeKernel | undefined;
   /** Lane `l`'s point at `POINT_STRIDE * l`, its root at word {@link ROOT_WORD}. */
@@ -43,7 +41,6 @@ export class BatchScratch {
     this.pair = pair;
     this.root4 = kernel?.root4 ?? pair.root4;
     this.root6 = kernel?.root6 ?? pair.root6;
-    this.roots = Int32Array.of(this.root4, this.root6);
     this.points = kernel?.points ?? new Int32Array(BATCH * POINT_STRIDE);
     this.results = kernel?.out ?? new Int32Array(BATCH);
     this.family = kernel?.families ?? new Int32Array(BATCH);
@@ -193,7 +190,16 @@ export function matchBatch(
       kernel.records.set(words.subarray(PACKET_WORDS * from, PACKET_WORDS * (from + m)));
       l = kernel.convert(m, interfaceCount);
     } else {
-      l = batchPoints(words, from, m, interfaceCount, scratch.points, scratch.family, scratch.roots);
+      l = batchPoints(
+        words,
+        from,
+        m,
+        interfaceCount,
+        scratch.points,
+        scratch.family,
+        scratch.root4,
+        scratch.root6,
+      );
     }
     answer(scratch, cache, l, out, from);
     if (l < m) return from + l;

@@ -24,7 +24,7 @@ import { Code } from './wasm-emit.js';
 
 /**
  * Writes packets `from .. from+count-1` of `words` (a batch's words) as points into `out` (packet
- * `from + l` at `POINT_STRIDE * l`, with the root of its family's tree in its root word) and their
+ * `from + l` at `POINT_STRIDE * l`, with the root of its family's tree, `root4` or `root6`, in its root word) and their
  * families into `families[l]`. Returns `count`, or the lane of the first packet refused: family
  * not 4 or 6, port kind not 0..3, protocol not 0..255, a port not 0..65535, VLAN not 0..4095.
  */
@@ -35,10 +35,9 @@ export function batchPoints(
   interfaceCount: number,
   out: Int32Array,
   families: Int32Array,
-  roots: Int32Array,
+  root4: number,
+  root6: number,
 ): number {
-  const root4 = roots[0] as number;
-  const root6 = roots[1] as number;
   for (let l = 0; l < count; l++) {
     const r = PACKET_WORDS * (from + l);
     const at = POINT_STRIDE * l;

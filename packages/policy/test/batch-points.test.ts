@@ -33,7 +33,6 @@ describe('the conversion of a PacketBatch into points', () => {
       ),
     );
     if (kernel === undefined) return; // no WebAssembly here: there is only the JavaScript conversion
-    const roots = Int32Array.of(kernel.root4, kernel.root6);
     fc.assert(
       fc.property(
         fc.array(packet, { minLength: 1, maxLength: KERNEL_BATCH }),
@@ -50,7 +49,16 @@ describe('the conversion of a PacketBatch into points', () => {
           const jsPoints = new Int32Array(POINT_STRIDE * KERNEL_BATCH);
           const jsFamilies = new Int32Array(KERNEL_BATCH);
           const n = packets.length;
-          const fromJs = batchPoints(w, 0, n, interfaceCount, jsPoints, jsFamilies, roots);
+          const fromJs = batchPoints(
+            w,
+            0,
+            n,
+            interfaceCount,
+            jsPoints,
+            jsFamilies,
+            kernel.root4,
+            kernel.root6,
+          );
           kernel.records.set(w.subarray(0, PACKET_WORDS * n));
           expect(kernel.convert(n, interfaceCount)).toBe(fromJs);
           for (let l = 0; l < fromJs; l++) {
