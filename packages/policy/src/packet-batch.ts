@@ -1,4 +1,5 @@
 import type { FlowKey } from '@maestro/hash';
+import { addressWord } from './address-word.js';
 import { PolicyError } from './errors.js';
 import { BAD_PACKET, packetPoint } from './packet-point.js';
 
@@ -92,20 +93,11 @@ export class PacketBatch {
       return;
     }
     for (let k = 0; k < 4; k++) {
-      w[at + PacketWord.SRC + k] = bigEndianWord(key.src6, 4 * k);
-      w[at + PacketWord.DST + k] = bigEndianWord(key.dst6, 4 * k);
+      w[at + PacketWord.SRC + k] = addressWord(key.src6, 4 * k);
+      w[at + PacketWord.DST + k] = addressWord(key.dst6, 4 * k);
     }
   }
 }
 
 /** Scratch point for {@link PacketBatch.set}'s checks. */
 const CHECK = new Int32Array(16);
-
-function bigEndianWord(bytes: Uint8Array, at: number): number {
-  return (
-    ((bytes[at] as number) << 24) |
-    ((bytes[at + 1] as number) << 16) |
-    ((bytes[at + 2] as number) << 8) |
-    (bytes[at + 3] as number)
-  );
-}

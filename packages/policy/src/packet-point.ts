@@ -1,4 +1,5 @@
 import type { FlowKey } from '@maestro/hash';
+import { addressWord } from './address-word.js';
 import {
   F_DPORT,
   F_DST4,
@@ -85,19 +86,8 @@ function v6Point(key: FlowKey, out: Int32Array, at: number): number {
     return BAD_PACKET;
   }
   for (let w = 0; w < 4; w++) {
-    const i = 4 * w;
-    out[at + F_SRC + w] =
-      (((s[i] as number) << 24) |
-        ((s[i + 1] as number) << 16) |
-        ((s[i + 2] as number) << 8) |
-        (s[i + 3] as number)) ^
-      SIGN;
-    out[at + F_DST6 + w] =
-      (((d[i] as number) << 24) |
-        ((d[i + 1] as number) << 16) |
-        ((d[i + 2] as number) << 8) |
-        (d[i + 3] as number)) ^
-      SIGN;
+    out[at + F_SRC + w] = addressWord(s, 4 * w) ^ SIGN;
+    out[at + F_DST6 + w] = addressWord(d, 4 * w) ^ SIGN;
   }
   return 6;
 }

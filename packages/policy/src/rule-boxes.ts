@@ -1,3 +1,4 @@
+import { addressWord } from './address-word.js';
 import { type BoxSet, BoxSetBuilder } from './box-set.js';
 import { type Cidr, cidrContainsV6 } from './cidr.js';
 import type { Rule } from './policy.js';
@@ -40,14 +41,7 @@ function wordRange(cidr: Cidr, word: number): [number, number] {
   if (cidr.family === 4) {
     value = cidr.v4 >>> 0;
   } else {
-    const b = cidr.v6;
-    const i = 4 * word;
-    value =
-      (((b[i] as number) << 24) |
-        ((b[i + 1] as number) << 16) |
-        ((b[i + 2] as number) << 8) |
-        (b[i + 3] as number)) >>>
-      0;
+    value = addressWord(cidr.v6, 4 * word) >>> 0;
   }
   const bits = Math.max(0, Math.min(32, cidr.prefix - 32 * word));
   const mask = bits === 0 ? 0 : (0xffff_ffff << (32 - bits)) >>> 0;
