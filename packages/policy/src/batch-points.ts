@@ -24,9 +24,10 @@ import { Code } from './wasm-emit.js';
 
 /**
  * Writes packets `from .. from+count-1` of `words` (a batch's words) as points into `out` (packet
- * `from + l` at `POINT_STRIDE * l`, with the root of its family's tree, `root4` or `root6`, in its root word) and their
- * families into `families[l]`. Returns `count`, or the lane of the first packet refused: family
- * not 4 or 6, port kind not 0..3, protocol not 0..255, a port not 0..65535, VLAN not 0..4095.
+ * `from + l` at `POINT_STRIDE * l`, with the root of its family's tree, `root4` or `root6`, in its
+ * root word) and their families into `families[l]`. Returns `count`, or the lane of the first
+ * packet refused: family not 4 or 6, port kind not 0..3, protocol not 0..255, a port not
+ * 0..65535, VLAN not 0..4095.
  */
 export function batchPoints(
   words: Int32Array,

@@ -1,4 +1,4 @@
-import type { FlowKey } from '@maestro/hash';
+import { type FlowKey, PortKind } from '@maestro/hash';
 import { addressWord } from './address-word.js';
 import {
   F_DPORT,
@@ -13,8 +13,8 @@ import {
   SIGN,
 } from './rule-boxes.js';
 
-/** `PortKind.PORTS`: the one port kind whose ports are real. */
-export const PORTS_KIND = 1;
+/** `PortKind.PORTS`, the one port kind whose ports are real, as a plain constant for the hot loops. */
+export const PORTS_KIND: number = PortKind.PORTS;
 
 /** What {@link packetPoint} returns for a packet it refuses. */
 export const BAD_PACKET = 0;
