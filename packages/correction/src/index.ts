@@ -2,6 +2,7 @@ export { type ResolvedConfig, validateConfig } from './config.js';
 export { Decision, DropCause, REASON_NAMES, Reason } from './decision.js';
 export { createDecisionBuffers, type DecisionBuffers } from './decision-buffers.js';
 export { CorrectionError, type CorrectionErrorCode } from './errors.js';
+export { fragmentKey } from './fragment-key.js';
 export { type DeliveryResult, Group } from './group.js';
 export { MAX_HOPS, MemberEngine } from './member-engine.js';
 export {

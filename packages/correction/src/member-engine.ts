@@ -14,6 +14,7 @@ import { CreatedKeys } from './created-keys.js';
 import { Decision, DropCause, Reason } from './decision.js';
 import { type DecisionBuffers, fitsBuffers } from './decision-buffers.js';
 import { CorrectionError } from './errors.js';
+import { fragmentKey } from './fragment-key.js';
 import { applyNat, type NatRule } from './nat.js';
 import { NatTable, portSeed } from './nat-table.js';
 import { checkPacket, checkTime, guard, isKeyObject, sameBytes } from './packet-checks.js';
@@ -562,7 +563,7 @@ export class MemberEngine {
   }
 
   private laterFragment(packet: Packet, now: number): Decision {
-    const f = fragmentKey(packet, this.scratch);
+    const f = fragmentKey(packet.key, packet.ipId, this.scratch);
     const h = this.fragments.find(f);
     if (h < 0) return this.drop(DropCause.UNKNOWN_FRAGMENT);
     this.fragments.record(h, now, packet.bytes, 0, false);
@@ -572,7 +573,7 @@ export class MemberEngine {
   }
 
   private trackFragment(packet: Packet, now: number): void {
-    const f = fragmentKey(packet, this.scratch);
+    const f = fragmentKey(packet.key, packet.ipId, this.scratch);
     this.putEntry(this.fragments, f, now, this.self, 0);
     const later = copyFlowKey(packet.key, this.original);
     later.srcPort = 0;
@@ -719,12 +720,4 @@ function decidedInline(out: DecisionBuffers, at: number, decision: Decision, cau
   out.target[at] = -1;
   out.reason[at] = Reason.NONE;
   out.drop[at] = cause;
-}
-
-function fragmentKey(packet: Packet, out: FlowKey): FlowKey {
-  copyFlowKey(packet.key, out);
-  out.srcPort = packet.ipId >>> 16;
-  out.dstPort = packet.ipId & 0xffff;
-  out.portKind = PortKind.FRAGMENT;
-  return out;
 }

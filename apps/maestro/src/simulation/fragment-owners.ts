@@ -1,11 +1,12 @@
+import { fragmentKey } from '@maestro/correction';
 import { FlowTable } from '@maestro/flowtable';
-import { copyFlowKey, createFlowKey, type FlowKey, PortKind } from '@maestro/hash';
+import { createFlowKey, type FlowKey } from '@maestro/hash';
 
 /**
  * The member that processed the first fragment of each fragmented datagram, by (addresses,
- * protocol, IP id), for the ground truth of later fragments. A flow table keyed like the
- * correction layer's fragment entries (the IP id in the port fields) instead of a `Map` keyed by
- * text: no string per fragment. Entries stay for the run, as the datagrams' owners do.
+ * protocol, IP id), for the ground truth of later fragments. A flow table keyed as the correction
+ * layer keys its fragment entries (`fragmentKey`: the IP id in the port fields) instead of a `Map`
+ * keyed by text: no string per fragment. Entries stay for the run, as the datagrams' owners do.
  */
 export class FragmentOwners {
   private readonly table = new FlowTable({ capacity: 1024 });
@@ -26,10 +27,6 @@ export class FragmentOwners {
   }
 
   private load(key: FlowKey, ipId: number): FlowKey {
-    const k = copyFlowKey(key, this.key);
-    k.srcPort = (ipId >>> 16) & 0xffff;
-    k.dstPort = ipId & 0xffff;
-    k.portKind = PortKind.FRAGMENT;
-    return k;
+    return fragmentKey(key, ipId, this.key);
   }
 }
