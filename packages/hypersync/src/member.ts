@@ -14,24 +14,18 @@ import {
 } from './connection-input.js';
 import { CriticalDevices, type DeviceStatus } from './critical-devices.js';
 import { DecodeError, HyperSyncError } from './errors.js';
-import { compareIds } from './member-id.js';
 import { type MemberOptions, type ResolvedOptions, resolveOptions } from './member-options.js';
-import { deriveMemberState, Health, MemberState } from './member-state.js';
+import { deriveMemberState, Health, type MemberState } from './member-state.js';
 import { type HeartbeatMessage, type Message, MessageType, type ViewMessage } from './messages.js';
+import { PeerTable } from './peer-table.js';
 import { SyncEngine, type SyncStats } from './sync-engine.js';
 import { isSyncDatagram, SyncFrame } from './sync-frame.js';
 import { answerTableRequest, planTable, TableAgreement, tableMembers } from './table-agreement.js';
 import type { DistributionTable } from './table-source.js';
-import { type Candidate, type ClusterView, compareViews, composeView, sameShape } from './view.js';
+import { type ClusterView, compareViews, composeView, sameShape } from './view.js';
 
 /** Name of the built-in critical device that stays `init` until the bulk resync is complete. */
 export const FULL_SYNC_DEVICE = 'full-sync';
-
-interface Peer {
-  incarnation: number;
-  lastHeard: number;
-  heartbeat: HeartbeatMessage;
-}
 
 /**
  * One security group member: cluster state machine, view/table agreement and HyperSync. Pure and
@@ -51,8 +45,7 @@ export class Member {
   private inc: number;
   private readonly engine: SyncEngine;
   private readonly agreement = new TableAgreement();
-  private readonly peers = new Map<string, Peer>();
-  private readonly known = new Set<string>();
+  private readonly peers: PeerTable;
   private readonly writer = new ByteWriter(2048);
   /** Every SYNC datagram is decoded into this one frame (no per-record allocation). */
   private readonly frame = new SyncFrame();
@@ -71,7 +64,8 @@ export class Member {
     this.o = resolveOptions(options);
     this.id = this.o.id;
     this.inc = this.o.incarnation;
-    for (const p of this.o.peers) this.known.add(p);
+    this.peers = new PeerTable(this.id, this.o.deadMs);
+    for (const p of this.o.peers) this.peers.add(p);
     this.engine = new SyncEngine(
       this.id,
       this.inc,
@@ -124,22 +118,17 @@ export class Member {
 
   /** A peer's state as seen here: LOST when silent for the dead interval, else what it reports. */
   peerState(id: string, now: number = this.now): MemberState | undefined {
-    if (id === this.id) return this.state(now);
-    const p = this.peers.get(id);
-    if (p === undefined) return undefined;
-    if (now - p.lastHeard > this.o.deadMs) return MemberState.LOST;
-    return p.heartbeat.state as MemberState;
+    return id === this.id ? this.state(now) : this.peers.stateOf(id, now);
   }
 
   /** Adds a peer to send heartbeats to (a member joining at run time). */
   addPeer(id: string): void {
-    if (id !== this.id) this.known.add(id);
+    this.peers.add(id);
   }
 
   /** Stops sending heartbeats to a peer that left for good. */
   removePeer(id: string): void {
-    this.known.delete(id);
-    this.peers.delete(id);
+    this.peers.remove(id);
   }
 
   /** Registers a critical device (starts in `init`). */
@@ -232,8 +221,7 @@ export class Member {
     if (msg.sender === this.id || !this.started) return undefined;
     switch (msg.type) {
       case MessageType.HEARTBEAT:
-        this.known.add(msg.sender);
-        this.peers.set(msg.sender, { incarnation: msg.incarnation, lastHeard: now, heartbeat: msg });
+        this.peers.hear(msg, now);
         // A peer behind on the view gets the newer one from whoever holds it, not only from its
         // coordinator: a coordinator that composed a view and then found a smaller live id in it
         // stops publishing, its one broadcast may have been lost, and a restarted member defers
@@ -319,44 +307,8 @@ export class Member {
     this.devices.register(FULL_SYNC_DEVICE, 0, this.now);
   }
 
-  private alive(p: Peer, now: number): boolean {
-    return now - p.lastHeard <= this.o.deadMs;
-  }
-
-  private isCoordinator(now: number): boolean {
-    const v = this.currentView;
-    if (v !== undefined) {
-      let unheard = false;
-      const liveMembers = v.members.filter((m) => {
-        if (m.id === this.id) return m.incarnation === this.inc;
-        const p = this.peers.get(m.id);
-        // Not heard yet: presumed alive until this member has listened for a whole dead interval.
-        if (p === undefined) {
-          if (now - this.startedAt > this.o.deadMs) return false;
-          unheard = true;
-          return true;
-        }
-        // A member that has not adopted any view yet (just restarted) cannot coordinate.
-        return p.incarnation === m.incarnation && this.alive(p, now) && p.heartbeat.viewVersion > 0;
-      });
-      // A view composed now would leave out the members presumed alive but not heard yet (the
-      // candidates are the members heard from): a live member dropped that way has its
-      // connections promoted elsewhere while it still owns them, and may never see that view to
-      // fence itself if a racing one wins. So a (re)started member waits until it has heard them.
-      if (liveMembers.length > 0) return this.inView && !unheard && liveMembers[0]?.id === this.id;
-    }
-    // No live view member: bootstrap once every live peer has had a chance to be heard.
-    if (now - this.startedAt < this.o.deadMs) return false;
-    const mine = v?.version ?? 0;
-    for (const [id, p] of this.peers) {
-      if (!this.alive(p, now)) continue;
-      if (p.heartbeat.viewVersion > mine || compareIds(id, this.id) < 0) return false;
-    }
-    return true;
-  }
-
   private coordinate(now: number): void {
-    const cands: Candidate[] = [
+    const { cands, newest } = this.peers.candidates(
       {
         id: this.id,
         incarnation: this.inc,
@@ -364,23 +316,12 @@ export class Member {
         site: this.o.site,
         health: this.devices.health(now),
         components: this.components,
+        softwareVersion: this.o.softwareVersion,
+        configDigest: this.o.configDigest,
       },
-    ];
-    let newest = this.currentView?.version ?? 0;
-    for (const [id, p] of this.peers) {
-      if (!this.alive(p, now)) continue;
-      const hb = p.heartbeat;
-      newest = Math.max(newest, hb.viewVersion);
-      if (hb.softwareVersion !== this.o.softwareVersion || hb.configDigest !== this.o.configDigest) continue;
-      cands.push({
-        id,
-        incarnation: p.incarnation,
-        weight: hb.weight,
-        site: hb.site,
-        health: hb.health,
-        components: hb.components,
-      });
-    }
+      this.currentView?.version ?? 0,
+      now,
+    );
     const v = this.currentView;
     const shape = composeView(v, cands, {
       activeMembers: this.o.activeMembers,
@@ -418,10 +359,7 @@ export class Member {
   }
 
   private broadcastView(now: number): void {
-    for (const id of this.known) {
-      const p = this.peers.get(id);
-      if (p !== undefined && this.alive(p, now)) this.sendView(id);
-    }
+    for (const id of this.peers.liveKnown(now)) this.sendView(id);
   }
 
   private sendView(to: string): void {
@@ -450,7 +388,13 @@ export class Member {
       this.startedAt = now;
       this.devices.register(FULL_SYNC_DEVICE, 0, now);
     }
-    const coordinating = this.isCoordinator(now);
+    const coordinating = this.peers.isCoordinator(
+      this.currentView,
+      this.inc,
+      this.inView,
+      this.startedAt,
+      now,
+    );
     if (coordinating) this.coordinate(now);
     if (this.inView && this.engine.bulkComplete && this.devices.statusOf(FULL_SYNC_DEVICE, now) === 'init') {
       this.devices.report(FULL_SYNC_DEVICE, 'ok', now);
@@ -498,6 +442,6 @@ export class Member {
       components: this.components,
     };
     const bytes = encodeMessage(hb, this.writer);
-    for (const id of this.known) this.o.transport.send(id, bytes);
+    for (const id of this.peers.known) this.o.transport.send(id, bytes);
   }
 }
