@@ -17,14 +17,15 @@ import {
   formatFlow,
   IpProtocol,
   PortKind,
-  reverseFlowKey,
 } from '@maestro/hash';
 import { type ConnectionInfo, ConnectionRole, Member, MemberState, stateName } from '@maestro/hypersync';
 import { compilePolicy } from '@maestro/policy';
-import type { DistributionTable } from '@maestro/weighting';
 import { hasherOf, resolveSettings } from '../simulation/settings.js';
 import { IngressMap } from '../simulation/topology.js';
 import { type FromMember, type MemberInit, type MemberStatus, tableOffer } from './ipc.js';
+import { MemberCounters } from './member-counters.js';
+import { replicaFlow, replicaIngress, replicaKey, replicaPayload } from './replica-payload.js';
+import { TableInForce } from './table-in-force.js';
 import {
   CORRECTION_MAGIC,
   decodeCorrection,
@@ -68,13 +69,10 @@ export class MemberNode {
   private readonly config: CorrectionConfig;
   private readonly ingress: IngressMap;
   private readonly hasher: FlowHasher;
-  private readonly layer: 'l3' | 'l4';
-  private table: DistributionTable | undefined = undefined;
-  private tableToIndex = new Int32Array(0);
+  private readonly tables: TableInForce;
   private readonly packet: Packet;
   private readonly embedded: FlowKey = createFlowKey();
   private readonly scratch: FlowKey = createFlowKey();
-  private readonly reply: FlowKey = createFlowKey();
   private readonly meta: PacketMeta = { flow: 0, first: false, sentAt: 0 };
   /** Flow text → HyperSync connection id, for the connections owned here. */
   private readonly ids = new Map<string, number>();
@@ -84,12 +82,7 @@ export class MemberNode {
   private viewVersion = 0;
   /** Version of the last view whose table this member (as coordinator) sent the orchestrator. */
   private postedView = -1;
-  private lastDigest = 0;
   private readonly lost = new Set<string>();
-  private created: number[] = [];
-  private missed: number[] = [];
-  private recreated: number[] = [];
-  private expired: number[] = [];
   /** Non-first fragments that came before their tracking entry: decided again at each tick. */
   private waiting: { readonly bytes: Uint8Array; readonly until: number }[] = [];
   /** While a waiting fragment is decided again: until when it may wait (0 otherwise). */
@@ -99,18 +92,7 @@ export class MemberNode {
   private resumedAt = 0;
   /** Sync records sent by the HyperSync members this process ran before its last rejoin. */
   private syncBase = 0;
-  private readonly counters = {
-    processed: 0,
-    received: 0,
-    forwarded: 0,
-    noConnection: 0,
-    unknownFragment: 0,
-    unknownIcmp: 0,
-    other: 0,
-    stale: 0,
-    notActive: 0,
-    syncBytes: 0,
-  };
+  private readonly counters = new MemberCounters();
 
   constructor(
     private readonly init: MemberInit,
@@ -119,14 +101,15 @@ export class MemberNode {
   ) {
     const settings = resolveSettings(init.flags);
     const compiled = compilePolicy(settings.policy);
-    this.layer = settings.layer ?? compiled.layer;
-    this.ingress = new IngressMap(compiled, settings.mode, this.layer);
+    const layer = settings.layer ?? compiled.layer;
+    this.ingress = new IngressMap(compiled, settings.mode, layer);
     this.hasher = hasherOf(settings);
+    this.tables = new TableInForce(init.index, init.ids, this.ingress, layer, this.hasher, io);
     this.packet = createPacket();
     this.config = {
       members: init.ids.length,
       interfaces: this.ingress.ingresses,
-      distribute: (key, ing) => this.distribute(key, ing.id),
+      distribute: (key, ing) => this.tables.landing(key, ing.id),
       route: (key) => this.ingress.replyIngress(key, this.packet.ingress),
       capacity: 1024,
     };
@@ -152,7 +135,10 @@ export class MemberNode {
     });
   }
 
-  /** Milliseconds since the group's epoch. */
+  /**
+   * Whole milliseconds since the group's epoch: the time of HyperSync and of the correction
+   * layer's tables, whose idle timeouts are seconds × 1 000.
+   */
   nowMs(): number {
     return Date.now() - this.init.epoch;
   }
@@ -196,19 +182,20 @@ export class MemberNode {
 
   /** Idle expiry of the engine's tables; connections that expired are deleted from HyperSync. */
   expire(): void {
-    const now = this.nowMs() / 1000;
+    const now = this.nowMs();
     const e = this.engine;
     e.expire(now, Math.max(e.owned.size, e.corrections.size, e.fragments.size, e.expectations.size));
     this.flushOutbox();
     const gone: number[] = [];
     this.hs.forEachConnection((c) => {
-      if (c.role === ConnectionRole.OWNER && !e.owned.has(keyOf(c, this.scratch))) gone.push(c.id);
+      if (c.role === ConnectionRole.OWNER && !e.owned.has(replicaKey(c, this.scratch))) gone.push(c.id);
     });
     for (const id of gone) {
       const c = this.hs.connection(id);
       if (c !== undefined) {
-        this.ids.delete(formatFlow(keyOf(c, this.scratch)));
-        if (c.payload !== undefined && c.payload.byteLength >= 8) this.expired.push(readU32(c.payload, 4));
+        this.ids.delete(formatFlow(replicaKey(c, this.scratch)));
+        const flow = replicaFlow(c);
+        if (flow >= 0) this.counters.expiredFlow(flow);
       }
       this.hs.deleteConnection(id);
     }
@@ -216,41 +203,26 @@ export class MemberNode {
 
   /** The counters and state the orchestrator polls. */
   status(): MemberStatus {
-    const c = this.counters;
     const stats = this.hs.stats;
-    const status: MemberStatus = {
+    const { created, missed, recreated, expired, syncBytes, ...counts } = this.counters.take();
+    return {
       t: 'status',
       state: stateName(this.hs.state()),
       incarnation: this.hs.incarnation,
       viewVersion: this.hs.view?.version ?? 0,
-      tableDigest: this.table === undefined ? 0 : this.lastDigest,
-      processed: c.processed,
-      received: c.received,
-      forwarded: c.forwarded,
+      tableDigest: this.tables.digest,
+      ...counts,
       connections: this.engine.owned.size,
-      drops: {
-        noConnection: c.noConnection,
-        unknownFragment: c.unknownFragment,
-        unknownIcmp: c.unknownIcmp,
-        other: c.other,
-        stale: c.stale,
-        notActive: c.notActive,
-      },
       syncRecords: this.syncBase + stats.recordsSent,
-      syncBytes: c.syncBytes,
+      syncBytes,
       recordsApplied: stats.recordsApplied,
       promoted: stats.promoted,
       fullSync: this.hs.devices.statusOf('full-sync', this.hs.view === undefined ? 0 : this.nowMs()) === 'ok',
-      created: this.created,
-      missed: this.missed,
-      recreated: this.recreated,
-      expired: this.expired,
+      created,
+      missed,
+      recreated,
+      expired,
     };
-    this.created = [];
-    this.missed = [];
-    this.recreated = [];
-    this.expired = [];
-    return status;
   }
 
   /** The flows this member owns, as text (the orchestrator's end-of-run audit). */
@@ -268,14 +240,6 @@ export class MemberNode {
       if (type === SYNC_TYPE) this.counters.syncBytes += bytes.byteLength;
     }
     this.io.datagram(to, bytes);
-  }
-
-  private distribute(key: FlowKey, ingress: number): number {
-    const table = this.table;
-    if (table === undefined) return this.init.index;
-    const ing = this.ingress.ingresses[ingress];
-    const h = distributionHash(key, ing?.mode ?? 'general', this.layer, this.hasher);
-    return this.tableToIndex[table.lookupIndex(h)] ?? this.init.index;
   }
 
   /**
@@ -303,8 +267,7 @@ export class MemberNode {
     this.incarnation = this.hs.incarnation;
     this.engine = new MemberEngine(this.init.index, this.config);
     this.ids.clear();
-    this.table = undefined;
-    this.lastDigest = 0;
+    this.tables.clear();
     this.viewVersion = 0;
     this.postedView = -1;
     this.lost.clear();
@@ -322,7 +285,7 @@ export class MemberNode {
       decodePacket(bytes, p, this.embedded, this.meta);
     } catch (error) {
       if (error instanceof WireError) {
-        c.other++;
+        c.refused();
         return;
       }
       throw error;
@@ -341,17 +304,16 @@ export class MemberNode {
       c.notActive++;
       return;
     }
-    const now = nowMs / 1000;
     const owned = this.engine.owned;
     const plain = p.embedded === null && p.key.portKind !== PortKind.FRAGMENT;
     const before = plain ? owned.find(p.key) : -1;
     const stateBefore = before >= 0 ? owned.state(before) : -1;
     let decision: Decision;
     try {
-      decision = this.engine.decide(p, now);
+      decision = this.engine.decide(p, nowMs);
     } catch (error) {
       if (error instanceof CorrectionError) {
-        c.other++;
+        c.refused();
         return;
       }
       throw error;
@@ -375,11 +337,11 @@ export class MemberNode {
             return;
           }
         }
-        this.dropped(this.engine.lastDrop);
+        c.dropped(this.engine.lastDrop, this.meta.flow);
         return;
       case Decision.CREATE:
         c.processed++;
-        this.createSynced(target, now);
+        this.createSynced(target, nowMs);
         return;
       default: {
         c.processed++;
@@ -396,31 +358,15 @@ export class MemberNode {
     }
   }
 
-  private dropped(cause: number): void {
-    const c = this.counters;
-    if (cause === DropCause.NO_CONNECTION) {
-      c.noConnection++;
-      this.missed.push(this.meta.flow);
-    } else if (cause === DropCause.UNKNOWN_FRAGMENT) c.unknownFragment++;
-    else if (cause === DropCause.UNKNOWN_ICMP) c.unknownIcmp++;
-    else c.other++;
-  }
-
   /**
    * A connection was created here: replicate it at once (the sync goes out before the next packet
    * is read, so a SIGKILL cannot leave a created connection without its backup for long).
    */
   private createSynced(target: number, now: number): void {
     const p = this.packet;
-    if (!this.meta.first && !isBareSyn(p)) this.recreated.push(this.meta.flow);
-    this.created.push(this.meta.flow);
+    this.counters.createdFlow(this.meta.flow, !this.meta.first && !isBareSyn(p));
     if (p.embedded !== null || p.key.portKind === PortKind.FRAGMENT) return;
     const id = this.idBase + (this.nextId++ % 2 ** 23);
-    // The payload carries what a member taking the connection over needs: ingress, flow number.
-    const payload = new Uint8Array(8);
-    const view = new DataView(payload.buffer);
-    view.setUint32(0, p.ingress);
-    view.setUint32(4, this.meta.flow);
     const targetId = target >= 0 && target !== this.init.index ? this.init.ids[target] : undefined;
     try {
       this.hs.createConnection({
@@ -429,14 +375,14 @@ export class MemberNode {
         hash: distributionHash(p.key, 'general', 'l4', this.hasher),
         ...(targetId === undefined ? {} : { target: targetId }),
         state: this.engine.owned.state(this.engine.owned.find(p.key)),
-        payload,
+        payload: replicaPayload(p.ingress, this.meta.flow),
       });
     } catch {
       // Not in the view (yet) or a duplicate id: the connection lives here unreplicated.
       return;
     }
     this.ids.set(formatFlow(p.key), id);
-    this.hs.tick(now * 1000);
+    this.hs.tick(now);
   }
 
   /** Sends the engine's messages; returns the reply target of a creation (-1: none). */
@@ -456,7 +402,7 @@ export class MemberNode {
   private onCorrection(bytes: Uint8Array): void {
     try {
       const m = decodeCorrection(bytes, this.init.index, createFlowKey());
-      this.engine.deliver(m, this.nowMs() / 1000);
+      this.engine.deliver(m, this.nowMs());
     } catch (error) {
       if (error instanceof WireError || error instanceof CorrectionError) return;
       throw error;
@@ -479,8 +425,8 @@ export class MemberNode {
     }
     const table = hs.table;
     if (view === undefined || table === undefined || !hs.tableAgreed) return;
-    if (view.tableDigest !== this.lastDigest) {
-      this.install(table, view.tableDigest);
+    if (view.tableDigest !== this.tables.digest) {
+      this.tables.install(table, view.tableDigest, this.engine.owned);
       this.io.post({ t: 'tableReady', digest: view.tableDigest });
     }
     // The coordinator publishes every view's table, even one it had already: views race at
@@ -499,80 +445,28 @@ export class MemberNode {
     const adopt: ConnectionInfo[] = [];
     const owned = this.engine.owned;
     this.hs.forEachConnection((c) => {
-      if (c.role === ConnectionRole.OWNER && c.owner === this.init.id && !owned.has(keyOf(c, this.scratch)))
+      if (
+        c.role === ConnectionRole.OWNER &&
+        c.owner === this.init.id &&
+        !owned.has(replicaKey(c, this.scratch))
+      )
         adopt.push(c);
     });
-    const now = this.nowMs() / 1000;
+    const now = this.nowMs();
     for (const c of adopt) {
-      const key = keyOf(c, createFlowKey());
+      const key = replicaKey(c, createFlowKey());
       this.engine.corrections.remove(key);
-      const ingress = c.payload !== undefined && c.payload.byteLength >= 4 ? readU32(c.payload) : 0;
+      const ingress = replicaIngress(c);
       const h = owned.insert(key, now, this.init.index, this.init.index, ingress);
       owned.setState(h, c.state as ConnState);
       this.ids.set(formatFlow(key), c.id);
       // The table may stay as it is (the failed member came back as a new incarnation, same id):
       // the members where its packets land need to know the new owner now.
-      this.correctLandings(key, ingress);
+      this.tables.correctLandings(key, ingress);
     }
-  }
-
-  /**
-   * Puts `table` in force here and sends a correction entry to every member where packets of an
-   * owned connection (either direction) now land.
-   */
-  private install(table: DistributionTable, digest: number): void {
-    this.table = table;
-    this.lastDigest = digest;
-    this.tableToIndex = Int32Array.from(table.members, (m) => this.init.ids.indexOf(m.id));
-    const owned = this.engine.owned;
-    for (let h = 0; h < owned.size; h++) this.correctLandings(owned.keyAt(h, this.scratch), owned.tag(h));
-  }
-
-  /** Sends a correction entry to each member where packets of the owned `key` land (either way). */
-  private correctLandings(key: FlowKey, ingress: number): void {
-    const self = this.init.index;
-    const here = this.distribute(key, ingress);
-    if (here !== self && here >= 0) this.correct(here, key);
-    const reply = reverseFlowKey(key, this.reply);
-    const there = this.distribute(reply, this.ingress.replyIngress(key, ingress));
-    if (there !== self && there >= 0) this.correct(there, reply);
-  }
-
-  private correct(to: number, key: FlowKey): void {
-    const id = this.init.ids[to];
-    if (id === undefined) return;
-    this.io.datagram(
-      id,
-      encodeCorrection({
-        kind: 'correct',
-        from: this.init.index,
-        to,
-        key,
-        owner: this.init.index,
-        reason: Reason.ASYMMETRIC,
-      }),
-    );
   }
 }
 
 function isBareSyn(p: Packet): boolean {
   return p.key.protocol === IpProtocol.TCP && (p.tcpFlags & TCP_SYN_ACK_RST) === 0x02;
-}
-
-function readU32(bytes: Uint8Array, at = 0): number {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(at);
-}
-
-/** The flow key of a stored connection, written into `out`. */
-function keyOf(c: ConnectionInfo, out: FlowKey): FlowKey {
-  out.family = c.family;
-  out.protocol = c.protocol;
-  out.portKind = c.portKind as PortKind;
-  out.srcPort = c.srcPort;
-  out.dstPort = c.dstPort;
-  out.srcV4 = c.srcV4;
-  out.dstV4 = c.dstV4;
-  if (c.src6 !== undefined) out.src6.set(c.src6);
-  if (c.dst6 !== undefined) out.dst6.set(c.dst6);
-  return out;
 }
