@@ -62,7 +62,7 @@ describe('maestro cluster member idle expiry', () => {
 
   // The engine's flow tables take their time in milliseconds and a UDP connection's idle
   // timeout is 40 s: a member handing them seconds would keep every connection 1 000 times as long.
-  it('should expire a UDP connection idle past its 40 s timeout, and keep one idle for less', () => {
+  it("should expire a member's UDP connection idle past its 40 s timeout, and keep one idle for less", () => {
     for (const [idle, kept] of [
       [30_000, 1],
       [50_000, 0],
