@@ -13,7 +13,7 @@ import { CliError } from '../cli/errors.js';
 import { parseEvent, type SimEvent } from './events.js';
 import type { Strategy } from './group.js';
 import { defaultMembers, parseMembers, type SimMember } from './members.js';
-import { DEFAULT_TOPOLOGY_YAML, type ModeChoice } from './topology.js';
+import { DEFAULT_TOPOLOGY, type ModeChoice } from './topology.js';
 
 /** Everything `maestro simulate` runs with, after the scenario file and the flags are merged. */
 export interface SimulationSettings {
@@ -190,7 +190,7 @@ export function resolveSettings(flags: SimulationFlags): SimulationSettings {
   const base =
     topology ??
     (rules && rules.topology.interfaces.length > 0 ? rules : undefined) ??
-    parsePolicy('default-topology.yaml', DEFAULT_TOPOLOGY_YAML);
+    validatePolicy(DEFAULT_TOPOLOGY, { file: 'default-topology.yaml' });
   const policy: Policy = {
     topology: layerText === undefined ? base.topology : { ...base.topology, layer: layerText },
     rules: rules?.rules ?? [],
