@@ -1,6 +1,6 @@
 import type { Ingress } from '@maestro/correction';
 import type { DistributionLayer, DistributionMode, FlowKey } from '@maestro/hash';
-import type { CompiledPolicy, Policy, Topology } from '@maestro/policy';
+import type { CompiledPolicy, Policy, Topology, VlanTopology } from '@maestro/policy';
 import { AddressMap } from './address-map.js';
 
 /** VLAN ids per interface in the ingress numbering (0 = untagged). */
@@ -29,24 +29,26 @@ export class IngressMap {
     const n = this.interfaceCount * VLANS_PER_INTERFACE;
     this.ingresses = new Array<Ingress>(n);
     this.zoneInternal = new Uint8Array(n);
+    this.oppositeOf = new Int32Array(n);
+    const firstInternal = this.first(topology, 'internal');
+    const firstExternal = this.first(topology, 'external');
     for (let i = 0; i < this.interfaceCount; i++) {
       const iface = topology.interfaces[i];
+      // The first VLAN entry of each id (as a search of the list finds it), and what every other
+      // VLAN of the interface gets: 4 096 ingresses per interface without searching the list.
+      const listed = new Map<number, VlanTopology>();
+      for (const x of iface?.vlans ?? []) if (!listed.has(x.id)) listed.set(x.id, x);
+      const ifaceZone = iface?.zone ?? 'external';
+      const towardsExternal = this.onInterface(topology, i, 'external') ?? firstExternal;
+      const towardsInternal = this.onInterface(topology, i, 'internal') ?? firstInternal;
       for (let v = 0; v < VLANS_PER_INTERFACE; v++) {
         const id = i * VLANS_PER_INTERFACE + v;
         const mode: DistributionMode = forced === 'auto' ? compiled.topologyMode(iface ? i : -1, v) : forced;
         this.ingresses[id] = { id, mode, layer };
-        const zone = iface?.vlans.find((x) => x.id === v)?.zone ?? iface?.zone ?? 'external';
-        this.zoneInternal[id] = zone === 'internal' ? 1 : 0;
+        const internal = (listed.get(v)?.zone ?? ifaceZone) === 'internal';
+        this.zoneInternal[id] = internal ? 1 : 0;
+        this.oppositeOf[id] = (internal ? towardsExternal : towardsInternal) ?? id;
       }
-    }
-    this.oppositeOf = new Int32Array(n);
-    const firstInternal = this.first(topology, 'internal');
-    const firstExternal = this.first(topology, 'external');
-    for (let id = 0; id < n; id++) {
-      const want = this.zoneInternal[id] === 1 ? 'external' : 'internal';
-      const fallback = (want === 'external' ? firstExternal : firstInternal) ?? id;
-      this.oppositeOf[id] =
-        this.onInterface(topology, Math.floor(id / VLANS_PER_INTERFACE), want) ?? fallback;
     }
   }
 
