@@ -120,18 +120,23 @@ function policyPart(s: Scenario | undefined, key: string, flag: string | undefin
   return validatePolicy(wrapped, { file: `${s.file} (${key})` });
 }
 
-function parseHash(text: string): FlowHasher {
-  if (text === 'toeplitz') return createToeplitz(MICROSOFT_RSS_KEY);
-  if (text === 'symmetric') return createToeplitz(SYMMETRIC_RSS_KEY);
-  const m = /^keyed:([0-9a-fA-F]{16})$/.exec(text);
-  if (m !== null) {
-    const hex = m[1] as string;
-    return createKeyedHash(
-      Uint8Array.from({ length: 8 }, (_, i) => Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16)),
-    );
-  }
+const KEYED_HASH = /^keyed:([0-9a-fA-F]{16})$/;
+
+/** Throws the usage error for a `--hash` value that names no hash function. */
+function checkHash(text: string): void {
+  if (text === 'toeplitz' || text === 'symmetric' || KEYED_HASH.test(text)) return;
   throw new CliError(
     `--hash must be toeplitz, symmetric or keyed:<16 hex digits>, got ${JSON.stringify(text)}`,
+  );
+}
+
+function parseHash(text: string): FlowHasher {
+  checkHash(text);
+  if (text === 'toeplitz') return createToeplitz(MICROSOFT_RSS_KEY);
+  if (text === 'symmetric') return createToeplitz(SYMMETRIC_RSS_KEY);
+  const hex = KEYED_HASH.exec(text)?.[1] ?? '';
+  return createKeyedHash(
+    Uint8Array.from({ length: 8 }, (_, i) => Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16)),
   );
 }
 
@@ -204,7 +209,8 @@ export function resolveSettings(flags: SimulationFlags): SimulationSettings {
   }
   const eventTexts = [...(scenarioEvents ?? []).map(String), ...flags.events];
   const events = eventTexts.map(parseEvent).sort((a, b) => a.at - b.at);
-  parseHash(flags.hash ?? scenarioString(s, 'hash') ?? 'toeplitz');
+  // Checked here (a usage error before any file is read); the hasher itself is built once, later.
+  checkHash(flags.hash ?? scenarioString(s, 'hash') ?? 'toeplitz');
   return {
     capture,
     members,
