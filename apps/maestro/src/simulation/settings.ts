@@ -13,7 +13,7 @@ import { CliError } from '../cli/errors.js';
 import { parseEvent, type SimEvent } from './events.js';
 import type { Strategy } from './group.js';
 import { defaultMembers, parseMembers, type SimMember } from './members.js';
-import { DEFAULT_TOPOLOGY_YAML, type ModeChoice } from './topology.js';
+import { DEFAULT_TOPOLOGY, type ModeChoice } from './topology.js';
 
 /** Everything `maestro simulate` runs with, after the scenario file and the flags are merged. */
 export interface SimulationSettings {
@@ -120,18 +120,23 @@ function policyPart(s: Scenario | undefined, key: string, flag: string | undefin
   return validatePolicy(wrapped, { file: `${s.file} (${key})` });
 }
 
-function parseHash(text: string): FlowHasher {
-  if (text === 'toeplitz') return createToeplitz(MICROSOFT_RSS_KEY);
-  if (text === 'symmetric') return createToeplitz(SYMMETRIC_RSS_KEY);
-  const m = /^keyed:([0-9a-fA-F]{16})$/.exec(text);
-  if (m !== null) {
-    const hex = m[1] as string;
-    return createKeyedHash(
-      Uint8Array.from({ length: 8 }, (_, i) => Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16)),
-    );
-  }
+const KEYED_HASH = /^keyed:([0-9a-fA-F]{16})$/;
+
+/** Throws the usage error for a `--hash` value that names no hash function. */
+function checkHash(text: string): void {
+  if (text === 'toeplitz' || text === 'symmetric' || KEYED_HASH.test(text)) return;
   throw new CliError(
     `--hash must be toeplitz, symmetric or keyed:<16 hex digits>, got ${JSON.stringify(text)}`,
+  );
+}
+
+function parseHash(text: string): FlowHasher {
+  checkHash(text);
+  if (text === 'toeplitz') return createToeplitz(MICROSOFT_RSS_KEY);
+  if (text === 'symmetric') return createToeplitz(SYMMETRIC_RSS_KEY);
+  const hex = KEYED_HASH.exec(text)?.[1] ?? '';
+  return createKeyedHash(
+    Uint8Array.from({ length: 8 }, (_, i) => Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16)),
   );
 }
 
@@ -190,7 +195,7 @@ export function resolveSettings(flags: SimulationFlags): SimulationSettings {
   const base =
     topology ??
     (rules && rules.topology.interfaces.length > 0 ? rules : undefined) ??
-    parsePolicy('default-topology.yaml', DEFAULT_TOPOLOGY_YAML);
+    validatePolicy(DEFAULT_TOPOLOGY, { file: 'default-topology.yaml' });
   const policy: Policy = {
     topology: layerText === undefined ? base.topology : { ...base.topology, layer: layerText },
     rules: rules?.rules ?? [],
@@ -204,7 +209,8 @@ export function resolveSettings(flags: SimulationFlags): SimulationSettings {
   }
   const eventTexts = [...(scenarioEvents ?? []).map(String), ...flags.events];
   const events = eventTexts.map(parseEvent).sort((a, b) => a.at - b.at);
-  parseHash(flags.hash ?? scenarioString(s, 'hash') ?? 'toeplitz');
+  // Checked here (a usage error before any file is read); the hasher itself is built once, later.
+  checkHash(flags.hash ?? scenarioString(s, 'hash') ?? 'toeplitz');
   return {
     capture,
     members,

@@ -1,6 +1,6 @@
 import type { Ingress } from '@maestro/correction';
 import type { DistributionLayer, DistributionMode, FlowKey } from '@maestro/hash';
-import type { CompiledPolicy, Policy, Topology } from '@maestro/policy';
+import type { CompiledPolicy, Policy, Topology, VlanTopology } from '@maestro/policy';
 import { AddressMap } from './address-map.js';
 
 /** VLAN ids per interface in the ingress numbering (0 = untagged). */
@@ -29,24 +29,26 @@ export class IngressMap {
     const n = this.interfaceCount * VLANS_PER_INTERFACE;
     this.ingresses = new Array<Ingress>(n);
     this.zoneInternal = new Uint8Array(n);
+    this.oppositeOf = new Int32Array(n);
+    const firstInternal = this.first(topology, 'internal');
+    const firstExternal = this.first(topology, 'external');
     for (let i = 0; i < this.interfaceCount; i++) {
       const iface = topology.interfaces[i];
+      // The first VLAN entry of each id (as a search of the list finds it), and what every other
+      // VLAN of the interface gets: 4 096 ingresses per interface without searching the list.
+      const listed = new Map<number, VlanTopology>();
+      for (const x of iface?.vlans ?? []) if (!listed.has(x.id)) listed.set(x.id, x);
+      const ifaceZone = iface?.zone ?? 'external';
+      const towardsExternal = this.onInterface(topology, i, 'external') ?? firstExternal;
+      const towardsInternal = this.onInterface(topology, i, 'internal') ?? firstInternal;
       for (let v = 0; v < VLANS_PER_INTERFACE; v++) {
         const id = i * VLANS_PER_INTERFACE + v;
         const mode: DistributionMode = forced === 'auto' ? compiled.topologyMode(iface ? i : -1, v) : forced;
         this.ingresses[id] = { id, mode, layer };
-        const zone = iface?.vlans.find((x) => x.id === v)?.zone ?? iface?.zone ?? 'external';
-        this.zoneInternal[id] = zone === 'internal' ? 1 : 0;
+        const internal = (listed.get(v)?.zone ?? ifaceZone) === 'internal';
+        this.zoneInternal[id] = internal ? 1 : 0;
+        this.oppositeOf[id] = (internal ? towardsExternal : towardsInternal) ?? id;
       }
-    }
-    this.oppositeOf = new Int32Array(n);
-    const firstInternal = this.first(topology, 'internal');
-    const firstExternal = this.first(topology, 'external');
-    for (let id = 0; id < n; id++) {
-      const want = this.zoneInternal[id] === 1 ? 'external' : 'internal';
-      const fallback = (want === 'external' ? firstExternal : firstInternal) ?? id;
-      this.oppositeOf[id] =
-        this.onInterface(topology, Math.floor(id / VLANS_PER_INTERFACE), want) ?? fallback;
     }
   }
 
@@ -108,19 +110,27 @@ export class IngressMap {
 /**
  * The topology used when none is given: one interface, `uplink`, whose untagged traffic is
  * distributed in General mode, with VLAN 100 on the internal side (User mode) and VLAN 200 on the
- * external side (Network mode): auto-topology for the convention of `maestro gen`.
+ * external side (Network mode): auto-topology for the convention of `maestro gen`. A value for
+ * `validatePolicy` rather than YAML text, so that a run without a topology file never starts the
+ * YAML parser (its first document cost a tenth of a small run's start-up).
  */
-export const DEFAULT_TOPOLOGY_YAML = `topology:
-  mode: auto
-  layer: l4
-  interfaces:
-    - name: uplink
-      zone: external
-      mode: general
-      vlans:
-        - { id: 100, zone: internal, mode: user }
-        - { id: 200, zone: external, mode: network }
-`;
+export const DEFAULT_TOPOLOGY: { readonly topology: Record<string, unknown> } = {
+  topology: {
+    mode: 'auto',
+    layer: 'l4',
+    interfaces: [
+      {
+        name: 'uplink',
+        zone: 'external',
+        mode: 'general',
+        vlans: [
+          { id: 100, zone: 'internal', mode: 'user' },
+          { id: 200, zone: 'external', mode: 'network' },
+        ],
+      },
+    ],
+  },
+};
 
 /** True when the policy has rules to consult per packet (otherwise the topology decides alone). */
 export function hasRules(policy: Policy): boolean {
