@@ -16,6 +16,7 @@ import { type DecisionBuffers, fitsBuffers } from './decision-buffers.js';
 import { CorrectionError } from './errors.js';
 import { fragmentKey } from './fragment-key.js';
 import { applyNat, type NatRule } from './nat.js';
+import { NatLookahead } from './nat-lookahead.js';
 import { NatTable, portSeed } from './nat-table.js';
 import { checkPacket, checkTime, guard, isKeyObject, sameBytes } from './packet-checks.js';
 import { type CorrectionStats, StatsCounter } from './stats.js';
@@ -90,6 +91,10 @@ export class MemberEngine {
   private batchError: unknown = null;
   /** Keys and aliases of the connections the current batch has created so far. */
   private readonly created: CreatedKeys = new CreatedKeys(2 * FIND_BATCH);
+  /** The translated tuples the current batch's creations try first, looked up together. */
+  private readonly lookahead: NatLookahead = new NatLookahead();
+  /** The lane of the batch being decided the long way, -1 outside decideBatch. */
+  private lane = -1;
 
   constructor(self: number, config: CorrectionConfig) {
     const c = validateConfig(config);
@@ -268,6 +273,7 @@ export class MemberEngine {
     const created = this.created;
     const { decision, target, reason, drop } = out;
     owned.findMany(this.batchKeys, handles, flags, valid);
+    this.lookahead.prepare(this.nat, owned, packets, from, valid, handles);
     // Deciding only ever adds owned entries (handles stay valid), so only a miss can go stale,
     // and only if its key is one a packet of this batch has just created (or its alias).
     created.clear();
@@ -316,12 +322,15 @@ export class MemberEngine {
         h = owned.find(key);
         reply = owned.lastReply;
       }
+      this.lane = i;
       try {
         decision[at] = this.decideFound(p, now, h, reply);
       } catch (error) {
+        this.lane = -1;
         this.recordHits(now, pending, i);
         throw error;
       }
+      this.lane = -1;
       target[at] = this.lastTarget;
       reason[at] = this.lastReason;
       drop[at] = this.lastDrop;
@@ -549,17 +558,24 @@ export class MemberEngine {
     const rule = this.nat.rules[index] as NatRule;
     if (rule.kind !== 'hide' || (o.portKind !== PortKind.PORTS && o.portKind !== PortKind.ECHO)) {
       applyNat(rule, o, 0, t);
-      return flowKeyEquals(t, o) || !this.owned.has(t);
+      return flowKeyEquals(t, o) || this.knownAbsent(t) || !this.owned.has(t);
     }
     const first = this.nat.hideFirst[index] as number;
     const count = this.nat.hideCount[index] as number;
     const start = portSeed(o) % count;
     const tries = Math.min(count, 4096);
+    applyNat(rule, o, first + start, t);
+    if (this.knownAbsent(t)) return true;
     for (let i = 0; i < tries; i++) {
       applyNat(rule, o, first + ((start + i) % count), t);
       if (!this.owned.has(t)) return true;
     }
     return false;
+  }
+
+  /** True when `t` is the batch lane's looked-ahead translated tuple and known to be free. */
+  private knownAbsent(t: FlowKey): boolean {
+    return this.lane >= 0 && this.lookahead.absent(this.lane, this.created, t);
   }
 
   private laterFragment(packet: Packet, now: number): Decision {
