@@ -1,6 +1,5 @@
 import { FIND_BATCH, FindFlag, FlowTable, TcpFlag } from '@maestro/flowtable';
 import {
-  cloneFlowKey,
   copyFlowKey,
   createFlowKey,
   type FlowKey,
@@ -15,10 +14,11 @@ import { Decision, DropCause, Reason } from './decision.js';
 import { type DecisionBuffers, fitsBuffers } from './decision-buffers.js';
 import { CorrectionError } from './errors.js';
 import { fragmentKey } from './fragment-key.js';
+import { MessagePool } from './message-pool.js';
 import { applyNat, type NatRule } from './nat.js';
 import { NatLookahead } from './nat-lookahead.js';
 import { NatTable, portSeed } from './nat-table.js';
-import { checkPacket, checkTime, guard, isKeyObject, sameBytes } from './packet-checks.js';
+import { checkPacket, checkTime, guard, sameBytes } from './packet-checks.js';
 import { type CorrectionStats, StatsCounter } from './stats.js';
 import type {
   CorrectionConfig,
@@ -31,9 +31,6 @@ import type {
 } from './types.js';
 
 export { MAX_HOPS } from './packet-checks.js';
-
-/** Most recycled message keys an engine keeps. */
-const SPARE_KEYS = 4096;
 
 /**
  * The correction layer of one member: for each packet, {@link decide} whether it is processed here
@@ -81,7 +78,7 @@ export class MemberEngine {
   private readonly original: FlowKey = createFlowKey();
   private readonly beforeHook: FlowKey = createFlowKey();
   private readonly onOwnedExpire: (handle: number) => void;
-  private readonly spareKeys: FlowKey[] = [];
+  private readonly pool: MessagePool = new MessagePool();
   private readonly batchKeys: FlowKey[] = Array.from({ length: FIND_BATCH }, createFlowKey);
   private readonly batchHandles: Int32Array = new Int32Array(FIND_BATCH);
   private readonly batchFlags: Uint8Array = new Uint8Array(FIND_BATCH);
@@ -129,24 +126,13 @@ export class MemberEngine {
 
   /**
    * Optional: hands back messages taken from {@link outbox} once they have been delivered, so that
-   * later messages reuse their key objects instead of allocating (two typed arrays each). Pass each
-   * message once, and do not read a recycled message's key afterwards. Any engine's messages may be
-   * recycled into any engine. Throws `INVALID_MESSAGE`, keeping nothing, unless every element is an
-   * object whose `key` is a flow key object (two 16-byte address arrays).
+   * later messages reuse them and their key objects instead of allocating (a key holds two typed
+   * arrays). Pass each message once, and do not read a recycled message or its key afterwards. Any
+   * engine's messages may be recycled into any engine. Throws `INVALID_MESSAGE`, keeping nothing,
+   * unless every element is an object whose `key` is a flow key object (two 16-byte address arrays).
    */
   recycle(messages: readonly CorrectionMessage[]): void {
-    if (!Array.isArray(messages)) {
-      throw new CorrectionError('INVALID_MESSAGE', 'recycle takes an array of messages');
-    }
-    for (const m of messages as readonly unknown[]) {
-      if (!isKeyObject(typeof m === 'object' && m !== null ? (m as { key?: unknown }).key : undefined)) {
-        throw new CorrectionError('INVALID_MESSAGE', 'a recycled message must carry a flow key object');
-      }
-    }
-    const spare = this.spareKeys;
-    for (let i = 0; i < messages.length && spare.length < SPARE_KEYS; i++) {
-      spare.push((messages[i] as CorrectionMessage).key);
-    }
+    this.pool.take(messages);
   }
 
   /** Decision and reason counters (a snapshot). */
@@ -510,8 +496,8 @@ export class MemberEngine {
           : natted
             ? Reason.NAT
             : Reason.ASYMMETRIC;
-    if (target !== this.self) this.send('correct', target, r, natted ? Reason.NAT : Reason.ASYMMETRIC);
-    if (landing !== this.self) this.send('correct', landing, o, Reason.RELATED);
+    if (target !== this.self) this.send(target, r, natted ? Reason.NAT : Reason.ASYMMETRIC);
+    if (landing !== this.self) this.send(landing, o, Reason.RELATED);
     if (packet.moreFragments) this.trackFragment(packet, now);
     if (expectation >= 0) {
       const pattern = this.expectations.keyAt(expectation, this.scratch);
@@ -656,19 +642,12 @@ export class MemberEngine {
     }
   }
 
-  /** A copy of `key` for an outgoing message: a recycled key when there is one, else a new one. */
   private keyCopy(key: FlowKey): FlowKey {
-    const spare = this.spareKeys.pop();
-    if (spare === undefined) return cloneFlowKey(key);
-    if (spare.family === 6 && key.family === 4) {
-      spare.src6.fill(0);
-      spare.dst6.fill(0);
-    }
-    return copyFlowKey(key, spare);
+    return this.pool.keyCopy(key);
   }
 
-  private send(kind: 'correct', to: number, key: FlowKey, reason: number): void {
-    this.outbox.push({ kind, from: this.self, to, key: this.keyCopy(key), owner: this.self, reason });
+  private send(to: number, key: FlowKey, reason: number): void {
+    this.outbox.push(this.pool.correct(this.self, to, key, this.self, reason));
   }
 
   private broadcast(kind: 'expect' | 'unexpect', key: FlowKey): void {
