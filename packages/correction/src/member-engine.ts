@@ -16,7 +16,7 @@ import { CorrectionError } from './errors.js';
 import { fragmentKey } from './fragment-key.js';
 import { MessagePool } from './message-pool.js';
 import { applyNat, type NatRule } from './nat.js';
-import { NatLookahead } from './nat-lookahead.js';
+import { NatLookahead, NOT_AHEAD } from './nat-lookahead.js';
 import { NatTable, portSeed } from './nat-table.js';
 import { checkPacket, checkTime, guard, sameBytes } from './packet-checks.js';
 import { type CorrectionStats, StatsCounter } from './stats.js';
@@ -470,9 +470,17 @@ export class MemberEngine {
 
   private create(packet: Packet, now: number, expectation: number): Decision {
     const o = packet.key;
-    const t = copyFlowKey(o, this.translated);
-    const rule = this.nat.match(o);
-    if (rule >= 0 && !this.translate(rule, o, t)) return this.drop(DropCause.NAT_EXHAUSTED);
+    const t = this.translated;
+    // The batch's lookahead resolved the NAT rule and first translated tuple of most creations.
+    const lane = this.lane;
+    const ahead = lane >= 0 ? this.lookahead.rule(lane) : NOT_AHEAD;
+    const rule = ahead === NOT_AHEAD ? this.nat.match(o) : ahead;
+    if (rule >= 0 && !(ahead >= 0 && this.lookahead.free(lane, this.created, t))) {
+      copyFlowKey(o, t);
+      if (!this.translate(rule, o, t)) return this.drop(DropCause.NAT_EXHAUSTED);
+    } else if (rule < 0) {
+      copyFlowKey(o, t);
+    }
     if (this.hook !== null && this.applyHook(o, t) && this.owned.has(t)) {
       return this.drop(DropCause.NAT_EXHAUSTED);
     }
@@ -544,24 +552,17 @@ export class MemberEngine {
     const rule = this.nat.rules[index] as NatRule;
     if (rule.kind !== 'hide' || (o.portKind !== PortKind.PORTS && o.portKind !== PortKind.ECHO)) {
       applyNat(rule, o, 0, t);
-      return flowKeyEquals(t, o) || this.knownAbsent(t) || !this.owned.has(t);
+      return flowKeyEquals(t, o) || !this.owned.has(t);
     }
     const first = this.nat.hideFirst[index] as number;
     const count = this.nat.hideCount[index] as number;
     const start = portSeed(o) % count;
     const tries = Math.min(count, 4096);
-    applyNat(rule, o, first + start, t);
-    if (this.knownAbsent(t)) return true;
     for (let i = 0; i < tries; i++) {
       applyNat(rule, o, first + ((start + i) % count), t);
       if (!this.owned.has(t)) return true;
     }
     return false;
-  }
-
-  /** True when `t` is the batch lane's looked-ahead translated tuple and known to be free. */
-  private knownAbsent(t: FlowKey): boolean {
-    return this.lane >= 0 && this.lookahead.absent(this.lane, this.created, t);
   }
 
   private laterFragment(packet: Packet, now: number): Decision {
