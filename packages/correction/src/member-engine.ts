@@ -270,8 +270,10 @@ export class MemberEngine {
     // end, or before a packet decided the long way that may record an entry the batch found (an
     // ICMP error, a fragment, a hit), or when one throws: the same records of every entry in the
     // same order as one at a time (a miss decided the long way records only an entry it creates,
-    // or created earlier in the batch), none past a packet that throws.
+    // or created earlier in the batch), none past a packet that throws. Only lanes up to the last
+    // inline hit (`hitEnd`) hold hits to record: a range with none costs no call.
     let pending = 0;
+    let hitEnd = 0;
     for (let i = 0; i < valid; i++) {
       const p = packets[from + i] as Packet;
       const key = p.key;
@@ -281,6 +283,7 @@ export class MemberEngine {
         if (h >= 0) {
           decidedInline(out, at, Decision.PROCESS, DropCause.NONE);
           hits++;
+          hitEnd = i + 1;
           continue;
         }
         if (
@@ -300,7 +303,7 @@ export class MemberEngine {
         drops = 0;
       }
       if (h >= 0 || p.embedded !== null || key.portKind === PortKind.FRAGMENT || p.moreFragments) {
-        this.recordHits(now, pending, i);
+        this.recordHits(now, pending, hitEnd);
         pending = i + 1;
       }
       let reply = ((flags[i] as number) & FindFlag.REPLY) !== 0;
@@ -313,7 +316,7 @@ export class MemberEngine {
         decision[at] = this.decideFound(p, now, h, reply);
       } catch (error) {
         this.lane = -1;
-        this.recordHits(now, pending, i);
+        this.recordHits(now, pending, hitEnd);
         throw error;
       }
       this.lane = -1;
@@ -321,7 +324,7 @@ export class MemberEngine {
       reason[at] = this.lastReason;
       drop[at] = this.lastDrop;
     }
-    this.recordHits(now, pending, valid);
+    this.recordHits(now, pending, hitEnd);
     if (hits + drops > 0) {
       this.tally(hits, drops);
       const last = from + valid - 1;
