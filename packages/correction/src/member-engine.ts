@@ -16,7 +16,6 @@ import { CorrectionError } from './errors.js';
 import { fragmentKey } from './fragment-key.js';
 import { MessagePool } from './message-pool.js';
 import { applyNat, type NatRule } from './nat.js';
-import { NatLookahead, NOT_AHEAD } from './nat-lookahead.js';
 import { NatTable, portSeed } from './nat-table.js';
 import { checkPacket, checkTime, guard, sameBytes } from './packet-checks.js';
 import { type CorrectionStats, StatsCounter } from './stats.js';
@@ -88,10 +87,6 @@ export class MemberEngine {
   private batchError: unknown = null;
   /** Keys and aliases of the connections the current batch has created so far. */
   private readonly created: CreatedKeys = new CreatedKeys(2 * FIND_BATCH);
-  /** The translated tuples the current batch's creations try first, looked up together. */
-  private readonly lookahead: NatLookahead = new NatLookahead();
-  /** The lane of the batch being decided the long way, -1 outside decideBatch. */
-  private lane = -1;
 
   constructor(self: number, config: CorrectionConfig) {
     const c = validateConfig(config);
@@ -259,7 +254,6 @@ export class MemberEngine {
     const created = this.created;
     const { decision, target, reason, drop } = out;
     owned.findMany(this.batchKeys, handles, flags, valid);
-    this.lookahead.prepare(this.nat, owned, packets, from, valid, handles);
     // Deciding only ever adds owned entries (handles stay valid), so only a miss can go stale,
     // and only if its key is one a packet of this batch has just created (or its alias).
     created.clear();
@@ -311,15 +305,12 @@ export class MemberEngine {
         h = owned.find(key);
         reply = owned.lastReply;
       }
-      this.lane = i;
       try {
         decision[at] = this.decideFound(p, now, h, reply);
       } catch (error) {
-        this.lane = -1;
         this.recordHits(now, pending, hitEnd);
         throw error;
       }
-      this.lane = -1;
       target[at] = this.lastTarget;
       reason[at] = this.lastReason;
       drop[at] = this.lastDrop;
@@ -473,17 +464,9 @@ export class MemberEngine {
 
   private create(packet: Packet, now: number, expectation: number): Decision {
     const o = packet.key;
-    const t = this.translated;
-    // The batch's lookahead resolved the NAT rule and first translated tuple of most creations.
-    const lane = this.lane;
-    const ahead = lane >= 0 ? this.lookahead.rule(lane) : NOT_AHEAD;
-    const rule = ahead === NOT_AHEAD ? this.nat.match(o) : ahead;
-    if (rule >= 0 && !(ahead >= 0 && this.lookahead.free(lane, this.created, t))) {
-      copyFlowKey(o, t);
-      if (!this.translate(rule, o, t)) return this.drop(DropCause.NAT_EXHAUSTED);
-    } else if (rule < 0) {
-      copyFlowKey(o, t);
-    }
+    const t = copyFlowKey(o, this.translated);
+    const rule = this.nat.match(o);
+    if (rule >= 0 && !this.translate(rule, o, t)) return this.drop(DropCause.NAT_EXHAUSTED);
     if (this.hook !== null && this.applyHook(o, t) && this.owned.has(t)) {
       return this.drop(DropCause.NAT_EXHAUSTED);
     }
