@@ -16,6 +16,7 @@ import { CorrectionError } from './errors.js';
 import { fragmentKey } from './fragment-key.js';
 import { MessagePool } from './message-pool.js';
 import { applyNat, type NatRule } from './nat.js';
+import { NatLookahead, NOT_AHEAD } from './nat-lookahead.js';
 import { NatTable, portSeed } from './nat-table.js';
 import { checkPacket, checkTime, guard, sameBytes } from './packet-checks.js';
 import { type CorrectionStats, StatsCounter } from './stats.js';
@@ -87,6 +88,10 @@ export class MemberEngine {
   private batchError: unknown = null;
   /** Keys and aliases of the connections the current batch has created so far. */
   private readonly created: CreatedKeys = new CreatedKeys(2 * FIND_BATCH);
+  /** The NAT rules and first translated tuples of the current batch's likely creations. */
+  private readonly lookahead: NatLookahead = new NatLookahead();
+  /** The lane of the batch being decided the long way, -1 outside decideBatch. */
+  private lane = -1;
 
   constructor(self: number, config: CorrectionConfig) {
     const c = validateConfig(config);
@@ -254,6 +259,7 @@ export class MemberEngine {
     const created = this.created;
     const { decision, target, reason, drop } = out;
     owned.findMany(this.batchKeys, handles, flags, valid);
+    this.lookahead.prepare(this.nat, owned, packets, from, valid, handles, this.batchTcpFlags);
     // Deciding only ever adds owned entries (handles stay valid), so only a miss can go stale,
     // and only if its key is one a packet of this batch has just created (or its alias).
     created.clear();
@@ -305,12 +311,15 @@ export class MemberEngine {
         h = owned.find(key);
         reply = owned.lastReply;
       }
+      this.lane = i;
       try {
         decision[at] = this.decideFound(p, now, h, reply);
       } catch (error) {
+        this.lane = -1;
         this.recordHits(now, pending, hitEnd);
         throw error;
       }
+      this.lane = -1;
       target[at] = this.lastTarget;
       reason[at] = this.lastReason;
       drop[at] = this.lastDrop;
@@ -464,9 +473,17 @@ export class MemberEngine {
 
   private create(packet: Packet, now: number, expectation: number): Decision {
     const o = packet.key;
-    const t = copyFlowKey(o, this.translated);
-    const rule = this.nat.match(o);
-    if (rule >= 0 && !this.translate(rule, o, t)) return this.drop(DropCause.NAT_EXHAUSTED);
+    const t = this.translated;
+    // In a batch, the lookahead has the NAT rule and first translated tuple of most creations.
+    const lane = this.lane;
+    const ahead = lane >= 0 ? this.lookahead.rule(lane) : NOT_AHEAD;
+    const rule = ahead === NOT_AHEAD ? this.nat.match(o) : ahead;
+    if (rule < 0) {
+      copyFlowKey(o, t);
+    } else if (ahead < 0 || !this.lookahead.firstFree(lane, this.created, this.owned, t)) {
+      copyFlowKey(o, t);
+      if (!this.translate(rule, o, t)) return this.drop(DropCause.NAT_EXHAUSTED);
+    }
     if (this.hook !== null && this.applyHook(o, t) && this.owned.has(t)) {
       return this.drop(DropCause.NAT_EXHAUSTED);
     }
