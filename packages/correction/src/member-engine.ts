@@ -84,6 +84,8 @@ export class MemberEngine {
   private readonly batchFlags: Uint8Array = new Uint8Array(FIND_BATCH);
   private readonly batchBytes: Uint32Array = new Uint32Array(FIND_BATCH);
   private readonly batchTcpFlags: Uint8Array = new Uint8Array(FIND_BATCH);
+  /** Packets of the checked batch whose TCP flags are a bare SYN (any protocol). */
+  private batchSyns = 0;
   /** The error of the impossible packet that stopped {@link checkBatch}. */
   private batchError: unknown = null;
   /** Keys and aliases of the connections the current batch has created so far. */
@@ -211,18 +213,23 @@ export class MemberEngine {
     const bytes = this.batchBytes;
     const tcpFlags = this.batchTcpFlags;
     const interfaces = this.interfaces.length;
+    let syns = 0;
     for (let i = 0; i < m; i++) {
       const p = packets[from + i] as Packet;
       try {
         checkPacket(p, interfaces);
       } catch (e) {
         this.batchError = e;
+        this.batchSyns = syns;
         return i;
       }
       keys[i] = p.key;
       bytes[i] = p.bytes;
-      tcpFlags[i] = p.tcpFlags;
+      const f = p.tcpFlags;
+      tcpFlags[i] = f;
+      syns += (f & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) === TcpFlag.SYN ? 1 : 0;
     }
+    this.batchSyns = syns;
     return m;
   }
 
@@ -259,7 +266,11 @@ export class MemberEngine {
     const created = this.created;
     const { decision, target, reason, drop } = out;
     owned.findMany(this.batchKeys, handles, flags, valid);
-    this.lookahead.prepare(this.nat, owned, packets, from, valid, handles, this.batchTcpFlags);
+    if (this.batchSyns > 0) {
+      this.lookahead.prepare(this.nat, owned, packets, from, valid, handles, this.batchTcpFlags);
+    } else {
+      this.lookahead.clear();
+    }
     // Deciding only ever adds owned entries (handles stay valid), so only a miss can go stale,
     // and only if its key is one a packet of this batch has just created (or its alias).
     created.clear();

@@ -52,17 +52,11 @@ export class NatLookahead {
     handles: Int32Array,
     tcpFlags: Uint8Array,
   ): void {
+    this.clear();
+    if (nat.rules.length === 0) return;
     const slot = this.slot;
     const rules = this.rules;
     const seen = this.seen;
-    for (let c = 0; c < this.count; c++) {
-      const i = seen[c] as number;
-      slot[i] = -1;
-      rules[i] = NOT_AHEAD;
-    }
-    this.count = 0;
-    this.looked = false;
-    if (nat.rules.length === 0) return;
     let n = 0;
     for (let i = 0; i < valid; i++) {
       if (((tcpFlags[i] as number) & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) !== TcpFlag.SYN) continue;
@@ -86,6 +80,18 @@ export class NatLookahead {
     }
     this.looked = n >= MIN_LOOKUP;
     if (this.looked) owned.findMany(this.keys, this.handles, undefined, n);
+  }
+
+  /** Forgets the last batch: every lane {@link NOT_AHEAD}. */
+  clear(): void {
+    const seen = this.seen;
+    for (let c = 0; c < this.count; c++) {
+      const i = seen[c] as number;
+      this.slot[i] = -1;
+      this.rules[i] = NOT_AHEAD;
+    }
+    this.count = 0;
+    this.looked = false;
   }
 
   /** The NAT rule of lane `lane`'s packet (-1 for none), or {@link NOT_AHEAD}. */
