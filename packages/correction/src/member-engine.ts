@@ -16,7 +16,6 @@ import { CorrectionError } from './errors.js';
 import { fragmentKey } from './fragment-key.js';
 import { MessagePool } from './message-pool.js';
 import { applyNat, type NatRule } from './nat.js';
-import { NatLookahead, NOT_AHEAD } from './nat-lookahead.js';
 import { NatTable, portSeed } from './nat-table.js';
 import { checkPacket, checkTime, guard, sameBytes } from './packet-checks.js';
 import { type CorrectionStats, StatsCounter } from './stats.js';
@@ -84,16 +83,10 @@ export class MemberEngine {
   private readonly batchFlags: Uint8Array = new Uint8Array(FIND_BATCH);
   private readonly batchBytes: Uint32Array = new Uint32Array(FIND_BATCH);
   private readonly batchTcpFlags: Uint8Array = new Uint8Array(FIND_BATCH);
-  /** Packets of the checked batch whose TCP flags are a bare SYN (any protocol). */
-  private batchSyns = 0;
   /** The error of the impossible packet that stopped {@link checkBatch}. */
   private batchError: unknown = null;
   /** Keys and aliases of the connections the current batch has created so far. */
   private readonly created: CreatedKeys = new CreatedKeys(2 * FIND_BATCH);
-  /** The NAT rules and first translated tuples of the current batch's likely creations. */
-  private readonly lookahead: NatLookahead = new NatLookahead();
-  /** The lane of the batch being decided the long way, -1 outside decideBatch. */
-  private lane = -1;
 
   constructor(self: number, config: CorrectionConfig) {
     const c = validateConfig(config);
@@ -213,23 +206,18 @@ export class MemberEngine {
     const bytes = this.batchBytes;
     const tcpFlags = this.batchTcpFlags;
     const interfaces = this.interfaces.length;
-    let syns = 0;
     for (let i = 0; i < m; i++) {
       const p = packets[from + i] as Packet;
       try {
         checkPacket(p, interfaces);
       } catch (e) {
         this.batchError = e;
-        this.batchSyns = syns;
         return i;
       }
       keys[i] = p.key;
       bytes[i] = p.bytes;
-      const f = p.tcpFlags;
-      tcpFlags[i] = f;
-      syns += (f & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) === TcpFlag.SYN ? 1 : 0;
+      tcpFlags[i] = p.tcpFlags;
     }
-    this.batchSyns = syns;
     return m;
   }
 
@@ -266,11 +254,6 @@ export class MemberEngine {
     const created = this.created;
     const { decision, target, reason, drop } = out;
     owned.findMany(this.batchKeys, handles, flags, valid);
-    if (this.batchSyns > 0) {
-      this.lookahead.prepare(this.nat, owned, packets, from, valid, handles, this.batchTcpFlags);
-    } else {
-      this.lookahead.clear();
-    }
     // Deciding only ever adds owned entries (handles stay valid), so only a miss can go stale,
     // and only if its key is one a packet of this batch has just created (or its alias).
     created.clear();
@@ -322,15 +305,12 @@ export class MemberEngine {
         h = owned.find(key);
         reply = owned.lastReply;
       }
-      this.lane = i;
       try {
         decision[at] = this.decideFound(p, now, h, reply);
       } catch (error) {
-        this.lane = -1;
         this.recordHits(now, pending, hitEnd);
         throw error;
       }
-      this.lane = -1;
       target[at] = this.lastTarget;
       reason[at] = this.lastReason;
       drop[at] = this.lastDrop;
@@ -484,17 +464,9 @@ export class MemberEngine {
 
   private create(packet: Packet, now: number, expectation: number): Decision {
     const o = packet.key;
-    const t = this.translated;
-    // In a batch, the lookahead has the NAT rule and first translated tuple of most creations.
-    const lane = this.lane;
-    const ahead = lane >= 0 ? this.lookahead.rule(lane) : NOT_AHEAD;
-    const rule = ahead === NOT_AHEAD ? this.nat.match(o) : ahead;
-    if (rule < 0) {
-      copyFlowKey(o, t);
-    } else if (ahead < 0 || !this.lookahead.firstFree(lane, this.created, this.owned, t)) {
-      copyFlowKey(o, t);
-      if (!this.translate(rule, o, t)) return this.drop(DropCause.NAT_EXHAUSTED);
-    }
+    const t = copyFlowKey(o, this.translated);
+    const rule = this.nat.match(o);
+    if (rule >= 0 && !this.translate(rule, o, t)) return this.drop(DropCause.NAT_EXHAUSTED);
     if (this.hook !== null && this.applyHook(o, t) && this.owned.has(t)) {
       return this.drop(DropCause.NAT_EXHAUSTED);
     }
