@@ -574,7 +574,7 @@ export class MemberEngine {
         kind: 'fragment',
         from: this.self,
         to: landing,
-        key: this.keyCopy(f),
+        key: this.pool.keyCopy(f),
         owner: this.self,
       });
     }
@@ -614,9 +614,9 @@ export class MemberEngine {
     const target = this.pick(r, this.ingressOf(this.route(t)));
     const landing = this.pick(o, this.interfaces[this.owned.tag(h)] as Ingress);
     if (target !== this.self)
-      this.outbox.push({ kind: 'uncorrect', from: this.self, to: target, key: this.keyCopy(r) });
+      this.outbox.push({ kind: 'uncorrect', from: this.self, to: target, key: this.pool.keyCopy(r) });
     if (landing !== this.self)
-      this.outbox.push({ kind: 'uncorrect', from: this.self, to: landing, key: this.keyCopy(o) });
+      this.outbox.push({ kind: 'uncorrect', from: this.self, to: landing, key: this.pool.keyCopy(o) });
   }
 
   private putEntry(table: FlowTable, key: FlowKey, now: number, owner: number, tag: number): void {
@@ -629,10 +629,6 @@ export class MemberEngine {
     }
   }
 
-  private keyCopy(key: FlowKey): FlowKey {
-    return this.pool.keyCopy(key);
-  }
-
   private send(to: number, key: FlowKey, reason: number): void {
     this.outbox.push(this.pool.correct(this.self, to, key, this.self, reason));
   }
@@ -640,7 +636,7 @@ export class MemberEngine {
   private broadcast(kind: 'expect' | 'unexpect', key: FlowKey): void {
     for (let m = 0; m < this.members; m++) {
       if (m !== this.self)
-        this.outbox.push({ kind, from: this.self, to: m, key: this.keyCopy(key), owner: this.self });
+        this.outbox.push({ kind, from: this.self, to: m, key: this.pool.keyCopy(key), owner: this.self });
     }
   }
 
