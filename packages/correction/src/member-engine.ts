@@ -1,6 +1,5 @@
 import { FIND_BATCH, FindFlag, FlowTable, TcpFlag } from '@maestro/flowtable';
 import {
-  cloneFlowKey,
   copyFlowKey,
   createFlowKey,
   type FlowKey,
@@ -15,9 +14,10 @@ import { Decision, DropCause, Reason } from './decision.js';
 import { type DecisionBuffers, fitsBuffers } from './decision-buffers.js';
 import { CorrectionError } from './errors.js';
 import { fragmentKey } from './fragment-key.js';
+import { MessagePool } from './message-pool.js';
 import { applyNat, type NatRule } from './nat.js';
 import { NatTable, portSeed } from './nat-table.js';
-import { checkPacket, checkTime, guard, isKeyObject, sameBytes } from './packet-checks.js';
+import { checkPacket, checkTime, guard, sameBytes } from './packet-checks.js';
 import { type CorrectionStats, StatsCounter } from './stats.js';
 import type {
   CorrectionConfig,
@@ -30,9 +30,6 @@ import type {
 } from './types.js';
 
 export { MAX_HOPS } from './packet-checks.js';
-
-/** Most recycled message keys an engine keeps. */
-const SPARE_KEYS = 4096;
 
 /**
  * The correction layer of one member: for each packet, {@link decide} whether it is processed here
@@ -80,7 +77,7 @@ export class MemberEngine {
   private readonly original: FlowKey = createFlowKey();
   private readonly beforeHook: FlowKey = createFlowKey();
   private readonly onOwnedExpire: (handle: number) => void;
-  private readonly spareKeys: FlowKey[] = [];
+  private readonly pool: MessagePool = new MessagePool();
   private readonly batchKeys: FlowKey[] = Array.from({ length: FIND_BATCH }, createFlowKey);
   private readonly batchHandles: Int32Array = new Int32Array(FIND_BATCH);
   private readonly batchFlags: Uint8Array = new Uint8Array(FIND_BATCH);
@@ -124,24 +121,13 @@ export class MemberEngine {
 
   /**
    * Optional: hands back messages taken from {@link outbox} once they have been delivered, so that
-   * later messages reuse their key objects instead of allocating (two typed arrays each). Pass each
-   * message once, and do not read a recycled message's key afterwards. Any engine's messages may be
-   * recycled into any engine. Throws `INVALID_MESSAGE`, keeping nothing, unless every element is an
-   * object whose `key` is a flow key object (two 16-byte address arrays).
+   * later messages reuse them and their key objects instead of allocating (a key holds two typed
+   * arrays). Pass each message once, and do not read a recycled message or its key afterwards. Any
+   * engine's messages may be recycled into any engine. Throws `INVALID_MESSAGE`, keeping nothing,
+   * unless every element is an object whose `key` is a flow key object (two 16-byte address arrays).
    */
   recycle(messages: readonly CorrectionMessage[]): void {
-    if (!Array.isArray(messages)) {
-      throw new CorrectionError('INVALID_MESSAGE', 'recycle takes an array of messages');
-    }
-    for (const m of messages as readonly unknown[]) {
-      if (!isKeyObject(typeof m === 'object' && m !== null ? (m as { key?: unknown }).key : undefined)) {
-        throw new CorrectionError('INVALID_MESSAGE', 'a recycled message must carry a flow key object');
-      }
-    }
-    const spare = this.spareKeys;
-    for (let i = 0; i < messages.length && spare.length < SPARE_KEYS; i++) {
-      spare.push((messages[i] as CorrectionMessage).key);
-    }
+    this.pool.take(messages);
   }
 
   /** Decision and reason counters (a snapshot). */
@@ -278,8 +264,10 @@ export class MemberEngine {
     // end, or before a packet decided the long way that may record an entry the batch found (an
     // ICMP error, a fragment, a hit), or when one throws: the same records of every entry in the
     // same order as one at a time (a miss decided the long way records only an entry it creates,
-    // or created earlier in the batch), none past a packet that throws.
+    // or created earlier in the batch), none past a packet that throws. Only lanes up to the last
+    // inline hit (`hitEnd`) hold hits to record: a range with none costs no call.
     let pending = 0;
+    let hitEnd = 0;
     for (let i = 0; i < valid; i++) {
       const p = packets[from + i] as Packet;
       const key = p.key;
@@ -289,6 +277,7 @@ export class MemberEngine {
         if (h >= 0) {
           decidedInline(out, at, Decision.PROCESS, DropCause.NONE);
           hits++;
+          hitEnd = i + 1;
           continue;
         }
         if (
@@ -308,7 +297,7 @@ export class MemberEngine {
         drops = 0;
       }
       if (h >= 0 || p.embedded !== null || key.portKind === PortKind.FRAGMENT || p.moreFragments) {
-        this.recordHits(now, pending, i);
+        this.recordHits(now, pending, hitEnd);
         pending = i + 1;
       }
       let reply = ((flags[i] as number) & FindFlag.REPLY) !== 0;
@@ -319,14 +308,14 @@ export class MemberEngine {
       try {
         decision[at] = this.decideFound(p, now, h, reply);
       } catch (error) {
-        this.recordHits(now, pending, i);
+        this.recordHits(now, pending, hitEnd);
         throw error;
       }
       target[at] = this.lastTarget;
       reason[at] = this.lastReason;
       drop[at] = this.lastDrop;
     }
-    this.recordHits(now, pending, valid);
+    this.recordHits(now, pending, hitEnd);
     if (hits + drops > 0) {
       this.tally(hits, drops);
       const last = from + valid - 1;
@@ -501,8 +490,8 @@ export class MemberEngine {
           : natted
             ? Reason.NAT
             : Reason.ASYMMETRIC;
-    if (target !== this.self) this.send('correct', target, r, natted ? Reason.NAT : Reason.ASYMMETRIC);
-    if (landing !== this.self) this.send('correct', landing, o, Reason.RELATED);
+    if (target !== this.self) this.send(target, r, natted ? Reason.NAT : Reason.ASYMMETRIC);
+    if (landing !== this.self) this.send(landing, o, Reason.RELATED);
     if (packet.moreFragments) this.trackFragment(packet, now);
     if (expectation >= 0) {
       const pattern = this.expectations.keyAt(expectation, this.scratch);
@@ -585,7 +574,7 @@ export class MemberEngine {
         kind: 'fragment',
         from: this.self,
         to: landing,
-        key: this.keyCopy(f),
+        key: this.pool.keyCopy(f),
         owner: this.self,
       });
     }
@@ -625,9 +614,9 @@ export class MemberEngine {
     const target = this.pick(r, this.ingressOf(this.route(t)));
     const landing = this.pick(o, this.interfaces[this.owned.tag(h)] as Ingress);
     if (target !== this.self)
-      this.outbox.push({ kind: 'uncorrect', from: this.self, to: target, key: this.keyCopy(r) });
+      this.outbox.push({ kind: 'uncorrect', from: this.self, to: target, key: this.pool.keyCopy(r) });
     if (landing !== this.self)
-      this.outbox.push({ kind: 'uncorrect', from: this.self, to: landing, key: this.keyCopy(o) });
+      this.outbox.push({ kind: 'uncorrect', from: this.self, to: landing, key: this.pool.keyCopy(o) });
   }
 
   private putEntry(table: FlowTable, key: FlowKey, now: number, owner: number, tag: number): void {
@@ -640,25 +629,14 @@ export class MemberEngine {
     }
   }
 
-  /** A copy of `key` for an outgoing message: a recycled key when there is one, else a new one. */
-  private keyCopy(key: FlowKey): FlowKey {
-    const spare = this.spareKeys.pop();
-    if (spare === undefined) return cloneFlowKey(key);
-    if (spare.family === 6 && key.family === 4) {
-      spare.src6.fill(0);
-      spare.dst6.fill(0);
-    }
-    return copyFlowKey(key, spare);
-  }
-
-  private send(kind: 'correct', to: number, key: FlowKey, reason: number): void {
-    this.outbox.push({ kind, from: this.self, to, key: this.keyCopy(key), owner: this.self, reason });
+  private send(to: number, key: FlowKey, reason: number): void {
+    this.outbox.push(this.pool.correct(this.self, to, key, this.self, reason));
   }
 
   private broadcast(kind: 'expect' | 'unexpect', key: FlowKey): void {
     for (let m = 0; m < this.members; m++) {
       if (m !== this.self)
-        this.outbox.push({ kind, from: this.self, to: m, key: this.keyCopy(key), owner: this.self });
+        this.outbox.push({ kind, from: this.self, to: m, key: this.pool.keyCopy(key), owner: this.self });
     }
   }
 

@@ -18,9 +18,18 @@ import {
   type Decision,
   type Ingress,
   MemberEngine,
+  type NatRule,
   type Packet,
 } from '../src/index.js';
-import { anyTopology, INSIDE, LOGICAL_SERVER, logicalServer, natRules, OUTSIDE } from './arbitraries.js';
+import {
+  anyTopology,
+  HIDE,
+  INSIDE,
+  LOGICAL_SERVER,
+  logicalServer,
+  natRules,
+  OUTSIDE,
+} from './arbitraries.js';
 import { ifaceFor, makeConfig } from './sim.js';
 
 const { SYN, ACK, FIN, RST } = TcpFlag;
@@ -256,6 +265,53 @@ describe('decideMany', () => {
           expect(codeOf(() => many.decideMany(packets, 2, out))).toBe(expectedError);
           expectSameOwned(many, one);
           expect(many.stats()).toEqual(one.stats());
+        },
+      ),
+    );
+  });
+
+  it('should choose the hide-NAT ports decide chooses when the creations of a batch contend for a few', () => {
+    fc.assert(
+      fc.property(
+        anyTopology,
+        fc.nat(5),
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(fc.tuple(fc.nat(40), fc.constantFrom(1024, 1025), fc.boolean()), {
+          minLength: 1,
+          maxLength: 70,
+        }),
+        (t, member, per, syns) => {
+          const self = member % t.members;
+          // `per` ports per member for every inside client to one server: most first tries collide.
+          const hide: NatRule = {
+            kind: 'hide',
+            match: { src: { address: INSIDE, prefix: 24 } },
+            address: HIDE,
+            portMin: 1024,
+            portMax: 1024 + per * t.members - 1,
+          };
+          const one = new MemberEngine(self, makeConfig(t, [hide]));
+          const many = new MemberEngine(self, makeConfig(t, [hide]));
+          const packets = syns.map(([client, port, udp]) =>
+            build(
+              { ...originalSyn(0), client, server: 0, port, protocol: udp ? IpProtocol.UDP : IpProtocol.TCP },
+              t.internal,
+              t.external,
+            ),
+          );
+          const expected = packets.map((p) => [
+            one.decide(p, 1),
+            one.lastTarget,
+            one.lastReason,
+            one.lastDrop,
+          ]);
+          const out = createDecisionBuffers(packets.length);
+          many.decideMany(packets, 1, out);
+          const got = expected.map((_, i) => [out.decision[i], out.target[i], out.reason[i], out.drop[i]]);
+          expect(got).toEqual(expected);
+          expect(text(many.outbox)).toEqual(text(one.outbox));
+          expect(many.stats()).toEqual(one.stats());
+          expectSameOwned(many, one);
         },
       ),
     );

@@ -13,18 +13,19 @@ function text(messages: readonly CorrectionMessage[]): string[] {
 }
 
 /** SYNs of new connections from inside clients to outside servers (client offset, port, server offset). */
-const syns = fc.array(fc.tuple(fc.nat(255), fc.integer({ min: 1024, max: 65535 }), fc.nat(255)), {
-  maxLength: 40,
-});
+const syns = fc.array(
+  fc.tuple(fc.nat(255), fc.integer({ min: 1024, max: 65535 }), fc.nat(255), fc.boolean()),
+  { maxLength: 40 },
+);
 
 describe('message recycling', () => {
-  it('should emit the same messages whether or not delivered ones are recycled', () => {
+  it('should emit the same messages whether or not delivered ones (frozen or not) are recycled', () => {
     fc.assert(
       fc.property(anyTopology, natRules, syns, (t, nat, flows) => {
         const config = makeConfig(t, nat);
         const recycling = new MemberEngine(0, config);
         const plain = new MemberEngine(0, config);
-        for (const [client, port, server] of flows) {
+        for (const [client, port, server, freeze] of flows) {
           const src = INSIDE + 1 + client;
           const key = setFlowV4(
             createFlowKey(),
@@ -48,8 +49,10 @@ describe('message recycling', () => {
           expect(recycling.decide(packet, 1)).toBe(plain.decide(packet, 1));
           const mine = recycling.outbox.splice(0);
           expect(text(mine)).toEqual(text(plain.outbox.splice(0)));
+          expect(new Set(mine).size).toBe(mine.length);
           expect(new Set(mine.map((m) => m.key)).size).toBe(mine.length);
-          recycling.recycle(mine);
+          // a frozen message cannot be rewritten: only its key is reused
+          recycling.recycle(freeze ? mine.map((m) => Object.freeze(m)) : mine);
         }
       }),
     );

@@ -1,0 +1,91 @@
+import { cloneFlowKey, copyFlowKey, type FlowKey } from '@maestro/hash';
+import { CorrectionError } from './errors.js';
+import { isKeyObject } from './packet-checks.js';
+import type { CorrectionMessage } from './types.js';
+
+/** Most recycled keys, and most recycled `correct` messages, a pool keeps. */
+const SPARE = 4096;
+
+/**
+ * A `correct` message as engines make it: a plain object with the fields of the `correct` member of
+ * {@link CorrectionMessage}, in that order, writable so that a recycled one can be reused whole.
+ */
+class CorrectMessage {
+  readonly kind = 'correct' as const;
+  from: number;
+  to: number;
+  key: FlowKey;
+  owner: number;
+  reason: number;
+
+  constructor(from: number, to: number, key: FlowKey, owner: number, reason: number) {
+    this.from = from;
+    this.to = to;
+    this.key = key;
+    this.owner = owner;
+    this.reason = reason;
+  }
+}
+
+/**
+ * The outgoing messages' storage of one engine: keys, and `correct` messages (the ones a creation
+ * sends), handed back with {@link take} once delivered are reused before anything is allocated.
+ * Internal to the package.
+ */
+export class MessagePool {
+  private readonly keys: FlowKey[] = [];
+  private readonly messages: CorrectMessage[] = [];
+
+  /**
+   * Keeps the keys of delivered `messages` (outside data) and the engine-made `correct` messages
+   * among them for reuse. Throws `INVALID_MESSAGE`, keeping nothing, unless every element is an
+   * object whose `key` is a flow key object.
+   */
+  take(messages: readonly CorrectionMessage[]): void {
+    if (!Array.isArray(messages)) {
+      throw new CorrectionError('INVALID_MESSAGE', 'recycle takes an array of messages');
+    }
+    for (const m of messages as readonly unknown[]) {
+      if (!isKeyObject(typeof m === 'object' && m !== null ? (m as { key?: unknown }).key : undefined)) {
+        throw new CorrectionError('INVALID_MESSAGE', 'a recycled message must carry a flow key object');
+      }
+    }
+    const keys = this.keys;
+    const spare = this.messages;
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i] as CorrectionMessage;
+      if (m instanceof CorrectMessage && !Object.isFrozen(m)) {
+        if (spare.length < SPARE) spare.push(m);
+      } else if (keys.length < SPARE) {
+        keys.push(m.key);
+      }
+    }
+  }
+
+  /** A `correct` message: a recycled one rewritten, else a new one. */
+  correct(from: number, to: number, key: FlowKey, owner: number, reason: number): CorrectionMessage {
+    const m = this.messages.pop();
+    if (m === undefined) return new CorrectMessage(from, to, this.keyCopy(key), owner, reason);
+    m.from = from;
+    m.to = to;
+    reuseKey(key, m.key);
+    m.owner = owner;
+    m.reason = reason;
+    return m;
+  }
+
+  /** A copy of `key` for an outgoing message: a recycled key when there is one, else a new one. */
+  keyCopy(key: FlowKey): FlowKey {
+    const spare = this.keys.pop();
+    return spare === undefined ? cloneFlowKey(key) : reuseKey(key, spare);
+  }
+}
+
+/** Copies `key` into the recycled key object `spare`, clearing the IPv6 bytes a v4 key leaves. */
+function reuseKey(key: FlowKey, spare: FlowKey): FlowKey {
+  if (spare.family === 6 && key.family === 4) {
+    spare.src6.fill(0);
+    spare.dst6.fill(0);
+  }
+  return copyFlowKey(key, spare);
+}
