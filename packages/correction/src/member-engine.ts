@@ -9,25 +9,16 @@ import {
   reverseFlowKey,
 } from '@maestro/hash';
 import { validateConfig } from './config.js';
+import { ConnectionNat } from './connection-nat.js';
 import { CreatedKeys } from './created-keys.js';
 import { Decision, DropCause, Reason } from './decision.js';
 import { type DecisionBuffers, fitsBuffers } from './decision-buffers.js';
 import { CorrectionError } from './errors.js';
 import { fragmentKey } from './fragment-key.js';
 import { MessagePool } from './message-pool.js';
-import { applyNat, type NatRule } from './nat.js';
-import { NatTable, portSeed } from './nat-table.js';
-import { checkPacket, checkTime, guard, sameBytes } from './packet-checks.js';
+import { checkPacket, checkTime, guard } from './packet-checks.js';
 import { type CorrectionStats, StatsCounter } from './stats.js';
-import type {
-  CorrectionConfig,
-  CorrectionMessage,
-  Distribute,
-  Ingress,
-  Packet,
-  Route,
-  Translate,
-} from './types.js';
+import type { CorrectionConfig, CorrectionMessage, Distribute, Ingress, Packet, Route } from './types.js';
 
 export { MAX_HOPS } from './packet-checks.js';
 
@@ -68,14 +59,12 @@ export class MemberEngine {
   private readonly interfaces: readonly Ingress[];
   private readonly distribute: Distribute;
   private readonly route: Route;
-  private readonly nat: NatTable;
-  private readonly hook: Translate | null;
+  private readonly nat: ConnectionNat;
   private readonly counter: StatsCounter = new StatsCounter();
   private readonly translated: FlowKey = createFlowKey();
   private readonly reply: FlowKey = createFlowKey();
   private readonly scratch: FlowKey = createFlowKey();
   private readonly original: FlowKey = createFlowKey();
-  private readonly beforeHook: FlowKey = createFlowKey();
   private readonly onOwnedExpire: (handle: number) => void;
   private readonly pool: MessagePool = new MessagePool();
   private readonly batchKeys: FlowKey[] = Array.from({ length: FIND_BATCH }, createFlowKey);
@@ -98,8 +87,6 @@ export class MemberEngine {
     this.interfaces = c.interfaces;
     this.distribute = c.distribute;
     this.route = c.route;
-    this.nat = new NatTable(c.nat, self, c.members);
-    this.hook = c.translate;
     const longest = Math.max(...Object.values(c.timeouts));
     const flat = (s: number) => ({
       tcpSyn: s,
@@ -111,6 +98,7 @@ export class MemberEngine {
       other: s,
     });
     this.owned = new FlowTable({ symmetric: true, timeouts: c.timeouts, capacity: c.capacity });
+    this.nat = new ConnectionNat(c.nat, self, c.members, c.translate, this.owned);
     // A correction entry never outlives its connection's longest idle timeout, even if the
     // owner's removal message is lost.
     this.corrections = new FlowTable({ symmetric: true, timeouts: flat(longest) });
@@ -464,12 +452,8 @@ export class MemberEngine {
 
   private create(packet: Packet, now: number, expectation: number): Decision {
     const o = packet.key;
-    const t = copyFlowKey(o, this.translated);
-    const rule = this.nat.match(o);
-    if (rule >= 0 && !this.translate(rule, o, t)) return this.drop(DropCause.NAT_EXHAUSTED);
-    if (this.hook !== null && this.applyHook(o, t) && this.owned.has(t)) {
-      return this.drop(DropCause.NAT_EXHAUSTED);
-    }
+    const t = this.translated;
+    if (!this.nat.translate(o, t)) return this.drop(DropCause.NAT_EXHAUSTED);
     const natted = !flowKeyEquals(t, o);
     const r = reverseFlowKey(t, this.reply);
     const target = this.pick(r, this.ingressOf(this.route(t)));
@@ -499,56 +483,6 @@ export class MemberEngine {
       this.broadcast('unexpect', pattern);
     }
     return this.done(Decision.CREATE, reason);
-  }
-
-  /**
-   * Runs the per-connection destination NAT on `t`; true when it changed the tuple. Throws
-   * `BAD_TRANSLATION`, before any table changes, when it touched anything but the destination or
-   * wrote an impossible one.
-   */
-  private applyHook(o: FlowKey, t: FlowKey): boolean {
-    const before = copyFlowKey(t, this.beforeHook);
-    if (!(this.hook as Translate)(o, t)) return false;
-    const v4 = before.family === 4;
-    const sameSource =
-      t.family === before.family &&
-      t.protocol === before.protocol &&
-      t.portKind === before.portKind &&
-      t.srcPort === before.srcPort &&
-      (v4 ? t.srcV4 === before.srcV4 : sameBytes(t.src6, before.src6));
-    const validDestination = v4
-      ? Number.isInteger(t.dstV4) && t.dstV4 >= 0 && t.dstV4 <= 0xffff_ffff
-      : t.dst6 instanceof Uint8Array && t.dst6.length === 16;
-    const validPort =
-      before.portKind === PortKind.PORTS
-        ? Number.isInteger(t.dstPort) && t.dstPort >= 0 && t.dstPort <= 0xffff
-        : t.dstPort === before.dstPort;
-    if (!sameSource || !validDestination || !validPort) {
-      copyFlowKey(before, t);
-      throw new CorrectionError(
-        'BAD_TRANSLATION',
-        'translate may change only the destination address (and port, for a connection with ports)',
-      );
-    }
-    return !flowKeyEquals(t, before);
-  }
-
-  /** Applies NAT rule `index` to `o` in `t`; false when the translated tuple is taken. */
-  private translate(index: number, o: FlowKey, t: FlowKey): boolean {
-    const rule = this.nat.rules[index] as NatRule;
-    if (rule.kind !== 'hide' || (o.portKind !== PortKind.PORTS && o.portKind !== PortKind.ECHO)) {
-      applyNat(rule, o, 0, t);
-      return flowKeyEquals(t, o) || !this.owned.has(t);
-    }
-    const first = this.nat.hideFirst[index] as number;
-    const count = this.nat.hideCount[index] as number;
-    const start = portSeed(o) % count;
-    const tries = Math.min(count, 4096);
-    for (let i = 0; i < tries; i++) {
-      applyNat(rule, o, first + ((start + i) % count), t);
-      if (!this.owned.has(t)) return true;
-    }
-    return false;
   }
 
   private laterFragment(packet: Packet, now: number): Decision {

@@ -1,0 +1,90 @@
+import type { FlowTable } from '@maestro/flowtable';
+import { copyFlowKey, createFlowKey, type FlowKey, flowKeyEquals, PortKind } from '@maestro/hash';
+import { CorrectionError } from './errors.js';
+import { applyNat, type NatRule } from './nat.js';
+import { NatTable, portSeed } from './nat-table.js';
+import { sameBytes } from './packet-checks.js';
+import type { Translate } from './types.js';
+
+/**
+ * The translation a member gives a connection it creates: the first matching NAT rule (a hide
+ * rule takes a port of this member's slice that no owned connection holds), then the
+ * per-connection destination NAT hook, checked. Internal to the package.
+ */
+export class ConnectionNat {
+  private readonly nat: NatTable;
+  private readonly beforeHook: FlowKey = createFlowKey();
+
+  constructor(
+    rules: readonly NatRule[],
+    self: number,
+    members: number,
+    private readonly hook: Translate | null,
+    private readonly owned: FlowTable,
+  ) {
+    this.nat = new NatTable(rules, self, members);
+  }
+
+  /**
+   * Writes the tuple connection `o` is translated to into `t` (`o` itself when nothing applies);
+   * false when the tuple it must take is held by an owned connection or every port of its hide
+   * slice is (NAT exhausted). Throws `BAD_TRANSLATION`, before any table changes, when the hook
+   * touched anything but the destination or wrote an impossible one.
+   */
+  translate(o: FlowKey, t: FlowKey): boolean {
+    copyFlowKey(o, t);
+    const rule = this.nat.match(o);
+    if (rule >= 0 && !this.applyRule(rule, o, t)) return false;
+    return this.hook === null || !this.applyHook(o, t) || !this.owned.has(t);
+  }
+
+  /** Applies NAT rule `index` to `o` in `t`; false when the translated tuple is taken. */
+  private applyRule(index: number, o: FlowKey, t: FlowKey): boolean {
+    const rule = this.nat.rules[index] as NatRule;
+    if (rule.kind !== 'hide' || (o.portKind !== PortKind.PORTS && o.portKind !== PortKind.ECHO)) {
+      applyNat(rule, o, 0, t);
+      return flowKeyEquals(t, o) || !this.owned.has(t);
+    }
+    const first = this.nat.hideFirst[index] as number;
+    const count = this.nat.hideCount[index] as number;
+    const start = portSeed(o) % count;
+    const tries = Math.min(count, 4096);
+    for (let i = 0; i < tries; i++) {
+      applyNat(rule, o, first + ((start + i) % count), t);
+      if (!this.owned.has(t)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Runs the per-connection destination NAT on `t`; true when it changed the tuple. Throws
+   * `BAD_TRANSLATION`, restoring `t`, when it touched anything but the destination or wrote an
+   * impossible one.
+   */
+  private applyHook(o: FlowKey, t: FlowKey): boolean {
+    const before = copyFlowKey(t, this.beforeHook);
+    if (!(this.hook as Translate)(o, t)) return false;
+    const v4 = before.family === 4;
+    const sameSource =
+      t.family === before.family &&
+      t.protocol === before.protocol &&
+      t.portKind === before.portKind &&
+      t.srcPort === before.srcPort &&
+      (v4 ? t.srcV4 === before.srcV4 : sameBytes(t.src6, before.src6));
+    const validDestination = v4
+      ? Number.isInteger(t.dstV4) && t.dstV4 >= 0 && t.dstV4 <= 0xffff_ffff
+      : t.dst6 instanceof Uint8Array && t.dst6.length === 16;
+    const validPort =
+      before.portKind === PortKind.PORTS
+        ? Number.isInteger(t.dstPort) && t.dstPort >= 0 && t.dstPort <= 0xffff
+        : t.dstPort === before.dstPort;
+    if (!sameSource || !validDestination || !validPort) {
+      copyFlowKey(before, t);
+      throw new CorrectionError(
+        'BAD_TRANSLATION',
+        'translate may change only the destination address (and port, for a connection with ports)',
+      );
+    }
+    return !flowKeyEquals(t, before);
+  }
+}
