@@ -182,6 +182,24 @@ function batched(
   return sink;
 }
 
+/** {@link fillBatch}, then the batch's keys, bytes and TCP flags gathered as decideMany gathers them. */
+function gatherBatch(
+  packets: Packet[],
+  start: number,
+  n: number,
+  keys: FlowKey[],
+  bytes: Uint32Array,
+  tcpFlags: Uint8Array,
+): void {
+  fillBatch(packets, start, n);
+  for (let k = 0; k < n; k++) {
+    const packet = packets[k] as Packet;
+    keys[k] = packet.key;
+    bytes[k] = packet.bytes;
+    tcpFlags[k] = packet.tcpFlags;
+  }
+}
+
 /**
  * The floor under decideMany: the same packets' owned-table work alone, as decideMany does it
  * (one bulk lookup per batch, the packets' bytes and TCP flags gathered, one `recordMany` for the
@@ -201,13 +219,7 @@ function tableAlone(
   let sink = 0;
   for (let start = from; start < to; start += BATCH) {
     const n = Math.min(BATCH, to - start);
-    fillBatch(packets, start, n);
-    for (let k = 0; k < n; k++) {
-      const packet = packets[k] as Packet;
-      keys[k] = packet.key;
-      bytes[k] = packet.bytes;
-      tcpFlags[k] = packet.tcpFlags;
-    }
+    gatherBatch(packets, start, n, keys, bytes, tcpFlags);
     sink += n - table.findMany(keys, handles, flags, n);
     table.recordMany(handles, flags, 2, bytes, tcpFlags, 0, n);
   }
@@ -237,13 +249,7 @@ function tableCreating(
   let sink = 0;
   for (let start = from; start < to; start += BATCH) {
     const n = Math.min(BATCH, to - start);
-    fillBatch(packets, start, n);
-    for (let k = 0; k < n; k++) {
-      const packet = packets[k] as Packet;
-      keys[k] = packet.key;
-      bytes[k] = packet.bytes;
-      tcpFlags[k] = packet.tcpFlags;
-    }
+    gatherBatch(packets, start, n, keys, bytes, tcpFlags);
     sink += n - table.findMany(keys, handles, flags, n);
     for (let k = 0; k < n; k++) {
       if ((handles[k] as number) >= 0 || tcpFlags[k] !== TcpFlag.SYN) continue;

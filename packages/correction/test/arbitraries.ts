@@ -200,3 +200,14 @@ export const anyNatRule: fc.Arbitrary<NatRule> = fc.oneof(
     external: fc.constantFrom(OUTSIDE + 1, STATIC_EXTERNAL),
   }),
 );
+
+/** A hide rule for the inside network to {@link HIDE} with `per` ports for each of `members` members. */
+export function hideRule(per: number, members: number): Extract<NatRule, { kind: 'hide' }> {
+  return {
+    kind: 'hide',
+    match: { src: { address: INSIDE, prefix: 24 } },
+    address: HIDE,
+    portMin: 1024,
+    portMax: 1024 + per * members - 1,
+  };
+}

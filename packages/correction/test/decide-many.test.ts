@@ -18,12 +18,11 @@ import {
   type Decision,
   type Ingress,
   MemberEngine,
-  type NatRule,
   type Packet,
 } from '../src/index.js';
 import {
   anyTopology,
-  HIDE,
+  hideRule,
   INSIDE,
   LOGICAL_SERVER,
   logicalServer,
@@ -283,13 +282,7 @@ describe('decideMany', () => {
         (t, member, per, syns) => {
           const self = member % t.members;
           // `per` ports per member for every inside client to one server: most first tries collide.
-          const hide: NatRule = {
-            kind: 'hide',
-            match: { src: { address: INSIDE, prefix: 24 } },
-            address: HIDE,
-            portMin: 1024,
-            portMax: 1024 + per * t.members - 1,
-          };
+          const hide = hideRule(per, t.members);
           const one = new MemberEngine(self, makeConfig(t, [hide]));
           const many = new MemberEngine(self, makeConfig(t, [hide]));
           const packets = syns.map(([client, port, udp]) =>

@@ -8,10 +8,9 @@ import {
   DropCause,
   hideSlice,
   MemberEngine,
-  type NatRule,
   type Packet,
 } from '../src/index.js';
-import { anyTopology, HIDE, INSIDE, OUTSIDE, type Topology } from './arbitraries.js';
+import { anyTopology, HIDE, hideRule, INSIDE, OUTSIDE, type Topology } from './arbitraries.js';
 import { ifaceFor, makeConfig } from './sim.js';
 
 /** The first packet of a connection from inside client `client`, source port `port`, to `server`. */
@@ -62,13 +61,7 @@ describe('NAT of new connections', () => {
         openings,
         (t, member, per, conns) => {
           const self = member % t.members;
-          const hide: NatRule = {
-            kind: 'hide',
-            match: { src: { address: INSIDE, prefix: 24 } },
-            address: HIDE,
-            portMin: 1024,
-            portMax: 1024 + per * t.members - 1,
-          };
+          const hide = hideRule(per, t.members);
           const [first, count] = hideSlice(hide, self, t.members);
           const engine = new MemberEngine(self, makeConfig(t, [hide]));
           const held = new Set<string>();
