@@ -94,23 +94,43 @@ export class BucketIndex {
   used = 0;
   /** Sink of {@link find4}'s read-ahead, so that it is not optimised away. */
   touched = 0;
-  /** The bulk lookup's WebAssembly kernel over {@link slots}, for a large index (else null). */
+  /**
+   * The bulk kernels over {@link slots}, for a large index (else null); its memory also holds
+   * room for the table's entry records (`kernel.records`).
+   */
   kernel: ProbeKernel | null;
   private readonly seed: number;
 
-  /** An index of `buckets` empty buckets whose keys hash with `seed`. */
-  constructor(buckets: number, seed: number) {
+  /**
+   * An index of `buckets` empty buckets whose keys hash with `seed`; a large one's memory has room
+   * for `recordWords` words of entry records after it.
+   */
+  constructor(buckets: number, seed: number, recordWords = 0) {
     this.seed = seed;
     this.buckets = buckets;
     this.scale = buckets / TWO_32;
-    const { slots, kernel } = allocate(buckets);
+    const { slots, kernel } = allocate(buckets, recordWords);
     this.slots = slots;
     this.kernel = kernel;
   }
 
-  /** Bytes held by the bucket array (alignment slack included). */
+  /** Bytes held by the bucket array (alignment slack, and the entry records in its memory, included). */
   get byteLength(): number {
     return this.slots.buffer.byteLength;
+  }
+
+  /**
+   * Gives a large index's memory room for `recordWords` words of entry records: a new memory with
+   * the same buckets (the caller copies the records over). Without a kernel, or when the new memory
+   * cannot be had, the index ends up without a kernel (a plain array, the JavaScript paths).
+   */
+  resizeRecords(recordWords: number): void {
+    if (this.kernel === null) return;
+    const old = this.slots;
+    const { slots, kernel } = allocate(this.buckets, recordWords);
+    slots.set(old);
+    this.slots = slots;
+    this.kernel = kernel;
   }
 
   /** Home bucket of `hash`. */
@@ -214,13 +234,14 @@ export class BucketIndex {
   }
 
   /**
-   * Moves every key into a new array of `buckets` buckets, calling `moved(ref, code)` with each
-   * slot's reference word and its new code.
+   * Moves every key into a new array of `buckets` buckets (with room for `recordWords` words of
+   * entry records when large), calling `moved(ref, code)` with each slot's reference word and its
+   * new code.
    */
-  rehash(buckets: number, moved: (ref: number, code: number) => void): void {
+  rehash(buckets: number, moved: (ref: number, code: number) => void, recordWords = 0): void {
     const old = this.slots;
     const oldEnd = this.buckets * BUCKET_WORDS;
-    const { slots: fresh, kernel } = allocate(buckets);
+    const { slots: fresh, kernel } = allocate(buckets, recordWords);
     this.slots = fresh;
     this.kernel = kernel;
     this.buckets = buckets;
@@ -283,9 +304,9 @@ export function bucketsFor(keys: number, load: number): number {
   return Math.min(MAX_BUCKETS, Math.ceil(keys / (BUCKET_SLOTS * load)) + 1);
 }
 
-function allocate(buckets: number): { slots: Uint32Array; kernel: ProbeKernel | null } {
+function allocate(buckets: number, recordWords: number): { slots: Uint32Array; kernel: ProbeKernel | null } {
   const words = (buckets + 1) * BUCKET_WORDS;
-  const paged = words * 4 >= PAGE_ALIGNED_BYTES ? pageAlignedIndex(words, buckets) : null;
+  const paged = words * 4 >= PAGE_ALIGNED_BYTES ? pageAlignedIndex(words, buckets, recordWords) : null;
   return (
     paged ?? {
       slots: lineAligned(words),

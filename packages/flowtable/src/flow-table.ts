@@ -2,6 +2,15 @@ import type { FlowKey } from '@maestro/hash';
 import { BUCKET_SLOTS, BucketIndex, bucketsFor, lineAligned, OCC_BIT, slotBase } from './bucket-index.js';
 import { ALT_BIT, BATCH, BulkScratch, ENTRY_MASK, FindFlag, findBatch } from './bulk-find.js';
 import { type ConnState, initialState, STATE_COUNT, STATE_TABLE, stateIndex } from './conn-state.js';
+import {
+  countPacket,
+  R,
+  recordBatch,
+  recordBatchKernel,
+  SLOT_MASK,
+  STATE_SHIFT,
+  TWO_32,
+} from './entry-record.js';
 import { FlowTableError } from './errors.js';
 import { hash4 } from './mix.js';
 import { QueryKey, readStoredKey, storedIsV6 } from './query-key.js';
@@ -29,34 +38,6 @@ export const MAX_ENTRIES = 0xfffffe;
 const MAX_LOAD = 0.78;
 const GROWN_LOAD = 0.5;
 const TAG_SHIFT = 16;
-// Per entry, one record of eight words of `refs` (32 bytes on a 32-byte boundary, so that one
-// packet touches one cache line): owner | backup << 16; primary slot | state << 28; alias slot + 1
-// (0 = none); created and last-seen as TimeStore codes; the low words of packets and bytes; their
-// high 16 bits (packets in the low half, bytes in the high half), so both count to 2^48 and wrap.
-const R = 8;
-const TWO_32 = 4294967296;
-const SLOT_MASK = 0x0fffffff;
-const STATE_SHIFT = 28;
-
-/**
- * Adds one packet of `bytes` to the counters of the entry record at `refs[r ..]`: the low 32 bits
- * of packets and bytes in words 5 and 6, their high 16 bits in word 7 (packets low, bytes high).
- */
-function countPacket(refs: Uint32Array, r: number, bytes: number): void {
-  const packets = (refs[r + 5] as number) + 1;
-  if (packets < TWO_32) refs[r + 5] = packets;
-  else {
-    refs[r + 5] = 0;
-    const high = refs[r + 7] as number;
-    refs[r + 7] = ((high & 0xffff0000) | ((high + 1) & 0xffff)) >>> 0;
-  }
-  const sum = (refs[r + 6] as number) + bytes;
-  if (sum < TWO_32) refs[r + 6] = sum;
-  else {
-    refs[r + 6] = sum - TWO_32;
-    refs[r + 7] = ((refs[r + 7] as number) + 0x10000) >>> 0;
-  }
-}
 
 /**
  * A connection table for hot paths: open addressing over a {@link BucketIndex} of one-cache-line
@@ -94,6 +75,7 @@ export class FlowTable {
   private aliases = 0;
   private cap: number;
   private refs: Uint32Array;
+  private refsInIndex = false; // the records live in the index's WebAssembly memory
   private readonly times: TimeStore = new TimeStore();
   private readonly v6Pool: RecordPool;
   private cursor = 0;
@@ -125,8 +107,10 @@ export class FlowTable {
     this.timeouts = resolveTimeouts(timeouts);
     this.timeoutMs = timeoutsByState(this.timeouts);
     this.cap = capacity;
-    this.refs = lineAligned(capacity * R);
-    this.index = new BucketIndex(bucketsFor(capacity, MAX_LOAD), this.seed);
+    this.index = new BucketIndex(bucketsFor(capacity, MAX_LOAD), this.seed, capacity * R);
+    const inIndex = this.index.kernel?.records ?? null;
+    this.refs = inIndex ?? lineAligned(capacity * R);
+    this.refsInIndex = inIndex !== null;
     this.v6Pool = new RecordPool(8, 4);
   }
 
@@ -142,7 +126,8 @@ export class FlowTable {
 
   /** Bytes held by every typed array of the table (slot index, entries, side pools). */
   get byteLength(): number {
-    return this.index.byteLength + this.refs.byteLength + this.v6Pool.byteLength + this.times.byteLength;
+    const refs = this.refsInIndex ? 0 : this.refs.byteLength;
+    return this.index.byteLength + refs + this.v6Pool.byteLength + this.times.byteLength;
   }
 
   /** Slots of the index (its load factor is `(size + aliasCount) / slotCount`). */
@@ -441,32 +426,18 @@ export class FlowTable {
         `recordMany takes an Int32Array of handles, a Uint8Array of find flags, a Uint32Array of bytes, a Uint8Array of TCP flags and a range 0 <= from <= to <= their lengths; got ${String(from)}..${String(to)}`,
       );
     }
-    const refs = this.refs;
     const n = this.count;
-    let sum = 0;
     for (let i = from; i < to; i++) {
       const h = handles[i] as number;
       if (h >= n) this.checkHandle(h);
-      if (h >= 0) sum = (sum + (refs[h * R + 1] as number)) | 0;
     }
-    this.touched ^= sum;
-    const times = this.times;
-    const nowCode = times.offsetOf(now);
-    for (let i = from; i < to; i++) {
-      const h = handles[i] as number;
-      if (h < 0) continue;
-      const r = h * R;
-      countPacket(refs, r, bytes[i] as number);
-      const seen = refs[r + 4] as number;
-      // Two offset codes compare as their times; a pooled code or time goes the general way.
-      if (seen < nowCode) refs[r + 4] = nowCode;
-      else if ((nowCode < 0 || seen >= POOLED) && now > times.decode(seen)) {
-        refs[r + 4] = times.replace(seen, now);
-      }
-      const w = refs[r + 1] as number;
-      const reply = ((findFlags[i] as number) & FindFlag.REPLY) !== 0;
-      const state = STATE_TABLE[stateIndex(w >>> STATE_SHIFT, tcpFlags[i] as number, reply)] as number;
-      refs[r + 1] = ((w & SLOT_MASK) | (state << STATE_SHIFT)) >>> 0;
+    const kernel = this.index.kernel;
+    if (this.refsInIndex && kernel !== null) {
+      // Lookups from now on read the records of their hits, so that this finds them in cache.
+      kernel.touchRecords = true;
+      recordBatchKernel(kernel, this.refs, this.times, handles, findFlags, now, bytes, tcpFlags, from, to);
+    } else {
+      this.touched ^= recordBatch(this.refs, this.times, handles, findFlags, now, bytes, tcpFlags, from, to);
     }
   }
 
@@ -719,7 +690,8 @@ export class FlowTable {
   private claimSlot(hash: number): number {
     const index = this.index;
     if (index.used + 1 > index.buckets * BUCKET_SLOTS * MAX_LOAD) {
-      index.rehash(bucketsFor(index.used + 1, GROWN_LOAD), this.moved);
+      index.rehash(bucketsFor(index.used + 1, GROWN_LOAD), this.moved, this.cap * R);
+      this.placeRecords();
     }
     return index.claim(hash);
   }
@@ -735,16 +707,24 @@ export class FlowTable {
   }
 
   private growEntries(): void {
-    const cap = Math.min(MAX_ENTRIES, Math.max(16, Math.ceil(this.cap * 1.5)));
-    this.refs = growU32(this.refs, cap * R);
-    this.cap = cap;
+    this.cap = Math.min(MAX_ENTRIES, Math.max(16, Math.ceil(this.cap * 1.5)));
+    this.index.resizeRecords(this.cap * R);
+    this.placeRecords();
   }
-}
 
-function growU32(from: Uint32Array, length: number): Uint32Array {
-  const to = lineAligned(length);
-  to.set(from);
-  return to;
+  /**
+   * Moves the entry records where they belong after the index's memory or the capacity changed:
+   * into the index's memory when it has a kernel (whose functions update them there), else into a
+   * plain array of the capacity (kept when it already is one).
+   */
+  private placeRecords(): void {
+    const old = this.refs;
+    const inIndex = this.index.kernel?.records ?? null;
+    const next = inIndex ?? (this.refsInIndex || old.length < this.cap * R ? lineAligned(this.cap * R) : old);
+    if (next !== old) next.set(old.subarray(0, this.count * R));
+    this.refs = next;
+    this.refsInIndex = inIndex !== null;
+  }
 }
 
 function checkU16(value: number, what: string): void {

@@ -1,4 +1,6 @@
-import { functionModule, get, i32, load, Op, set, store, store8, tee } from './wasm-writer.js';
+import { STATE_TABLE } from './conn-state.js';
+import { recordFunction } from './record-kernel.js';
+import { get, i32, load, Op, set, store, store8, tee, wasmModule } from './wasm-writer.js';
 
 /**
  * The bulk lookup's probe stages as a WebAssembly function over a large index's own memory: with
@@ -8,7 +10,10 @@ import { functionModule, get, i32, load, Op, set, store, store8, tee } from './w
  * writes each handle and its find flags. The same work as the JavaScript loops of `findBatch`,
  * about a quarter less time per key at 1 M entries (86 against 114 ns in one process): V8's
  * WebAssembly code carries no typed-array bounds and tag checks, and its loads leave the
- * reorder buffer free for more misses in flight. Internal to the package.
+ * reorder buffer free for more misses in flight. The same memory holds the table's entry records
+ * after the index, so that the kernel can read the record of every hit of a batch (the misses of
+ * `recordMany` then overlap with the lookup's), and `recordMany` runs as a second function there
+ * (`record-kernel.ts`). Internal to the package.
  */
 
 /** Keys a scratch holds: the bulk lookup's batch (`findMany` takes its keys this many at a time). */
@@ -21,9 +26,13 @@ export const KERNEL_OUT: number = KERNEL_BATCH * KERNEL_KEY_WORDS;
 const FLAGS_AT = (KERNEL_OUT + KERNEL_BATCH) * 4;
 /** Byte of the scratch where the touch sink is, after the flags. */
 const SINK_AT = FLAGS_AT + KERNEL_BATCH;
-/** Bytes of scratch after the buckets: keys in, results out, the touch sink. */
-const SCRATCH_BYTES = SINK_AT + 64;
+/** Byte of the scratch where a copy of the state transition table is, after the sink. */
+const STATE_AT = SINK_AT + 64;
+/** Bytes of scratch after the buckets: keys (or record lanes) in, results out, the touch sink, the state table. */
+const SCRATCH_BYTES = STATE_AT + STATE_TABLE.length;
 const PAGE = 65536;
+/** Most bytes a WebAssembly memory can hold. */
+const MAX_BYTES = 65536 * PAGE;
 
 /** The one part of the WebAssembly API used here (the package's TypeScript libs do not declare it). */
 interface Wasm {
@@ -33,11 +42,15 @@ interface Wasm {
 }
 const wasm = (globalThis as { WebAssembly?: Wasm }).WebAssembly;
 
-type ProbeFn = (scratchAt: number, count: number, endBytes: number) => number;
+type ProbeFn = (scratchAt: number, count: number, endBytes: number, recordsAt: number) => number;
+type RecordFn = (scratchAt: number, recordsAt: number, count: number, nowCode: number) => number;
 
-/** A large index's kernel: its scratch (a view of the index's memory) and the function. */
+/** A large index's kernel: its scratch (a view of the index's memory) and the functions. */
 export class ProbeKernel {
-  /** The scratch: {@link KERNEL_BATCH} keys of {@link KERNEL_KEY_WORDS} words, then the results. */
+  /**
+   * The scratch: {@link KERNEL_BATCH} keys of {@link KERNEL_KEY_WORDS} words, then the results; for
+   * {@link record}, {@link KERNEL_BATCH} lanes of three words (handle, bytes, state-index bits).
+   */
   readonly scratch: Int32Array;
   /**
    * After {@link probe}: each key's handle (or -1), contiguous, so that a full batch's go to the
@@ -46,44 +59,78 @@ export class ProbeKernel {
   readonly handles: Int32Array;
   /** After {@link probe}: each key's find flags (0 for a miss), contiguous (a view of the scratch). */
   readonly flags: Uint8Array;
-  private readonly fn: ProbeFn;
+  /** The entry records in the same memory, `recordWords` words from a 64-byte boundary. */
+  readonly records: Uint32Array;
+  /**
+   * When set, {@link probe} also reads a word of every hit's record (the table sets it once
+   * `recordMany` has been called, so that lookups alone do not pay for it).
+   */
+  touchRecords = false;
+  private readonly probeFn: ProbeFn;
+  private readonly recordFn: RecordFn;
   private readonly at: number;
   private readonly end: number;
+  private readonly recordsAt: number;
 
-  constructor(fn: ProbeFn, buffer: ArrayBuffer, at: number, buckets: number) {
-    this.fn = fn;
+  constructor(
+    fns: { probe: ProbeFn; record: RecordFn },
+    buffer: ArrayBuffer,
+    at: number,
+    buckets: number,
+    recordsAt: number,
+    recordWords: number,
+  ) {
+    this.probeFn = fns.probe;
+    this.recordFn = fns.record;
     this.at = at;
     this.end = buckets * 64;
+    this.recordsAt = recordsAt;
     this.scratch = new Int32Array(buffer, at, SCRATCH_BYTES / 4);
     this.handles = new Int32Array(buffer, at + KERNEL_OUT * 4, KERNEL_BATCH);
     this.flags = new Uint8Array(buffer, at + FLAGS_AT, KERNEL_BATCH);
+    this.records = new Uint32Array(buffer, recordsAt, recordWords);
+    new Uint8Array(buffer, at + STATE_AT, STATE_TABLE.length).set(STATE_TABLE);
   }
 
   /** Probes the first `count` keys of the scratch; returns how many were found. */
   probe(count: number): number {
-    return this.fn(this.at, count, this.end);
+    return this.probeFn(this.at, count, this.end, this.touchRecords ? this.recordsAt : 0);
+  }
+
+  /**
+   * Records one packet for each of the first `count` lanes of the scratch (see `record-kernel.ts`)
+   * at the time of offset code `nowCode` (-1: not an offset); returns how many lanes were left for
+   * the general time update.
+   */
+  record(count: number, nowCode: number): number {
+    return this.recordFn(this.at, this.recordsAt, count, nowCode);
   }
 }
 
 /**
- * Page-aligned memory for an index of `buckets` buckets (`words` words, padding included) and its
- * kernel, or null when WebAssembly, the reservation or the compilation fails (each memory reserves
- * about 10 GiB of address space).
+ * Page-aligned memory for an index of `buckets` buckets (`words` words, padding included), its
+ * kernel and `recordWords` words of entry records, or null when WebAssembly, the reservation or the
+ * compilation fails (each memory reserves about 10 GiB of address space) or the whole passes 4 GiB.
  */
 export function pageAlignedIndex(
   words: number,
   buckets: number,
+  recordWords: number,
 ): { slots: Uint32Array; kernel: ProbeKernel } | null {
   if (wasm === undefined) return null;
   try {
     const at = Math.ceil((words * 4) / 64) * 64;
-    const pages = Math.ceil((at + SCRATCH_BYTES) / PAGE);
+    const recordsAt = Math.ceil((at + SCRATCH_BYTES) / 64) * 64;
+    const bytes = recordsAt + recordWords * 4;
+    if (bytes > MAX_BYTES) return null;
+    const pages = Math.ceil(bytes / PAGE);
     const memory = new wasm.Memory({ initial: pages, maximum: pages });
     compiled ??= new wasm.Module(kernelModule());
-    const fn = new wasm.Instance(compiled, { env: { memory } }).exports['probe'] as ProbeFn;
+    const exports = new wasm.Instance(compiled, { env: { memory } }).exports;
+    const fns = { probe: exports['probe'] as ProbeFn, record: exports['record'] as RecordFn };
     return {
       slots: new Uint32Array(memory.buffer, 0, words),
-      kernel: new ProbeKernel(fn, memory.buffer, at, buckets),
+      kernel: new ProbeKernel(fns, memory.buffer, at, buckets, recordsAt, recordWords),
     };
   } catch {
     return null;
@@ -96,28 +143,33 @@ let compiled: object | undefined;
 const SC = 0,
   N = 1,
   END = 2,
-  I = 3,
-  P = 4,
-  B = 5,
-  S = 6,
-  D = 7,
-  PORTS = 8,
-  M = 9,
-  META = 10,
-  TAGS = 11,
-  W = 12,
-  X = 13,
-  C = 14,
-  A = 15,
-  REF = 16,
-  W3 = 17,
-  LEFT = 18,
-  FOUND = 19,
-  TOUCH = 20,
-  OUT = 21;
+  REC = 3,
+  I = 4,
+  P = 5,
+  B = 6,
+  S = 7,
+  D = 8,
+  PORTS = 9,
+  M = 10,
+  META = 11,
+  TAGS = 12,
+  W = 13,
+  X = 14,
+  C = 15,
+  A = 16,
+  REF = 17,
+  W3 = 18,
+  LEFT = 19,
+  FOUND = 20,
+  TOUCH = 21,
+  OUT = 22;
 const V = Op.void;
 
-/** The kernel's module: `probe(scratchAt, count, endBytes) → found`, the same steps as findBatch's stages 2 and 3. */
+/**
+ * The kernels' module: `probe(scratchAt, count, endBytes, recordsAt) → found`, the same steps as
+ * findBatch's stages 2 and 3, then (when `recordsAt` is not 0) a read of each hit's record; and
+ * `record` (see `record-kernel.ts`).
+ */
 function kernelModule(): Uint8Array {
   const keyAt = [...get(SC), ...get(I), ...i32(KERNEL_KEY_WORDS * 4), Op.mul, Op.add];
   // biome-ignore format: a line per step of the kernel reads better than an opcode per line
@@ -170,7 +222,7 @@ function kernelModule(): Uint8Array {
           ...get(B), ...get(END), Op.eq, Op.if, V, ...i32(0), ...set(B), Op.end,
           ...get(LEFT), ...i32(1), Op.sub, ...tee(LEFT), ...i32(0), Op.gtS, Op.brIf, 0,
         Op.end, Op.end,
-                ...get(SC), ...i32(KERNEL_OUT * 4), Op.add, ...get(I), ...i32(4), Op.mul, Op.add, ...set(OUT),
+        ...get(SC), ...i32(KERNEL_OUT * 4), Op.add, ...get(I), ...i32(4), Op.mul, Op.add, ...set(OUT),
         ...get(REF), Op.eqz,
         Op.if, V,
           ...get(OUT), ...i32(-1), ...store(0),
@@ -187,8 +239,24 @@ function kernelModule(): Uint8Array {
       Op.end,
       ...get(I), ...i32(1), Op.add, ...set(I), Op.br, 0,
     Op.end, Op.end,
+    // Stage 4: a word of each hit's record, so that recordMany finds them in cache.
+    ...get(REC),
+    Op.if, V,
+      ...i32(0), ...set(I),
+      Op.block, V, Op.loop, V,
+        ...get(I), ...get(N), Op.geS, Op.brIf, 1,
+        ...get(SC), ...get(I), ...i32(4), Op.mul, Op.add, ...load(KERNEL_OUT * 4), ...tee(B), ...i32(0), Op.geS,
+        Op.if, V,
+          ...get(TOUCH), ...get(REC), ...get(B), ...i32(5), Op.shl, Op.add, ...load(4), Op.xor, ...set(TOUCH),
+        Op.end,
+        ...get(I), ...i32(1), Op.add, ...set(I), Op.br, 0,
+      Op.end, Op.end,
+    Op.end,
     ...get(SC), ...get(TOUCH), ...store(SINK_AT),
     ...get(FOUND),
   ];
-  return functionModule('probe', 3, 19, body);
+  return wasmModule([
+    { name: 'probe', params: 4, locals: 19, body },
+    recordFunction(STATE_AT, SINK_AT),
+  ]);
 }
