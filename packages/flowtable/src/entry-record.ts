@@ -90,7 +90,9 @@ export function recordBatch(
  * records): the batch goes through the kernel's scratch 32 lanes (`KERNEL_BATCH`) at a time, and
  * the lanes whose last-seen time is not an offset code (or all, when `now` is not one) get the
  * general time update in JavaScript afterwards, in order (the kernel's other steps leave the time
- * codes alone, and the offset-code ones it made are left as they are by that update).
+ * codes alone, and that update leaves alone the offset codes the kernel wrote). Returns -1, or,
+ * having recorded nothing of that lane's kernel batch, the first handle not below `live` met while
+ * copying one (the caller checks longer ranges first).
  */
 export function recordBatchKernel(
   kernel: ProbeKernel,
@@ -103,15 +105,18 @@ export function recordBatchKernel(
   tcpFlags: Uint8Array,
   from: number,
   to: number,
-): void {
+  live: number,
+): number {
   const lanes = kernel.scratch;
   const nowCode = times.offsetOf(now);
   for (let start = from; start < to; start += 32) {
     const end = Math.min(to, start + 32); // KERNEL_BATCH
     for (let i = start, o = 0; i < end; i++, o += 3) {
       // LANE_BYTES / 4 words: the handle, the bytes, and the state-index bits of the direction and flags.
+      const h = handles[i] as number;
+      if (h >= live) return h;
       const f = tcpFlags[i] as number;
-      lanes[o] = handles[i] as number;
+      lanes[o] = h;
       lanes[o + 1] = bytes[i] as number;
       lanes[o + 2] = (((findFlags[i] as number) & 1) << 4) | (f & 7) | ((f >>> 1) & 8);
     }
@@ -121,4 +126,5 @@ export function recordBatchKernel(
       if (h >= 0) seenAt(refs, h * R, times, now, nowCode);
     }
   }
+  return -1;
 }

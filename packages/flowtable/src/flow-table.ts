@@ -13,6 +13,7 @@ import {
 } from './entry-record.js';
 import { FlowTableError } from './errors.js';
 import { hash4 } from './mix.js';
+import { KERNEL_BATCH } from './probe-kernel.js';
 import { QueryKey, readStoredKey, storedIsV6 } from './query-key.js';
 import { RecordPool } from './record-pool.js';
 import { POOLED, TimeStore } from './time-store.js';
@@ -427,15 +428,31 @@ export class FlowTable {
       );
     }
     const n = this.count;
-    for (let i = from; i < to; i++) {
-      const h = handles[i] as number;
-      if (h >= n) this.checkHandle(h);
-    }
     const kernel = this.index.kernel;
-    if (this.refsInIndex && kernel !== null) {
-      // Lookups from now on read the records of their hits, so that this finds them in cache.
-      kernel.touchRecords = true;
-      recordBatchKernel(kernel, this.refs, this.times, handles, findFlags, now, bytes, tcpFlags, from, to);
+    const inKernel = this.refsInIndex && kernel !== null;
+    // The kernel path checks a range of one kernel batch as it copies it (nothing recorded yet).
+    if (!inKernel || to - from > KERNEL_BATCH) {
+      for (let i = from; i < to; i++) {
+        const h = handles[i] as number;
+        if (h >= n) this.checkHandle(h);
+      }
+    }
+    if (inKernel) {
+      const refs = this.refs;
+      const bad = recordBatchKernel(
+        kernel,
+        refs,
+        this.times,
+        handles,
+        findFlags,
+        now,
+        bytes,
+        tcpFlags,
+        from,
+        to,
+        n,
+      );
+      if (bad >= 0) this.checkHandle(bad);
     } else {
       this.touched ^= recordBatch(this.refs, this.times, handles, findFlags, now, bytes, tcpFlags, from, to);
     }

@@ -11,9 +11,8 @@ import { get, i32, load, Op, set, store, store8, tee, wasmModule } from './wasm-
  * about a quarter less time per key at 1 M entries (86 against 114 ns in one process): V8's
  * WebAssembly code carries no typed-array bounds and tag checks, and its loads leave the
  * reorder buffer free for more misses in flight. The same memory holds the table's entry records
- * after the index, so that the kernel can read the record of every hit of a batch (the misses of
- * `recordMany` then overlap with the lookup's), and `recordMany` runs as a second function there
- * (`record-kernel.ts`). Internal to the package.
+ * after the index, so that `recordMany` runs there as a second function (`record-kernel.ts`).
+ * Internal to the package.
  */
 
 /** Keys a scratch holds: the bulk lookup's batch (`findMany` takes its keys this many at a time). */
@@ -42,7 +41,7 @@ interface Wasm {
 }
 const wasm = (globalThis as { WebAssembly?: Wasm }).WebAssembly;
 
-type ProbeFn = (scratchAt: number, count: number, endBytes: number, recordsAt: number) => number;
+type ProbeFn = (scratchAt: number, count: number, endBytes: number) => number;
 type RecordFn = (scratchAt: number, recordsAt: number, count: number, nowCode: number) => number;
 
 /** A large index's kernel: its scratch (a view of the index's memory) and the functions. */
@@ -61,11 +60,6 @@ export class ProbeKernel {
   readonly flags: Uint8Array;
   /** The entry records in the same memory, `recordWords` words from a 64-byte boundary. */
   readonly records: Uint32Array;
-  /**
-   * When set, {@link probe} also reads a word of every hit's record (the table sets it once
-   * `recordMany` has been called, so that lookups alone do not pay for it).
-   */
-  touchRecords = false;
   private readonly probeFn: ProbeFn;
   private readonly recordFn: RecordFn;
   private readonly at: number;
@@ -94,7 +88,7 @@ export class ProbeKernel {
 
   /** Probes the first `count` keys of the scratch; returns how many were found. */
   probe(count: number): number {
-    return this.probeFn(this.at, count, this.end, this.touchRecords ? this.recordsAt : 0);
+    return this.probeFn(this.at, count, this.end);
   }
 
   /**
@@ -143,32 +137,30 @@ let compiled: object | undefined;
 const SC = 0,
   N = 1,
   END = 2,
-  REC = 3,
-  I = 4,
-  P = 5,
-  B = 6,
-  S = 7,
-  D = 8,
-  PORTS = 9,
-  M = 10,
-  META = 11,
-  TAGS = 12,
-  W = 13,
-  X = 14,
-  C = 15,
-  A = 16,
-  REF = 17,
-  W3 = 18,
-  LEFT = 19,
-  FOUND = 20,
-  TOUCH = 21,
-  OUT = 22;
+  I = 3,
+  P = 4,
+  B = 5,
+  S = 6,
+  D = 7,
+  PORTS = 8,
+  M = 9,
+  META = 10,
+  TAGS = 11,
+  W = 12,
+  X = 13,
+  C = 14,
+  A = 15,
+  REF = 16,
+  W3 = 17,
+  LEFT = 18,
+  FOUND = 19,
+  TOUCH = 20,
+  OUT = 21;
 const V = Op.void;
 
 /**
- * The kernels' module: `probe(scratchAt, count, endBytes, recordsAt) → found`, the same steps as
- * findBatch's stages 2 and 3, then (when `recordsAt` is not 0) a read of each hit's record; and
- * `record` (see `record-kernel.ts`).
+ * The kernels' module: `probe(scratchAt, count, endBytes) → found`, the same steps as findBatch's
+ * stages 2 and 3, and `record` (see `record-kernel.ts`).
  */
 function kernelModule(): Uint8Array {
   const keyAt = [...get(SC), ...get(I), ...i32(KERNEL_KEY_WORDS * 4), Op.mul, Op.add];
@@ -239,24 +231,8 @@ function kernelModule(): Uint8Array {
       Op.end,
       ...get(I), ...i32(1), Op.add, ...set(I), Op.br, 0,
     Op.end, Op.end,
-    // Stage 4: a word of each hit's record, so that recordMany finds them in cache.
-    ...get(REC),
-    Op.if, V,
-      ...i32(0), ...set(I),
-      Op.block, V, Op.loop, V,
-        ...get(I), ...get(N), Op.geS, Op.brIf, 1,
-        ...get(SC), ...get(I), ...i32(4), Op.mul, Op.add, ...load(KERNEL_OUT * 4), ...tee(B), ...i32(0), Op.geS,
-        Op.if, V,
-          ...get(TOUCH), ...get(REC), ...get(B), ...i32(5), Op.shl, Op.add, ...load(4), Op.xor, ...set(TOUCH),
-        Op.end,
-        ...get(I), ...i32(1), Op.add, ...set(I), Op.br, 0,
-      Op.end, Op.end,
-    Op.end,
     ...get(SC), ...get(TOUCH), ...store(SINK_AT),
     ...get(FOUND),
   ];
-  return wasmModule([
-    { name: 'probe', params: 4, locals: 19, body },
-    recordFunction(STATE_AT, SINK_AT),
-  ]);
+  return wasmModule([{ name: 'probe', params: 3, locals: 19, body }, recordFunction(STATE_AT, SINK_AT)]);
 }
