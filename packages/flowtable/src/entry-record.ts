@@ -111,14 +111,14 @@ export function recordBatchKernel(
   const nowCode = times.offsetOf(now);
   for (let start = from; start < to; start += 32) {
     const end = Math.min(to, start + 32); // KERNEL_BATCH
-    for (let i = start, o = 0; i < end; i++, o += 3) {
-      // LANE_BYTES / 4 words: the handle, the bytes, and the state-index bits of the direction and flags.
+    for (let i = start, o = 0; i < end; i++, o += 2) {
+      // A lane (LANE_BYTES): the handle (below 2²⁴) with the state-index bits of the direction and
+      // flags above it (negative when the handle is), then the bytes.
       const h = handles[i] as number;
       if (h >= live) return h;
       const f = tcpFlags[i] as number;
-      lanes[o] = h;
+      lanes[o] = h | (((((findFlags[i] as number) & 1) << 4) | (f & 7) | ((f >>> 1) & 8)) << 24);
       lanes[o + 1] = bytes[i] as number;
-      lanes[o + 2] = (((findFlags[i] as number) & 1) << 4) | (f & 7) | ((f >>> 1) & 8);
     }
     if (kernel.record(end - start, nowCode) === 0) continue;
     for (let i = start; i < end; i++) {

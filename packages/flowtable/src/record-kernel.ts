@@ -7,8 +7,11 @@ import { get, i32, load, load8u, Op, set, store, tee, type WasmFunction } from '
  * the state through the transition table), without its typed-array checks. Internal to the package.
  */
 
-/** Bytes per lane of a record batch in the scratch: the handle (-1: skip), the bytes, the state-index bits. */
-export const LANE_BYTES = 12;
+/**
+ * Bytes per lane of a record batch in the scratch: the handle with the state-index bits of the
+ * packet's direction and flags in bits 24..28 (negative: skip the lane), then the bytes.
+ */
+export const LANE_BYTES = 8;
 
 // Parameters and locals of the function, by index.
 const SC = 0,
@@ -44,7 +47,7 @@ export function recordFunction(stateAt: number, sinkAt: number): WasmFunction {
       ...get(I), ...get(N), Op.geS, Op.brIf, 1,
       ...lane, ...load(0), ...tee(H), ...i32(0), Op.geS,
       Op.if, V,
-        ...get(TOUCH), ...get(REC), ...get(H), ...i32(5), Op.shl, Op.add, ...load(4), Op.xor, ...set(TOUCH),
+        ...get(TOUCH), ...get(REC), ...get(H), ...i32(0xffffff), Op.and, ...i32(5), Op.shl, Op.add, ...load(4), Op.xor, ...set(TOUCH),
       Op.end,
       ...get(I), ...i32(1), Op.add, ...set(I), Op.br, 0,
     Op.end, Op.end,
@@ -54,7 +57,7 @@ export function recordFunction(stateAt: number, sinkAt: number): WasmFunction {
       ...get(I), ...get(N), Op.geS, Op.brIf, 1,
       ...lane, ...tee(L), ...load(0), ...tee(H), ...i32(0), Op.geS,
       Op.if, V,
-        ...get(REC), ...get(H), ...i32(5), Op.shl, Op.add, ...set(R),
+        ...get(REC), ...get(H), ...i32(0xffffff), Op.and, ...i32(5), Op.shl, Op.add, ...set(R),
         // Packets (word 5), carrying into the low half of word 7.
         ...get(R), ...get(R), ...load(20), ...i32(1), Op.add, ...tee(P), ...store(20),
         ...get(P), Op.eqz,
@@ -77,7 +80,7 @@ export function recordFunction(stateAt: number, sinkAt: number): WasmFunction {
         // State (top 4 bits of word 1) through the transition table.
         ...get(R), ...load(4), ...set(W),
         ...get(R), ...get(W), ...i32(0x0fffffff), Op.and,
-        ...get(SC), ...get(W), ...i32(28), Op.shrU, ...i32(5), Op.shl, ...get(L), ...load(8), Op.or, Op.add,
+        ...get(SC), ...get(W), ...i32(28), Op.shrU, ...i32(5), Op.shl, ...get(H), ...i32(24), Op.shrU, Op.or, Op.add,
         ...load8u(stateAt), ...i32(28), Op.shl, Op.or, ...store(4),
       Op.end,
       ...get(I), ...i32(1), Op.add, ...set(I), Op.br, 0,
