@@ -61,14 +61,20 @@ const ALIGN_OFFSET = 48;
 let pageAlignedBytes = 1 << 22;
 
 /**
- * Sets the index size (bytes) from which an index gets page-aligned memory and the kernels, and
- * returns the previous one: tests lower it to 0 to run every table, growth and all, through the
- * kernels. Internal to the package (not exported from its entry point).
+ * Sets the size (bytes) from which an index gets page-aligned memory and the probe kernel, and
+ * entry records a memory of their own with the record kernel, and returns the previous one: tests
+ * lower it to 0 to run every table, growth and all, through the kernels. Internal to the package
+ * (not exported from its entry point).
  */
 export function setKernelThreshold(bytes: number): number {
   const before = pageAlignedBytes;
   pageAlignedBytes = bytes;
   return before;
+}
+
+/** The size (bytes) from which an index or a table's records go to WebAssembly memory (see {@link setKernelThreshold}). */
+export function kernelThreshold(): number {
+  return pageAlignedBytes;
 }
 /**
  * A zeroed array of `words` words that starts on a cache line wherever malloc places large blocks
@@ -105,43 +111,23 @@ export class BucketIndex {
   used = 0;
   /** Sink of {@link find4}'s read-ahead, so that it is not optimised away. */
   touched = 0;
-  /**
-   * The bulk kernels over {@link slots}, for a large index (else null); its memory also holds
-   * room for the table's entry records (`kernel.records`).
-   */
+  /** The bulk lookup's WebAssembly kernel over {@link slots}, for a large index (else null). */
   kernel: ProbeKernel | null;
   private readonly seed: number;
 
-  /**
-   * An index of `buckets` empty buckets whose keys hash with `seed`; a large one's memory has room
-   * for `recordWords` words of entry records after it.
-   */
-  constructor(buckets: number, seed: number, recordWords = 0) {
+  /** An index of `buckets` empty buckets whose keys hash with `seed`. */
+  constructor(buckets: number, seed: number) {
     this.seed = seed;
     this.buckets = buckets;
     this.scale = buckets / TWO_32;
-    const { slots, kernel } = allocate(buckets, recordWords);
+    const { slots, kernel } = allocate(buckets);
     this.slots = slots;
     this.kernel = kernel;
   }
 
-  /** Bytes held by the bucket array (alignment slack, and the entry records in its memory, included). */
+  /** Bytes held by the bucket array (alignment slack included). */
   get byteLength(): number {
     return this.slots.buffer.byteLength;
-  }
-
-  /**
-   * Gives a large index's memory room for `recordWords` words of entry records: a new memory with
-   * the same buckets (the caller copies the records over). Without a kernel, or when the new memory
-   * cannot be had, the index ends up without a kernel (a plain array, the JavaScript paths).
-   */
-  resizeRecords(recordWords: number): void {
-    if (this.kernel === null) return;
-    const old = this.slots;
-    const { slots, kernel } = allocate(this.buckets, recordWords);
-    slots.set(old);
-    this.slots = slots;
-    this.kernel = kernel;
   }
 
   /** Home bucket of `hash`. */
@@ -245,14 +231,13 @@ export class BucketIndex {
   }
 
   /**
-   * Moves every key into a new array of `buckets` buckets (with room for `recordWords` words of
-   * entry records when large), calling `moved(ref, code)` with each slot's reference word and its
-   * new code.
+   * Moves every key into a new array of `buckets` buckets, calling `moved(ref, code)` with each
+   * slot's reference word and its new code.
    */
-  rehash(buckets: number, moved: (ref: number, code: number) => void, recordWords = 0): void {
+  rehash(buckets: number, moved: (ref: number, code: number) => void): void {
     const old = this.slots;
     const oldEnd = this.buckets * BUCKET_WORDS;
-    const { slots: fresh, kernel } = allocate(buckets, recordWords);
+    const { slots: fresh, kernel } = allocate(buckets);
     this.slots = fresh;
     this.kernel = kernel;
     this.buckets = buckets;
@@ -315,9 +300,9 @@ export function bucketsFor(keys: number, load: number): number {
   return Math.min(MAX_BUCKETS, Math.ceil(keys / (BUCKET_SLOTS * load)) + 1);
 }
 
-function allocate(buckets: number, recordWords: number): { slots: Uint32Array; kernel: ProbeKernel | null } {
+function allocate(buckets: number): { slots: Uint32Array; kernel: ProbeKernel | null } {
   const words = (buckets + 1) * BUCKET_WORDS;
-  const paged = words * 4 >= pageAlignedBytes ? pageAlignedIndex(words, buckets, recordWords) : null;
+  const paged = words * 4 >= pageAlignedBytes ? pageAlignedIndex(words, buckets) : null;
   return (
     paged ?? {
       slots: lineAligned(words),

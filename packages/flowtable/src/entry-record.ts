@@ -1,6 +1,6 @@
 import { FindFlag } from './bulk-find.js';
 import { STATE_TABLE, stateIndex } from './conn-state.js';
-import type { ProbeKernel } from './probe-kernel.js';
+import type { RecordMemory } from './record-memory.js';
 import { POOLED, type TimeStore } from './time-store.js';
 
 // Per entry, one record of eight words (32 bytes on a 32-byte boundary, so that one packet touches
@@ -86,8 +86,8 @@ export function recordBatch(
 }
 
 /**
- * {@link recordBatch} through the WebAssembly kernel, whose memory holds `refs` (the table's
- * records): the batch goes through the kernel's scratch 32 lanes (`KERNEL_BATCH`) at a time, and
+ * {@link recordBatch} through the WebAssembly kernel of the memory that holds the table's records:
+ * the batch goes through the kernel's scratch 32 lanes (`KERNEL_BATCH`) at a time, and
  * the lanes whose last-seen time is not an offset code (or all, when `now` is not one) get the
  * general time update in JavaScript afterwards, in order (the kernel's other steps leave the time
  * codes alone, and that update leaves alone the offset codes the kernel wrote). Returns -1, or,
@@ -95,8 +95,7 @@ export function recordBatch(
  * copying one (the caller checks longer ranges first).
  */
 export function recordBatchKernel(
-  kernel: ProbeKernel,
-  refs: Uint32Array,
+  kernel: RecordMemory,
   times: TimeStore,
   handles: Int32Array,
   findFlags: Uint8Array,
@@ -107,7 +106,8 @@ export function recordBatchKernel(
   to: number,
   live: number,
 ): number {
-  const lanes = kernel.scratch;
+  const lanes = kernel.lanes;
+  const refs = kernel.records;
   const nowCode = times.offsetOf(now);
   for (let start = from; start < to; start += 32) {
     const end = Math.min(to, start + 32); // KERNEL_BATCH

@@ -1,5 +1,13 @@
 import type { FlowKey } from '@maestro/hash';
-import { BUCKET_SLOTS, BucketIndex, bucketsFor, lineAligned, OCC_BIT, slotBase } from './bucket-index.js';
+import {
+  BUCKET_SLOTS,
+  BucketIndex,
+  bucketsFor,
+  kernelThreshold,
+  lineAligned,
+  OCC_BIT,
+  slotBase,
+} from './bucket-index.js';
 import { ALT_BIT, BATCH, BulkScratch, ENTRY_MASK, FindFlag, findBatch } from './bulk-find.js';
 import { type ConnState, initialState, STATE_COUNT, STATE_TABLE, stateIndex } from './conn-state.js';
 import {
@@ -15,6 +23,7 @@ import { FlowTableError } from './errors.js';
 import { hash4 } from './mix.js';
 import { KERNEL_BATCH } from './probe-kernel.js';
 import { QueryKey, readStoredKey, storedIsV6 } from './query-key.js';
+import { RecordMemory } from './record-memory.js';
 import { RecordPool } from './record-pool.js';
 import { POOLED, TimeStore } from './time-store.js';
 import { resolveTimeouts, type Timeouts, timeoutsByState } from './timeouts.js';
@@ -76,7 +85,7 @@ export class FlowTable {
   private aliases = 0;
   private cap: number;
   private refs: Uint32Array;
-  private refsInIndex = false; // the records live in the index's WebAssembly memory
+  private recordMemory: RecordMemory | null = null; // the memory of `refs`, for a large table
   private readonly times: TimeStore = new TimeStore();
   private readonly v6Pool: RecordPool;
   private cursor = 0;
@@ -108,10 +117,9 @@ export class FlowTable {
     this.timeouts = resolveTimeouts(timeouts);
     this.timeoutMs = timeoutsByState(this.timeouts);
     this.cap = capacity;
-    this.index = new BucketIndex(bucketsFor(capacity, MAX_LOAD), this.seed, capacity * R);
-    const inIndex = this.index.kernel?.records ?? null;
-    this.refs = inIndex ?? lineAligned(capacity * R);
-    this.refsInIndex = inIndex !== null;
+    this.refs = lineAligned(0);
+    this.placeRecords();
+    this.index = new BucketIndex(bucketsFor(capacity, MAX_LOAD), this.seed);
     this.v6Pool = new RecordPool(8, 4);
   }
 
@@ -127,7 +135,7 @@ export class FlowTable {
 
   /** Bytes held by every typed array of the table (slot index, entries, side pools). */
   get byteLength(): number {
-    const refs = this.refsInIndex ? 0 : this.refs.byteLength;
+    const refs = this.recordMemory?.byteLength ?? this.refs.byteLength;
     return this.index.byteLength + refs + this.v6Pool.byteLength + this.times.byteLength;
   }
 
@@ -428,20 +436,17 @@ export class FlowTable {
       );
     }
     const n = this.count;
-    const kernel = this.index.kernel;
-    const inKernel = this.refsInIndex && kernel !== null;
+    const kernel = this.recordMemory;
     // The kernel path checks a range of one kernel batch as it copies it (nothing recorded yet).
-    if (!inKernel || to - from > KERNEL_BATCH) {
+    if (kernel === null || to - from > KERNEL_BATCH) {
       for (let i = from; i < to; i++) {
         const h = handles[i] as number;
         if (h >= n) this.checkHandle(h);
       }
     }
-    if (inKernel) {
-      const refs = this.refs;
+    if (kernel !== null) {
       const bad = recordBatchKernel(
         kernel,
-        refs,
         this.times,
         handles,
         findFlags,
@@ -707,8 +712,7 @@ export class FlowTable {
   private claimSlot(hash: number): number {
     const index = this.index;
     if (index.used + 1 > index.buckets * BUCKET_SLOTS * MAX_LOAD) {
-      index.rehash(bucketsFor(index.used + 1, GROWN_LOAD), this.moved, this.cap * R);
-      this.placeRecords();
+      index.rehash(bucketsFor(index.used + 1, GROWN_LOAD), this.moved);
     }
     return index.claim(hash);
   }
@@ -725,22 +729,28 @@ export class FlowTable {
 
   private growEntries(): void {
     this.cap = Math.min(MAX_ENTRIES, Math.max(16, Math.ceil(this.cap * 1.5)));
-    this.index.resizeRecords(this.cap * R);
     this.placeRecords();
   }
 
   /**
-   * Moves the entry records where they belong after the index's memory or the capacity changed:
-   * into the index's memory when it has a kernel (whose functions update them there), else into a
-   * plain array of the capacity (kept when it already is one).
+   * Gives the entry records room for {@link cap} entries: a large table's grow in place in their
+   * WebAssembly memory (taken once they reach the kernel size, where the record kernel updates
+   * them); others, and any that memory fails, move to a new plain array.
    */
   private placeRecords(): void {
+    const words = this.cap * R;
     const old = this.refs;
-    const inIndex = this.index.kernel?.records ?? null;
-    const next = inIndex ?? (this.refsInIndex || old.length < this.cap * R ? lineAligned(this.cap * R) : old);
-    if (next !== old) next.set(old.subarray(0, this.count * R));
+    const had = this.recordMemory;
+    if (had?.grow(words)) {
+      this.refs = had.records;
+      return;
+    }
+    const memory = had === null && words * 4 >= kernelThreshold() ? RecordMemory.create(words) : null;
+    // A memory that failed to grow still holds the records: they are copied out of it.
+    const next = memory?.records ?? lineAligned(words);
+    next.set(old.subarray(0, this.count * R));
     this.refs = next;
-    this.refsInIndex = inIndex !== null;
+    this.recordMemory = memory;
   }
 }
 

@@ -10,9 +10,9 @@ import { get, i32, load, Op, set, store, store8, tee, wasmModule } from './wasm-
  * writes each handle and its find flags. The same work as the JavaScript loops of `findBatch`,
  * about a quarter less time per key at 1 M entries (86 against 114 ns in one process): V8's
  * WebAssembly code carries no typed-array bounds and tag checks, and its loads leave the
- * reorder buffer free for more misses in flight. The same memory holds the table's entry records
- * after the index, so that `recordMany` runs there as a second function (`record-kernel.ts`).
- * Internal to the package.
+ * reorder buffer free for more misses in flight. The module also holds `recordMany`'s update
+ * (`record-kernel.ts`), which a large table's entry records run in their own memory
+ * (`record-memory.ts`). Internal to the package.
  */
 
 /** Keys a scratch holds: the bulk lookup's batch (`findMany` takes its keys this many at a time). */
@@ -25,31 +25,55 @@ export const KERNEL_OUT: number = KERNEL_BATCH * KERNEL_KEY_WORDS;
 const FLAGS_AT = (KERNEL_OUT + KERNEL_BATCH) * 4;
 /** Byte of the scratch where the touch sink is, after the flags. */
 const SINK_AT = FLAGS_AT + KERNEL_BATCH;
-/** Byte of the scratch where a copy of the state transition table is, after the sink. */
-const STATE_AT = SINK_AT + 64;
-/** Bytes of scratch after the buckets: keys (or record lanes) in, results out, the touch sink, the state table. */
-const SCRATCH_BYTES = STATE_AT + STATE_TABLE.length;
-const PAGE = 65536;
-/** Most bytes a WebAssembly memory can hold. */
-const MAX_BYTES = 65536 * PAGE;
+/** Byte of the scratch where the record function finds the state transition table, after the sink. */
+export const STATE_AT: number = SINK_AT + 64;
+/** Bytes of a scratch: keys (or record lanes) in, results out, the touch sink, the state table. */
+export const SCRATCH_BYTES: number = STATE_AT + STATE_TABLE.length;
+/** Bytes of a WebAssembly page. */
+export const PAGE = 65536;
+
+/** A WebAssembly memory, as far as the kernels use one. */
+export interface KernelMemory {
+  readonly buffer: ArrayBuffer;
+  /** Adds `pages` pages (the old buffer is then detached); throws when it cannot. */
+  grow(pages: number): number;
+}
 
 /** The one part of the WebAssembly API used here (the package's TypeScript libs do not declare it). */
 interface Wasm {
-  Memory: new (d: { initial: number; maximum: number }) => { readonly buffer: ArrayBuffer };
+  Memory: new (d: { initial: number; maximum: number }) => KernelMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (m: object, imports: object) => { readonly exports: Record<string, unknown> };
 }
 const wasm = (globalThis as { WebAssembly?: Wasm }).WebAssembly;
 
 type ProbeFn = (scratchAt: number, count: number, endBytes: number) => number;
-type RecordFn = (scratchAt: number, recordsAt: number, count: number, nowCode: number) => number;
+/** The record function of the kernels' module (see `record-kernel.ts`). */
+export type RecordFn = (scratchAt: number, recordsAt: number, count: number, nowCode: number) => number;
 
-/** A large index's kernel: its scratch (a view of the index's memory) and the functions. */
+/**
+ * A memory of `pages` pages that may grow to `maximum`, with the kernels' functions over it, or
+ * null when WebAssembly, the reservation or the compilation fails (each memory reserves about
+ * 10 GiB of address space, so a process holds some thousands at most).
+ */
+export function kernelMemory(
+  pages: number,
+  maximum: number,
+): { memory: KernelMemory; probe: ProbeFn; record: RecordFn } | null {
+  if (wasm === undefined) return null;
+  try {
+    const memory = new wasm.Memory({ initial: pages, maximum });
+    compiled ??= new wasm.Module(kernelModule());
+    const exports = new wasm.Instance(compiled, { env: { memory } }).exports;
+    return { memory, probe: exports['probe'] as ProbeFn, record: exports['record'] as RecordFn };
+  } catch {
+    return null;
+  }
+}
+
+/** A large index's kernel: its scratch (a view of the index's memory) and the function. */
 export class ProbeKernel {
-  /**
-   * The scratch: {@link KERNEL_BATCH} keys of {@link KERNEL_KEY_WORDS} words, then the results; for
-   * {@link record}, {@link KERNEL_BATCH} lanes of three words (handle, bytes, state-index bits).
-   */
+  /** The scratch: {@link KERNEL_BATCH} keys of {@link KERNEL_KEY_WORDS} words, then the results. */
   readonly scratch: Int32Array;
   /**
    * After {@link probe}: each key's handle (or -1), contiguous, so that a full batch's go to the
@@ -58,77 +82,41 @@ export class ProbeKernel {
   readonly handles: Int32Array;
   /** After {@link probe}: each key's find flags (0 for a miss), contiguous (a view of the scratch). */
   readonly flags: Uint8Array;
-  /** The entry records in the same memory, `recordWords` words from a 64-byte boundary. */
-  readonly records: Uint32Array;
-  private readonly probeFn: ProbeFn;
-  private readonly recordFn: RecordFn;
+  private readonly fn: ProbeFn;
   private readonly at: number;
   private readonly end: number;
-  private readonly recordsAt: number;
 
-  constructor(
-    fns: { probe: ProbeFn; record: RecordFn },
-    buffer: ArrayBuffer,
-    at: number,
-    buckets: number,
-    recordsAt: number,
-    recordWords: number,
-  ) {
-    this.probeFn = fns.probe;
-    this.recordFn = fns.record;
+  constructor(fn: ProbeFn, buffer: ArrayBuffer, at: number, buckets: number) {
+    this.fn = fn;
     this.at = at;
     this.end = buckets * 64;
-    this.recordsAt = recordsAt;
     this.scratch = new Int32Array(buffer, at, SCRATCH_BYTES / 4);
     this.handles = new Int32Array(buffer, at + KERNEL_OUT * 4, KERNEL_BATCH);
     this.flags = new Uint8Array(buffer, at + FLAGS_AT, KERNEL_BATCH);
-    this.records = new Uint32Array(buffer, recordsAt, recordWords);
-    new Uint8Array(buffer, at + STATE_AT, STATE_TABLE.length).set(STATE_TABLE);
   }
 
   /** Probes the first `count` keys of the scratch; returns how many were found. */
   probe(count: number): number {
-    return this.probeFn(this.at, count, this.end);
-  }
-
-  /**
-   * Records one packet for each of the first `count` lanes of the scratch (see `record-kernel.ts`)
-   * at the time of offset code `nowCode` (-1: not an offset); returns how many lanes were left for
-   * the general time update.
-   */
-  record(count: number, nowCode: number): number {
-    return this.recordFn(this.at, this.recordsAt, count, nowCode);
+    return this.fn(this.at, count, this.end);
   }
 }
 
 /**
- * Page-aligned memory for an index of `buckets` buckets (`words` words, padding included), its
- * kernel and `recordWords` words of entry records, or null when WebAssembly, the reservation or the
- * compilation fails (each memory reserves about 10 GiB of address space) or the whole passes 4 GiB.
+ * Page-aligned memory for an index of `buckets` buckets (`words` words, padding included) and its
+ * kernel, or null when {@link kernelMemory} fails.
  */
 export function pageAlignedIndex(
   words: number,
   buckets: number,
-  recordWords: number,
 ): { slots: Uint32Array; kernel: ProbeKernel } | null {
-  if (wasm === undefined) return null;
-  try {
-    const at = Math.ceil((words * 4) / 64) * 64;
-    const recordsAt = Math.ceil((at + SCRATCH_BYTES) / 64) * 64;
-    const bytes = recordsAt + recordWords * 4;
-    if (bytes > MAX_BYTES) return null;
-    const pages = Math.ceil(bytes / PAGE);
-    const memory = new wasm.Memory({ initial: pages, maximum: pages });
-    compiled ??= new wasm.Module(kernelModule());
-    const exports = new wasm.Instance(compiled, { env: { memory } }).exports;
-    const fns = { probe: exports['probe'] as ProbeFn, record: exports['record'] as RecordFn };
-    return {
-      slots: new Uint32Array(memory.buffer, 0, words),
-      kernel: new ProbeKernel(fns, memory.buffer, at, buckets, recordsAt, recordWords),
-    };
-  } catch {
-    return null;
-  }
+  const at = Math.ceil((words * 4) / 64) * 64;
+  const pages = Math.ceil((at + SCRATCH_BYTES) / PAGE);
+  const k = kernelMemory(pages, pages);
+  if (k === null) return null;
+  return {
+    slots: new Uint32Array(k.memory.buffer, 0, words),
+    kernel: new ProbeKernel(k.probe, k.memory.buffer, at, buckets),
+  };
 }
 
 let compiled: object | undefined;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { setKernelThreshold } from '../src/bucket-index.js';
 import { R, recordBatch, recordBatchKernel } from '../src/entry-record.js';
 import { FindFlag, FlowTable, TcpFlag } from '../src/index.js';
-import { pageAlignedIndex } from '../src/probe-kernel.js';
+import { RecordMemory } from '../src/record-memory.js';
 import { TimeStore } from '../src/time-store.js';
 
 /** `make()` with every index, however small, in page-aligned memory with the kernels (when there is WebAssembly). */
@@ -17,9 +17,9 @@ function withKernel<T>(make: () => T): T {
   }
 }
 
-/** True when `table`'s records live in its index's memory, so that recordMany runs in the kernel. */
+/** True when `table`'s records live in a WebAssembly memory, so that recordMany runs in the kernel. */
 function recordsInKernel(table: FlowTable): boolean {
-  return (table as unknown as { refsInIndex: boolean }).refsInIndex;
+  return (table as unknown as { recordMemory: unknown }).recordMemory !== null;
 }
 
 const hasWasm = typeof (globalThis as { WebAssembly?: unknown }).WebAssembly === 'object';
@@ -137,9 +137,8 @@ const word = fc.oneof(
 describe('the WebAssembly record kernel', () => {
   it('should update every counter (carries into the high halves included), last-seen code and state as the JavaScript update does, for any record words', () => {
     const ENTRIES = 6;
-    const memory = pageAlignedIndex(32, 1, ENTRIES * R);
-    if (memory === null) return; // no WebAssembly here: there is only the JavaScript update
-    const kernel = memory.kernel;
+    const kernel = RecordMemory.create(ENTRIES * R);
+    if (kernel === null) return; // no WebAssembly here: there is only the JavaScript update
     const lane = fc.record({
       handle: fc.integer({ min: -1, max: ENTRIES - 1 }),
       reply: fc.boolean(),
@@ -174,7 +173,6 @@ describe('the WebAssembly record kernel', () => {
           recordBatch(js, jsTimes, handles, flags, now, bytes, tcp, 0, lanes.length);
           const bad = recordBatchKernel(
             kernel,
-            kernel.records,
             kernelTimes,
             handles,
             flags,
