@@ -49,10 +49,13 @@ function seenAt(refs: Uint32Array, r: number, times: TimeStore, now: number, now
   }
 }
 
+/** Sink of {@link recordBatch}'s reads, so that they are not optimised away. Internal to the package. */
+export const recordSink: { touched: number } = { touched: 0 };
+
 /**
- * `recordMany`'s update in JavaScript, past its checks: one packet on the record of each
+ * `recordMany`'s update in JavaScript, past its buffer checks: one packet on the record of each
  * `handles[i] >= 0`, `i` in `from .. to-1`, in order, after a read of every record (their misses
- * overlap). Returns the sum of the reads (a sink).
+ * overlap). Returns -1, or, having recorded nothing, the first handle not below `live`.
  */
 export function recordBatch(
   refs: Uint32Array,
@@ -64,12 +67,15 @@ export function recordBatch(
   tcpFlags: Uint8Array,
   from: number,
   to: number,
+  live: number,
 ): number {
   let sum = 0;
   for (let i = from; i < to; i++) {
     const h = handles[i] as number;
+    if (h >= live) return h;
     if (h >= 0) sum = (sum + (refs[h * R + 1] as number)) | 0;
   }
+  recordSink.touched ^= sum;
   const nowCode = times.offsetOf(now);
   for (let i = from; i < to; i++) {
     const h = handles[i] as number;
@@ -82,7 +88,7 @@ export function recordBatch(
     const state = STATE_TABLE[stateIndex(w >>> STATE_SHIFT, tcpFlags[i] as number, reply)] as number;
     refs[r + 1] = ((w & SLOT_MASK) | (state << STATE_SHIFT)) >>> 0;
   }
-  return sum;
+  return -1;
 }
 
 /**

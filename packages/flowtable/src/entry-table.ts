@@ -146,30 +146,19 @@ export class EntryTable {
     }
     const n = this.count;
     const kernel = this.recordMemory;
-    // The kernel path checks a range of one kernel batch as it copies it (nothing recorded yet).
-    if (kernel === null || to - from > KERNEL_BATCH) {
+    // Both paths check the handles before recording any (the kernel's a range of one kernel batch
+    // as it copies it, a longer one here first).
+    if (kernel !== null && to - from > KERNEL_BATCH) {
       for (let i = from; i < to; i++) {
         const h = handles[i] as number;
         if (h >= n) this.checkHandle(h);
       }
     }
-    if (kernel !== null) {
-      const bad = recordBatchKernel(
-        kernel,
-        this.times,
-        handles,
-        findFlags,
-        now,
-        bytes,
-        tcpFlags,
-        from,
-        to,
-        n,
-      );
-      if (bad >= 0) this.checkHandle(bad);
-    } else {
-      this.touched ^= recordBatch(this.refs, this.times, handles, findFlags, now, bytes, tcpFlags, from, to);
-    }
+    const bad =
+      kernel !== null
+        ? recordBatchKernel(kernel, this.times, handles, findFlags, now, bytes, tcpFlags, from, to, n)
+        : recordBatch(this.refs, this.times, handles, findFlags, now, bytes, tcpFlags, from, to, n);
+    if (bad >= 0) this.checkHandle(bad);
   }
 
   /** Owner of entry `handle` (0..65535). */

@@ -170,7 +170,7 @@ describe('the WebAssembly record kernel', () => {
           const tcp = Uint8Array.from(lanes, (x) => x.flags);
           const now = 1000 + offset;
           const [jsTimes, kernelTimes] = stores as [TimeStore, TimeStore];
-          recordBatch(js, jsTimes, handles, flags, now, bytes, tcp, 0, lanes.length);
+          recordBatch(js, jsTimes, handles, flags, now, bytes, tcp, 0, lanes.length, ENTRIES);
           const bad = recordBatchKernel(
             kernel,
             kernelTimes,
