@@ -1,8 +1,8 @@
 import { get, i32, load, load8u, Op, set, store, tee, type WasmFunction } from './wasm-writer.js';
 
 /**
- * `recordMany`'s update as a WebAssembly function over a large table's memory, which holds the
- * entry records after the index (see `probe-kernel.ts`): the same steps per packet as the
+ * `recordMany`'s update as a WebAssembly function over a large table's record memory (its scratch,
+ * then the entry records; see `record-memory.ts`): the same steps per packet as the
  * JavaScript loop (counters with their carries into the high word, an offset last-seen time,
  * the state through the transition table), without its typed-array checks. Internal to the package.
  */
