@@ -117,16 +117,19 @@ export function recordBatchKernel(
   const nowCode = times.offsetOf(now);
   for (let start = from; start < to; start += 32) {
     const end = Math.min(to, start + 32); // KERNEL_BATCH
-    for (let i = start, o = 0; i < end; i++, o += 2) {
+    let o = 0;
+    for (let i = start; i < end; i++) {
       // A lane (LANE_BYTES): the handle (below 2²⁴) with the state-index bits of the direction and
-      // flags above it (negative when the handle is), then the bytes.
+      // flags above it, then the bytes. Hits only, without a branch: a negative handle's lane is
+      // written and then overwritten by the next (o moves on by 2 only when h >= 0).
       const h = handles[i] as number;
       if (h >= live) return h;
       const f = tcpFlags[i] as number;
       lanes[o] = h | (((((findFlags[i] as number) & 1) << 4) | (f & 7) | ((f >>> 1) & 8)) << 24);
       lanes[o + 1] = bytes[i] as number;
+      o += (~h >>> 31) << 1;
     }
-    if (kernel.record(end - start, nowCode) === 0) continue;
+    if (kernel.record(o >>> 1, nowCode) === 0) continue;
     for (let i = start; i < end; i++) {
       const h = handles[i] as number;
       if (h >= 0) seenAt(refs, h * R, times, now, nowCode);
