@@ -58,7 +58,24 @@ const ALIGN_OFFSET = 48;
 // bucket on one cache line whatever malloc does), with the bulk lookup's kernel over it. Only
 // large indexes: each memory reserves about 10 GiB of address space, so a process holds some
 // thousands at most (a failed reservation falls back to a plain buffer and the JavaScript loops).
-const PAGE_ALIGNED_BYTES = 1 << 22;
+let pageAlignedBytes = 1 << 22;
+
+/**
+ * Sets the size (bytes) from which an index gets page-aligned memory and the probe kernel, and
+ * entry records a memory of their own with the record kernel, and returns the previous one: tests
+ * lower it to 0 to run every table, growth and all, through the kernels. Internal to the package
+ * (not exported from its entry point).
+ */
+export function setKernelThreshold(bytes: number): number {
+  const before = pageAlignedBytes;
+  pageAlignedBytes = bytes;
+  return before;
+}
+
+/** The size (bytes) from which an index or a table's records go to WebAssembly memory (see {@link setKernelThreshold}). */
+export function kernelThreshold(): number {
+  return pageAlignedBytes;
+}
 /**
  * A zeroed array of `words` words that starts on a cache line wherever malloc places large blocks
  * (see `ALIGN_OFFSET`); elsewhere its lines may be offset, which costs time, never correctness.
@@ -285,7 +302,7 @@ export function bucketsFor(keys: number, load: number): number {
 
 function allocate(buckets: number): { slots: Uint32Array; kernel: ProbeKernel | null } {
   const words = (buckets + 1) * BUCKET_WORDS;
-  const paged = words * 4 >= PAGE_ALIGNED_BYTES ? pageAlignedIndex(words, buckets) : null;
+  const paged = words * 4 >= pageAlignedBytes ? pageAlignedIndex(words, buckets) : null;
   return (
     paged ?? {
       slots: lineAligned(words),

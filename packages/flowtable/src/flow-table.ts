@@ -1,13 +1,15 @@
 import type { FlowKey } from '@maestro/hash';
-import { BUCKET_SLOTS, BucketIndex, bucketsFor, lineAligned, OCC_BIT, slotBase } from './bucket-index.js';
+import { BUCKET_SLOTS, BucketIndex, bucketsFor, OCC_BIT, slotBase } from './bucket-index.js';
 import { ALT_BIT, BATCH, BulkScratch, ENTRY_MASK, FindFlag, findBatch } from './bulk-find.js';
-import { type ConnState, initialState, STATE_COUNT, STATE_TABLE, stateIndex } from './conn-state.js';
+import { initialState } from './conn-state.js';
+import { R, SLOT_MASK, STATE_SHIFT } from './entry-record.js';
+import { checkTime, checkU16, EntryTable, MAX_ENTRIES } from './entry-table.js';
 import { FlowTableError } from './errors.js';
 import { hash4 } from './mix.js';
 import { QueryKey, readStoredKey, storedIsV6 } from './query-key.js';
 import { RecordPool } from './record-pool.js';
-import { POOLED, TimeStore } from './time-store.js';
-import { resolveTimeouts, type Timeouts, timeoutsByState } from './timeouts.js';
+import { POOLED } from './time-store.js';
+import { resolveTimeouts, type Timeouts } from './timeouts.js';
 
 /** Options of a {@link FlowTable}. */
 export interface FlowTableOptions {
@@ -21,42 +23,11 @@ export interface FlowTableOptions {
   readonly seed?: number;
 }
 
-/** Most entries one table holds (24-bit entry numbers in the slot index). */
-export const MAX_ENTRIES = 0xfffffe;
-
 // Of the slots: 0.78 keeps a table sized by its capacity hint under 64 bytes per entry (27.4 bytes
 // of buckets, 32 of entry record); a fifth of the keys then sit past their home bucket.
 const MAX_LOAD = 0.78;
 const GROWN_LOAD = 0.5;
 const TAG_SHIFT = 16;
-// Per entry, one record of eight words of `refs` (32 bytes on a 32-byte boundary, so that one
-// packet touches one cache line): owner | backup << 16; primary slot | state << 28; alias slot + 1
-// (0 = none); created and last-seen as TimeStore codes; the low words of packets and bytes; their
-// high 16 bits (packets in the low half, bytes in the high half), so both count to 2^48 and wrap.
-const R = 8;
-const TWO_32 = 4294967296;
-const SLOT_MASK = 0x0fffffff;
-const STATE_SHIFT = 28;
-
-/**
- * Adds one packet of `bytes` to the counters of the entry record at `refs[r ..]`: the low 32 bits
- * of packets and bytes in words 5 and 6, their high 16 bits in word 7 (packets low, bytes high).
- */
-function countPacket(refs: Uint32Array, r: number, bytes: number): void {
-  const packets = (refs[r + 5] as number) + 1;
-  if (packets < TWO_32) refs[r + 5] = packets;
-  else {
-    refs[r + 5] = 0;
-    const high = refs[r + 7] as number;
-    refs[r + 7] = ((high & 0xffff0000) | ((high + 1) & 0xffff)) >>> 0;
-  }
-  const sum = (refs[r + 6] as number) + bytes;
-  if (sum < TWO_32) refs[r + 6] = sum;
-  else {
-    refs[r + 6] = sum - TWO_32;
-    refs[r + 7] = ((refs[r + 7] as number) + 0x10000) >>> 0;
-  }
-}
 
 /**
  * A connection table for hot paths: open addressing over a {@link BucketIndex} of one-cache-line
@@ -74,11 +45,9 @@ function countPacket(refs: Uint32Array, r: number, bytes: number): void {
  * const h = table.insert(parseFlow('tcp 10.0.0.1:1234 -> 192.0.2.7:443'), 0, 3, 4);
  * table.find(parseFlow('tcp 192.0.2.7:443 -> 10.0.0.1:1234')); // h, and table.lastReply === true
  */
-export class FlowTable {
+export class FlowTable extends EntryTable {
   /** True when a flow and its reverse find the same entry. */
   readonly symmetric: boolean;
-  /** The resolved idle timeouts, in seconds. */
-  readonly timeouts: Timeouts;
   /** After a successful {@link find}: the key matched in the direction opposite to its insertion. */
   lastReply = false;
   /** After a successful {@link find}: the key matched the entry's alias, not its primary key. */
@@ -87,18 +56,12 @@ export class FlowTable {
   private readonly seed: number;
   private readonly q: QueryKey = new QueryKey();
   private readonly qAlias: QueryKey = new QueryKey();
-  private readonly timeoutMs: Float64Array;
   private readonly index: BucketIndex;
   private readonly moved = (ref: number, code: number): void => this.relink(ref, code);
-  private count = 0;
   private aliases = 0;
-  private cap: number;
-  private refs: Uint32Array;
-  private readonly times: TimeStore = new TimeStore();
   private readonly v6Pool: RecordPool;
   private cursor = 0;
   private readonly bulk: BulkScratch = new BulkScratch();
-  private touched = 0; // sink of the bulk lookup's and prefetch's loads
 
   constructor(options: FlowTableOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -120,19 +83,11 @@ export class FlowTable {
         `seed must be an unsigned 32-bit integer, got ${String(seed)}`,
       );
     }
+    super(capacity, resolveTimeouts(timeouts));
     this.symmetric = symmetric;
     this.seed = seed | 0;
-    this.timeouts = resolveTimeouts(timeouts);
-    this.timeoutMs = timeoutsByState(this.timeouts);
-    this.cap = capacity;
-    this.refs = lineAligned(capacity * R);
     this.index = new BucketIndex(bucketsFor(capacity, MAX_LOAD), this.seed);
     this.v6Pool = new RecordPool(8, 4);
-  }
-
-  /** Live entries; handles are `0 .. size - 1`. */
-  get size(): number {
-    return this.count;
   }
 
   /** Live alias keys. */
@@ -142,7 +97,7 @@ export class FlowTable {
 
   /** Bytes held by every typed array of the table (slot index, entries, side pools). */
   get byteLength(): number {
-    return this.index.byteLength + this.refs.byteLength + this.v6Pool.byteLength + this.times.byteLength;
+    return this.index.byteLength + this.recordBytes + this.v6Pool.byteLength + this.times.byteLength;
   }
 
   /** Slots of the index (its load factor is `(size + aliasCount) / slotCount`). */
@@ -222,30 +177,6 @@ export class FlowTable {
       }
     }
     return found;
-  }
-
-  /**
-   * A cache hint for bulk callers, like a prefetch: reads the entry words of each live entry in
-   * `handles[0 .. count-1]` (negative or stale handles are skipped) so that {@link record} and
-   * {@link owner} calls on them right after a {@link findMany} find them in cache instead of each
-   * waiting for memory. Changes nothing; throws `INVALID_VALUE` when `count` exceeds `handles`.
-   */
-  prefetch(handles: Int32Array, count: number = handles?.length): void {
-    if (!(handles instanceof Int32Array) || !Number.isInteger(count) || count < 0 || count > handles.length) {
-      throw new FlowTableError(
-        'INVALID_VALUE',
-        `prefetch takes an Int32Array of handles and a count 0..its length, got count ${String(count)}`,
-      );
-    }
-    const refs = this.refs;
-    const n = this.count;
-    let sum = 0;
-    for (let i = 0; i < count; i++) {
-      const h = handles[i] as number;
-      // One word brings in the record's line (records do not straddle lines).
-      if (h >= 0 && h < n) sum = (sum + (refs[h * R + 1] as number)) | 0;
-    }
-    this.touched ^= sum;
   }
 
   /** True when `key` (or its alias, or in a symmetric table its reverse) is in the table. */
@@ -376,183 +307,10 @@ export class FlowTable {
     this.times.clear();
   }
 
-  /**
-   * Records one packet on entry `handle` at `now`: counters, last-seen time, and the state machine
-   * (`flags`: TCP flags; `reply`: the packet travels responder → originator, as {@link lastReply}).
-   */
-  record(handle: number, now: number, bytes: number, flags: number, reply: boolean): void {
-    this.checkHandle(handle);
-    checkTime(now);
-    if (bytes >>> 0 !== bytes || (flags & 0xff) !== flags) {
-      throw new FlowTableError(
-        'INVALID_VALUE',
-        `bytes must be an integer 0..2^32-1 and flags 0..255, got ${String(bytes)} and ${String(flags)}`,
-      );
-    }
-    const refs = this.refs;
-    const r = handle * R;
-    countPacket(refs, r, bytes);
-    const seen = refs[r + 4] as number;
-    if (now > this.times.decode(seen)) refs[r + 4] = this.times.replace(seen, now);
-    const w = refs[r + 1] as number;
-    const state = STATE_TABLE[stateIndex(w >>> STATE_SHIFT, flags, reply)] as number;
-    refs[r + 1] = ((w & SLOT_MASK) | (state << STATE_SHIFT)) >>> 0;
-  }
-
-  /**
-   * Bulk {@link record}, for the hits of a {@link findMany}: records one packet on entry
-   * `handles[i]` for each `i` in `from .. to-1` whose handle is not negative, in order, exactly as
-   * `record(handles[i], now, bytes[i], tcpFlags[i], (findFlags[i] & FindFlag.REPLY) !== 0)` would.
-   * Checks everything first, then brings in every record before updating any, so that their cache
-   * misses overlap; the time is looked at once. Throws, changing nothing, `INVALID_VALUE` for
-   * buffers of the wrong type or a range past any of them and `INVALID_HANDLE` for a handle that is
-   * not a live entry.
-   *
-   * @example
-   * table.findMany(keys, handles, flags, n);
-   * table.recordMany(handles, flags, now, bytes, tcpFlags, 0, n);
-   */
-  recordMany(
-    handles: Int32Array,
-    findFlags: Uint8Array,
-    now: number,
-    bytes: Uint32Array,
-    tcpFlags: Uint8Array,
-    from = 0,
-    to: number = handles?.length,
-  ): void {
-    checkTime(now);
-    if (
-      !(handles instanceof Int32Array) ||
-      !(findFlags instanceof Uint8Array) ||
-      !(bytes instanceof Uint32Array) ||
-      !(tcpFlags instanceof Uint8Array) ||
-      !Number.isInteger(from) ||
-      !Number.isInteger(to) ||
-      from < 0 ||
-      to < from ||
-      to > handles.length ||
-      to > findFlags.length ||
-      to > bytes.length ||
-      to > tcpFlags.length
-    ) {
-      throw new FlowTableError(
-        'INVALID_VALUE',
-        `recordMany takes an Int32Array of handles, a Uint8Array of find flags, a Uint32Array of bytes, a Uint8Array of TCP flags and a range 0 <= from <= to <= their lengths; got ${String(from)}..${String(to)}`,
-      );
-    }
-    const refs = this.refs;
-    const n = this.count;
-    let sum = 0;
-    for (let i = from; i < to; i++) {
-      const h = handles[i] as number;
-      if (h >= n) this.checkHandle(h);
-      if (h >= 0) sum = (sum + (refs[h * R + 1] as number)) | 0;
-    }
-    this.touched ^= sum;
-    const times = this.times;
-    const nowCode = times.offsetOf(now);
-    for (let i = from; i < to; i++) {
-      const h = handles[i] as number;
-      if (h < 0) continue;
-      const r = h * R;
-      countPacket(refs, r, bytes[i] as number);
-      const seen = refs[r + 4] as number;
-      // Two offset codes compare as their times; a pooled code or time goes the general way.
-      if (seen < nowCode) refs[r + 4] = nowCode;
-      else if ((nowCode < 0 || seen >= POOLED) && now > times.decode(seen)) {
-        refs[r + 4] = times.replace(seen, now);
-      }
-      const w = refs[r + 1] as number;
-      const reply = ((findFlags[i] as number) & FindFlag.REPLY) !== 0;
-      const state = STATE_TABLE[stateIndex(w >>> STATE_SHIFT, tcpFlags[i] as number, reply)] as number;
-      refs[r + 1] = ((w & SLOT_MASK) | (state << STATE_SHIFT)) >>> 0;
-    }
-  }
-
-  /** Owner of entry `handle` (0..65535). */
-  owner(handle: number): number {
-    this.checkHandle(handle);
-    return (this.refs[handle * R] as number) & 0xffff;
-  }
-
-  /** Sets the owner of entry `handle`. */
-  setOwner(handle: number, owner: number): void {
-    this.checkHandle(handle);
-    checkU16(owner, 'owner');
-    const r = handle * R;
-    this.refs[r] = (((this.refs[r] as number) & 0xffff0000) | owner) >>> 0;
-  }
-
-  /** Backup of entry `handle` (0..65535). */
-  backup(handle: number): number {
-    this.checkHandle(handle);
-    return (this.refs[handle * R] as number) >>> 16;
-  }
-
-  /** Sets the backup of entry `handle`. */
-  setBackup(handle: number, backup: number): void {
-    this.checkHandle(handle);
-    checkU16(backup, 'backup');
-    const r = handle * R;
-    this.refs[r] = (((this.refs[r] as number) & 0xffff) | (backup << 16)) >>> 0;
-  }
-
   /** The 16-bit caller-defined tag of entry `handle`. */
   tag(handle: number): number {
     this.checkHandle(handle);
     return (this.index.slots[slotBase(this.slotOf(handle)) + 3] as number) >>> TAG_SHIFT;
-  }
-
-  /** Connection state of entry `handle`. */
-  state(handle: number): ConnState {
-    this.checkHandle(handle);
-    return ((this.refs[handle * R + 1] as number) >>> STATE_SHIFT) as ConnState;
-  }
-
-  /** Sets the connection state of entry `handle` (e.g. from a sync message). */
-  setState(handle: number, state: ConnState): void {
-    this.checkHandle(handle);
-    if (!Number.isInteger(state) || state < 0 || state >= STATE_COUNT) {
-      throw new FlowTableError(
-        'INVALID_VALUE',
-        `state must be a ConnState 0..${STATE_COUNT - 1}, got ${String(state)}`,
-      );
-    }
-    const r = handle * R + 1;
-    this.refs[r] = (((this.refs[r] as number) & SLOT_MASK) | (state << STATE_SHIFT)) >>> 0;
-  }
-
-  /** Packets recorded on entry `handle`. */
-  packets(handle: number): number {
-    this.checkHandle(handle);
-    const r = handle * R;
-    return ((this.refs[r + 7] as number) & 0xffff) * TWO_32 + (this.refs[r + 5] as number);
-  }
-
-  /** Bytes recorded on entry `handle`. */
-  bytes(handle: number): number {
-    this.checkHandle(handle);
-    const r = handle * R;
-    return ((this.refs[r + 7] as number) >>> 16) * TWO_32 + (this.refs[r + 6] as number);
-  }
-
-  /** Time entry `handle` was inserted. */
-  created(handle: number): number {
-    this.checkHandle(handle);
-    return this.times.decode(this.refs[handle * R + 3] as number);
-  }
-
-  /** Time of the last packet recorded on entry `handle` (its insertion time before any). */
-  lastSeen(handle: number): number {
-    this.checkHandle(handle);
-    return this.times.decode(this.refs[handle * R + 4] as number);
-  }
-
-  /** True when entry `handle` has been idle at `now` for at least its state's timeout. */
-  isExpired(handle: number, now: number): boolean {
-    this.checkHandle(handle);
-    return this.expiredAt(handle, now);
   }
 
   /**
@@ -598,21 +356,6 @@ export class FlowTable {
     }
     this.cursor = 0;
     return removed;
-  }
-
-  private expiredAt(e: number, now: number): boolean {
-    const r = e * R;
-    const state = (this.refs[r + 1] as number) >>> STATE_SHIFT;
-    return now - this.times.decode(this.refs[r + 4] as number) >= (this.timeoutMs[state] as number);
-  }
-
-  private checkHandle(handle: number): void {
-    if (!(handle >= 0 && handle < this.count && (handle | 0) === handle)) {
-      throw new FlowTableError(
-        'INVALID_HANDLE',
-        `handle must be an integer 0..${this.count - 1} (a live entry), got ${String(handle)}`,
-      );
-    }
   }
 
   /** Adds an entry for the loaded key `q` (checked absent, below {@link MAX_ENTRIES}); returns its handle. */
@@ -732,32 +475,5 @@ export class FlowTable {
     const a = refs[fr + 2] as number;
     if (a !== 0) slots[slotBase(a - 1) + 4] = (ALT_BIT | (to + 1)) >>> 0;
     refs.copyWithin(to * R, fr, fr + R);
-  }
-
-  private growEntries(): void {
-    const cap = Math.min(MAX_ENTRIES, Math.max(16, Math.ceil(this.cap * 1.5)));
-    this.refs = growU32(this.refs, cap * R);
-    this.cap = cap;
-  }
-}
-
-function growU32(from: Uint32Array, length: number): Uint32Array {
-  const to = lineAligned(length);
-  to.set(from);
-  return to;
-}
-
-function checkU16(value: number, what: string): void {
-  if ((value & 0xffff) !== value) {
-    throw new FlowTableError('INVALID_VALUE', `${what} must be an integer 0..65535, got ${String(value)}`);
-  }
-}
-
-function checkTime(now: number): void {
-  if (typeof now !== 'number' || !Number.isFinite(now)) {
-    throw new FlowTableError(
-      'INVALID_VALUE',
-      `time must be a finite number of milliseconds, got ${String(now)}`,
-    );
   }
 }

@@ -1,5 +1,6 @@
 export { BATCH as FIND_BATCH, FindFlag } from './bulk-find.js';
 export { ConnState, initialState, nextState, STATE_COUNT, stateName, TcpFlag } from './conn-state.js';
+export { MAX_ENTRIES } from './entry-table.js';
 export { FlowTableError, type FlowTableErrorCode } from './errors.js';
-export { FlowTable, type FlowTableOptions, MAX_ENTRIES } from './flow-table.js';
+export { FlowTable, type FlowTableOptions } from './flow-table.js';
 export { DEFAULT_TIMEOUTS, resolveTimeouts, type Timeouts } from './timeouts.js';

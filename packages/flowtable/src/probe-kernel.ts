@@ -1,4 +1,6 @@
-import { functionModule, get, i32, load, Op, set, store, store8, tee } from './wasm-writer.js';
+import { STATE_TABLE } from './conn-state.js';
+import { recordFunction } from './record-kernel.js';
+import { get, i32, load, Op, set, store, store8, tee, wasmModule } from './wasm-writer.js';
 
 /**
  * The bulk lookup's probe stages as a WebAssembly function over a large index's own memory: with
@@ -8,7 +10,9 @@ import { functionModule, get, i32, load, Op, set, store, store8, tee } from './w
  * writes each handle and its find flags. The same work as the JavaScript loops of `findBatch`,
  * about a quarter less time per key at 1 M entries (86 against 114 ns in one process): V8's
  * WebAssembly code carries no typed-array bounds and tag checks, and its loads leave the
- * reorder buffer free for more misses in flight. Internal to the package.
+ * reorder buffer free for more misses in flight. The module also holds `recordMany`'s update
+ * (`record-kernel.ts`), which a large table's entry records run in their own memory
+ * (`record-memory.ts`). Internal to the package.
  */
 
 /** Keys a scratch holds: the bulk lookup's batch (`findMany` takes its keys this many at a time). */
@@ -21,19 +25,51 @@ export const KERNEL_OUT: number = KERNEL_BATCH * KERNEL_KEY_WORDS;
 const FLAGS_AT = (KERNEL_OUT + KERNEL_BATCH) * 4;
 /** Byte of the scratch where the touch sink is, after the flags. */
 const SINK_AT = FLAGS_AT + KERNEL_BATCH;
-/** Bytes of scratch after the buckets: keys in, results out, the touch sink. */
-const SCRATCH_BYTES = SINK_AT + 64;
-const PAGE = 65536;
+/** Byte of the scratch where the record function finds the state transition table, after the sink. */
+export const STATE_AT: number = SINK_AT + 64;
+/** Bytes of a scratch: keys (or record lanes) in, results out, the touch sink, the state table. */
+export const SCRATCH_BYTES: number = STATE_AT + STATE_TABLE.length;
+/** Bytes of a WebAssembly page. */
+export const PAGE = 65536;
+
+/** A WebAssembly memory, as far as the kernels use one. */
+export interface KernelMemory {
+  readonly buffer: ArrayBuffer;
+  /** Adds `pages` pages (the old buffer is then detached); throws when it cannot. */
+  grow(pages: number): number;
+}
 
 /** The one part of the WebAssembly API used here (the package's TypeScript libs do not declare it). */
 interface Wasm {
-  Memory: new (d: { initial: number; maximum: number }) => { readonly buffer: ArrayBuffer };
+  Memory: new (d: { initial: number; maximum: number }) => KernelMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (m: object, imports: object) => { readonly exports: Record<string, unknown> };
 }
 const wasm = (globalThis as { WebAssembly?: Wasm }).WebAssembly;
 
 type ProbeFn = (scratchAt: number, count: number, endBytes: number) => number;
+/** The record function of the kernels' module (see `record-kernel.ts`). */
+export type RecordFn = (scratchAt: number, recordsAt: number, count: number, nowCode: number) => number;
+
+/**
+ * A memory of `pages` pages that may grow to `maximum`, with the kernels' functions over it, or
+ * null when WebAssembly, the reservation or the compilation fails (each memory reserves about
+ * 10 GiB of address space, so a process holds some thousands at most).
+ */
+export function kernelMemory(
+  pages: number,
+  maximum: number,
+): { memory: KernelMemory; probe: ProbeFn; record: RecordFn } | null {
+  if (wasm === undefined) return null;
+  try {
+    const memory = new wasm.Memory({ initial: pages, maximum });
+    compiled ??= new wasm.Module(kernelModule());
+    const exports = new wasm.Instance(compiled, { env: { memory } }).exports;
+    return { memory, probe: exports['probe'] as ProbeFn, record: exports['record'] as RecordFn };
+  } catch {
+    return null;
+  }
+}
 
 /** A large index's kernel: its scratch (a view of the index's memory) and the function. */
 export class ProbeKernel {
@@ -67,27 +103,20 @@ export class ProbeKernel {
 
 /**
  * Page-aligned memory for an index of `buckets` buckets (`words` words, padding included) and its
- * kernel, or null when WebAssembly, the reservation or the compilation fails (each memory reserves
- * about 10 GiB of address space).
+ * kernel, or null when {@link kernelMemory} fails.
  */
 export function pageAlignedIndex(
   words: number,
   buckets: number,
 ): { slots: Uint32Array; kernel: ProbeKernel } | null {
-  if (wasm === undefined) return null;
-  try {
-    const at = Math.ceil((words * 4) / 64) * 64;
-    const pages = Math.ceil((at + SCRATCH_BYTES) / PAGE);
-    const memory = new wasm.Memory({ initial: pages, maximum: pages });
-    compiled ??= new wasm.Module(kernelModule());
-    const fn = new wasm.Instance(compiled, { env: { memory } }).exports['probe'] as ProbeFn;
-    return {
-      slots: new Uint32Array(memory.buffer, 0, words),
-      kernel: new ProbeKernel(fn, memory.buffer, at, buckets),
-    };
-  } catch {
-    return null;
-  }
+  const at = Math.ceil((words * 4) / 64) * 64;
+  const pages = Math.ceil((at + SCRATCH_BYTES) / PAGE);
+  const k = kernelMemory(pages, pages);
+  if (k === null) return null;
+  return {
+    slots: new Uint32Array(k.memory.buffer, 0, words),
+    kernel: new ProbeKernel(k.probe, k.memory.buffer, at, buckets),
+  };
 }
 
 let compiled: object | undefined;
@@ -117,7 +146,10 @@ const SC = 0,
   OUT = 21;
 const V = Op.void;
 
-/** The kernel's module: `probe(scratchAt, count, endBytes) → found`, the same steps as findBatch's stages 2 and 3. */
+/**
+ * The kernels' module: `probe(scratchAt, count, endBytes) → found`, the same steps as findBatch's
+ * stages 2 and 3, and `record` (see `record-kernel.ts`).
+ */
 function kernelModule(): Uint8Array {
   const keyAt = [...get(SC), ...get(I), ...i32(KERNEL_KEY_WORDS * 4), Op.mul, Op.add];
   // biome-ignore format: a line per step of the kernel reads better than an opcode per line
@@ -170,7 +202,7 @@ function kernelModule(): Uint8Array {
           ...get(B), ...get(END), Op.eq, Op.if, V, ...i32(0), ...set(B), Op.end,
           ...get(LEFT), ...i32(1), Op.sub, ...tee(LEFT), ...i32(0), Op.gtS, Op.brIf, 0,
         Op.end, Op.end,
-                ...get(SC), ...i32(KERNEL_OUT * 4), Op.add, ...get(I), ...i32(4), Op.mul, Op.add, ...set(OUT),
+        ...get(SC), ...i32(KERNEL_OUT * 4), Op.add, ...get(I), ...i32(4), Op.mul, Op.add, ...set(OUT),
         ...get(REF), Op.eqz,
         Op.if, V,
           ...get(OUT), ...i32(-1), ...store(0),
@@ -190,5 +222,5 @@ function kernelModule(): Uint8Array {
     ...get(SC), ...get(TOUCH), ...store(SINK_AT),
     ...get(FOUND),
   ];
-  return functionModule('probe', 3, 19, body);
+  return wasmModule([{ name: 'probe', params: 3, locals: 19, body }, recordFunction(STATE_AT, SINK_AT)]);
 }

@@ -1,7 +1,7 @@
 /**
- * Just enough of the WebAssembly binary format to write one function that works on an imported
- * memory: LEB128 numbers, the opcodes used, and the module around a function body. Internal to
- * the package (the bulk-lookup kernel is written with it, so the package ships no binary).
+ * Just enough of the WebAssembly binary format to write a few functions that work on an imported
+ * memory: LEB128 numbers, the opcodes used, and the module around the function bodies. Internal to
+ * the package (the bulk kernels are written with it, so the package ships no binary).
  */
 
 /** Unsigned LEB128 bytes of `n` (0 .. 2³² - 1). */
@@ -46,14 +46,17 @@ export const Op = {
   set: 0x21,
   tee: 0x22,
   load: 0x28,
+  load8u: 0x2d,
   store: 0x36,
   store8: 0x3a,
   const: 0x41,
   eqz: 0x45,
   eq: 0x46,
+  ltS: 0x48,
   ltU: 0x49,
   gtS: 0x4a,
   geS: 0x4e,
+  geU: 0x4f,
   ctz: 0x68,
   add: 0x6a,
   sub: 0x6b,
@@ -75,6 +78,8 @@ export const tee = (i: number): number[] => [Op.tee, ...uleb(i)];
 export const i32 = (n: number): number[] => [Op.const, ...sleb(n)];
 /** `i32.load` at the address on the stack plus `offset` (4-byte aligned). */
 export const load = (offset: number): number[] => [Op.load, 2, ...uleb(offset)];
+/** `i32.load8_u` at the address on the stack plus `offset`. */
+export const load8u = (offset: number): number[] => [Op.load8u, 0, ...uleb(offset)];
 /** `i32.store` of the value on the stack at the address below it plus `offset` (4-byte aligned). */
 export const store = (offset: number): number[] => [Op.store, 2, ...uleb(offset)];
 /** `i32.store8` of the low byte of the value on the stack at the address below it plus `offset`. */
@@ -88,18 +93,25 @@ function name(text: string): number[] {
   return [...uleb(text.length), ...Array.from(text, (c) => c.charCodeAt(0))];
 }
 
-/**
- * A module that imports `env.memory` and exports one function `exported` of `params` i32
- * parameters returning an i32, with `locals` more i32 locals and the code `body`.
- */
-export function functionModule(
-  exported: string,
-  params: number,
-  locals: number,
-  body: readonly number[],
-): Uint8Array {
+/** One exported function of a {@link wasmModule}: `params` i32 parameters, an i32 result. */
+export interface WasmFunction {
+  readonly name: string;
+  readonly params: number;
+  /** More i32 locals after the parameters. */
+  readonly locals: number;
+  readonly body: readonly number[];
+}
+
+/** A module that imports `env.memory` and exports `functions`, each of its own type. */
+export function wasmModule(functions: readonly WasmFunction[]): Uint8Array {
   const I32 = 0x7f;
-  const code = [...(locals > 0 ? [1, ...uleb(locals), I32] : [0]), ...body, Op.end];
+  const n = functions.length;
+  const types = functions.flatMap((f) => [0x60, f.params, ...new Array<number>(f.params).fill(I32), 1, I32]);
+  const exports = functions.flatMap((f, i) => [...name(f.name), 0x00, i]);
+  const codes = functions.flatMap((f) => {
+    const code = [...(f.locals > 0 ? [1, ...uleb(f.locals), I32] : [0]), ...f.body, Op.end];
+    return [...uleb(code.length), ...code];
+  });
   return new Uint8Array([
     0x00,
     0x61,
@@ -109,10 +121,10 @@ export function functionModule(
     0x00,
     0x00,
     0x00,
-    ...section(1, [1, 0x60, params, ...new Array<number>(params).fill(I32), 1, I32]),
+    ...section(1, [n, ...types]),
     ...section(2, [1, ...name('env'), ...name('memory'), 0x02, 0x00, 1]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name(exported), 0x00, 0]),
-    ...section(10, [1, ...uleb(code.length), ...code]),
+    ...section(3, [n, ...functions.map((_, i) => i)]),
+    ...section(7, [n, ...exports]),
+    ...section(10, [n, ...codes]),
   ]);
 }

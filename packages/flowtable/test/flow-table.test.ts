@@ -10,7 +10,7 @@ import {
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { STATE_TABLE, stateIndex } from '../src/conn-state.js';
-import { ConnState, FindFlag, FlowTable, FlowTableError, nextState, TcpFlag } from '../src/index.js';
+import { ConnState, FlowTable, FlowTableError, nextState, TcpFlag } from '../src/index.js';
 import {
   anyFlow,
   expectFindManyAsFind,
@@ -231,94 +231,6 @@ describe('FlowTable', () => {
     );
     expect(() => new FlowTable({ timeouts: { tcp: 1 } as never })).toThrow(
       expect.objectContaining({ code: 'INVALID_OPTION' }),
-    );
-  });
-
-  it('should record with recordMany exactly what record gives one packet at a time', () => {
-    const time = fc.oneof(fc.integer({ min: -5, max: 2 ** 33 }), fc.constantFrom(0.5, -0, 2 ** 31));
-    const hit = fc.record({
-      handle: fc.integer({ min: -1, max: 11 }),
-      reply: fc.boolean(),
-      bytes: fc.oneof(fc.nat({ max: 1500 }), fc.constant(0xffff_ffff)),
-      flags: fc.nat({ max: 255 }),
-    });
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 12 }),
-        fc.array(fc.tuple(time, fc.array(hit, { maxLength: 40 })), { minLength: 1, maxLength: 6 }),
-        (size, rounds) => {
-          const one = new FlowTable({ symmetric: true });
-          const many = new FlowTable({ symmetric: true });
-          for (let i = 0; i < size; i++) {
-            const key = parseFlow(`${i % 2 === 0 ? 'tcp' : 'udp'} 10.0.0.1:${i + 1} -> 10.0.0.2:80`);
-            one.insert(key, 7, 0);
-            many.insert(key, 7, 0);
-          }
-          for (const [now, hits] of rounds) {
-            const n = hits.length;
-            const handles = Int32Array.from(hits, (x) => (x.handle < size ? x.handle : -1));
-            const flags = Uint8Array.from(hits, (x) => (x.reply ? FindFlag.REPLY : 0));
-            const bytes = Uint32Array.from(hits, (x) => x.bytes);
-            const tcp = Uint8Array.from(hits, (x) => x.flags);
-            hits.forEach((x, i) => {
-              const h = handles[i] as number;
-              if (h >= 0) one.record(h, now, x.bytes, x.flags, x.reply);
-            });
-            many.recordMany(handles, flags, now, bytes, tcp, 0, n);
-          }
-          for (let h = 0; h < size; h++) {
-            expect([many.packets(h), many.bytes(h), many.lastSeen(h), many.state(h)]).toEqual([
-              one.packets(h),
-              one.bytes(h),
-              one.lastSeen(h),
-              one.state(h),
-            ]);
-          }
-        },
-      ),
-    );
-  });
-
-  it('should reject bad recordMany buffers, ranges and handles with typed errors and record nothing', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: -2, max: 6 }),
-        fc.integer({ min: -1, max: 6 }),
-        fc.integer({ min: -1, max: 4 }),
-        fc.constantFrom('handles', 'flags', 'bytes', 'tcp', 'none'),
-        (from, to, badHandle, wrong) => {
-          const table = new FlowTable();
-          for (let i = 0; i < 3; i++) table.insert(parseFlow(`tcp 10.0.0.1:${i + 1} -> 10.0.0.2:80`), 0, 0);
-          const handles = Int32Array.of(0, 1, 2, badHandle);
-          const args = {
-            handles: handles as unknown,
-            flags: new Uint8Array(4) as unknown,
-            bytes: new Uint32Array(4).fill(60) as unknown,
-            tcp: new Uint8Array(4).fill(TcpFlag.ACK) as unknown,
-          };
-          if (wrong !== 'none') args[wrong] = Array.from({ length: 4 }, () => 0);
-          const call = () =>
-            table.recordMany(
-              args.handles as Int32Array,
-              args.flags as Uint8Array,
-              1,
-              args.bytes as Uint32Array,
-              args.tcp as Uint8Array,
-              from,
-              to,
-            );
-          const rangeOk = from >= 0 && to >= from && to <= 4;
-          if (wrong !== 'none' || !rangeOk) {
-            expect(call).toThrow(expect.objectContaining({ code: 'INVALID_VALUE' }));
-          } else if (from < to && to === 4 && badHandle >= 3) {
-            expect(call).toThrow(expect.objectContaining({ code: 'INVALID_HANDLE' }));
-          } else {
-            call();
-            return;
-          }
-          for (let h = 0; h < 3; h++) expect([table.packets(h), table.lastSeen(h)]).toEqual([0, 0]);
-        },
-      ),
     );
   });
 

@@ -1,6 +1,7 @@
 import { cloneFlowKey, createFlowKey, type FlowKey, formatFlow, reverseFlowKey } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { setKernelThreshold } from '../src/bucket-index.js';
 import { FindFlag, FlowTable, initialState, nextState, TcpFlag } from '../src/index.js';
 import { smallFlow } from './arbitraries.js';
 
@@ -299,6 +300,44 @@ class RecordCommand implements fc.Command<Model, FlowTable> {
   }
 }
 
+class RecordManyCommand implements fc.Command<Model, FlowTable> {
+  constructor(
+    readonly picks: readonly (readonly [KeyPick, boolean, number, number])[],
+    readonly advance: number,
+  ) {}
+  check(): boolean {
+    return true;
+  }
+  run(model: Model, table: FlowTable): void {
+    model.now += this.advance;
+    const keys = this.picks.map(([k, reverse]) => {
+      const picked = resolve(model, k);
+      return reverse ? reverseFlowKey(picked, createFlowKey()) : picked;
+    });
+    const n = keys.length;
+    const handles = new Int32Array(n);
+    const flags = new Uint8Array(n);
+    const bytes = Uint32Array.from(this.picks, ([, , b]) => b);
+    const tcp = Uint8Array.from(this.picks, ([, , , f]) => f);
+    table.findMany(keys, handles, flags);
+    table.recordMany(handles, flags, model.now, bytes, tcp);
+    keys.forEach((key, i) => {
+      const found = lookup(model, key);
+      if (found === undefined) return;
+      const row = found.row;
+      const reply = ((flags[i] as number) & FindFlag.REPLY) !== 0;
+      row.packets++;
+      row.bytes += bytes[i] as number;
+      row.lastSeen = Math.max(row.lastSeen, model.now);
+      row.state = nextState(row.state, tcp[i] as number, reply);
+    });
+    assertSame(model, table);
+  }
+  toString(): string {
+    return `recordMany(${this.picks.map(([k, r, b, f]) => `${show(k)}${r ? ' reversed' : ''} ${b} B flags ${f}`).join(', ')}, +${this.advance} ms)`;
+  }
+}
+
 class ExpireCommand implements fc.Command<Model, FlowTable> {
   constructor(readonly advance: number) {}
   check(): boolean {
@@ -348,6 +387,12 @@ const commands = fc.commands(
     fc
       .tuple(keyPick, flags, fc.nat({ max: 1500 }), advance)
       .map(([k, f, b, a]) => new RecordCommand(k, f, b, a)),
+    fc
+      .tuple(
+        fc.array(fc.tuple(keyPick, fc.boolean(), fc.nat({ max: 1500 }), flags), { maxLength: 40 }),
+        advance,
+      )
+      .map(([picks, a]) => new RecordManyCommand(picks, a)),
     advance.map((a) => new ExpireCommand(a)),
   ],
   { maxCommands: 120 },
@@ -364,6 +409,31 @@ describe('FlowTable against a Map model', () => {
           );
         }),
       );
+    });
+  }
+
+  // Every index, however small, in page-aligned memory with the kernels (findMany's probe, the
+  // records and recordMany in WebAssembly), through growth: each rehash and each growth of the
+  // records makes a new memory. Fewer runs: each memory reserves about 10 GiB of address space.
+  for (const symmetric of [false, true]) {
+    it(`should hold the same contents as the model after any command sequence, the kernels running from the first entry (symmetric: ${symmetric})`, () => {
+      const before = setKernelThreshold(0);
+      try {
+        fc.assert(
+          fc.property(commands, fc.integer({ min: 1, max: 4 }), (cmds, capacity) => {
+            fc.modelRun(
+              () => ({
+                model: { symmetric, rows: [], now: 0 },
+                real: new FlowTable({ symmetric, capacity }),
+              }),
+              cmds,
+            );
+          }),
+          { numRuns: 50 },
+        );
+      } finally {
+        setKernelThreshold(before);
+      }
     });
   }
 });

@@ -1,20 +1,33 @@
 import { fileURLToPath } from 'node:url';
 import { createFlowKey, type FlowKey, IpProtocol, PortKind, reverseFlowKey, setFlowV4 } from '@maestro/hash';
+import { setKernelThreshold } from '../src/bucket-index.js';
 import { FlowTable } from '../src/index.js';
 
-/** What {@link scenario} gives: whether the kernel ran, and a digest of every result. */
+/** What {@link scenario} gives: whether the probe kernel and the record kernel ran, and a digest of every result. */
 export interface ScenarioResult {
   readonly kernel: boolean;
+  readonly records: boolean;
   readonly digest: number[];
 }
 
 /**
  * A table past 4 MiB of index (the WebAssembly kernel's size, when there is WebAssembly), grown
  * with aliases, then batches of `findMany` (keys, reverses, absent keys), `recordMany` on the hits,
- * `tryInsert` of fresh and present keys: every result folded into a digest. Run as a script (under
- * `node --jitless`, which has no WebAssembly), it prints its result as JSON.
+ * `tryInsert` of fresh and present keys: every result folded into a digest. The table's records
+ * go to their WebAssembly memory from the first entry (the kernel size lowered to 0 for the table's
+ * construction and growth), so that recordMany runs in the record kernel when there is WebAssembly.
+ * Run as a script (under `node --jitless`, which has no WebAssembly), it prints its result as JSON.
  */
 export function scenario(): ScenarioResult {
+  const before = setKernelThreshold(0);
+  try {
+    return run();
+  } finally {
+    setKernelThreshold(before);
+  }
+}
+
+function run(): ScenarioResult {
   let x = 0x2545f491;
   const next = (): number => {
     x ^= x << 13;
@@ -55,8 +68,8 @@ export function scenario(): ScenarioResult {
     if (start % 320 === 0) fold(2, table.tryInsert(next() % 2 === 0 ? key() : (batch[0] as FlowKey), 3, 1));
   }
   for (let h = 0; h < table.size; h++) fold(3, table.packets(h) + table.bytes(h) * 3 + table.state(h) * 7);
-  const index = (table as unknown as { index: { kernel: unknown } }).index;
-  return { kernel: index.kernel !== null, digest };
+  const inner = table as unknown as { index: { kernel: unknown }; recordMemory: unknown };
+  return { kernel: inner.index.kernel !== null, records: inner.recordMemory !== null, digest };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(JSON.stringify(scenario()));

@@ -17,7 +17,12 @@ describe('without WebAssembly', () => {
     expect(child.status, child.stderr).toBe(0);
     const without = JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '');
     const withKernel = scenario();
-    expect([withKernel.kernel, without.kernel]).toEqual([true, false]);
+    expect([withKernel.kernel, withKernel.records, without.kernel, without.records]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
     expect(without.digest).toEqual(withKernel.digest);
   }, 60_000);
 });
