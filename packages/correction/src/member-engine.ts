@@ -1,4 +1,4 @@
-import { FIND_BATCH, FindFlag, FlowTable, TcpFlag } from '@maestro/flowtable';
+import { FIND_BATCH, FindFlag, TcpFlag } from '@maestro/flowtable';
 import {
   copyFlowKey,
   createFlowKey,
@@ -15,10 +15,10 @@ import { Decision, DropCause, Reason } from './decision.js';
 import { type DecisionBuffers, fitsBuffers } from './decision-buffers.js';
 import { CorrectionError } from './errors.js';
 import { fragmentKey } from './fragment-key.js';
-import { MessagePool } from './message-pool.js';
+import { MemberTables } from './member-tables.js';
 import { checkPacket, checkTime, guard } from './packet-checks.js';
 import { type CorrectionStats, StatsCounter } from './stats.js';
-import type { CorrectionConfig, CorrectionMessage, Distribute, Ingress, Packet, Route } from './types.js';
+import type { CorrectionConfig, Distribute, Ingress, Packet, Route } from './types.js';
 
 export { MAX_HOPS } from './packet-checks.js';
 
@@ -35,19 +35,7 @@ export { MAX_HOPS } from './packet-checks.js';
  * const decision = engine.decide(packet, now); // Decision.FORWARD → engine.lastTarget
  * for (const m of engine.outbox.splice(0)) engines[m.to].deliver(m, now);
  */
-export class MemberEngine {
-  /** This member's index. */
-  readonly self: number;
-  /** Connections this member owns (symmetric; alias = translated tuple; tag = ingress index). */
-  readonly owned: FlowTable;
-  /** Correction entries: packets of these connections go to the entry's owner (tag = reason). */
-  readonly corrections: FlowTable;
-  /** Fragment tracking: (src, dst, protocol, IP id in the port fields) → owner. */
-  readonly fragments: FlowTable;
-  /** Expected related connections (source port 0 = any) → owner. */
-  readonly expectations: FlowTable;
-  /** Messages emitted since the caller last drained it (`outbox.splice(0)`). */
-  readonly outbox: CorrectionMessage[] = [];
+export class MemberEngine extends MemberTables {
   /** After {@link decide}: the member a FORWARD goes to (-1 otherwise). */
   lastTarget = -1;
   /** After {@link decide}: the {@link Reason} behind the decision. */
@@ -55,7 +43,6 @@ export class MemberEngine {
   /** After {@link decide}: the {@link DropCause} of a DROP. */
   lastDrop: number = DropCause.NONE;
 
-  private readonly members: number;
   private readonly interfaces: readonly Ingress[];
   private readonly distribute: Distribute;
   private readonly route: Route;
@@ -65,8 +52,6 @@ export class MemberEngine {
   private readonly reply: FlowKey = createFlowKey();
   private readonly scratch: FlowKey = createFlowKey();
   private readonly original: FlowKey = createFlowKey();
-  private readonly onOwnedExpire: (handle: number) => void;
-  private readonly pool: MessagePool = new MessagePool();
   private readonly batchKeys: FlowKey[] = Array.from({ length: FIND_BATCH }, createFlowKey);
   private readonly batchHandles: Int32Array = new Int32Array(FIND_BATCH);
   private readonly batchFlags: Uint8Array = new Uint8Array(FIND_BATCH);
@@ -79,43 +64,11 @@ export class MemberEngine {
 
   constructor(self: number, config: CorrectionConfig) {
     const c = validateConfig(config);
-    if (!Number.isInteger(self) || self < 0 || self >= c.members) {
-      throw new CorrectionError('UNKNOWN_MEMBER', `member must be 0..${c.members - 1}, got ${String(self)}`);
-    }
-    this.self = self;
-    this.members = c.members;
+    super(self, c);
     this.interfaces = c.interfaces;
     this.distribute = c.distribute;
     this.route = c.route;
-    const longest = Math.max(...Object.values(c.timeouts));
-    const flat = (s: number) => ({
-      tcpSyn: s,
-      tcpEstablished: s,
-      tcpClosing: s,
-      tcpClosed: s,
-      udp: s,
-      icmp: s,
-      other: s,
-    });
-    this.owned = new FlowTable({ symmetric: true, timeouts: c.timeouts, capacity: c.capacity });
     this.nat = new ConnectionNat(c.nat, self, c.members, c.translate, this.owned);
-    // A correction entry never outlives its connection's longest idle timeout, even if the
-    // owner's removal message is lost.
-    this.corrections = new FlowTable({ symmetric: true, timeouts: flat(longest) });
-    this.fragments = new FlowTable({ timeouts: flat(c.fragmentTimeout) });
-    this.expectations = new FlowTable({ timeouts: flat(c.expectationTimeout) });
-    this.onOwnedExpire = (h) => this.announceRemoval(h);
-  }
-
-  /**
-   * Optional: hands back messages taken from {@link outbox} once they have been delivered, so that
-   * later messages reuse them and their key objects instead of allocating (a key holds two typed
-   * arrays). Pass each message once, and do not read a recycled message or its key afterwards. Any
-   * engine's messages may be recycled into any engine. Throws `INVALID_MESSAGE`, keeping nothing,
-   * unless every element is an object whose `key` is a flow key object (two 16-byte address arrays).
-   */
-  recycle(messages: readonly CorrectionMessage[]): void {
-    this.pool.take(messages);
   }
 
   /** Decision and reason counters (a snapshot). */
@@ -357,91 +310,6 @@ export class MemberEngine {
     return this.create(packet, now, -1);
   }
 
-  /**
-   * Announces a related connection of the owned connection `parent` (e.g. an FTP data channel):
-   * its first packet, wherever it lands, reaches this member and is created here. `related` with
-   * source port 0 matches any source port. Broadcasts an `expect` message to every other member.
-   */
-  expect(parent: FlowKey, related: FlowKey, now: number): void {
-    checkTime(now);
-    if (guard(() => this.owned.find(parent), 'INVALID_PACKET') < 0) {
-      throw new CorrectionError('NOT_OWNER', `member ${this.self} does not own the parent connection`);
-    }
-    guard(() => this.expectations.has(related), 'INVALID_PACKET');
-    this.putEntry(this.expectations, related, now, this.self, 0);
-    this.broadcast('expect', related);
-  }
-
-  /**
-   * Applies a message from the sync layer. Throws `UNKNOWN_MEMBER` for a message addressed to
-   * another member or naming a member outside the group, `INVALID_MESSAGE` for anything else
-   * malformed or conflicting with a connection this member owns; a refused message changes nothing.
-   */
-  deliver(message: CorrectionMessage, now: number): void {
-    checkTime(now);
-    if (typeof message !== 'object' || message === null) {
-      throw new CorrectionError('INVALID_MESSAGE', 'a message must be an object');
-    }
-    const { kind, to, from } = message;
-    // Checked one by one, in this order, with no array per message (a hot path of the sync layer).
-    this.checkMember('to', to);
-    this.checkMember('from', from);
-    this.checkMember('owner', 'owner' in message ? message.owner : 0);
-    if (to !== this.self) {
-      throw new CorrectionError(
-        'UNKNOWN_MEMBER',
-        `message for member ${String(to)} delivered to ${this.self}`,
-      );
-    }
-    const key = message.key;
-    guard(() => this.corrections.has(key), 'INVALID_MESSAGE');
-    switch (message.kind) {
-      case 'correct': {
-        const r = message.reason;
-        if (!Number.isInteger(r) || r < Reason.NAT || r > Reason.ICMP_ERROR) {
-          throw new CorrectionError('INVALID_MESSAGE', `reason must be 1..5, got ${String(r)}`);
-        }
-        if (this.owned.has(key)) {
-          throw new CorrectionError('INVALID_MESSAGE', `member ${this.self} owns that connection itself`);
-        }
-        this.putEntry(this.corrections, key, now, message.owner, r);
-        return;
-      }
-      case 'uncorrect':
-        this.corrections.remove(key);
-        return;
-      case 'fragment':
-        if (key.portKind !== PortKind.FRAGMENT) {
-          throw new CorrectionError('INVALID_MESSAGE', 'a fragment key has port kind FRAGMENT');
-        }
-        this.putEntry(this.fragments, key, now, message.owner, 0);
-        return;
-      case 'expect':
-        this.putEntry(this.expectations, key, now, message.owner, 0);
-        return;
-      case 'unexpect':
-        this.expectations.remove(key);
-        return;
-      default:
-        throw new CorrectionError('INVALID_MESSAGE', `unknown message kind ${String(kind)}`);
-    }
-  }
-
-  /**
-   * Incremental expiry of every table (at most `budget` entries each); an owned connection that
-   * expires sends `uncorrect` to the members holding correction entries for it. Returns the number
-   * of entries removed.
-   */
-  expire(now: number, budget: number): number {
-    checkTime(now);
-    return (
-      this.owned.expire(now, budget, this.onOwnedExpire) +
-      this.corrections.expire(now, budget) +
-      this.fragments.expire(now, budget) +
-      this.expectations.expire(now, budget)
-    );
-  }
-
   /** Writes the translated tuple of the owned connection `key` into `out`; false if not owned here. */
   translation(key: FlowKey, out: FlowKey): boolean {
     const h = guard(() => this.owned.find(key), 'INVALID_PACKET');
@@ -540,7 +408,7 @@ export class MemberEngine {
     return this.expectations.find(any);
   }
 
-  private announceRemoval(h: number): void {
+  protected announceRemoval(h: number): void {
     const o = this.owned.keyAt(h, this.original);
     const t = this.translated;
     if (!this.owned.aliasAt(h, t)) copyFlowKey(o, t);
@@ -553,35 +421,8 @@ export class MemberEngine {
       this.outbox.push({ kind: 'uncorrect', from: this.self, to: landing, key: this.pool.keyCopy(o) });
   }
 
-  private putEntry(table: FlowTable, key: FlowKey, now: number, owner: number, tag: number): void {
-    const h = table.find(key);
-    if (h < 0) {
-      table.insert(key, now, owner, owner, tag);
-    } else {
-      table.setOwner(h, owner);
-      table.record(h, now, 0, 0, false);
-    }
-  }
-
   private send(to: number, key: FlowKey, reason: number): void {
     this.outbox.push(this.pool.correct(this.self, to, key, this.self, reason));
-  }
-
-  private broadcast(kind: 'expect' | 'unexpect', key: FlowKey): void {
-    for (let m = 0; m < this.members; m++) {
-      if (m !== this.self)
-        this.outbox.push({ kind, from: this.self, to: m, key: this.pool.keyCopy(key), owner: this.self });
-    }
-  }
-
-  /** `UNKNOWN_MEMBER` unless `m`, a message's field `name`, is a member of the group. */
-  private checkMember(name: 'to' | 'from' | 'owner', m: unknown): void {
-    if (!Number.isInteger(m) || (m as number) < 0 || (m as number) >= this.members) {
-      throw new CorrectionError(
-        'UNKNOWN_MEMBER',
-        `${name} must be a member 0..${this.members - 1}, got ${String(m)}`,
-      );
-    }
   }
 
   private ingressOf(index: number): Ingress {
@@ -625,7 +466,6 @@ export class MemberEngine {
   }
 }
 
-/** The fragment tracking key of a packet: its addresses and protocol, the IP id in the port fields. */
 /** Writes lane `at` of a decision made inline in a batch: no target, no reason. */
 function decidedInline(out: DecisionBuffers, at: number, decision: Decision, cause: DropCause): void {
   out.decision[at] = decision;

@@ -1,0 +1,189 @@
+import { FlowTable } from '@maestro/flowtable';
+import { type FlowKey, PortKind } from '@maestro/hash';
+import type { ResolvedConfig } from './config.js';
+import { Reason } from './decision.js';
+import { CorrectionError } from './errors.js';
+import { MessagePool } from './message-pool.js';
+import { checkTime, guard } from './packet-checks.js';
+import type { CorrectionMessage } from './types.js';
+
+/** Idle timeouts of `seconds` in every state (the side tables expire by age alone). */
+function flat(seconds: number) {
+  return {
+    tcpSyn: seconds,
+    tcpEstablished: seconds,
+    tcpClosing: seconds,
+    tcpClosed: seconds,
+    udp: seconds,
+    icmp: seconds,
+    other: seconds,
+  };
+}
+
+/**
+ * A member's four tables and the sync side of the correction layer: the messages that fill the
+ * side tables ({@link deliver}, {@link expect}), their outbox and message pool, and expiry. The
+ * decisions on packets are {@link MemberEngine}'s, which extends it.
+ */
+export abstract class MemberTables {
+  /** This member's index. */
+  readonly self: number;
+  /** Connections this member owns (symmetric; alias = translated tuple; tag = ingress index). */
+  readonly owned: FlowTable;
+  /** Correction entries: packets of these connections go to the entry's owner (tag = reason). */
+  readonly corrections: FlowTable;
+  /** Fragment tracking: (src, dst, protocol, IP id in the port fields) → owner. */
+  readonly fragments: FlowTable;
+  /** Expected related connections (source port 0 = any) → owner. */
+  readonly expectations: FlowTable;
+  /** Messages emitted since the caller last drained it (`outbox.splice(0)`). */
+  readonly outbox: CorrectionMessage[] = [];
+
+  protected readonly members: number;
+  protected readonly pool: MessagePool = new MessagePool();
+  private readonly onOwnedExpire: (handle: number) => void;
+
+  protected constructor(self: number, c: ResolvedConfig) {
+    if (!Number.isInteger(self) || self < 0 || self >= c.members) {
+      throw new CorrectionError('UNKNOWN_MEMBER', `member must be 0..${c.members - 1}, got ${String(self)}`);
+    }
+    this.self = self;
+    this.members = c.members;
+    this.owned = new FlowTable({ symmetric: true, timeouts: c.timeouts, capacity: c.capacity });
+    // A correction entry never outlives its connection's longest idle timeout, even if the
+    // owner's removal message is lost.
+    this.corrections = new FlowTable({
+      symmetric: true,
+      timeouts: flat(Math.max(...Object.values(c.timeouts))),
+    });
+    this.fragments = new FlowTable({ timeouts: flat(c.fragmentTimeout) });
+    this.expectations = new FlowTable({ timeouts: flat(c.expectationTimeout) });
+    this.onOwnedExpire = (h) => this.announceRemoval(h);
+  }
+
+  /**
+   * Optional: hands back messages taken from {@link outbox} once they have been delivered, so that
+   * later messages reuse them and their key objects instead of allocating (a key holds two typed
+   * arrays). Pass each message once, and do not read a recycled message or its key afterwards. Any
+   * engine's messages may be recycled into any engine. Throws `INVALID_MESSAGE`, keeping nothing,
+   * unless every element is an object whose `key` is a flow key object (two 16-byte address arrays).
+   */
+  recycle(messages: readonly CorrectionMessage[]): void {
+    this.pool.take(messages);
+  }
+
+  /**
+   * Announces a related connection of the owned connection `parent` (e.g. an FTP data channel):
+   * its first packet, wherever it lands, reaches this member and is created here. `related` with
+   * source port 0 matches any source port. Broadcasts an `expect` message to every other member.
+   */
+  expect(parent: FlowKey, related: FlowKey, now: number): void {
+    checkTime(now);
+    if (guard(() => this.owned.find(parent), 'INVALID_PACKET') < 0) {
+      throw new CorrectionError('NOT_OWNER', `member ${this.self} does not own the parent connection`);
+    }
+    guard(() => this.expectations.has(related), 'INVALID_PACKET');
+    this.putEntry(this.expectations, related, now, this.self, 0);
+    this.broadcast('expect', related);
+  }
+
+  /**
+   * Applies a message from the sync layer. Throws `UNKNOWN_MEMBER` for a message addressed to
+   * another member or naming a member outside the group, `INVALID_MESSAGE` for anything else
+   * malformed or conflicting with a connection this member owns; a refused message changes nothing.
+   */
+  deliver(message: CorrectionMessage, now: number): void {
+    checkTime(now);
+    if (typeof message !== 'object' || message === null) {
+      throw new CorrectionError('INVALID_MESSAGE', 'a message must be an object');
+    }
+    const { kind, to, from } = message;
+    // Checked one by one, in this order, with no array per message (a hot path of the sync layer).
+    this.checkMember('to', to);
+    this.checkMember('from', from);
+    this.checkMember('owner', 'owner' in message ? message.owner : 0);
+    if (to !== this.self) {
+      throw new CorrectionError(
+        'UNKNOWN_MEMBER',
+        `message for member ${String(to)} delivered to ${this.self}`,
+      );
+    }
+    const key = message.key;
+    guard(() => this.corrections.has(key), 'INVALID_MESSAGE');
+    switch (message.kind) {
+      case 'correct': {
+        const r = message.reason;
+        if (!Number.isInteger(r) || r < Reason.NAT || r > Reason.ICMP_ERROR) {
+          throw new CorrectionError('INVALID_MESSAGE', `reason must be 1..5, got ${String(r)}`);
+        }
+        if (this.owned.has(key)) {
+          throw new CorrectionError('INVALID_MESSAGE', `member ${this.self} owns that connection itself`);
+        }
+        this.putEntry(this.corrections, key, now, message.owner, r);
+        return;
+      }
+      case 'uncorrect':
+        this.corrections.remove(key);
+        return;
+      case 'fragment':
+        if (key.portKind !== PortKind.FRAGMENT) {
+          throw new CorrectionError('INVALID_MESSAGE', 'a fragment key has port kind FRAGMENT');
+        }
+        this.putEntry(this.fragments, key, now, message.owner, 0);
+        return;
+      case 'expect':
+        this.putEntry(this.expectations, key, now, message.owner, 0);
+        return;
+      case 'unexpect':
+        this.expectations.remove(key);
+        return;
+      default:
+        throw new CorrectionError('INVALID_MESSAGE', `unknown message kind ${String(kind)}`);
+    }
+  }
+
+  /**
+   * Incremental expiry of every table (at most `budget` entries each); an owned connection that
+   * expires sends `uncorrect` to the members holding correction entries for it. Returns the number
+   * of entries removed.
+   */
+  expire(now: number, budget: number): number {
+    checkTime(now);
+    return (
+      this.owned.expire(now, budget, this.onOwnedExpire) +
+      this.corrections.expire(now, budget) +
+      this.fragments.expire(now, budget) +
+      this.expectations.expire(now, budget)
+    );
+  }
+
+  protected putEntry(table: FlowTable, key: FlowKey, now: number, owner: number, tag: number): void {
+    const h = table.find(key);
+    if (h < 0) {
+      table.insert(key, now, owner, owner, tag);
+    } else {
+      table.setOwner(h, owner);
+      table.record(h, now, 0, 0, false);
+    }
+  }
+
+  protected broadcast(kind: 'expect' | 'unexpect', key: FlowKey): void {
+    for (let m = 0; m < this.members; m++) {
+      if (m !== this.self)
+        this.outbox.push({ kind, from: this.self, to: m, key: this.pool.keyCopy(key), owner: this.self });
+    }
+  }
+
+  /** `UNKNOWN_MEMBER` unless `m`, a message's field `name`, is a member of the group. */
+  private checkMember(name: 'to' | 'from' | 'owner', m: unknown): void {
+    if (!Number.isInteger(m) || (m as number) < 0 || (m as number) >= this.members) {
+      throw new CorrectionError(
+        'UNKNOWN_MEMBER',
+        `${name} must be a member 0..${this.members - 1}, got ${String(m)}`,
+      );
+    }
+  }
+
+  /** Tells the members holding entries for the owned connection `h` (about to expire) to drop them. */
+  protected abstract announceRemoval(h: number): void;
+}
