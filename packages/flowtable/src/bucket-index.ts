@@ -174,8 +174,9 @@ export class BucketIndex {
   /**
    * {@link find4} and the first half of {@link claim} in one pass, for an insertion, with the
    * key's words and hash as signed 32-bit integers (see `load4`): `~code` (below 0) when the key
-   * is at slot `code`; else the code of the slot {@link claim} would take if it were called now,
-   * when one of the buckets the lookup reads has it, or {@link NO_FREE}. Changes nothing.
+   * is at slot `code`; else the code of the slot {@link claim} would take if it were called now
+   * (read on past the lookup's last bucket when that one is full), or {@link NO_FREE} when no
+   * bucket has a free slot. Changes nothing.
    */
   probe4(s: number, d: number, ports: number, meta: number, hash: number): number {
     const slots = this.slots;
@@ -205,9 +206,17 @@ export class BucketIndex {
         const empty = (x - 0x010101) & ~x & 0x808080;
         if (empty !== 0) free = ((b >>> 4) << 2) | firstCandidate(empty);
       }
-      if (w < 0x1000000) return free; // COUNT_ONE
+      if (w < 0x1000000) break; // COUNT_ONE: the key is not stored further on
       b += 16;
       if (b === end) b = 0;
+    }
+    // Absent, and every bucket read full: go on to the first with a free slot, as claim would.
+    for (let left = this.buckets; free === 0x7fffffff && left > 0; left--) {
+      b += 16;
+      if (b === end) b = 0;
+      const x = (slots[b + 15] as number) & 0xffffff;
+      const empty = (x - 0x010101) & ~x & 0x808080;
+      if (empty !== 0) free = ((b >>> 4) << 2) | firstCandidate(empty);
     }
     return free;
   }

@@ -424,7 +424,8 @@ export class FlowTable extends EntryTable {
     }
     if (this.count >= MAX_ENTRIES)
       throw new FlowTableError('FULL', `the table holds ${MAX_ENTRIES} entries at most`);
-    const grew = this.makeRoom();
+    // BUCKET_SLOTS × MAX_LOAD, as in makeRoom: the call only when the index grows.
+    const grew = index.used + 1 > index.buckets * 3 * 0.78 && this.makeRoom();
     const i = grew ? index.claim(hash >>> 0) : index.claimAt(pk, hash);
     const e = this.appendRecord(i, protocol, now, owner, backup);
     let slots = index.slots;
@@ -438,7 +439,9 @@ export class FlowTable extends EntryTable {
     const ha = k[10] as number;
     // The key may have taken the free slot the alias's probe saw: then its bucket is read again.
     const ia =
-      this.makeRoom() || grew || pa >>> 2 === i >>> 2 ? index.claim(ha >>> 0) : index.claimAt(pa, ha);
+      (index.used + 1 > index.buckets * 3 * 0.78 && this.makeRoom()) || grew || pa >>> 2 === i >>> 2
+        ? index.claim(ha >>> 0)
+        : index.claimAt(pa, ha);
     slots = index.slots;
     b = ((ia >>> 2) << 4) + (ia & 3) * 5;
     slots[b] = k[6] as number;
