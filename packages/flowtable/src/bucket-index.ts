@@ -44,6 +44,9 @@ export function firstCandidate(c: number): number {
   return (31 - Math.clz32(c & -c)) >>> 3;
 }
 
+/** {@link BucketIndex.probe4}'s answer when none of the buckets it read has a free slot. */
+export const NO_FREE = 0x7fffffff;
+
 /** Most buckets: slot codes (`bucket << 2 | slot`) must fit the entry record's 28-bit fields. */
 const MAX_BUCKETS = 1 << 26;
 const TWO_32 = 4294967296;
@@ -166,6 +169,78 @@ export class BucketIndex {
       if (b === end) b = 0;
     }
     return -1;
+  }
+
+  /**
+   * {@link find4} and the first half of {@link claim} in one pass, for an insertion, with the
+   * key's words and hash as signed 32-bit integers (see `load4`): `~code` (below 0) when the key
+   * is at slot `code`; else the code of the slot {@link claim} would take if it were called now
+   * (read on past the lookup's last bucket when that one is full), or {@link NO_FREE} when no
+   * bucket has a free slot. Changes nothing.
+   */
+  probe4(s: number, d: number, ports: number, meta: number, hash: number): number {
+    const slots = this.slots;
+    const end = this.buckets * 16; // BUCKET_WORDS
+    const m = meta | 0x1000; // OCC_BIT
+    const tag = tagOf(hash);
+    const home = ((hash >>> 0) * this.scale) | 0; // home(hash), written out
+    let b = (home < this.buckets ? home : this.buckets - 1) * 16;
+    let free = 0x7fffffff; // NO_FREE
+    for (let left = this.buckets; left > 0; left--) {
+      const w = slots[b + 15] as number; // TAG_WORD
+      for (let c = tagCandidates(w, tag); c !== 0; c &= c - 1) {
+        const k = firstCandidate(c);
+        const at = b + k * 5; // SLOT_WORDS
+        if (
+          ((slots[at] as number) | 0) === s &&
+          ((slots[at + 1] as number) | 0) === d &&
+          ((slots[at + 2] as number) | 0) === ports &&
+          ((slots[at + 3] as number) & MATCH_MASK) === m
+        ) {
+          return ~(((b >>> 4) << 2) | k);
+        }
+      }
+      if (free === 0x7fffffff) {
+        // Tags have their top bit set, so this zero-byte test is exact: bit 8k + 7 for each empty slot k.
+        const x = w & 0xffffff;
+        const empty = (x - 0x010101) & ~x & 0x808080;
+        if (empty !== 0) free = ((b >>> 4) << 2) | firstCandidate(empty);
+      }
+      if (w < 0x1000000) break; // COUNT_ONE: the key is not stored further on
+      b += 16;
+      if (b === end) b = 0;
+    }
+    // Absent, and every bucket read full: go on to the first with a free slot, as claim would.
+    for (let left = this.buckets; free === 0x7fffffff && left > 0; left--) {
+      b += 16;
+      if (b === end) b = 0;
+      const x = (slots[b + 15] as number) & 0xffffff;
+      const empty = (x - 0x010101) & ~x & 0x808080;
+      if (empty !== 0) free = ((b >>> 4) << 2) | firstCandidate(empty);
+    }
+    return free;
+  }
+
+  /**
+   * {@link claim} of slot `code`, which {@link probe4} gave for a key of hash `hash` (signed, as
+   * there) with nothing claimed since, or {@link NO_FREE}, for which this is {@link claim}: tags it
+   * and counts the key in the buckets from its home to it, all full, without reading them again.
+   */
+  claimAt(code: number, hash: number): number {
+    if (code === NO_FREE) return this.claim(hash >>> 0);
+    const slots = this.slots;
+    const own = code >>> 2;
+    const home = ((hash >>> 0) * this.scale) | 0; // home(hash), written out
+    for (let i = home < this.buckets ? home : this.buckets - 1; i !== own; ) {
+      const t = i * 16 + 15;
+      const w = slots[t] as number;
+      if (w >>> 24 < 255) slots[t] = w + 0x1000000; // COUNT_MAX, COUNT_ONE
+      if (++i === this.buckets) i = 0;
+    }
+    const t = own * 16 + 15;
+    slots[t] = (slots[t] as number) | (tagOf(hash) << ((code & 3) * 8));
+    this.used++;
+    return code;
   }
 
   /** Slot code of the loaded query `q` (IPv4 or IPv6), or -1. */

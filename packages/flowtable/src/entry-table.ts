@@ -1,5 +1,5 @@
 import { kernelThreshold, lineAligned } from './bucket-index.js';
-import { type ConnState, STATE_COUNT, STATE_TABLE, stateIndex } from './conn-state.js';
+import { type ConnState, initialState, STATE_COUNT, STATE_TABLE, stateIndex } from './conn-state.js';
 import {
   countPacket,
   R,
@@ -253,6 +253,32 @@ export class EntryTable {
         `handle must be an integer 0..${this.count - 1} (a live entry), got ${String(handle)}`,
       );
     }
+  }
+
+  /**
+   * Appends an entry whose primary key sits in slot `slot` (the caller has checked
+   * {@link MAX_ENTRIES} and stored the key): its record with the protocol's initial state,
+   * `now` as both times (encoded once) and counters at 0; returns its handle.
+   */
+  protected appendRecord(slot: number, protocol: number, now: number, owner: number, backup: number): number {
+    if (this.count === this.cap) this.growEntries();
+    const e = this.count++;
+    const r = e * 8; // R
+    const refs = this.refs;
+    const times = this.times;
+    let created = times.offsetOf(now);
+    if (created < 0) created = times.encode(now);
+    refs[r] = (owner | (backup << 16)) >>> 0;
+    // STATE_SHIFT 28; TCP's initial state is 0
+    refs[r + 1] = protocol === 6 ? slot : (slot | (initialState(protocol) << 28)) >>> 0;
+    refs[r + 2] = 0;
+    refs[r + 3] = created;
+    // An offset code stands for its time alone; a pooled one (POOLED up) is a record of its own per use.
+    refs[r + 4] = created < 0x80000000 ? created : times.encode(now);
+    refs[r + 5] = 0;
+    refs[r + 6] = 0;
+    refs[r + 7] = 0;
+    return e;
   }
 
   protected growEntries(): void {

@@ -1,14 +1,12 @@
 import type { FlowKey } from '@maestro/hash';
-import { BUCKET_SLOTS, BucketIndex, bucketsFor, OCC_BIT, slotBase } from './bucket-index.js';
+import { BUCKET_SLOTS, BucketIndex, bucketsFor, NO_FREE, OCC_BIT, slotBase } from './bucket-index.js';
 import { ALT_BIT, BATCH, BulkScratch, ENTRY_MASK, FindFlag, findBatch } from './bulk-find.js';
-import { initialState } from './conn-state.js';
-import { R, SLOT_MASK, STATE_SHIFT } from './entry-record.js';
+import { R, SLOT_MASK } from './entry-record.js';
 import { checkTime, checkU16, EntryTable, MAX_ENTRIES } from './entry-table.js';
 import { FlowTableError } from './errors.js';
 import { hash4 } from './mix.js';
-import { QueryKey, readStoredKey, storedIsV6 } from './query-key.js';
+import { LOADED4_WORDS, load4, QueryKey, readStoredKey, storedIsV6 } from './query-key.js';
 import { RecordPool } from './record-pool.js';
-import { POOLED } from './time-store.js';
 import { resolveTimeouts, type Timeouts } from './timeouts.js';
 
 /** Options of a {@link FlowTable}. */
@@ -62,6 +60,8 @@ export class FlowTable extends EntryTable {
   private readonly v6Pool: RecordPool;
   private cursor = 0;
   private readonly bulk: BulkScratch = new BulkScratch();
+  private readonly loaded: Int32Array = new Int32Array(2 * LOADED4_WORDS); // insert4's key and alias
+  private touchedKeys = 0; // sink of insert4's early reads
 
   constructor(options: FlowTableOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -195,6 +195,11 @@ export class FlowTable extends EntryTable {
     checkU16(owner, 'owner');
     checkU16(backup, 'backup');
     checkU16(tag, 'tag');
+    if (load4(key, this.symmetric, this.seed, this.loaded, 0)) {
+      const e = this.insert4(key.protocol, now, owner, backup, tag, false);
+      if (e < 0) throw new FlowTableError('EXISTS', 'the key is already in the table');
+      return e;
+    }
     const q = this.q;
     q.load(key, this.symmetric, this.seed);
     if (this.index.find(q, this.v6Pool) >= 0)
@@ -228,6 +233,13 @@ export class FlowTable extends EntryTable {
     checkU16(owner, 'owner');
     checkU16(backup, 'backup');
     checkU16(tag, 'tag');
+    const loaded = this.loaded;
+    if (
+      load4(key, this.symmetric, this.seed, loaded, 0) &&
+      (alias === null || load4(alias, this.symmetric, this.seed, loaded, LOADED4_WORDS))
+    ) {
+      return this.insert4(key.protocol, now, owner, backup, tag, alias !== null);
+    }
     const q = this.q;
     const qa = this.qAlias;
     q.load(key, this.symmetric, this.seed);
@@ -367,25 +379,78 @@ export class FlowTable extends EntryTable {
     backup: number,
     tag: number,
   ): number {
-    if (this.count === this.cap) this.growEntries();
     const i = this.claimSlot(q.hash);
-    const e = this.count++;
     const b = slotBase(i);
     q.store(this.index.slots, b, this.v6Pool, (tag << TAG_SHIFT) | OCC_BIT);
+    const e = this.appendRecord(i, protocol, now, owner, backup);
     this.index.slots[b + 4] = e + 1;
-    const r = e * R;
-    const refs = this.refs;
-    const times = this.times;
-    const created = times.encode(now);
-    refs[r] = (owner | (backup << 16)) >>> 0;
-    refs[r + 1] = (i | (initialState(protocol) << STATE_SHIFT)) >>> 0;
-    refs[r + 2] = 0;
-    refs[r + 3] = created;
-    // An offset code stands for its time alone; a pooled one is a record of its own per use.
-    refs[r + 4] = created < POOLED ? created : times.encode(now);
-    refs[r + 5] = 0;
-    refs[r + 6] = 0;
-    refs[r + 7] = 0;
+    return e;
+  }
+
+  /**
+   * {@link tryInsert} of the IPv4 key in `loaded[0 ..]` (and, with `withAlias`, the IPv4 alias in
+   * `loaded[6 ..]`), both loaded by {@link load4} and the values checked: one pass per key both
+   * checks that it is absent and finds the slot {@link BucketIndex.claim} would take (claimed from
+   * there unless the index grows first or the key took the alias's bucket's last free slot), and the
+   * misses of the alias's home bucket and of the new record's line start together first (the key's
+   * bucket is usually in cache already: callers look a key up before they insert it).
+   */
+  private insert4(
+    protocol: number,
+    now: number,
+    owner: number,
+    backup: number,
+    tag: number,
+    withAlias: boolean,
+  ): number {
+    // Constants as literals (see bulk-find.ts): R 8, TAG_WORD 15, SWAPPED_BIT 1 << 11, TAG_SHIFT
+    // 16, OCC_BIT 0x1000, ALT_BIT 0x1000000.
+    const k = this.loaded;
+    const index = this.index;
+    // The alias's bucket is seldom in cache: its miss starts here and overlaps the key's probe.
+    if (withAlias) this.touchedKeys ^= index.slots[index.home((k[10] as number) >>> 0) * 16 + 15] as number;
+    const s = k[0] as number;
+    const d = k[1] as number;
+    const ports = k[2] as number;
+    const meta = k[3] as number;
+    const hash = k[4] as number;
+    const pk = index.probe4(s, d, ports, meta, hash);
+    if (pk < 0) return -1;
+    let pa = NO_FREE;
+    if (withAlias) {
+      if (k[6] === s && k[7] === d && k[8] === ports && k[9] === meta) return -2;
+      pa = index.probe4(k[6] as number, k[7] as number, k[8] as number, k[9] as number, k[10] as number);
+      if (pa < 0) return -2;
+    }
+    if (this.count >= MAX_ENTRIES)
+      throw new FlowTableError('FULL', `the table holds ${MAX_ENTRIES} entries at most`);
+    // BUCKET_SLOTS × MAX_LOAD, as in makeRoom: the call only when the index grows.
+    const grew = index.used + 1 > index.buckets * 3 * 0.78 && this.makeRoom();
+    const i = grew ? index.claim(hash >>> 0) : index.claimAt(pk, hash);
+    const e = this.appendRecord(i, protocol, now, owner, backup);
+    let slots = index.slots;
+    let b = ((i >>> 2) << 4) + (i & 3) * 5; // slotBase
+    slots[b] = s;
+    slots[b + 1] = d;
+    slots[b + 2] = ports;
+    slots[b + 3] = (meta | ((k[5] as number) << 11) | (tag << 16) | 0x1000) >>> 0;
+    slots[b + 4] = e + 1;
+    if (!withAlias) return e;
+    const ha = k[10] as number;
+    // The key may have taken the free slot the alias's probe saw: then its bucket is read again.
+    const ia =
+      (index.used + 1 > index.buckets * 3 * 0.78 && this.makeRoom()) || grew || pa >>> 2 === i >>> 2
+        ? index.claim(ha >>> 0)
+        : index.claimAt(pa, ha);
+    slots = index.slots;
+    b = ((ia >>> 2) << 4) + (ia & 3) * 5;
+    slots[b] = k[6] as number;
+    slots[b + 1] = k[7] as number;
+    slots[b + 2] = k[8] as number;
+    slots[b + 3] = ((k[9] as number) | ((k[11] as number) << 11) | 0x1000) >>> 0;
+    slots[b + 4] = (0x1000000 | (e + 1)) >>> 0;
+    this.aliases++;
+    this.refs[e * 8 + 2] = ia + 1;
     return e;
   }
 
@@ -460,11 +525,16 @@ export class FlowTable extends EntryTable {
 
   /** A free slot for a key of hash `hash`, growing the index first when it is at its load limit. */
   private claimSlot(hash: number): number {
+    this.makeRoom();
+    return this.index.claim(hash);
+  }
+
+  /** Grows the index when one more key would take it past its load limit; returns true if it grew. */
+  private makeRoom(): boolean {
     const index = this.index;
-    if (index.used + 1 > index.buckets * BUCKET_SLOTS * MAX_LOAD) {
-      index.rehash(bucketsFor(index.used + 1, GROWN_LOAD), this.moved);
-    }
-    return index.claim(hash);
+    if (index.used + 1 <= index.buckets * 3 * 0.78) return false; // BUCKET_SLOTS, MAX_LOAD
+    index.rehash(bucketsFor(index.used + 1, GROWN_LOAD), this.moved);
+    return true;
   }
 
   private moveEntry(from: number, to: number): void {

@@ -164,6 +164,53 @@ export class QueryKey {
   }
 }
 
+/** Words per IPv4 key that {@link load4} writes: src, dst, ports, meta, hash, swapped. */
+export const LOADED4_WORDS = 6;
+
+/**
+ * {@link QueryKey.load} for an IPv4 key, into `out[at .. at + 5]` (src, dst, ports, meta, hash,
+ * swapped: see {@link LOADED4_WORDS}) as signed 32-bit words instead of object fields, so that
+ * an insertion passes them to its probes as small integers (an unsigned word of 2³¹ or more is a
+ * heap number in V8 once it leaves a function); returns false, writing nothing, for anything else
+ * (an IPv6 key or garbage, which {@link QueryKey.load} then takes or rejects). Internal to the package.
+ */
+export function load4(key: FlowKey, symmetric: boolean, seed: number, out: Int32Array, at: number): boolean {
+  if (typeof key !== 'object' || key === null || key.family !== 4) return false;
+  const protocol = key.protocol;
+  const sp = key.srcPort;
+  const dp = key.dstPort;
+  const kind = key.portKind;
+  let s = key.srcV4;
+  let d = key.dstV4;
+  if (
+    (protocol & 0xff) !== protocol ||
+    (sp & 0xffff) !== sp ||
+    (dp & 0xffff) !== dp ||
+    (kind & 3) !== kind ||
+    s >>> 0 !== s ||
+    d >>> 0 !== d
+  ) {
+    return false;
+  }
+  let ports = ((sp << 16) | dp) >>> 0;
+  let swapped = 0;
+  if (symmetric && (s > d || (s === d && sp > dp))) {
+    const t = s;
+    s = d;
+    d = t;
+    ports = ((dp << 16) | sp) >>> 0;
+    swapped = 1;
+  }
+  const meta = protocol | (kind << 8);
+  out[at] = s;
+  out[at + 1] = d;
+  out[at + 2] = ports;
+  out[at + 3] = meta;
+  out[at + 4] = hash4(seed, s, d, ports, meta);
+  out[at + 5] = swapped;
+  return true;
+}
+
 /** The hash of a stored key (the same value {@link QueryKey.load} computes for it). */
 export function storedHash(arr: Uint32Array, base: number, seed: number): number {
   const meta = (arr[base + 3] as number) & KEY_MASK;

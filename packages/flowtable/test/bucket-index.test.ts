@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BUCKET_SLOTS, BucketIndex, OCC_BIT, slotBase } from '../src/bucket-index.js';
+import { BUCKET_SLOTS, BucketIndex, NO_FREE, OCC_BIT, slotBase } from '../src/bucket-index.js';
 import { hash4 } from '../src/mix.js';
 
 const SEED = 7;
@@ -72,6 +72,51 @@ describe('BucketIndex', () => {
   });
 });
 
+describe('BucketIndex probe4 and claimAt', () => {
+  it('should give with probe4 the slot of a stored key, and for an absent one the slot claim takes, which claimAt then fills as claim does', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(op, { minLength: 20, maxLength: 150, size: 'max' }),
+        (buckets, ops) => {
+          const index = new BucketIndex(buckets, SEED);
+          let nextRef = 1;
+          for (const o of ops) {
+            if (o.kind === 'grow') {
+              index.rehash(index.buckets + o.extra, () => undefined);
+              continue;
+            }
+            const [s, d, p, m] = o.key;
+            const hash = hash4(SEED, s, d, p, m);
+            const found = index.find4(s, d, p, m, hash);
+            // probe4 takes the words and the hash as signed 32-bit integers.
+            const probed = index.probe4(s | 0, d | 0, p | 0, m, hash | 0);
+            if (found >= 0) {
+              expect(probed).toBe(~found);
+              if (o.kind === 'remove') index.release(found);
+              continue;
+            }
+            if (o.kind === 'remove' || index.used === index.buckets * BUCKET_SLOTS) {
+              expect(probed === NO_FREE || probed >= 0).toBe(true);
+              continue;
+            }
+            const before = index.slots.slice();
+            const code = index.claim(hash);
+            const after = index.slots.slice();
+            if (probed !== NO_FREE) expect(probed).toBe(code);
+            index.slots.set(before);
+            index.used--;
+            expect(index.claimAt(probed, hash | 0)).toBe(code);
+            expect(index.slots).toEqual(after);
+            index.slots.set([s, d, p, (m | OCC_BIT) >>> 0, nextRef++], slotBase(code));
+            expect(index.consistent()).toBe(true);
+          }
+        },
+      ),
+    );
+  });
+});
+
 describe('BucketIndex saturation', () => {
   it('should find every key and miss every absent one when more keys pass a bucket than its count can hold', () => {
     const index = new BucketIndex(140, SEED);
@@ -80,8 +125,16 @@ describe('BucketIndex saturation', () => {
     for (let s = 1; keys.length < 330; s++) {
       if (index.home(hash4(SEED, s, 9, 80, 6)) === 0) keys.push([s, 9, 80, 6]);
     }
+    // Every other key goes in through probe4 + claimAt, which must count past a saturated bucket as claim does.
     const insert = (k: readonly number[], ref: number): void => {
-      const code = index.claim(hash4(SEED, k[0] as number, k[1] as number, k[2] as number, k[3] as number));
+      const hash = hash4(SEED, k[0] as number, k[1] as number, k[2] as number, k[3] as number);
+      const code =
+        ref % 2 === 0
+          ? index.claim(hash)
+          : index.claimAt(
+              index.probe4((k[0] as number) | 0, (k[1] as number) | 0, (k[2] as number) | 0, 6, hash | 0),
+              hash | 0,
+            );
       index.slots.set(
         [k[0] as number, k[1] as number, k[2] as number, (6 | OCC_BIT) >>> 0, ref],
         slotBase(code),

@@ -1,7 +1,7 @@
 import { cloneFlowKey, createFlowKey, type FlowKey, formatFlow, reverseFlowKey } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { setKernelThreshold } from '../src/bucket-index.js';
+import { type BucketIndex, setKernelThreshold } from '../src/bucket-index.js';
 import { FindFlag, FlowTable, initialState, nextState, TcpFlag } from '../src/index.js';
 import { smallFlow } from './arbitraries.js';
 
@@ -67,6 +67,11 @@ function lookup(model: Model, key: FlowKey): { row: Row; alias: boolean } | unde
 
 function assertSame(model: Model, table: FlowTable): void {
   expect(table.size).toBe(model.rows.length);
+  // The index itself: every tag and overflow count in step with the keys stored (the insertions'
+  // one-pass probe and claim must leave what a lookup and a claim from the home bucket leave).
+  const index = (table as unknown as { index: BucketIndex }).index;
+  expect(index.consistent()).toBe(true);
+  expect(index.used).toBe(table.size + table.aliasCount);
   const out = createFlowKey();
   for (const row of model.rows) {
     const h = table.find(row.key);
