@@ -128,6 +128,19 @@ const batchKeys = Array.from({ length: CHUNK }, () => {
 });
 const batchOut = new Int32Array(CHUNK);
 const batchFlags = new Uint8Array(CHUNK);
+/** The next CHUNK queries (from the shared cursor) into the keys of `ks`. */
+function fillChunk(ks: typeof batchKeys, qs: Uint32Array, qd: Uint32Array, qp: Uint32Array): void {
+  for (let k = 0; k < CHUNK; k++) {
+    const j = cursor++ & (QUERIES - 1);
+    const p = qp[j] as number;
+    const key = ks[k] as (typeof ks)[number];
+    key.srcV4 = qs[j] as number;
+    key.dstV4 = qd[j] as number;
+    key.srcPort = p >>> 16;
+    key.dstPort = p & 0xffff;
+  }
+}
+
 /** About `n` lookups from the query arrays, CHUNK per `findMany`. */
 function bulkRun(table: FlowTable, [qs, qd, qp]: Queries, n: number): number {
   let acc = 0;
@@ -135,15 +148,7 @@ function bulkRun(table: FlowTable, [qs, qd, qp]: Queries, n: number): number {
   const out = batchOut;
   const flags = batchFlags;
   for (let i = 0; i < n; i += CHUNK) {
-    for (let k = 0; k < CHUNK; k++) {
-      const j = cursor++ & (QUERIES - 1);
-      const p = qp[j] as number;
-      const key = ks[k] as (typeof ks)[number];
-      key.srcV4 = qs[j] as number;
-      key.dstV4 = qd[j] as number;
-      key.srcPort = p >>> 16;
-      key.dstPort = p & 0xffff;
-    }
+    fillChunk(ks, qs, qd, qp);
     acc += table.findMany(ks, out, flags, CHUNK);
     acc += out[CHUNK - 1] as number;
   }
@@ -163,15 +168,7 @@ function recordRun(table: FlowTable, [qs, qd, qp]: Queries, n: number): number {
   const bytes = batchBytes;
   const tcpFlags = batchTcpFlags;
   for (let i = 0; i < n; i += CHUNK) {
-    for (let k = 0; k < CHUNK; k++) {
-      const j = cursor++ & (QUERIES - 1);
-      const p = qp[j] as number;
-      const key = ks[k] as (typeof ks)[number];
-      key.srcV4 = qs[j] as number;
-      key.dstV4 = qd[j] as number;
-      key.srcPort = p >>> 16;
-      key.dstPort = p & 0xffff;
-    }
+    fillChunk(ks, qs, qd, qp);
     acc += table.findMany(ks, out, flags, CHUNK);
     table.recordMany(out, flags, 2, bytes, tcpFlags, 0, CHUNK);
   }
