@@ -42,14 +42,14 @@ export function writeSyncHeader(
   channel: number,
   seq: number,
   base: number,
-  bulkEnd: boolean,
+  flags: number,
 ): number {
   writeHeader(w, MessageType.SYNC, sender, incarnation);
   w.u32(peerIncarnation);
   w.u32(channel);
   w.u32(seq);
   w.u32(base);
-  w.u8(bulkEnd ? 1 : 0);
+  w.u8(flags);
   const at = w.offset;
   w.u16(0);
   return at;
@@ -169,7 +169,7 @@ export function encodeMessage(msg: Message, writer: ByteWriter = new ByteWriter(
         msg.channel,
         msg.seq,
         msg.base ?? 0,
-        msg.bulkEnd,
+        (msg.bulkEnd ? FrameFlag.BULK_END : 0) | (msg.resend === true ? FrameFlag.RESEND : 0),
       );
       w.patchU16(at, msg.records.length);
       for (const r of msg.records) writeRecord(w, r);
@@ -184,10 +184,13 @@ export function encodeMessage(msg: Message, writer: ByteWriter = new ByteWriter(
   return w.toBytes();
 }
 
-/** Reads a SYNC frame's flags byte (bit 0: BULK_END; others must be clear). */
+/** Bits of a SYNC frame's flags byte. */
+export const FrameFlag: { readonly BULK_END: 1; readonly RESEND: 2 } = { BULK_END: 1, RESEND: 2 };
+
+/** Reads a SYNC frame's flags byte ({@link FrameFlag} bits; the others must be clear). */
 export function readFrameFlags(rd: ByteReader): number {
   const flags = rd.u8('frame flags');
-  if (flags > 1) throw new DecodeError('CORRUPT', `frame flags ${flags} are invalid`);
+  if (flags > 3) throw new DecodeError('CORRUPT', `frame flags ${flags} are invalid`);
   return flags;
 }
 
@@ -336,7 +339,18 @@ export function decodeMessage(bytes: Uint8Array): Message {
       const n = rd.u16('record count');
       const records: SyncRecord[] = [];
       for (let i = 0; i < n; i++) records.push(readRecord(rd));
-      msg = { type, sender, incarnation, peerIncarnation, channel, seq, base, bulkEnd: flags === 1, records };
+      msg = {
+        type,
+        sender,
+        incarnation,
+        peerIncarnation,
+        channel,
+        seq,
+        base,
+        bulkEnd: (flags & FrameFlag.BULK_END) !== 0,
+        ...((flags & FrameFlag.RESEND) !== 0 ? { resend: true } : {}),
+        records,
+      };
       break;
     }
     case MessageType.ACK:

@@ -173,6 +173,12 @@ export interface SyncMessage extends MessageHeader {
   readonly base?: number;
   /** The sender has now sent everything the receiver must back up (bulk resync complete). */
   readonly bulkEnd: boolean;
+  /**
+   * The sender reopened this channel after it had dropped the receiver from its view (and lost
+   * what the receiver sent it): the receiver sends everything again on its own channel, with a
+   * BULK_END. @default false
+   */
+  readonly resend?: boolean;
   readonly records: readonly SyncRecord[];
 }
 

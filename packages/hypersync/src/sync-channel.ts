@@ -1,5 +1,5 @@
 import type { ByteWriter } from './byte-writer.js';
-import { writeSyncHeader } from './codec.js';
+import { FrameFlag, writeSyncHeader } from './codec.js';
 import type { StoredConnection } from './connection.js';
 import type { SyncFrame } from './sync-frame.js';
 
@@ -45,6 +45,11 @@ export class SyncSender {
   private nextSeq = 0;
   /** A BULK_END marker is owed after the queued records. */
   bulkEndPending = true;
+  /**
+   * Every frame of this channel asks the peer to send everything again (RESEND): the channel was
+   * opened to a peer this member had dropped from its view, whose stream it no longer follows.
+   */
+  asksResend = false;
   /** Releases waiting for this channel to go idle. */
   readonly deferred: DeferredRelease[] = [];
 
@@ -110,7 +115,7 @@ export class SyncSender {
         this.token,
         this.nextSeq,
         this.frames[0]?.seq ?? this.nextSeq,
-        false,
+        this.asksResend ? FrameFlag.RESEND : 0,
       );
       let count = 0;
       const start = w.offset;
@@ -145,7 +150,7 @@ export class SyncSender {
       }
       w.patchU16(countAt, count);
       if (this.head === this.queue.length && this.bulkEndPending) {
-        w.patchU8(countAt - 1, 1);
+        w.patchU8(countAt - 1, FrameFlag.BULK_END | (this.asksResend ? FrameFlag.RESEND : 0));
         this.bulkEndPending = false;
       }
       const bytes = w.toBytes();

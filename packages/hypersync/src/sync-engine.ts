@@ -133,7 +133,13 @@ export class SyncEngine implements ReplicaHost {
         joined.push(id);
         const s = new SyncSender(id, inc, ++this.channels);
         this.senders.set(id, s);
-        if (this.departed.get(id) === inc) returning.push(s);
+        if (this.departed.get(id) === inc) {
+          // This member dropped the peer and lost its stream (its replicas were promoted here):
+          // the peer must send everything again, which it cannot tell by itself when it never
+          // saw the view that dropped it.
+          s.asksResend = true;
+          returning.push(s);
+        }
         this.departed.delete(id);
       }
     }
@@ -327,14 +333,17 @@ export class SyncEngine implements ReplicaHost {
       this.stats.stale++;
       return;
     }
+    let reopened = false;
     if (r !== undefined && r.peerIncarnation === inc && frame.channel > r.channel) {
       // The peer reopened its channel while this member's view kept it: it had dropped this
       // member from its view and lost what this member sent it.
-      this.resend(frame.sender);
+      reopened = true;
       this.receivers.delete(frame.sender);
       r = undefined;
     }
     if (r === undefined || r.peerIncarnation !== inc || frame.channel > r.channel) {
+      // The same, told by the peer (RESEND) when this member never followed its earlier channel.
+      if (reopened || frame.resend) this.resend(frame.sender);
       // A new channel: the owner (re)opened it because this member (re)entered its view, so it
       // re-sends what this member must hold; a replica of it held from before is stale.
       r = new SyncReceiver(frame.sender, inc, frame.channel, frame.base);

@@ -1,5 +1,5 @@
 import { ByteReader } from './byte-reader.js';
-import { checkDatagram, readFrameFlags, readPreamble } from './codec.js';
+import { checkDatagram, FrameFlag, readFrameFlags, readPreamble } from './codec.js';
 import { DecodeError } from './errors.js';
 import { MessageType, type SyncRecord } from './messages.js';
 import { createSyncRecord, readRecordInto } from './record-codec.js';
@@ -17,6 +17,8 @@ export class SyncFrame {
   seq = 0;
   base = 0;
   bulkEnd = false;
+  /** The sender reopened its channel after dropping this member from its view: send everything again. */
+  resend = false;
   /** Records of the frame: the first `count` of `records`. */
   count = 0;
   /** Record pool (only ever as long as the largest frame seen). */
@@ -39,7 +41,9 @@ export class SyncFrame {
     this.channel = rd.u32('channel');
     this.seq = rd.u32('sequence');
     this.base = rd.u32('base');
-    this.bulkEnd = readFrameFlags(rd) === 1;
+    const flags = readFrameFlags(rd);
+    this.bulkEnd = (flags & FrameFlag.BULK_END) !== 0;
+    this.resend = (flags & FrameFlag.RESEND) !== 0;
     const n = rd.u16('record count');
     const pool = this.records;
     this.count = 0;

@@ -141,8 +141,11 @@ export const message: fc.Arbitrary<Message> = fc.oneof(
       seq: u32,
       base: u32,
       bulkEnd: fc.boolean(),
+      resend: fc.boolean(),
       records: fc.array(syncRecord, { maxLength: 8 }),
     })
+    // `resend` is absent when false, as decodeMessage gives it.
+    .map(({ resend, ...b }) => (resend ? { ...b, resend } : b))
     .chain((b) => header.map((h): SyncMessage => ({ type: MessageType.SYNC, ...h, ...b }))),
   fc
     .record({ peerIncarnation: u32, channel: u32, next: u32 })

@@ -13,6 +13,7 @@ import {
   syncRecordSize,
   WIRE_VERSION,
 } from '../src/index.js';
+import { SyncFrame } from '../src/sync-frame.js';
 import { message, syncRecord } from './arbitraries.js';
 
 function heartbeatOf(sender: string): HeartbeatMessage {
@@ -116,6 +117,27 @@ describe('codec', () => {
     }
     expect(m.peerState('b')).toBeUndefined();
     expect(m.rejected).toBe(2);
+  });
+
+  it('should carry BULK_END and RESEND in a SYNC frame and reject any other flag bit as corrupt, on both decoders', () => {
+    const syncs = message.filter((m): m is SyncMessage => m.type === MessageType.SYNC);
+    fc.assert(
+      fc.property(syncs, fc.integer({ min: 0, max: 255 }), (msg, flags) => {
+        const bytes = encodeMessage(msg);
+        // The flags byte comes right before the 16-bit record count that ends the header.
+        bytes[syncHeaderSize(msg.sender.length) - 3] = flags;
+        const frame = new SyncFrame();
+        if (flags > 3) {
+          expect((decodeOrError(bytes) as DecodeError).code).toBe('CORRUPT');
+          expect(() => frame.decode(bytes)).toThrow(DecodeError);
+          return;
+        }
+        const decoded = decodeMessage(bytes) as SyncMessage;
+        frame.decode(bytes);
+        expect([decoded.bulkEnd, decoded.resend === true]).toEqual([(flags & 1) !== 0, (flags & 2) !== 0]);
+        expect([frame.bulkEnd, frame.resend]).toEqual([(flags & 1) !== 0, (flags & 2) !== 0]);
+      }),
+    );
   });
 
   it('should reject an unknown message type', () => {
