@@ -342,8 +342,12 @@ export class SyncEngine implements ReplicaHost {
       r = undefined;
     }
     if (r === undefined || r.peerIncarnation !== inc || frame.channel > r.channel) {
-      // The same, told by the peer (RESEND) when this member never followed its earlier channel.
-      if (reopened || frame.resend) this.resend(frame.sender);
+      // The same, told by the peer (RESEND) when this member never followed its earlier channel;
+      // unless this member dropped the peer too and its own channel is a new one that sends
+      // everything anyway.
+      if (reopened || (frame.resend && this.senders.get(frame.sender)?.asksResend !== true)) {
+        this.resend(frame.sender);
+      }
       // A new channel: the owner (re)opened it because this member (re)entered its view, so it
       // re-sends what this member must hold; a replica of it held from before is stale.
       r = new SyncReceiver(frame.sender, inc, frame.channel, frame.base);
