@@ -11,7 +11,10 @@ export interface Transport {
 export interface MemberOptions {
   /** This member's id. */
   readonly id: string;
-  /** Boot counter: a restarted member must come back with a different one. @default 1 */
+  /**
+   * Boot counter: a restarted member must come back with one it never had, counting the ones it
+   * took itself when fenced (each fence adds 1), e.g. a clock reading. @default 1
+   */
   readonly incarnation?: number;
   /** Member ids to send heartbeats to (others are learnt from their heartbeats). @default [] */
   readonly peers?: readonly string[];

@@ -99,6 +99,31 @@ describe('cluster (model-based, lossy network)', () => {
     checkQuiescent(model, real);
   });
 
+  it('should take back a member restarted after it was fenced, under an incarnation it never had', () => {
+    // Shrunk counterexample of the healed-partition property (FC_SEED=1560001793): the partition
+    // fences m2..m4 (each takes incarnation 2), then m2 crashes and restarts. The simulator gave
+    // it incarnation 2 again, which its peers took for the member they knew (bulk resync done), so
+    // it waited for a BULK_END for good; a restart must use an incarnation the member never had.
+    const sim = new Sim(0, { drop: 0.07, duplicate: 0.05, jitterMs: 0 });
+    sim.onStep = checkAlways;
+    for (const id of IDS.slice(0, 4)) startWithDevice(sim, id);
+    const model: ClusterModel = emptyModel();
+    const real = { sim, ids: IDS };
+    expect(sim.settle()).toBe(true);
+    fc.modelRun(
+      () => ({ model, real }),
+      [
+        new PartitionCmd([0], 50),
+        new SettleCmd(),
+        new CrashCmd([1]),
+        new StartCmd(55139708),
+        new SettleCmd(),
+      ],
+    );
+    expect(sim.members.get('m2')?.incarnation).toBe(3);
+    checkQuiescent(model, real);
+  });
+
   it('should bring a member into the group that dropped a peer and took it back before the peer saw it', () => {
     // Shrunk counterexample of the healed-partition property (FC_SEED=-1352310005). m3 and m4 start
     // while m1 is cut off; after the heal the views race: m4 takes m2's bulk resync in one view,

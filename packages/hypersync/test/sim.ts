@@ -81,6 +81,10 @@ export class Sim {
 
   /** Crashes member `id`: it stops at once, loses all state, and what it had not yet delivered is lost. */
   crash(id: string): void {
+    // A restart must not reuse an incarnation the member ever had, a fenced one (the member bumps
+    // its own incarnation when fenced) included.
+    const m = this.members.get(id);
+    if (m !== undefined) this.incarnations.set(id, Math.max(this.incarnations.get(id) ?? 0, m.incarnation));
     this.members.delete(id);
     this.queue = this.queue.filter((d) => d.from !== id);
   }
