@@ -171,17 +171,14 @@ export class SyncEngine implements ReplicaHost {
     const s = this.senders.get(peer);
     if (s === undefined) return;
     s.bulkEndPending = true;
-    const batch = this.takeSlots();
-    let n = 0;
     for (const conn of this.store.values()) {
       if (conn.role !== ConnectionRole.OWNER || conn.policy === 'none') continue;
-      if (conn.backup === peer) conn.backup = undefined;
-      batch[n++] = conn.slot;
+      // Its copy again where it is the backup (or under `all`), in place: the backup stays what
+      // it is, so that a later move away from the peer still releases the copy the peer may hold
+      // (records of the old channel can reach it after it reopened its own).
+      if (conn.backup === peer || conn.policy === 'all') this.queueOn(s, conn);
       s.claim(conn);
     }
-    if (n > 0)
-      this.placing.push({ slots: batch, count: n, joined: [peer], closed: new Set([peer]), next: 0 });
-    else this.spare.push(batch);
   }
 
   /** A slot buffer with room for every slot of the store (a spare one when it is large enough). */

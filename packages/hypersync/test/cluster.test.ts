@@ -124,6 +124,32 @@ describe('cluster (model-based, lossy network)', () => {
     checkQuiescent(model, real);
   });
 
+  it("should release a backup's copy when the owner moves it away after the backup reopened its channel", () => {
+    // Shrunk counterexample of the healed-partition property (FC_SEED=1805050018). m2 drops m1
+    // during the partition and reopens its channel after the heal, while a record of m1's old
+    // channel still makes it the backup of a connection; m1, re-sending to m2, forgot that m2 was
+    // the backup, so its later move to m5 released nothing and m2 kept a second standby.
+    const sim = new Sim(1674968093, { drop: 0.24, duplicate: 0.11, jitterMs: 16 });
+    sim.onStep = checkAlways;
+    for (const id of IDS.slice(0, 3)) startWithDevice(sim, id);
+    const model: ClusterModel = emptyModel();
+    const real = { sim, ids: IDS };
+    expect(sim.settle()).toBe(true);
+    fc.modelRun(
+      () => ({ model, real }),
+      [
+        new StartCmd(0),
+        new CrashCmd([1502176755]),
+        new RunCmd(8),
+        new CreateCmd(0, 3, 'backup', undefined),
+        new PartitionCmd([0], 36),
+        new StartCmd(87229305),
+        new SettleCmd(),
+      ],
+    );
+    checkQuiescent(model, real);
+  });
+
   it('should bring a member into the group that dropped a peer and took it back before the peer saw it', () => {
     // Shrunk counterexample of the healed-partition property (FC_SEED=-1352310005). m3 and m4 start
     // while m1 is cut off; after the heal the views race: m4 takes m2's bulk resync in one view,
