@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { faults, simSeed } from './arbitraries.js';
 import {
   type ClusterModel,
+  type ClusterReal,
   CrashCmd,
   CreateCmd,
   checkAlways,
@@ -20,6 +21,24 @@ import { Sim } from './sim.js';
 
 const IDS = ['m1', 'm2', 'm3', 'm4', 'm5'];
 
+/**
+ * Starts the first `size` members of {@link IDS} on `sim` (checking the always-true invariants
+ * after every step), lets them settle, then runs `cmds` against a fresh model.
+ */
+function replay(
+  sim: Sim,
+  size: number,
+  cmds: Iterable<fc.Command<ClusterModel, ClusterReal>>,
+): { model: ClusterModel; real: ClusterReal } {
+  sim.onStep = checkAlways;
+  for (const id of IDS.slice(0, size)) startWithDevice(sim, id);
+  const model = emptyModel();
+  const real = { sim, ids: IDS };
+  expect(sim.settle()).toBe(true);
+  fc.modelRun(() => ({ model, real }), cmds);
+  return { model, real };
+}
+
 describe('cluster (model-based, lossy network)', () => {
   it('should keep one owner and one live backup per connection, converge, and lose only connections whose every copy failed', () => {
     fc.assert(
@@ -31,12 +50,7 @@ describe('cluster (model-based, lossy network)', () => {
         fc.commands(clusterCommands, { maxCommands: 25 }),
         (seed, net, size, activeMembers, cmds) => {
           const sim = new Sim(seed, net, { activeMembers });
-          sim.onStep = checkAlways;
-          for (const id of IDS.slice(0, size)) startWithDevice(sim, id);
-          const model: ClusterModel = emptyModel();
-          const real = { sim, ids: IDS };
-          expect(sim.settle()).toBe(true);
-          fc.modelRun(() => ({ model, real }), cmds);
+          const { model, real } = replay(sim, size, cmds);
           expect(sim.settle(), 'the group should become quiescent').toBe(true);
           checkQuiescent(model, real);
         },
@@ -53,12 +67,7 @@ describe('cluster (model-based, lossy network)', () => {
         fc.commands(partitionCommands, { maxCommands: 25 }),
         (seed, net, size, cmds) => {
           const sim = new Sim(seed, net);
-          sim.onStep = checkAlways;
-          for (const id of IDS.slice(0, size)) startWithDevice(sim, id);
-          const model: ClusterModel = emptyModel();
-          const real = { sim, ids: IDS };
-          expect(sim.settle()).toBe(true);
-          fc.modelRun(() => ({ model, real }), cmds);
+          const { model, real } = replay(sim, size, cmds);
           sim.heal();
           expect(sim.settle(), 'the group should become quiescent').toBe(true);
           checkQuiescent(model, real);
@@ -78,22 +87,14 @@ describe('cluster (model-based, lossy network)', () => {
       { drop: 0.01, duplicate: 0.19, jitterMs: 0 },
       { activeMembers: Number.POSITIVE_INFINITY },
     );
-    sim.onStep = checkAlways;
-    for (const id of IDS.slice(0, 4)) startWithDevice(sim, id);
-    const model: ClusterModel = emptyModel();
-    const real = { sim, ids: IDS };
-    expect(sim.settle()).toBe(true);
-    fc.modelRun(
-      () => ({ model, real }),
-      [
-        new SettleCmd(),
-        new CrashCmd([0, 373297997]),
-        new SettleCmd(),
-        new CreateCmd(0, 1, 'backup', undefined),
-        new StartCmd(0),
-        new StartCmd(0),
-      ],
-    );
+    const { model, real } = replay(sim, 4, [
+      new SettleCmd(),
+      new CrashCmd([0, 373297997]),
+      new SettleCmd(),
+      new CreateCmd(0, 1, 'backup', undefined),
+      new StartCmd(0),
+      new StartCmd(0),
+    ]);
     expect(sim.settle(), 'the group should become quiescent').toBe(true);
     expect(model.conns.size).toBe(1);
     checkQuiescent(model, real);
@@ -105,21 +106,13 @@ describe('cluster (model-based, lossy network)', () => {
     // it incarnation 2 again, which its peers took for the member they knew (bulk resync done), so
     // it waited for a BULK_END for good; a restart must use an incarnation the member never had.
     const sim = new Sim(0, { drop: 0.07, duplicate: 0.05, jitterMs: 0 });
-    sim.onStep = checkAlways;
-    for (const id of IDS.slice(0, 4)) startWithDevice(sim, id);
-    const model: ClusterModel = emptyModel();
-    const real = { sim, ids: IDS };
-    expect(sim.settle()).toBe(true);
-    fc.modelRun(
-      () => ({ model, real }),
-      [
-        new PartitionCmd([0], 50),
-        new SettleCmd(),
-        new CrashCmd([1]),
-        new StartCmd(55139708),
-        new SettleCmd(),
-      ],
-    );
+    const { model, real } = replay(sim, 4, [
+      new PartitionCmd([0], 50),
+      new SettleCmd(),
+      new CrashCmd([1]),
+      new StartCmd(55139708),
+      new SettleCmd(),
+    ]);
     expect(sim.members.get('m2')?.incarnation).toBe(3);
     checkQuiescent(model, real);
   });
@@ -130,23 +123,15 @@ describe('cluster (model-based, lossy network)', () => {
     // channel still makes it the backup of a connection; m1, re-sending to m2, forgot that m2 was
     // the backup, so its later move to m5 released nothing and m2 kept a second standby.
     const sim = new Sim(1674968093, { drop: 0.24, duplicate: 0.11, jitterMs: 16 });
-    sim.onStep = checkAlways;
-    for (const id of IDS.slice(0, 3)) startWithDevice(sim, id);
-    const model: ClusterModel = emptyModel();
-    const real = { sim, ids: IDS };
-    expect(sim.settle()).toBe(true);
-    fc.modelRun(
-      () => ({ model, real }),
-      [
-        new StartCmd(0),
-        new CrashCmd([1502176755]),
-        new RunCmd(8),
-        new CreateCmd(0, 3, 'backup', undefined),
-        new PartitionCmd([0], 36),
-        new StartCmd(87229305),
-        new SettleCmd(),
-      ],
-    );
+    const { model, real } = replay(sim, 3, [
+      new StartCmd(0),
+      new CrashCmd([1502176755]),
+      new RunCmd(8),
+      new CreateCmd(0, 3, 'backup', undefined),
+      new PartitionCmd([0], 36),
+      new StartCmd(87229305),
+      new SettleCmd(),
+    ]);
     checkQuiescent(model, real);
   });
 
@@ -157,15 +142,13 @@ describe('cluster (model-based, lossy network)', () => {
     // to it stays open and acknowledged) and takes m2 back in the one after. Without RESEND on the
     // frames m4 then sends m2, m2 never learnt to send its BULK_END again, and m4 stayed in `init`.
     const sim = new Sim(424477403, { drop: 0.28, duplicate: 0.07, jitterMs: 2 });
-    sim.onStep = checkAlways;
-    for (const id of IDS.slice(0, 2)) startWithDevice(sim, id);
-    const model: ClusterModel = emptyModel();
-    const real = { sim, ids: IDS };
-    expect(sim.settle()).toBe(true);
-    fc.modelRun(
-      () => ({ model, real }),
-      [new StartCmd(0), new PartitionCmd([0], 14), new StartCmd(0), new RunCmd(23), new SettleCmd()],
-    );
+    const { model, real } = replay(sim, 2, [
+      new StartCmd(0),
+      new PartitionCmd([0], 14),
+      new StartCmd(0),
+      new RunCmd(23),
+      new SettleCmd(),
+    ]);
     expect(sim.members.size).toBe(4);
     checkQuiescent(model, real);
   });
