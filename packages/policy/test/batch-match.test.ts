@@ -2,7 +2,9 @@ import type { FlowKey } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy, matchLinear } from '../src/index.js';
-import { garbagePacket, type Packet, packet, packetColumns, policy } from './arbitraries.js';
+import { garbagePacket } from './arbitraries/garbage-packet.js';
+import { type Packet, packet, packetColumns } from './arbitraries/packets.js';
+import { policy } from './arbitraries/policies.js';
 import { refusal } from './refusal.js';
 
 describe('matchMany', () => {

@@ -7,7 +7,8 @@ import { POINT_STRIDE, ROOT_WORD } from '../src/point-layout.js';
 import { rulesToBoxesV4, rulesToBoxesV6 } from '../src/rule-boxes.js';
 import { KERNEL_BATCH, treeKernel } from '../src/tree-kernel.js';
 import { pairTrees } from '../src/tree-pair.js';
-import { batchOf, packet, policy } from './arbitraries.js';
+import { batchOf, packet } from './arbitraries/packets.js';
+import { policy } from './arbitraries/policies.js';
 
 /** The words of a point that its family defines: the IPv4 fields or the IPv6 ones, and the root. */
 function written(points: Int32Array, lane: number, family: number): number[] {

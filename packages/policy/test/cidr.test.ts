@@ -10,7 +10,7 @@ import {
   parseCidr,
   parseRange,
 } from '../src/index.js';
-import { cidr, v4Address, v6Address } from './arbitraries.js';
+import { cidr, v4Address, v6Address } from './arbitraries/universe.js';
 
 function bit(bytes: Uint8Array, i: number): number {
   return ((bytes[i >>> 3] as number) >>> (7 - (i & 7))) & 1;

@@ -2,7 +2,8 @@ import { parseFlow } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy, matchLinear, type Policy, PolicyError, parsePolicy } from '../src/index.js';
-import { packet, policy } from './arbitraries.js';
+import { packet } from './arbitraries/packets.js';
+import { policy } from './arbitraries/policies.js';
 
 const EXAMPLE = `
 topology:

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FlowCache, MISS } from '../src/flow-cache.js';
 import { compilePolicy } from '../src/index.js';
-import { matchBatchOf, matchManyOf, type Packet, packet, policy } from './arbitraries.js';
+import { matchBatchOf, matchManyOf, type Packet, packet } from './arbitraries/packets.js';
+import { policy } from './arbitraries/policies.js';
 
 /** An IPv4 point (7 fields) whose source address is `n`: distinct `n`, distinct cache keys. */
 function point(n: number): Int32Array {

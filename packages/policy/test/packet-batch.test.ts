@@ -9,7 +9,9 @@ import {
   PacketWord,
   type Policy,
 } from '../src/index.js';
-import { batchOf, garbagePacket, type Packet, packet, policy } from './arbitraries.js';
+import { garbagePacket } from './arbitraries/garbage-packet.js';
+import { batchOf, type Packet, packet } from './arbitraries/packets.js';
+import { policy } from './arbitraries/policies.js';
 import { refusal } from './refusal.js';
 
 /** The words `matchBatch` checks against a range 0..max. */

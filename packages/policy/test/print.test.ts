@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parsePolicy, policyToConfig, printPolicy, validatePolicy } from '../src/index.js';
-import { policy } from './arbitraries.js';
+import { policy } from './arbitraries/policies.js';
 
 describe('printPolicy', () => {
   it('should make parse -> print -> parse the identity in YAML', () => {

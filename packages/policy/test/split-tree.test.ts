@@ -5,15 +5,9 @@ import { compilePolicy, matchLinear, type Policy } from '../src/index.js';
 import { packetPoint } from '../src/packet-point.js';
 import { rulesToBoxesV4, rulesToBoxesV6 } from '../src/rule-boxes.js';
 import { lookupPair, pairTrees } from '../src/tree-pair.js';
-import {
-  densePolicyAndPackets,
-  edgePackets,
-  extremePolicy,
-  type Packet,
-  packet,
-  policy,
-  shadowedPolicy,
-} from './arbitraries.js';
+import { densePolicyAndPackets, edgePackets, type Packet, packet } from './arbitraries/packets.js';
+import { extremePolicy, policy } from './arbitraries/policies.js';
+import { shadowedPolicy } from './arbitraries/shadowed-policy.js';
 
 function agrees(p: Policy, packets: readonly Packet[]): void {
   const compiled = compilePolicy(p, { flowCache: 0 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { autoMode, compilePolicy, type Policy, parsePolicy, topologyMode } from '../src/index.js';
-import { interfaces, policy } from './arbitraries.js';
+import { interfaces, policy } from './arbitraries/policies.js';
 
 function stripModes(p: Policy): Policy {
   return {

@@ -6,16 +6,16 @@ import { compilePolicy, matchLinear, type Policy } from '../src/index.js';
 import { rulesToBoxesV4, rulesToBoxesV6 } from '../src/rule-boxes.js';
 import { treeKernel } from '../src/tree-kernel.js';
 import { pairTrees } from '../src/tree-pair.js';
+import { garbagePacket } from './arbitraries/garbage-packet.js';
 import {
   densePolicyAndPackets,
   edgePackets,
-  garbagePacket,
   matchBatchOf,
   matchManyOf,
   type Packet,
   packet,
-  policy,
-} from './arbitraries.js';
+} from './arbitraries/packets.js';
+import { policy } from './arbitraries/policies.js';
 import { refusal } from './refusal.js';
 
 /**
