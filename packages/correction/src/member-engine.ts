@@ -16,6 +16,9 @@ import { type DecisionBuffers, fitsBuffers } from './decision-buffers.js';
 import { CorrectionError } from './errors.js';
 import { fragmentKey } from './fragment-key.js';
 import { MemberTables } from './member-tables.js';
+import { PACKED_WORDS, PackedBatch } from './packed-batch.js';
+import { checkLanes, laneError, readLane } from './packed-lanes.js';
+import { createPacket } from './packet.js';
 import { checkPacket, checkTime, guard } from './packet-checks.js';
 import { type CorrectionStats, StatsCounter } from './stats.js';
 import type { CorrectionConfig, Distribute, Ingress, Packet, Route } from './types.js';
@@ -59,6 +62,9 @@ export class MemberEngine extends MemberTables {
   private readonly batchTcpFlags: Uint8Array = new Uint8Array(FIND_BATCH);
   /** The error of the impossible packet that stopped {@link checkBatch}. */
   private batchError: unknown = null;
+  /** The packet decidePacked materialises a lane into when it decides the lane the long way. */
+  private readonly lanePacket: Packet = createPacket();
+  private readonly laneEmbedded: FlowKey = createFlowKey();
   /** Keys and aliases of the connections the current batch has created so far. */
   private readonly created: CreatedKeys = new CreatedKeys(2 * FIND_BATCH);
 
@@ -133,6 +139,135 @@ export class MemberEngine extends MemberTables {
         this.batchError = null;
         throw error;
       }
+    }
+  }
+
+  /**
+   * {@link decideMany} for packets packed as words: lanes `0 .. count-1` of `batch` (a
+   * {@link PackedBatch}, filled by `set` or straight by a decoder), in order, with the same
+   * decisions, targets, reasons, drop causes, messages, counters and table contents as a loop over
+   * {@link decide} on the packets the lanes spell; results in `out` at each lane's index. The
+   * lanes are checked with compares on their words, their keys looked up with
+   * `FlowTable.findPacked` (no key object), the hits and the TCP packets that can open nothing
+   * decided inline and recorded with `FlowTable.recordMany`; creations, side-table entries,
+   * fragments and ICMP errors are decided as {@link decide} decides them, from a scratch packet
+   * the lane is read into. Throws `INVALID_PACKET` for an impossible lane after deciding those
+   * before it (the lane and those after it change nothing; a config function's error stops the
+   * batch the same way), or, deciding nothing, for a `batch` not made by `new PackedBatch`,
+   * buffers not made by `createDecisionBuffers` or a `count` past the batch or a buffer.
+   *
+   * @example
+   * const batch = new PackedBatch(32);
+   * const out = createDecisionBuffers(32);
+   * const w = batch.words; // lane i at PACKED_WORDS * i, fields as PackedWord says
+   * engine.decidePacked(batch, now, out, n); // out.decision[i] === Decision.PROCESS ...
+   */
+  decidePacked(batch: PackedBatch, now: number, out: DecisionBuffers, count: number = batch?.capacity): void {
+    checkTime(now);
+    if (
+      !(batch instanceof PackedBatch) ||
+      !(batch.words instanceof Int32Array) ||
+      !Number.isInteger(count) ||
+      count < 0 ||
+      count > batch.capacity ||
+      count * PACKED_WORDS > batch.words.length ||
+      !fitsBuffers(out, count)
+    ) {
+      throw new CorrectionError(
+        'INVALID_PACKET',
+        `decidePacked takes a PackedBatch, buffers from createDecisionBuffers and a count 0..their lengths; got count ${String(count)}`,
+      );
+    }
+    const words = batch.words;
+    const interfaces = this.interfaces.length;
+    for (let from = 0; from < count; from += FIND_BATCH) {
+      const m = Math.min(FIND_BATCH, count - from);
+      const valid = checkLanes(words, from, m, interfaces, this.batchBytes, this.batchTcpFlags);
+      this.decideLanes(words, from, valid, now, out);
+      if (valid < m) throw laneError(words, from + valid, interfaces);
+    }
+  }
+
+  /**
+   * {@link decideBatch} over lanes `from .. from+valid-1` of `words`, checked: the same inline
+   * decisions, the same record flushes, the rest through decideFound with the lane read into a
+   * scratch packet.
+   */
+  private decideLanes(
+    words: Int32Array,
+    from: number,
+    valid: number,
+    now: number,
+    out: DecisionBuffers,
+  ): void {
+    const owned = this.owned;
+    const handles = this.batchHandles;
+    const flags = this.batchFlags;
+    const created = this.created;
+    const { decision, target, reason, drop } = out;
+    owned.findPacked(words, from * PACKED_WORDS, PACKED_WORDS, valid, handles, flags);
+    created.clear();
+    const noSideTables = this.corrections.size === 0 && this.expectations.size === 0;
+    let hits = 0;
+    let drops = 0;
+    let pending = 0;
+    let hitEnd = 0;
+    // PackedWord offsets as literals (see packed-lanes.ts): PROTOCOL 1, PORT_KIND 2, TCP_FLAGS 7,
+    // EMBEDDED 16, MORE_FRAGMENTS 23; PortKind.FRAGMENT 3; TcpFlag SYN 2, RST 4, ACK 16.
+    for (let i = 0, b = from * 32; i < valid; i++, b += 32) {
+      const at = from + i;
+      let h = handles[i] as number;
+      const plain = words[b + 16] === 0 && words[b + 2] !== 3 && words[b + 23] === 0;
+      if (plain) {
+        if (h >= 0) {
+          decidedInline(out, at, Decision.PROCESS, DropCause.NONE);
+          hits++;
+          hitEnd = i + 1;
+          continue;
+        }
+        if (
+          noSideTables &&
+          words[b + 1] === 6 &&
+          ((words[b + 7] as number) & 0x16) !== 2 &&
+          (created.empty || !created.mayHoldWords(words, b))
+        ) {
+          decidedInline(out, at, Decision.DROP, DropCause.NO_CONNECTION);
+          drops++;
+          continue;
+        }
+      }
+      if (hits + drops > 0) {
+        this.tally(hits, drops);
+        hits = 0;
+        drops = 0;
+      }
+      if (h >= 0 || !plain) {
+        this.recordHits(now, pending, hitEnd);
+        pending = i + 1;
+      }
+      const p = readLane(words, at, this.lanePacket, this.laneEmbedded);
+      let reply = ((flags[i] as number) & FindFlag.REPLY) !== 0;
+      if (h < 0 && !created.empty && created.mayHold(p.key)) {
+        h = owned.find(p.key);
+        reply = owned.lastReply;
+      }
+      try {
+        decision[at] = this.decideFound(p, now, h, reply);
+      } catch (error) {
+        this.recordHits(now, pending, hitEnd);
+        throw error;
+      }
+      target[at] = this.lastTarget;
+      reason[at] = this.lastReason;
+      drop[at] = this.lastDrop;
+    }
+    this.recordHits(now, pending, hitEnd);
+    if (hits + drops > 0) {
+      this.tally(hits, drops);
+      const last = from + valid - 1;
+      this.lastTarget = -1;
+      this.lastReason = Reason.NONE;
+      this.lastDrop = drop[last] as number;
     }
   }
 
