@@ -43,6 +43,20 @@ const impossibleWord = fc.constantFrom<[number, number]>(
 );
 
 /**
+ * `spec` within a pool of four connections, seldom garbage: a batch then often holds a creation
+ * and, before it stops, later packets of the same connection.
+ */
+function narrow(spec: PacketSpec): PacketSpec {
+  return {
+    ...spec,
+    client: spec.client % 2,
+    server: spec.server % 2,
+    port: 1024,
+    bad: spec.bad && spec.reply,
+  };
+}
+
+/**
  * The packet lane `lane` of `words` spells, read independently of the engine (DataView for the
  * IPv6 bytes), garbage kept where a packet field can hold it (so that `decide` refuses it too).
  */
@@ -141,7 +155,12 @@ describe('PackedBatch and decidePacked', () => {
         logicalServer,
         fc.nat(5),
         fc.array(
-          fc.tuple(fc.array(fc.tuple(packetSpec, impossibleWord), { maxLength: 80 }), fc.nat(5), fc.nat(3)),
+          fc.tuple(
+            fc.array(fc.tuple(packetSpec, impossibleWord), { maxLength: 80 }),
+            fc.option(fc.nat(5), { nil: null }),
+            fc.option(fc.nat(3), { nil: null }),
+            fc.boolean(),
+          ),
           { maxLength: 4 },
         ),
         fc.boolean(),
@@ -152,11 +171,14 @@ describe('PackedBatch and decidePacked', () => {
           const one = new MemberEngine(self, configOf());
           const many = new MemberEngine(self, configOf());
           let now = 1;
-          for (const [lanes, expectFrom, correctFor] of batches) {
+          for (const [specs, expectFrom, correctFor, v4] of batches) {
             now += 1000;
-            const message = correction(t, self, originalSyn(correctFor));
-            expect(codeOf(() => many.deliver(message, now))).toBe(codeOf(() => one.deliver(message, now)));
-            if (one.owned.size > 0) {
+            // Side tables or none (then misses that can open nothing are decided inline).
+            if (correctFor !== null) {
+              const message = correction(t, self, originalSyn(correctFor));
+              expect(codeOf(() => many.deliver(message, now))).toBe(codeOf(() => one.deliver(message, now)));
+            }
+            if (expectFrom !== null && one.owned.size > 0) {
               const parent = one.owned.keyAt(expectFrom % one.owned.size, createFlowKey());
               const related = { ...parent, srcPort: 0, dstPort: 2000 + expectFrom };
               expect(codeOf(() => many.expect(parent, related, now))).toBe(
@@ -173,6 +195,11 @@ describe('PackedBatch and decidePacked', () => {
               const out = createFlowKey();
               return fresh.translation(o, out) ? out : o;
             };
+            // Or IPv4 only, in a narrow pool (an IPv6 creation makes every later miss of its batch a candidate).
+            const lanes = specs.map(([s, w]): [PacketSpec, [number, number]] => [
+              v4 ? narrow({ ...s, six: false }) : s,
+              w,
+            ]);
             const packets = lanes.map(([s]) => build(s, t.internal, t.external, aliasOf));
             const batch = new PackedBatch(Math.max(1, packets.length));
             packets.forEach((p, i) => {
@@ -185,6 +212,7 @@ describe('PackedBatch and decidePacked', () => {
           }
         },
       ),
+      { numRuns: 300 },
     );
   });
 
@@ -195,13 +223,20 @@ describe('PackedBatch and decidePacked', () => {
         fc.option(natRules, { nil: [] }),
         fc.array(
           fc.tuple(
-            packetSpec,
-            fc.array(
-              fc.tuple(
-                fc.nat(PACKED_WORDS - 1),
-                fc.oneof(fc.integer({ min: -3, max: 260 }), fc.integer(), fc.constantFrom(4, 6, 0x10000)),
-              ),
-              { maxLength: 2 },
+            packetSpec.map((s) => (s.six ? s : narrow(s))),
+            // Mostly none: an impossible lane stops the batch.
+            fc.oneof(
+              { arbitrary: fc.constant([]), weight: 12 },
+              {
+                arbitrary: fc.array(
+                  fc.tuple(
+                    fc.nat(PACKED_WORDS - 1),
+                    fc.oneof(fc.integer({ min: -3, max: 260 }), fc.integer(), fc.constantFrom(4, 6, 0x10000)),
+                  ),
+                  { minLength: 1, maxLength: 2 },
+                ),
+                weight: 1,
+              },
             ),
           ),
           { minLength: 1, maxLength: 40 },
