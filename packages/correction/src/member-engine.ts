@@ -206,6 +206,10 @@ export class MemberEngine extends MemberTables {
     const created = this.created;
     const { decision, target, reason, drop } = out;
     owned.findPacked(words, from * PACKED_WORDS, PACKED_WORDS, valid, handles, flags);
+    // What an inline decision leaves there (no target, no reason); a lane decided the long way
+    // writes its own.
+    target.fill(-1, from, from + valid);
+    reason.fill(Reason.NONE, from, from + valid);
     created.clear();
     const noSideTables = this.corrections.size === 0 && this.expectations.size === 0;
     let hits = 0;
@@ -220,7 +224,8 @@ export class MemberEngine extends MemberTables {
       const plain = words[b + 16] === 0 && words[b + 2] !== 3 && words[b + 23] === 0;
       if (plain) {
         if (h >= 0) {
-          decidedInline(out, at, Decision.PROCESS, DropCause.NONE);
+          decision[at] = Decision.PROCESS;
+          drop[at] = DropCause.NONE;
           hits++;
           hitEnd = i + 1;
           continue;
@@ -231,7 +236,8 @@ export class MemberEngine extends MemberTables {
           ((words[b + 7] as number) & 0x16) !== 2 &&
           (created.empty || !created.mayHoldWords(words, b))
         ) {
-          decidedInline(out, at, Decision.DROP, DropCause.NO_CONNECTION);
+          decision[at] = Decision.DROP;
+          drop[at] = DropCause.NO_CONNECTION;
           drops++;
           continue;
         }
