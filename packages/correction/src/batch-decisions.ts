@@ -166,10 +166,6 @@ export abstract class BatchDecisions extends MemberTables {
     const created = this.created;
     const { decision, target, reason, drop } = out;
     owned.findPacked(words, from * PACKED_WORDS, PACKED_WORDS, valid, handles, flags);
-    // What an inline decision leaves there (no target, no reason); a lane decided the long way
-    // writes its own.
-    target.fill(-1, from, from + valid);
-    reason.fill(Reason.NONE, from, from + valid);
     created.clear();
     const noSideTables = this.corrections.size === 0 && this.expectations.size === 0;
     let hits = 0;
@@ -184,8 +180,7 @@ export abstract class BatchDecisions extends MemberTables {
       const plain = words[b + 16] === 0 && words[b + 2] !== 3 && words[b + 23] === 0;
       if (plain) {
         if (h >= 0) {
-          decision[at] = Decision.PROCESS;
-          drop[at] = DropCause.NONE;
+          decidedInline(out, at, Decision.PROCESS, DropCause.NONE);
           hits++;
           hitEnd = i + 1;
           continue;
@@ -196,8 +191,7 @@ export abstract class BatchDecisions extends MemberTables {
           ((words[b + 7] as number) & 0x16) !== 2 &&
           (created.empty || !created.mayHoldWords(words, b))
         ) {
-          decision[at] = Decision.DROP;
-          drop[at] = DropCause.NO_CONNECTION;
+          decidedInline(out, at, Decision.DROP, DropCause.NO_CONNECTION);
           drops++;
           continue;
         }

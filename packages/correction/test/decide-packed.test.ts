@@ -135,9 +135,16 @@ function expectSameAsDecide(
     }
   }
   const out = createDecisionBuffers(packets.length);
+  const untouched = [0xee, -7, 0xee, 0xee];
+  out.decision.fill(0xee);
+  out.target.fill(-7);
+  out.reason.fill(0xee);
+  out.drop.fill(0xee);
   expect(codeOf(() => many.decidePacked(batch, now, out, packets.length))).toBe(expectedError);
-  const got = expected.map((_, i) => [out.decision[i], out.target[i], out.reason[i], out.drop[i]]);
-  expect(got).toEqual(expected);
+  const lanes = packets.map((_, i) => [out.decision[i], out.target[i], out.reason[i], out.drop[i]]);
+  expect(lanes.slice(0, expected.length)).toEqual(expected);
+  // A lane that throws, and those after it, are not written.
+  for (const lane of lanes.slice(expected.length)) expect(lane).toEqual(untouched);
   expect(text(many.outbox.splice(0))).toEqual(text(one.outbox.splice(0)));
   expect(many.stats()).toEqual(one.stats());
   for (const name of ['owned', 'corrections', 'fragments', 'expectations'] as const) {
