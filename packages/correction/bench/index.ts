@@ -11,6 +11,7 @@ import {
   type Ingress,
   MemberEngine,
   type NatRule,
+  PackedBatch,
   type Packet,
 } from '../src/index.js';
 
@@ -182,6 +183,46 @@ function batched(
   return sink;
 }
 
+/**
+ * Loads stream packets `start .. start+n-1` into lanes `0 .. n-1` of `words` (part of the measured
+ * cost): the same four fields {@link fillBatch} writes, as words; the lanes' other words (family,
+ * protocol, port kind, destination port, ingress, bytes) were written once, as fillBatch's packet
+ * objects keep theirs. Offsets as literals (a bundler makes module consts vars): SRC 8, DST 12,
+ * SRC_PORT 3, TCP_FLAGS 7.
+ */
+function fillPacked(words: Int32Array, start: number, n: number): void {
+  for (let k = 0, b = 0; k < n; k++, b += 32) {
+    const i = start + k;
+    words[b + 8] = sSrc[i] as number;
+    words[b + 12] = sDst[i] as number;
+    words[b + 3] = sPort[i] as number;
+    words[b + 7] = kinds[i] === 2 ? TcpFlag.SYN : TcpFlag.ACK;
+  }
+}
+
+/** The same packets through `decidePacked`, BATCH lanes per call (filling the lanes is part of the cost). */
+function packed(
+  engine: MemberEngine,
+  batch: PackedBatch,
+  out: DecisionBuffers,
+  from: number,
+  to: number,
+): number {
+  const words = batch.words;
+  let sink = 0;
+  for (let start = from; start < to; start += BATCH) {
+    const n = Math.min(BATCH, to - start);
+    fillPacked(words, start, n);
+    engine.decidePacked(batch, 2, out, n);
+    sink += out.decision[0] as number;
+    if (engine.outbox.length > 0) {
+      engine.recycle(engine.outbox);
+      engine.outbox.length = 0;
+    }
+  }
+  return sink;
+}
+
 /** {@link fillBatch}, then the batch's keys, bytes and TCP flags gathered as decideMany gathers them. */
 function gatherBatch(
   packets: Packet[],
@@ -280,21 +321,31 @@ function timed(spent: Spent, run: () => number): number {
 const loadBefore = loadavg()
   .map((x) => x.toFixed(2))
   .join(' ');
-// Four members filled alike; the stream goes through all four in alternating chunks (one
-// through decide, one through decideMany, one through its owned table alone, one through its
-// owned table with the creations; the order rotates every chunk) so that all meet the same machine load. CPU time is reported beside wall time: on
+// Five members filled alike; the stream goes through all five in alternating chunks (one
+// through decide, one through decideMany, one through decidePacked, one through its owned table
+// alone, one through its owned table with the creations; the order rotates every chunk) so that all meet the same machine load. CPU time is reported beside wall time: on
 // a shared machine the latter also counts time the process waited for a core.
+// Members built and filled first run measurably slower than later ones (a few % typically):
+// BENCH_PACKED_FIRST=1 fills decidePacked's member before decideMany's instead of last, so that an
+// A/B of the two can be run in both orders.
+const packedFirst = process.env['BENCH_PACKED_FIRST'] === '1';
 const [one, fillOne] = filled();
+const early = packedFirst ? filled()[0] : null;
 const [many] = filled();
 const [floor] = filled();
 const [creating] = filled();
+const lanes = early ?? filled()[0];
 const spentOne: Spent = { wall: 0, cpu: 0 };
 const spentCreating: Spent = { wall: 0, cpu: 0 };
 const spentMany: Spent = { wall: 0, cpu: 0 };
 const spentFloor: Spent = { wall: 0, cpu: 0 };
+const spentPacked: Spent = { wall: 0, cpu: 0 };
 const packet = newPacket();
 const packets = Array.from({ length: BATCH }, newPacket);
 const out = createDecisionBuffers(BATCH);
+const packedBatch = new PackedBatch(BATCH);
+for (let k = 0; k < BATCH; k++) packedBatch.set(k, newPacket());
+const packedOut = createDecisionBuffers(BATCH);
 const floorKeys = packets.map((p) => p.key);
 const floorHandles = new Int32Array(BATCH);
 const floorFlags = new Uint8Array(BATCH);
@@ -307,6 +358,7 @@ for (let from = 0, round = 0; from < STREAM; from += CHUNK, round++) {
   const runs = [
     () => timed(spentOne, () => single(one, packet, from, to)),
     () => timed(spentMany, () => batched(many, packets, out, from, to)),
+    () => timed(spentPacked, () => packed(lanes, packedBatch, packedOut, from, to)),
     () =>
       timed(spentFloor, () =>
         tableAlone(
@@ -355,6 +407,12 @@ printTable([
     `${(spentFloor.wall / spentMany.wall).toFixed(2)}×`,
     `${(spentFloor.cpu / spentMany.cpu).toFixed(2)}×`,
   ],
+  [`decidePacked (packed words ×${BATCH}), same stream`, rate(spentPacked.wall), rate(spentPacked.cpu)],
+  [
+    'decidePacked / decideMany',
+    `${(spentMany.wall / spentPacked.wall).toFixed(2)}×`,
+    `${(spentMany.cpu / spentPacked.cpu).toFixed(2)}×`,
+  ],
   [
     'owned table alone with the creations (+ tryInsert + record), same stream',
     rate(spentCreating.wall),
@@ -365,6 +423,12 @@ printTable([
     `${(spentCreating.wall / spentMany.wall).toFixed(2)}×`,
     `${(spentCreating.cpu / spentMany.cpu).toFixed(2)}×`,
   ],
+  [
+    'decidePacked / owned table alone with the creations',
+    `${(spentCreating.wall / spentPacked.wall).toFixed(2)}×`,
+    `${(spentCreating.cpu / spentPacked.cpu).toFixed(2)}×`,
+  ],
+  ['decidePacked reaches 5 M decisions/s (CPU time)', '', STREAM / spentPacked.cpu >= 5000 ? 'yes' : 'no'],
 ]);
 printTable([
   ['measure', 'value'],
@@ -372,7 +436,8 @@ printTable([
   ['fill 1 M connections', `${fillOne.toFixed(0)} ms (${formatRate((LIVE / fillOne) * 1000)} creations)`],
   ['owned table bytes/entry', (many.owned.byteLength / many.owned.size).toFixed(1)],
   ['nat / asymmetric creations', `${stats.reasons.nat.decisions} / ${stats.reasons.asymmetric.decisions}`],
-  ['peak RSS (four members of 1.3 M connections)', `${peakRssMiB().toFixed(0)} MiB`],
+  ['peak RSS (five members of 1.3 M connections)', `${peakRssMiB().toFixed(0)} MiB`],
+  ['decidePacked member filled', packedFirst ? 'second (before decideMany)' : 'last'],
   ['load average before the run', loadBefore],
   [
     'load average after the run',

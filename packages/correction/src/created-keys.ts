@@ -39,7 +39,7 @@ export class CreatedKeys {
       this.any = true;
       return;
     }
-    const bit = bitOf(key);
+    const bit = bitOf(key.srcV4, key.dstV4, key.srcPort, key.dstPort, key.protocol);
     const f = this.filter;
     f[bit >>> 5] = (f[bit >>> 5] as number) | (1 << (bit & 31));
     const w = this.words;
@@ -53,14 +53,39 @@ export class CreatedKeys {
   /** True when `key` could find one of the added keys in a symmetric table (either direction). */
   mayHold(key: FlowKey): boolean {
     if (this.any || key.family !== 4) return this.any || this.count > 0;
-    const bit = bitOf(key);
+    return this.mayHold4(
+      key.srcV4 | 0,
+      key.dstV4 | 0,
+      key.srcPort,
+      key.dstPort,
+      key.protocol | (key.portKind << 8),
+    );
+  }
+
+  /**
+   * {@link mayHold} for the checked key words at `words[b ..]` (the layout of `KeyWord` in
+   * `@maestro/flowtable`), with no key object.
+   */
+  mayHoldWords(words: Int32Array, b: number): boolean {
+    if (this.any || words[b] !== 4) return this.any || this.count > 0;
+    // KeyWord: PROTOCOL 1, PORT_KIND 2, SRC_PORT 3, DST_PORT 4, SRC 8, DST 12.
+    const meta = (words[b + 1] as number) | ((words[b + 2] as number) << 8);
+    return this.mayHold4(
+      words[b + 8] as number,
+      words[b + 12] as number,
+      words[b + 3] as number,
+      words[b + 4] as number,
+      meta,
+    );
+  }
+
+  /** {@link mayHold} of an IPv4 key: addresses as int32 words, `meta` protocol | port kind << 8. */
+  private mayHold4(s: number, d: number, sp: number, dp: number, meta: number): boolean {
+    const ports = (sp << 16) | dp;
+    const bit = bitOf(s, d, sp, dp, meta & 0xff);
     if (((this.filter[bit >>> 5] as number) & (1 << (bit & 31))) === 0) return false;
     const w = this.words;
-    const s = key.srcV4 | 0;
-    const d = key.dstV4 | 0;
-    const ports = (key.srcPort << 16) | key.dstPort;
-    const back = (key.dstPort << 16) | key.srcPort;
-    const meta = key.protocol | (key.portKind << 8);
+    const back = (dp << 16) | sp;
     for (let b = 0, end = 4 * this.count; b < end; b += 4) {
       if (w[b + 3] !== meta) continue;
       const ws = w[b] as number;
@@ -72,8 +97,8 @@ export class CreatedKeys {
   }
 }
 
-/** A bit 0..255 from the IPv4 `key`, the same for the key and its reverse. */
-function bitOf(key: FlowKey): number {
-  const ports = (key.srcPort ^ key.dstPort) * 0x10001;
-  return Math.imul(key.srcV4 ^ key.dstV4 ^ ports ^ key.protocol, 0x9e3779b1) >>> 24;
+/** A bit 0..255 from an IPv4 key's words, the same for the key and its reverse. */
+function bitOf(s: number, d: number, sp: number, dp: number, protocol: number): number {
+  const ports = (sp ^ dp) * 0x10001;
+  return Math.imul(s ^ d ^ ports ^ protocol, 0x9e3779b1) >>> 24;
 }

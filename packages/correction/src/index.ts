@@ -14,6 +14,7 @@ export {
   type NatRule,
   validateNatRules,
 } from './nat.js';
+export { PACKED_WORDS, PackedBatch, PackedWord } from './packed-batch.js';
 export { createPacket } from './packet.js';
 export type { CorrectionStats } from './stats.js';
 export type {

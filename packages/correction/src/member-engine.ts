@@ -1,4 +1,4 @@
-import { FIND_BATCH, FindFlag, TcpFlag } from '@maestro/flowtable';
+import { TcpFlag } from '@maestro/flowtable';
 import {
   copyFlowKey,
   createFlowKey,
@@ -8,16 +8,14 @@ import {
   PortKind,
   reverseFlowKey,
 } from '@maestro/hash';
+import { BatchDecisions } from './batch-decisions.js';
 import { validateConfig } from './config.js';
 import { ConnectionNat } from './connection-nat.js';
-import { CreatedKeys } from './created-keys.js';
 import { Decision, DropCause, Reason } from './decision.js';
-import { type DecisionBuffers, fitsBuffers } from './decision-buffers.js';
 import { CorrectionError } from './errors.js';
 import { fragmentKey } from './fragment-key.js';
-import { MemberTables } from './member-tables.js';
 import { checkPacket, checkTime, guard } from './packet-checks.js';
-import { type CorrectionStats, StatsCounter } from './stats.js';
+import type { CorrectionStats } from './stats.js';
 import type { CorrectionConfig, Distribute, Ingress, Packet, Route } from './types.js';
 
 export { MAX_HOPS } from './packet-checks.js';
@@ -35,37 +33,18 @@ export { MAX_HOPS } from './packet-checks.js';
  * const decision = engine.decide(packet, now); // Decision.FORWARD → engine.lastTarget
  * for (const m of engine.outbox.splice(0)) engines[m.to].deliver(m, now);
  */
-export class MemberEngine extends MemberTables {
-  /** After {@link decide}: the member a FORWARD goes to (-1 otherwise). */
-  lastTarget = -1;
-  /** After {@link decide}: the {@link Reason} behind the decision. */
-  lastReason: number = Reason.NONE;
-  /** After {@link decide}: the {@link DropCause} of a DROP. */
-  lastDrop: number = DropCause.NONE;
-
-  private readonly interfaces: readonly Ingress[];
+export class MemberEngine extends BatchDecisions {
   private readonly distribute: Distribute;
   private readonly route: Route;
   private readonly nat: ConnectionNat;
-  private readonly counter: StatsCounter = new StatsCounter();
   private readonly translated: FlowKey = createFlowKey();
   private readonly reply: FlowKey = createFlowKey();
   private readonly scratch: FlowKey = createFlowKey();
   private readonly original: FlowKey = createFlowKey();
-  private readonly batchKeys: FlowKey[] = Array.from({ length: FIND_BATCH }, createFlowKey);
-  private readonly batchHandles: Int32Array = new Int32Array(FIND_BATCH);
-  private readonly batchFlags: Uint8Array = new Uint8Array(FIND_BATCH);
-  private readonly batchBytes: Uint32Array = new Uint32Array(FIND_BATCH);
-  private readonly batchTcpFlags: Uint8Array = new Uint8Array(FIND_BATCH);
-  /** The error of the impossible packet that stopped {@link checkBatch}. */
-  private batchError: unknown = null;
-  /** Keys and aliases of the connections the current batch has created so far. */
-  private readonly created: CreatedKeys = new CreatedKeys(2 * FIND_BATCH);
 
   constructor(self: number, config: CorrectionConfig) {
     const c = validateConfig(config);
     super(self, c);
-    this.interfaces = c.interfaces;
     this.distribute = c.distribute;
     this.route = c.route;
     this.nat = new ConnectionNat(c.nat, self, c.members, c.translate, this.owned);
@@ -89,193 +68,8 @@ export class MemberEngine extends MemberTables {
     return this.decideFound(packet, now, h, this.owned.lastReply);
   }
 
-  /**
-   * {@link decide} for `packets[0 .. count-1]`, in order, with the same decisions, messages and
-   * counters as one call each; writes each packet's decision, target (-1 unless FORWARD), reason and
-   * drop cause to `out` at its index. Faster than a loop over {@link decide}: the owned-table
-   * lookups of up to 32 packets at a time go through `FlowTable.findMany`, and the packets of owned
-   * connections are recorded together with `FlowTable.recordMany`, so their cache misses overlap.
-   * Throws `INVALID_PACKET` for an impossible packet after deciding those before it (the
-   * packet and those after it change nothing; an error from the config's functions, such as
-   * `BAD_DISTRIBUTION`, stops the batch the same way), or, deciding nothing, for buffers not made by
-   * `createDecisionBuffers` or a `count` past the packets or a buffer.
-   *
-   * @example
-   * const out = createDecisionBuffers(packets.length);
-   * engine.decideMany(packets, now, out); // out.decision[i] === Decision.PROCESS ...
-   */
-  decideMany(
-    packets: ArrayLike<Packet>,
-    now: number,
-    out: DecisionBuffers,
-    count: number = packets?.length,
-  ): void {
-    checkTime(now);
-    if (
-      typeof packets !== 'object' ||
-      packets === null ||
-      !Number.isInteger(count) ||
-      count < 0 ||
-      count > packets.length ||
-      !fitsBuffers(out, count)
-    ) {
-      throw new CorrectionError(
-        'INVALID_PACKET',
-        `decideMany takes an array of packets, buffers from createDecisionBuffers and a count 0..their lengths; got count ${String(count)}`,
-      );
-    }
-    for (let from = 0; from < count; from += FIND_BATCH) {
-      const m = Math.min(FIND_BATCH, count - from);
-      const valid = this.checkBatch(packets, from, m);
-      this.decideBatch(packets, from, valid, now, out);
-      if (valid < m) {
-        const error = this.batchError;
-        this.batchError = null;
-        throw error;
-      }
-    }
-  }
-
-  /**
-   * Checks `packets[from .. from+m-1]` and puts their keys in the batch's key list; returns how
-   * many lead the batch before an impossible packet (whose error is then in {@link batchError}).
-   * The whole batch is checked before any of it is decided: a packet the batch cannot take stops
-   * it exactly where a loop over decide would have thrown.
-   */
-  private checkBatch(packets: ArrayLike<Packet>, from: number, m: number): number {
-    const keys = this.batchKeys;
-    const bytes = this.batchBytes;
-    const tcpFlags = this.batchTcpFlags;
-    const interfaces = this.interfaces.length;
-    for (let i = 0; i < m; i++) {
-      const p = packets[from + i] as Packet;
-      try {
-        checkPacket(p, interfaces);
-      } catch (e) {
-        this.batchError = e;
-        return i;
-      }
-      keys[i] = p.key;
-      bytes[i] = p.bytes;
-      tcpFlags[i] = p.tcpFlags;
-    }
-    return m;
-  }
-
-  /** Records the batch's inline hits among lanes `from .. to-1` (none when the range is empty). */
-  private recordHits(now: number, from: number, to: number): void {
-    if (from < to) {
-      this.owned.recordMany(
-        this.batchHandles,
-        this.batchFlags,
-        now,
-        this.batchBytes,
-        this.batchTcpFlags,
-        from,
-        to,
-      );
-    }
-  }
-
-  /**
-   * Decides `packets[from .. from+valid-1]`, checked, with one bulk lookup. Packets of owned
-   * connections and TCP packets that can open nothing (with no correction or expectation entries
-   * to look at) are decided inline and counted once per batch; the rest go through decideFound.
-   */
-  private decideBatch(
-    packets: ArrayLike<Packet>,
-    from: number,
-    valid: number,
-    now: number,
-    out: DecisionBuffers,
-  ): void {
-    const owned = this.owned;
-    const handles = this.batchHandles;
-    const flags = this.batchFlags;
-    const created = this.created;
-    const { decision, target, reason, drop } = out;
-    owned.findMany(this.batchKeys, handles, flags, valid);
-    // Deciding only ever adds owned entries (handles stay valid), so only a miss can go stale,
-    // and only if its key is one a packet of this batch has just created (or its alias).
-    created.clear();
-    const noSideTables = this.corrections.size === 0 && this.expectations.size === 0;
-    let hits = 0;
-    let drops = 0;
-    // The hits decided inline since `pending` are recorded together (FlowTable.recordMany) at the
-    // end, or before a packet decided the long way that may record an entry the batch found (an
-    // ICMP error, a fragment, a hit), or when one throws: the same records of every entry in the
-    // same order as one at a time (a miss decided the long way records only an entry it creates,
-    // or created earlier in the batch), none past a packet that throws. Only lanes up to the last
-    // inline hit (`hitEnd`) hold hits to record: a range with none costs no call.
-    let pending = 0;
-    let hitEnd = 0;
-    for (let i = 0; i < valid; i++) {
-      const p = packets[from + i] as Packet;
-      const key = p.key;
-      const at = from + i;
-      let h = handles[i] as number;
-      if (p.embedded === null && key.portKind !== PortKind.FRAGMENT && !p.moreFragments) {
-        if (h >= 0) {
-          decidedInline(out, at, Decision.PROCESS, DropCause.NONE);
-          hits++;
-          hitEnd = i + 1;
-          continue;
-        }
-        if (
-          noSideTables &&
-          key.protocol === IpProtocol.TCP &&
-          (p.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) !== TcpFlag.SYN &&
-          (created.empty || !created.mayHold(key))
-        ) {
-          decidedInline(out, at, Decision.DROP, DropCause.NO_CONNECTION);
-          drops++;
-          continue;
-        }
-      }
-      if (hits + drops > 0) {
-        this.tally(hits, drops);
-        hits = 0;
-        drops = 0;
-      }
-      if (h >= 0 || p.embedded !== null || key.portKind === PortKind.FRAGMENT || p.moreFragments) {
-        this.recordHits(now, pending, hitEnd);
-        pending = i + 1;
-      }
-      let reply = ((flags[i] as number) & FindFlag.REPLY) !== 0;
-      if (h < 0 && !created.empty && created.mayHold(key)) {
-        h = owned.find(key);
-        reply = owned.lastReply;
-      }
-      try {
-        decision[at] = this.decideFound(p, now, h, reply);
-      } catch (error) {
-        this.recordHits(now, pending, hitEnd);
-        throw error;
-      }
-      target[at] = this.lastTarget;
-      reason[at] = this.lastReason;
-      drop[at] = this.lastDrop;
-    }
-    this.recordHits(now, pending, hitEnd);
-    if (hits + drops > 0) {
-      this.tally(hits, drops);
-      const last = from + valid - 1;
-      this.lastTarget = -1;
-      this.lastReason = Reason.NONE;
-      this.lastDrop = drop[last] as number;
-    }
-  }
-
-  /** Counts the decisions decideBatch made inline: `hits` PROCESS and `drops` NO_CONNECTION drops. */
-  private tally(hits: number, drops: number): void {
-    const counter = this.counter;
-    counter.add(Decision.PROCESS, Reason.NONE, hits);
-    counter.add(Decision.DROP, Reason.NONE, drops);
-    counter.dropMany(DropCause.NO_CONNECTION, drops);
-  }
-
   /** {@link decide} past the checks, given the owned-table lookup of the packet's key. */
-  private decideFound(packet: Packet, now: number, h: number, reply: boolean): Decision {
+  protected decideFound(packet: Packet, now: number, h: number, reply: boolean): Decision {
     this.lastTarget = -1;
     this.lastReason = Reason.NONE;
     this.lastDrop = DropCause.NONE;
@@ -464,12 +258,4 @@ export class MemberEngine extends MemberTables {
     this.counter.decision(decision, reason);
     return decision;
   }
-}
-
-/** Writes lane `at` of a decision made inline in a batch: no target, no reason. */
-function decidedInline(out: DecisionBuffers, at: number, decision: Decision, cause: DropCause): void {
-  out.decision[at] = decision;
-  out.target[at] = -1;
-  out.reason[at] = Reason.NONE;
-  out.drop[at] = cause;
 }

@@ -77,7 +77,6 @@ export function findBatch(
   const kernel = index.kernel;
   const sv = kernel === null ? sc.own : kernel.scratch;
   sc.view = sv;
-  const slots = index.slots;
   const scale = index.scale;
   const last = index.buckets - 1;
   let slow = 0;
@@ -145,6 +144,26 @@ export function findBatch(
     }
     return found;
   }
+  return probeStaged(sc, count, index, out, flags, from);
+}
+
+/**
+ * Stages 2 and 3 of {@link findBatch} in JavaScript, for an index without the WebAssembly kernel:
+ * probes the first `count` keys staged in `sc.own` and writes each handle (or -1) to `out[from + i]`
+ * and its flags to `flags[from + i]` (keys marked {@link SLOW} are left alone); returns the number
+ * found. Shared with the packed-word lookup (`packed-find.ts`).
+ */
+export function probeStaged(
+  sc: BulkScratch,
+  count: number,
+  index: BucketIndex,
+  out: Int32Array,
+  flags: Uint8Array | undefined,
+  from: number,
+): number {
+  const sv = sc.own;
+  const slots = index.slots;
+  const last = index.buckets - 1;
   let touch = 0;
   for (let i = 0; i < count; i++) {
     const b = (sv[i * 5 + 4] as number) << 4; // × BUCKET_WORDS

@@ -1,10 +1,11 @@
-import type { FlowKey } from '@maestro/hash';
+import { createFlowKey, type FlowKey } from '@maestro/hash';
 import { BUCKET_SLOTS, BucketIndex, bucketsFor, NO_FREE, OCC_BIT, slotBase } from './bucket-index.js';
 import { ALT_BIT, BATCH, BulkScratch, ENTRY_MASK, FindFlag, findBatch } from './bulk-find.js';
 import { R, SLOT_MASK } from './entry-record.js';
 import { checkTime, checkU16, EntryTable, MAX_ENTRIES } from './entry-table.js';
 import { FlowTableError } from './errors.js';
 import { hash4 } from './mix.js';
+import { findPackedBatch, KEY_WORDS, unpackKey } from './packed-find.js';
 import { LOADED4_WORDS, load4, QueryKey, readStoredKey, storedIsV6 } from './query-key.js';
 import { RecordPool } from './record-pool.js';
 import { resolveTimeouts, type Timeouts } from './timeouts.js';
@@ -62,6 +63,7 @@ export class FlowTable extends EntryTable {
   private readonly bulk: BulkScratch = new BulkScratch();
   private readonly loaded: Int32Array = new Int32Array(2 * LOADED4_WORDS); // insert4's key and alias
   private touchedKeys = 0; // sink of insert4's early reads
+  private readonly unpacked: FlowKey = createFlowKey(); // findPacked's general-path key
 
   constructor(options: FlowTableOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -167,6 +169,72 @@ export class FlowTable extends EntryTable {
         for (let i = 0; i < m; i++) {
           if (!sc.isSlow(i)) continue;
           const h = this.find(keys[from + i] as FlowKey);
+          out[from + i] = h;
+          if (flags !== undefined) {
+            flags[from + i] =
+              h < 0 ? 0 : (this.lastReply ? FindFlag.REPLY : 0) | (this.lastAlias ? FindFlag.ALIAS : 0);
+          }
+          if (h >= 0) found++;
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * {@link findMany} over packed keys, for callers whose packets sit in a typed array (a receive
+   * ring, a decoder's buffer, `@maestro/policy`'s `PacketBatch`) rather than in key objects: key
+   * `i` is the 16 words at `words[first + i * stride ..]`, laid out as `KeyWord` says;
+   * writes each handle (or -1) to `out[i]` and, when given, the {@link FindFlag} bits to
+   * `flags[i]`; returns the number found. IPv4 keys are checked, ordered and hashed straight from
+   * the words into the bulk pipeline; IPv6 keys take the general path. Same results as
+   * {@link find} on the key the words spell. No allocation. Throws `INVALID_KEY` for garbage words
+   * (a family other than 4 or 6, a field out of range; `out` is then partly written, the table
+   * unchanged) and `INVALID_VALUE` for buffers of the wrong type, a `stride` below 16, or keys or
+   * a `count` past any of the arrays.
+   *
+   * @example
+   * const words = new Int32Array(16 * n); // FAMILY, PROTOCOL, PORT_KIND, SRC_PORT, DST_PORT, ..., SRC 8, DST 12
+   * table.findPacked(words, 0, 16, n, out, flags); // out[i] === table.find(key i)
+   */
+  findPacked(
+    words: Int32Array,
+    first: number,
+    stride: number,
+    count: number,
+    out: Int32Array,
+    flags?: Uint8Array,
+  ): number {
+    if (
+      !(words instanceof Int32Array) ||
+      !(out instanceof Int32Array) ||
+      (flags !== undefined && !(flags instanceof Uint8Array)) ||
+      !Number.isInteger(first) ||
+      !Number.isInteger(stride) ||
+      !Number.isInteger(count) ||
+      first < 0 ||
+      stride < KEY_WORDS ||
+      count < 0 ||
+      count > out.length ||
+      (flags !== undefined && count > flags.length) ||
+      (count > 0 && first + (count - 1) * stride + KEY_WORDS > words.length)
+    ) {
+      throw new FlowTableError(
+        'INVALID_VALUE',
+        `findPacked takes an Int32Array of words, a first word, a stride >= ${KEY_WORDS}, a count of keys within the words, an Int32Array and an optional Uint8Array of count at least; got first ${String(first)}, stride ${String(stride)}, count ${String(count)}`,
+      );
+    }
+    const sc = this.bulk;
+    const index = this.index;
+    let found = 0;
+    for (let from = 0; from < count; from += BATCH) {
+      const m = Math.min(BATCH, count - from);
+      const at = first + from * stride;
+      found += findPackedBatch(sc, words, at, stride, m, this.symmetric, this.seed, index, out, flags, from);
+      if (sc.slow > 0) {
+        for (let i = 0; i < m; i++) {
+          if (!sc.isSlow(i)) continue;
+          const h = this.find(unpackKey(words, at + i * stride, this.unpacked));
           out[from + i] = h;
           if (flags !== undefined) {
             flags[from + i] =

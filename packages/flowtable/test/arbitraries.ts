@@ -11,7 +11,7 @@ import {
 } from '@maestro/hash';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { FindFlag, FlowTable, type FlowTableOptions } from '../src/index.js';
+import { FindFlag, FlowTable, type FlowTableOptions, KeyWord } from '../src/index.js';
 
 // Small address and port pools so that sequences revisit the same keys and collide in slots.
 const v4 = fc.constantFrom(0x0a000001, 0x0a000002, 0xc0000207, 0xffffffff, 0);
@@ -165,6 +165,55 @@ export function expectFindManyAsFind(table: FlowTable, queries: readonly FlowKey
   const out = new Int32Array(queries.length);
   const flags = new Uint8Array(queries.length);
   const found = table.findMany(queries, out, flags);
+  let hits = 0;
+  queries.forEach((q, i) => {
+    const h = table.find(q);
+    expect(out[i]).toBe(h);
+    if (h >= 0) hits++;
+    const want = h < 0 ? 0 : (table.lastReply ? FindFlag.REPLY : 0) | (table.lastAlias ? FindFlag.ALIAS : 0);
+    expect(flags[i]).toBe(want);
+  });
+  expect(found).toBe(hits);
+}
+
+/** Writes `key` as packed key words at `words[at ..]` (the layout `KeyWord` names), garbage and all. */
+export function packKey(key: FlowKey, words: Int32Array, at: number): void {
+  words[at + KeyWord.FAMILY] = key.family;
+  words[at + KeyWord.PROTOCOL] = key.protocol;
+  words[at + KeyWord.PORT_KIND] = key.portKind;
+  words[at + KeyWord.SRC_PORT] = key.srcPort;
+  words[at + KeyWord.DST_PORT] = key.dstPort;
+  if (key.family !== 6) {
+    words[at + KeyWord.SRC] = key.srcV4;
+    words[at + KeyWord.DST] = key.dstV4;
+    return;
+  }
+  const view = new DataView(key.src6.buffer, key.src6.byteOffset, 16);
+  const back = new DataView(key.dst6.buffer, key.dst6.byteOffset, 16);
+  for (let k = 0; k < 4; k++) {
+    words[at + KeyWord.SRC + k] = view.getInt32(4 * k);
+    words[at + KeyWord.DST + k] = back.getInt32(4 * k);
+  }
+}
+
+/**
+ * Asserts that `findPacked` over the queries packed `stride` words apart from word `first` (other
+ * words random) gives, for every query, the handle and the flags `find` gives.
+ */
+export function expectFindPackedAsFind(
+  table: FlowTable,
+  queries: readonly FlowKey[],
+  first: number,
+  stride: number,
+): void {
+  const words = new Int32Array(first + stride * queries.length);
+  for (let i = 0; i < words.length; i++) words[i] = Math.imul(i + 1, 0x9e3779b1);
+  queries.forEach((q, i) => {
+    packKey(q, words, first + i * stride);
+  });
+  const out = new Int32Array(queries.length);
+  const flags = new Uint8Array(queries.length);
+  const found = table.findPacked(words, first, stride, queries.length, out, flags);
   let hits = 0;
   queries.forEach((q, i) => {
     const h = table.find(q);

@@ -1,7 +1,13 @@
 import type { FlowKey } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expectFindManyAsFind, pseudoRandomFlows, queryOf, tableWithAliases } from './arbitraries.js';
+import {
+  expectFindManyAsFind,
+  expectFindPackedAsFind,
+  pseudoRandomFlows,
+  queryOf,
+  tableWithAliases,
+} from './arbitraries.js';
 
 // A table whose index is past 4 MiB, so that findMany's IPv4 keys go through the WebAssembly
 // kernel: grown (each rehash makes a new memory and kernel), with aliases and removals.
@@ -40,6 +46,24 @@ describe('findMany on a large index (WebAssembly kernel)', () => {
             queryOf(keys[(start + i * 977) % keys.length] as FlowKey, how),
           );
           expectFindManyAsFind(table, queries);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('should give with findPacked, for every packed key of batches of a large table (whole kernel batches, IPv6 keys among them), the handle and flags find gives', () => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: keys.length - 1 }),
+        fc.array(fc.nat({ max: 3 }), { minLength: 1, maxLength: 100 }),
+        fc.integer({ min: 16, max: 40 }),
+        fc.nat(20),
+        (start, hows, stride, first) => {
+          const queries = hows.map((how, i) =>
+            queryOf(keys[(start + i * 977) % keys.length] as FlowKey, how),
+          );
+          expectFindPackedAsFind(table, queries, first, stride);
         },
       ),
       { numRuns: 200 },
