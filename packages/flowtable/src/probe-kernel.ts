@@ -13,7 +13,8 @@ import { get, i32, load, Op, set, store, store8, tee, wasmModule } from './wasm-
  * WebAssembly code carries no typed-array bounds and tag checks, and its loads leave the
  * reorder buffer free for more misses in flight. The module also holds `recordMany`'s update
  * (`record-kernel.ts`), which a large table's entry records run in their own memory
- * (`record-memory.ts`). Internal to the package.
+ * (`record-memory.ts`), and an insertion's index work (`insert-kernel.ts`), which a large index
+ * runs on its own memory. Internal to the package.
  */
 
 /** Keys a scratch holds: the bulk lookup's batch (`findMany` takes its keys this many at a time). */
@@ -179,7 +180,7 @@ const V = Op.void;
 
 /**
  * The kernels' module: `probe(scratchAt, count, endBytes) → found`, the same steps as findBatch's
- * stages 2 and 3, and `record` (see `record-kernel.ts`).
+ * stages 2 and 3, `record` (see `record-kernel.ts`) and `insert` (see `insert-kernel.ts`).
  */
 function kernelModule(): Uint8Array {
   const keyAt = [...get(SC), ...get(I), ...i32(KERNEL_KEY_WORDS * 4), Op.mul, Op.add];
