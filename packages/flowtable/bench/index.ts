@@ -280,7 +280,9 @@ const insertion = insertionCosts(LIVE, rnd);
 console.log(
   `\ntryInsert into a symmetric table of 1 M live (+ 0.5 M aliases), each batch of 32 looked up with findMany first ` +
     `(its cost subtracted), CPU time per insertion: ${insertion.plain.toFixed(0)} ns without an alias, ` +
-    `${insertion.alias.toFixed(0)} ns with one (a cold bucket); load average after: ${loadavg()
+    `${insertion.alias.toFixed(0)} ns with one (a cold bucket); through the JavaScript steps in the same rounds ` +
+    `${insertion.plainJs.toFixed(0)} and ${insertion.aliasJs.toFixed(0)} ns ` +
+    `(${(insertion.plain / insertion.plainJs).toFixed(2)}× and ${(insertion.alias / insertion.aliasJs).toFixed(2)}×); load average after: ${loadavg()
       .map((x) => x.toFixed(2))
       .join(' ')}`,
 );

@@ -27,6 +27,18 @@ export interface FlowTableOptions {
 const MAX_LOAD = 0.78;
 const GROWN_LOAD = 0.5;
 const TAG_SHIFT = 16;
+let insertKernelOn = true;
+
+/**
+ * Turns the WebAssembly insert of a large index (`insert-kernel.ts`) off or on and returns the
+ * previous setting: tests compare it with the JavaScript steps on the same tables, and the bench
+ * times both in one process. Internal to the package (not exported from its entry point).
+ */
+export function setInsertKernel(on: boolean): boolean {
+  const before = insertKernelOn;
+  insertKernelOn = on;
+  return before;
+}
 
 /**
  * A connection table for hot paths: open addressing over a {@link BucketIndex} of one-cache-line
@@ -61,7 +73,7 @@ export class FlowTable extends EntryTable {
   private readonly v6Pool: RecordPool;
   private cursor = 0;
   private readonly bulk: BulkScratch = new BulkScratch();
-  private readonly loaded: Int32Array = new Int32Array(2 * LOADED4_WORDS); // insert4's key and alias
+  private readonly loaded: Int32Array = new Int32Array(2 * LOADED4_WORDS); // insert4's key and alias (no kernel)
   private touchedKeys = 0; // sink of insert4's early reads
   private readonly unpacked: FlowKey = createFlowKey(); // findPacked's general-path key
 
@@ -263,8 +275,9 @@ export class FlowTable extends EntryTable {
     checkU16(owner, 'owner');
     checkU16(backup, 'backup');
     checkU16(tag, 'tag');
-    if (load4(key, this.symmetric, this.seed, this.loaded, 0)) {
-      const e = this.insert4(key.protocol, now, owner, backup, tag, false);
+    const k = this.insertScratch();
+    if (load4(key, this.symmetric, this.seed, k, 0)) {
+      const e = this.insert4(k, key.protocol, now, owner, backup, tag, false);
       if (e < 0) throw new FlowTableError('EXISTS', 'the key is already in the table');
       return e;
     }
@@ -301,12 +314,12 @@ export class FlowTable extends EntryTable {
     checkU16(owner, 'owner');
     checkU16(backup, 'backup');
     checkU16(tag, 'tag');
-    const loaded = this.loaded;
+    const k = this.insertScratch();
     if (
-      load4(key, this.symmetric, this.seed, loaded, 0) &&
-      (alias === null || load4(alias, this.symmetric, this.seed, loaded, LOADED4_WORDS))
+      load4(key, this.symmetric, this.seed, k, 0) &&
+      (alias === null || load4(alias, this.symmetric, this.seed, k, LOADED4_WORDS))
     ) {
-      return this.insert4(key.protocol, now, owner, backup, tag, alias !== null);
+      return this.insert4(k, key.protocol, now, owner, backup, tag, alias !== null);
     }
     const q = this.q;
     const qa = this.qAlias;
@@ -456,14 +469,27 @@ export class FlowTable extends EntryTable {
   }
 
   /**
-   * {@link tryInsert} of the IPv4 key in `loaded[0 ..]` (and, with `withAlias`, the IPv4 alias in
-   * `loaded[6 ..]`), both loaded by {@link load4} and the values checked: one pass per key both
+   * Where {@link load4} puts an insertion's key and alias: the index kernel's scratch, when there is
+   * one and the kernel insert is on (the kernel reads them there), else a small array of the table.
+   */
+  private insertScratch(): Int32Array {
+    const kernel = this.index.kernel;
+    return kernel !== null && insertKernelOn ? kernel.scratch : this.loaded;
+  }
+
+  /**
+   * {@link tryInsert} of the IPv4 key in `k[0 ..]` (and, with `withAlias`, the IPv4 alias in
+   * `k[6 ..]`), both loaded by {@link load4} and the values checked. A large index (one with the
+   * kernels, `k` its scratch) does the index work in one WebAssembly call (`insert-kernel.ts`)
+   * unless the index must grow first, the table is full or the alias is the key (the general steps
+   * below then decide). Otherwise one pass per key both
    * checks that it is absent and finds the slot {@link BucketIndex.claim} would take (claimed from
    * there unless the index grows first or the key took the alias's bucket's last free slot), and the
    * misses of the alias's home bucket and of the new record's line start together first (the key's
    * bucket is usually in cache already: callers look a key up before they insert it).
    */
   private insert4(
+    k: Int32Array,
     protocol: number,
     now: number,
     owner: number,
@@ -472,9 +498,32 @@ export class FlowTable extends EntryTable {
     withAlias: boolean,
   ): number {
     // Constants as literals (see bulk-find.ts): R 8, TAG_WORD 15, SWAPPED_BIT 1 << 11, TAG_SHIFT
-    // 16, OCC_BIT 0x1000, ALT_BIT 0x1000000.
-    const k = this.loaded;
+    // 16, OCC_BIT 0x1000, ALT_BIT 0x1000000, BUCKET_SLOTS × MAX_LOAD 3 × 0.78.
     const index = this.index;
+    const kernel = index.kernel;
+    if (
+      kernel !== null &&
+      k === kernel.scratch &&
+      this.count < MAX_ENTRIES &&
+      index.used + (withAlias ? 2 : 1) <= index.buckets * 3 * 0.78 &&
+      !(withAlias && k[6] === k[0] && k[7] === k[1] && k[8] === k[2] && k[9] === k[3])
+    ) {
+      const i = kernel.insert(
+        index.home((k[4] as number) >>> 0),
+        withAlias ? index.home((k[10] as number) >>> 0) : -1,
+        (k[3] as number) | ((k[5] as number) << 11) | (tag << 16) | 0x1000,
+        (k[9] as number) | ((k[11] as number) << 11) | 0x1000,
+        this.count + 1,
+      );
+      if (i < 0) return i;
+      index.used += withAlias ? 2 : 1;
+      const e = this.appendRecord(i, protocol, now, owner, backup);
+      if (withAlias) {
+        this.aliases++;
+        this.refs[e * 8 + 2] = kernel.aliasCode() + 1;
+      }
+      return e;
+    }
     // The alias's bucket is seldom in cache: its miss starts here and overlaps the key's probe.
     if (withAlias) this.touchedKeys ^= index.slots[index.home((k[10] as number) >>> 0) * 16 + 15] as number;
     const s = k[0] as number;

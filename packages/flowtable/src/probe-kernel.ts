@@ -1,4 +1,5 @@
 import { STATE_TABLE } from './conn-state.js';
+import { INSERT_ALIAS_AT, insertFunction } from './insert-kernel.js';
 import { recordFunction } from './record-kernel.js';
 import { get, i32, load, Op, set, store, store8, tee, wasmModule } from './wasm-writer.js';
 
@@ -12,7 +13,8 @@ import { get, i32, load, Op, set, store, store8, tee, wasmModule } from './wasm-
  * WebAssembly code carries no typed-array bounds and tag checks, and its loads leave the
  * reorder buffer free for more misses in flight. The module also holds `recordMany`'s update
  * (`record-kernel.ts`), which a large table's entry records run in their own memory
- * (`record-memory.ts`). Internal to the package.
+ * (`record-memory.ts`), and an insertion's index work (`insert-kernel.ts`), which a large index
+ * runs on its own memory. Internal to the package.
  */
 
 /** Keys a scratch holds: the bulk lookup's batch (`findMany` takes its keys this many at a time). */
@@ -50,6 +52,15 @@ const wasm = (globalThis as { WebAssembly?: Wasm }).WebAssembly;
 type ProbeFn = (scratchAt: number, count: number, endBytes: number) => number;
 /** The record function of the kernels' module (see `record-kernel.ts`). */
 export type RecordFn = (scratchAt: number, recordsAt: number, count: number, nowCode: number) => number;
+type InsertFn = (
+  scratchAt: number,
+  endBytes: number,
+  keyHome: number,
+  aliasHome: number,
+  keyWord3: number,
+  aliasWord3: number,
+  ref: number,
+) => number;
 
 /**
  * A memory of `pages` pages that may grow to `maximum`, with the kernels' functions over it, or
@@ -59,13 +70,18 @@ export type RecordFn = (scratchAt: number, recordsAt: number, count: number, now
 export function kernelMemory(
   pages: number,
   maximum: number,
-): { memory: KernelMemory; probe: ProbeFn; record: RecordFn } | null {
+): { memory: KernelMemory; probe: ProbeFn; record: RecordFn; insert: InsertFn } | null {
   if (wasm === undefined) return null;
   try {
     const memory = new wasm.Memory({ initial: pages, maximum });
     compiled ??= new wasm.Module(kernelModule());
     const exports = new wasm.Instance(compiled, { env: { memory } }).exports;
-    return { memory, probe: exports['probe'] as ProbeFn, record: exports['record'] as RecordFn };
+    return {
+      memory,
+      probe: exports['probe'] as ProbeFn,
+      record: exports['record'] as RecordFn,
+      insert: exports['insert'] as InsertFn,
+    };
   } catch {
     return null;
   }
@@ -83,11 +99,13 @@ export class ProbeKernel {
   /** After {@link probe}: each key's find flags (0 for a miss), contiguous (a view of the scratch). */
   readonly flags: Uint8Array;
   private readonly fn: ProbeFn;
+  private readonly insertFn: InsertFn;
   private readonly at: number;
   private readonly end: number;
 
-  constructor(fn: ProbeFn, buffer: ArrayBuffer, at: number, buckets: number) {
+  constructor(fn: ProbeFn, insertFn: InsertFn, buffer: ArrayBuffer, at: number, buckets: number) {
     this.fn = fn;
+    this.insertFn = insertFn;
     this.at = at;
     this.end = buckets * 64;
     this.scratch = new Int32Array(buffer, at, SCRATCH_BYTES / 4);
@@ -98,6 +116,20 @@ export class ProbeKernel {
   /** Probes the first `count` keys of the scratch; returns how many were found. */
   probe(count: number): number {
     return this.fn(this.at, count, this.end);
+  }
+
+  /**
+   * `tryInsert`'s index work (see `insert-kernel.ts`) for the key `load4` left at scratch word 0
+   * and, with `aliasHome` not negative, the alias at word 6: -1 or -2 (key or alias present,
+   * nothing changed), else the key's new slot code (the alias's in {@link aliasCode}).
+   */
+  insert(keyHome: number, aliasHome: number, keyWord3: number, aliasWord3: number, ref: number): number {
+    return this.insertFn(this.at, this.end, keyHome, aliasHome, keyWord3, aliasWord3, ref);
+  }
+
+  /** After an {@link insert} with an alias: the alias's slot code. */
+  aliasCode(): number {
+    return this.scratch[INSERT_ALIAS_AT >>> 2] as number;
   }
 }
 
@@ -115,7 +147,7 @@ export function pageAlignedIndex(
   if (k === null) return null;
   return {
     slots: new Uint32Array(k.memory.buffer, 0, words),
-    kernel: new ProbeKernel(k.probe, k.memory.buffer, at, buckets),
+    kernel: new ProbeKernel(k.probe, k.insert, k.memory.buffer, at, buckets),
   };
 }
 
@@ -148,7 +180,7 @@ const V = Op.void;
 
 /**
  * The kernels' module: `probe(scratchAt, count, endBytes) → found`, the same steps as findBatch's
- * stages 2 and 3, and `record` (see `record-kernel.ts`).
+ * stages 2 and 3, `record` (see `record-kernel.ts`) and `insert` (see `insert-kernel.ts`).
  */
 function kernelModule(): Uint8Array {
   const keyAt = [...get(SC), ...get(I), ...i32(KERNEL_KEY_WORDS * 4), Op.mul, Op.add];
@@ -222,5 +254,9 @@ function kernelModule(): Uint8Array {
     ...get(SC), ...get(TOUCH), ...store(SINK_AT),
     ...get(FOUND),
   ];
-  return wasmModule([{ name: 'probe', params: 3, locals: 19, body }, recordFunction(STATE_AT, SINK_AT)]);
+  return wasmModule([
+    { name: 'probe', params: 3, locals: 19, body },
+    recordFunction(STATE_AT, SINK_AT),
+    insertFunction(SINK_AT),
+  ]);
 }

@@ -41,6 +41,7 @@ export const Op = {
   end: 0x0b,
   br: 0x0c,
   brIf: 0x0d,
+  return: 0x0f,
   void: 0x40,
   get: 0x20,
   set: 0x21,
