@@ -14,7 +14,6 @@ import {
   type PacketRing,
   packPacket,
   pause,
-  REFILL_SLOTS,
   RING_BATCH,
   RING_SLOTS,
   ringOver,
@@ -39,11 +38,11 @@ function publish(): void {
   Atomics.store(control, WRITTEN, written);
 }
 
-/** Waits until the consumer has freed {@link REFILL_SLOTS} (see packet-ring.ts). */
+/** Waits until the consumer has freed half the ring (see packet-ring.ts). */
 function waitForRoom(): void {
   publish();
   consumed = Atomics.load(control, CONSUMED);
-  while (written - consumed > RING_SLOTS - REFILL_SLOTS) {
+  while (written - consumed > RING_SLOTS / 2) {
     pause(control);
     consumed = Atomics.load(control, CONSUMED);
   }

@@ -13,14 +13,11 @@ import type { PacketRecord } from '@maestro/pcap';
  * {@link DONE} (the producer stopped; its summary is on the side channel) and {@link STARTED}. Neither side wakes the
  * other: `Atomics.notify` took 0.1 to 1.6 ms of the notifying thread on this 2-core host (it yields
  * the core to the thread it wakes), so a side that has to wait sleeps in short timed waits
- * ({@link POLL_MS}) and looks again. The producer refills once {@link REFILL_SLOTS} are free:
- * the ring stays nearly full, so a producer the host leaves off its core for a while (other
- * tenants) seldom leaves the consumer without packets.
+ * ({@link POLL_MS}) and looks again; the producer waits for half the ring to be free, so it sleeps
+ * about once per {@link RING_SLOTS}/2 packets.
  */
 export const RING_SLOTS = 16384;
-/** Free slots the sleeping producer waits for before it writes again. */
-export const REFILL_SLOTS: number = RING_SLOTS / 8;
-/** Slots published (and taken back) at a time: one atomic store per batch. */
+/** Slots published (and taken back) at a time: one atomic store and wake-up per batch. */
 export const RING_BATCH = 256;
 /**
  * 32-bit words per slot: one cache line (the slots start on one) holds everything of an IPv4
