@@ -16,20 +16,13 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/**
- * Runs `maestro ...args` to completion (no TTY, so no colour and no progress bar), with `env`
- * added to the environment.
- */
-export function maestro(
-  args: readonly string[],
-  timeoutMs = 120_000,
-  env: Readonly<Record<string, string>> = {},
-): CliRun {
+/** Runs `maestro ...args` to completion (no TTY, so no colour and no progress bar). */
+export function maestro(args: readonly string[], timeoutMs = 120_000): CliRun {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     encoding: 'utf8',
     timeout: timeoutMs,
     maxBuffer: 256 << 20,
-    env: { ...process.env, NO_COLOR: '1', ...env },
+    env: { ...process.env, NO_COLOR: '1' },
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
