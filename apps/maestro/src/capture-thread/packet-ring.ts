@@ -20,14 +20,11 @@ export const RING_SLOTS = 16384;
 /** Slots published (and taken back) at a time: one atomic store and wake-up per batch. */
 export const RING_BATCH = 256;
 /**
- * 32-bit words per slot: one cache line (the slots start on one) holds everything of an IPv4
- * packet without an embedded key, so that most packets cost the consumer one line brought over
- * from the producer's core, read in sequence; IPv6 addresses and the embedded key go to a side
- * area of {@link EXTRA_WORDS} per slot, read only for the packets that have them.
+ * 32-bit words per slot: the first 16 (one cache line: the ring starts on one) hold everything of
+ * an IPv4 packet without an embedded key, so that most packets cost the consumer one line brought
+ * over from the producer's core; IPv6 addresses and the embedded key follow.
  */
-export const SLOT_WORDS = 16;
-/** 32-bit words per slot in the side area: the key's IPv6 addresses, the embedded key and its. */
-export const EXTRA_WORDS = 24;
+export const SLOT_WORDS = 48;
 
 /** Control word: slots published by the producer. */
 export const WRITTEN = 0;
@@ -62,10 +59,8 @@ const TS_SEC_HIGH = 8; // seconds pass 2^32 in a pcapng with an odd offset
 const OFFSET_HIGH = 9; // byte offsets pass 2^32 in large captures
 const FLOW = 10; // 4 words, then the IPv6 addresses at FLOW_V6
 const HASH = 14; // the distribution hash, when the flag HASHED says there is one
-// Word offsets within a slot's side area.
-const FLOW_V6 = 0;
-const INNER = 8; // 4 words, then its IPv6 addresses
-const INNER_V6 = 12;
+const FLOW_V6 = 16;
+const INNER = 24; // 4 words, then its IPv6 addresses
 
 const MORE_FRAGMENTS = 1;
 const HAS_INNER = 2;
@@ -78,15 +73,13 @@ export interface PacketRing {
   readonly control: Int32Array;
   /** The slots, {@link SLOT_WORDS} words each. */
   readonly words: Int32Array;
-  /** The side area, {@link EXTRA_WORDS} words per slot. */
-  readonly extra: Int32Array;
-  /** The same bytes as {@link extra} (IPv6 addresses are copied byte by byte). */
-  readonly extraBytes: Uint8Array;
+  /** The same bytes as {@link words} (IPv6 addresses are copied byte by byte). */
+  readonly bytes: Uint8Array;
 }
 
 /** A new, empty ring. */
 export function createPacketRing(): PacketRing {
-  return ringOver(new SharedArrayBuffer(4 * (CONTROL_WORDS + RING_SLOTS * (SLOT_WORDS + EXTRA_WORDS))));
+  return ringOver(new SharedArrayBuffer(4 * (CONTROL_WORDS + RING_SLOTS * SLOT_WORDS)));
 }
 
 /** The views of a ring made by {@link createPacketRing} (in another thread). */
@@ -94,9 +87,8 @@ export function ringOver(buffer: SharedArrayBuffer): PacketRing {
   return {
     buffer,
     control: new Int32Array(buffer, 0, CONTROL_WORDS),
-    words: new Int32Array(buffer, 4 * CONTROL_WORDS, RING_SLOTS * SLOT_WORDS),
-    extra: new Int32Array(buffer, 4 * (CONTROL_WORDS + RING_SLOTS * SLOT_WORDS)),
-    extraBytes: new Uint8Array(buffer, 4 * (CONTROL_WORDS + RING_SLOTS * SLOT_WORDS)),
+    words: new Int32Array(buffer, 4 * CONTROL_WORDS),
+    bytes: new Uint8Array(buffer, 4 * CONTROL_WORDS),
   };
 }
 
@@ -125,9 +117,8 @@ export function packPacket(
   w[b + FRAGMENT_ID] = p.fragmentId;
   w[b + OFFSET] = p.recordOffset % TWO_32;
   w[b + OFFSET_HIGH] = Math.floor(p.recordOffset / TWO_32);
-  const x = slot * EXTRA_WORDS;
-  packKey(ring, w, b + FLOW, x + FLOW_V6, p.flow);
-  if (p.hasInner) packKey(ring, ring.extra, x + INNER, x + INNER_V6, p.inner);
+  packKey(ring, b + FLOW, b + FLOW_V6, p.flow);
+  if (p.hasInner) packKey(ring, b + INNER, b + INNER + 4, p.inner);
 }
 
 /** Fills `out` from slot `slot` of `ring` (its `index` is the caller's); returns `out`. */
@@ -146,9 +137,8 @@ export function unpackPacket(ring: PacketRing, slot: number, out: PacketRecord):
   out.vlan = w[b + VLAN] as number;
   out.fragmentId = (w[b + FRAGMENT_ID] as number) >>> 0;
   out.recordOffset = wide(w[b + OFFSET] as number, w[b + OFFSET_HIGH] as number);
-  const x = slot * EXTRA_WORDS;
-  unpackKey(ring, w, b + FLOW, x + FLOW_V6, out.flow);
-  if (out.hasInner) unpackKey(ring, ring.extra, x + INNER, x + INNER_V6, out.inner);
+  unpackKey(ring, b + FLOW, b + FLOW_V6, out.flow);
+  if (out.hasInner) unpackKey(ring, b + INNER, b + INNER + 4, out.inner);
   return out;
 }
 
@@ -168,22 +158,21 @@ function wide(low: number, high: number): number {
   return high === 0 ? low >>> 0 : (low >>> 0) + high * TWO_32;
 }
 
-/**
- * A key in 4 words at `w[at]` (family, protocol and kind; ports; IPv4 addresses), its IPv6
- * addresses at word `v6` of the side area.
- */
-function packKey(ring: PacketRing, w: Int32Array, at: number, v6: number, key: FlowKey): void {
+/** A key in 4 words at `at` (family, protocol and kind; ports; IPv4 addresses), IPv6 addresses at `v6`. */
+function packKey(ring: PacketRing, at: number, v6: number, key: FlowKey): void {
+  const w = ring.words;
   w[at] = key.family | (key.protocol << 8) | (key.portKind << 16);
   w[at + 1] = (key.srcPort << 16) | key.dstPort;
   w[at + 2] = key.srcV4;
   w[at + 3] = key.dstV4;
   if (key.family === 6) {
-    ring.extraBytes.set(key.src6, 4 * v6);
-    ring.extraBytes.set(key.dst6, 4 * v6 + 16);
+    ring.bytes.set(key.src6, 4 * v6);
+    ring.bytes.set(key.dst6, 4 * v6 + 16);
   }
 }
 
-function unpackKey(ring: PacketRing, w: Int32Array, at: number, v6: number, key: FlowKey): void {
+function unpackKey(ring: PacketRing, at: number, v6: number, key: FlowKey): void {
+  const w = ring.words;
   const meta = w[at] as number;
   const ports = w[at + 1] as number;
   const family = meta & 0xff;
@@ -195,7 +184,7 @@ function unpackKey(ring: PacketRing, w: Int32Array, at: number, v6: number, key:
   key.srcV4 = (w[at + 2] as number) >>> 0;
   key.dstV4 = (w[at + 3] as number) >>> 0;
   if (family === 6) {
-    const bytes = ring.extraBytes;
+    const bytes = ring.bytes;
     const src = key.src6;
     const dst = key.dst6;
     const o = 4 * v6;
