@@ -38,8 +38,7 @@ const lazyYaml: NonNullable<Options['esbuildPlugins']>[number] = {
 // modules: a 1 000-packet simulate took 0.27-0.30 s instead of 0.29-0.37 s (best of 10, three
 // rounds each, quiet machine).
 const config: Options | Options[] = definePackageConfig({
-  // The capture thread's entry next to the CLI's (see src/capture-thread/thread-reader.ts).
-  entry: { cli: 'src/cli.ts', 'capture-worker': 'src/capture-thread/capture-worker.ts' },
+  entry: ['src/cli.ts'],
   format: ['esm'],
   dts: false,
   platform: 'node',

@@ -1,21 +1,15 @@
 import { writeFileSync } from 'node:fs';
-import type { DistributionLayer, DistributionMode } from '@maestro/hash';
-import type { PacketRecord, ReadSummary } from '@maestro/pcap';
-import type { HashPlan } from '../capture-thread/hash-plan.js';
-import { captureBytes, connectionHint, damageLine } from '../cli/capture-input.js';
-import { CaptureSource } from '../cli/capture-source.js';
+import { captureBytes, connectionHint, damageLine, readCaptureOrFail } from '../cli/capture-input.js';
 import type { Command } from '../cli/command.js';
 import { CliError } from '../cli/errors.js';
 import type { Io } from '../cli/io.js';
 import { flag, type OptionSpec, parseCommandArgs, stringOption } from '../cli/options.js';
 import { createStyle } from '../cli/style.js';
 import { renderHtml } from '../report/html.js';
-import type { SimulationReport } from '../report/model.js';
 import { renderText } from '../report/text.js';
 import { buildGroup, GROUP_FLAGS, groupFlags } from '../simulation/group-setup.js';
-import { resolveSettings, type SimulationSettings } from '../simulation/settings.js';
+import { resolveSettings } from '../simulation/settings.js';
 import { Simulation } from '../simulation/simulator.js';
-import type { IngressMap } from '../simulation/topology.js';
 
 const HELP = `maestro simulate [CAPTURE] [options]
 
@@ -76,17 +70,42 @@ export const simulateCommand: Command = {
       }
     }
     const fileBytes = captureBytes(capture);
-    // Opened before the group is built: a capture thread starts meanwhile.
-    const source = CaptureSource.open(capture, fileBytes);
-    const progress = io.isTTY && !flag(parsed, 'json') ? progressBar(io, fileBytes) : undefined;
-    let replayed: Replayed;
-    try {
-      replayed = replay(settings, capture, fileBytes, source, progress);
-    } finally {
-      source.close();
-    }
+    const connections = connectionHint(fileBytes);
+    // A member owns its share of the connections and, after a failure, some of the failed
+    // member's: a quarter more than the even share keeps its table from growing (a rehash of
+    // every entry) in the runs the hint fits.
+    const { group, ingress, hasher, layer, nat, balancer } = buildGroup(
+      settings,
+      settings.events.map((e) => e.member),
+      Math.ceil((1.25 * connections) / settings.members.length),
+    );
+    const simulation = new Simulation({
+      group,
+      balancer,
+      ingress,
+      hasher,
+      events: settings.events,
+      capture,
+      capacity: connections,
+      settings: {
+        mode: settings.mode,
+        layer,
+        strategy: settings.strategy,
+        tableSize: settings.tableSize,
+        hash: settings.hash,
+      },
+    });
+    const progress = io.isTTY && !flag(parsed, 'json') ? progressBar(io) : undefined;
+    const { summary } = readCaptureOrFail(
+      capture,
+      (p) => {
+        simulation.onPacket(p);
+        if (progress !== undefined && (p.index & 0xffff) === 0) progress(p.recordOffset / fileBytes);
+      },
+      fileBytes,
+    );
     if (progress !== undefined) io.err('\r\u001b[K');
-    const { report, summary, skippedNat } = replayed;
+    const report = simulation.finish();
     const html = stringOption(parsed, 'html');
     if (html !== undefined) {
       try {
@@ -97,8 +116,8 @@ export const simulateCommand: Command = {
     }
     if (flag(parsed, 'json')) io.out(`${JSON.stringify(report, null, 2)}\n`);
     else io.out(renderText(report, createStyle(io.color)));
-    if (skippedNat.length > 0)
-      io.err(`maestro: NAT rules not simulated (IPv6 NAT): ${skippedNat.join(', ')}\n`);
+    if (nat.skipped.length > 0)
+      io.err(`maestro: NAT rules not simulated (IPv6 NAT): ${nat.skipped.join(', ')}\n`);
     const damage = damageLine(capture, summary);
     if (damage !== null) {
       io.err(`maestro: ${damage}\n`);
@@ -108,83 +127,13 @@ export const simulateCommand: Command = {
   },
 };
 
-/** What a replay gave: the report, how reading ended, the NAT rules it could not simulate. */
-interface Replayed {
-  readonly report: SimulationReport;
-  readonly summary: ReadSummary;
-  readonly skippedNat: readonly string[];
-}
-
-/** Builds the group of `settings` and replays the capture through it. */
-function replay(
-  settings: SimulationSettings,
-  capture: string,
-  fileBytes: number,
-  source: CaptureSource,
-  progress: ((p: PacketRecord) => void) | undefined,
-): Replayed {
-  const connections = connectionHint(fileBytes);
-  // A member owns its share of the connections and, after a failure, some of the failed
-  // member's: a quarter more than the even share keeps its table from growing (a rehash of
-  // every entry) in the runs the hint fits.
-  const { group, ingress, hasher, layer, nat, balancer } = buildGroup(
-    settings,
-    settings.events.map((e) => e.member),
-    Math.ceil((1.25 * connections) / settings.members.length),
-  );
-  const simulation = new Simulation({
-    group,
-    balancer,
-    ingress,
-    hasher,
-    events: settings.events,
-    capture,
-    capacity: connections,
-    settings: {
-      mode: settings.mode,
-      layer,
-      strategy: settings.strategy,
-      tableSize: settings.tableSize,
-      hash: settings.hash,
-    },
-  });
-  // Policy rules decide per packet: then the capture thread's hash alone would not.
-  const plan = group.consultsRules ? null : hashPlan(settings.hash, layer, ingress);
-  const { summary } = source.read(
-    progress === undefined
-      ? simulation.onPacket
-      : (p, hashed, hash) => {
-          simulation.onPacket(p, hashed, hash);
-          progress(p);
-        },
-    plan,
-  );
-  return { report: simulation.finish(), summary, skippedNat: nat.skipped };
-}
-
-/** What the capture thread needs to hash packets as `group.distribute` does (see `HashPlan`). */
-function hashPlan(hash: string, layer: DistributionLayer, ingress: IngressMap): HashPlan {
-  const modes: DistributionMode[] = [];
-  const modeOf = new Uint8Array(ingress.ingresses.length);
-  for (let i = 0; i < modeOf.length; i++) {
-    const mode = ingress.ingresses[i]?.mode ?? 'general';
-    let m = modes.indexOf(mode);
-    if (m < 0) m = modes.push(mode) - 1;
-    modeOf[i] = m;
-  }
-  return { hash, layer, interfaces: ingress.interfaces, modes, modeOf };
-}
-
 function bundledSample(): string {
   return new URL('../samples/sample.pcap', import.meta.url).pathname;
 }
 
-/** Draws the bar every 65 536 packets. */
-function progressBar(io: Io, fileBytes: number): (p: PacketRecord) => void {
+function progressBar(io: Io): (fraction: number) => void {
   const width = Math.max(10, Math.min(40, io.columns - 20));
-  return (p) => {
-    if ((p.index & 0xffff) !== 0) return;
-    const fraction = p.recordOffset / fileBytes;
+  return (fraction) => {
     const done = Math.round(Math.min(1, fraction) * width);
     io.err(
       `\r  [${'#'.repeat(done)}${'.'.repeat(width - done)}] ${(100 * Math.min(1, fraction)).toFixed(0)} %`,

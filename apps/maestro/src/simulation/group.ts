@@ -128,24 +128,6 @@ export class SimulatedGroup {
     return m;
   }
 
-  /**
-   * {@link route} for a packet whose distribution hash the caller has (`hash`, as
-   * `distributionHash` gives it for `key` in `ingress`'s mode, any 32-bit form); only when
-   * {@link consultsRules} is false.
-   */
-  routeHashed(key: FlowKey, ingress: number, hash: number): number {
-    const m = this.bucketEngine[this.table.bucketOf(hash)] as number;
-    this.routedKey = key;
-    this.routedIngress = ingress;
-    this.routedMember = m;
-    return m;
-  }
-
-  /** True when policy rules take part in distribution: a packet's hash alone does not decide. */
-  get consultsRules(): boolean {
-    return this.useRules;
-  }
-
   /** Ends {@link route}: the routed key object may change from here on. */
   leave(): void {
     this.routedKey = null;

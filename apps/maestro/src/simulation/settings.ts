@@ -1,12 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { FlowHasher } from '@maestro/hash';
+import {
+  createKeyedHash,
+  createToeplitz,
+  type FlowHasher,
+  MICROSOFT_RSS_KEY,
+  SYMMETRIC_RSS_KEY,
+} from '@maestro/hash';
 import { type Policy, parsePolicy, validatePolicy } from '@maestro/policy';
 import { parse as parseYaml } from 'yaml';
 import { CliError } from '../cli/errors.js';
 import { parseEvent, type SimEvent } from './events.js';
 import type { Strategy } from './group.js';
-import { checkHash, parseHash } from './hash-choice.js';
 import { defaultMembers, parseMembers, type SimMember } from './members.js';
 import { DEFAULT_TOPOLOGY, type ModeChoice } from './topology.js';
 
@@ -113,6 +118,26 @@ function policyPart(s: Scenario | undefined, key: string, flag: string | undefin
   }
   const wrapped = key === 'nat' || key === 'topology' || key === 'logicalServers' ? { [key]: v } : v;
   return validatePolicy(wrapped, { file: `${s.file} (${key})` });
+}
+
+const KEYED_HASH = /^keyed:([0-9a-fA-F]{16})$/;
+
+/** Throws the usage error for a `--hash` value that names no hash function. */
+function checkHash(text: string): void {
+  if (text === 'toeplitz' || text === 'symmetric' || KEYED_HASH.test(text)) return;
+  throw new CliError(
+    `--hash must be toeplitz, symmetric or keyed:<16 hex digits>, got ${JSON.stringify(text)}`,
+  );
+}
+
+function parseHash(text: string): FlowHasher {
+  checkHash(text);
+  if (text === 'toeplitz') return createToeplitz(MICROSOFT_RSS_KEY);
+  if (text === 'symmetric') return createToeplitz(SYMMETRIC_RSS_KEY);
+  const hex = KEYED_HASH.exec(text)?.[1] ?? '';
+  return createKeyedHash(
+    Uint8Array.from({ length: 8 }, (_, i) => Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16)),
+  );
 }
 
 /** The hash function a settings' `hash` names. */

@@ -104,12 +104,8 @@ export class Simulation {
     );
   }
 
-  /**
-   * Takes one packet of the capture (the reader's reused record), with its distribution hash
-   * when `hashed` (`hash`: `distributionHash` of the packet's key in its ingress's mode, as a
-   * signed 32-bit number; see `CaptureThread`).
-   */
-  readonly onPacket = (p: PacketRecord, hashed = false, hash = 0): void => {
+  /** Takes one packet of the capture (the reader's reused record). */
+  readonly onPacket = (p: PacketRecord): void => {
     this.packets++;
     this.bytes += p.originalLength;
     const ts = p.timestampSec + p.timestampNs / 1e9;
@@ -130,7 +126,7 @@ export class Simulation {
       this.skipped++;
       return;
     }
-    this.route(p, this.ms, hashed, hash);
+    this.route(p, this.ms);
   };
 
   /** Ends the run (remaining events apply at their times) and builds the report. */
@@ -195,8 +191,8 @@ export class Simulation {
     return total;
   }
 
-  /** Routes one decoded packet; `ms`: {@link ms}; `hashed`, `hash`: see {@link onPacket}. */
-  private route(p: PacketRecord, ms: number, hashed: boolean, hash: number): void {
+  /** Routes one decoded packet; `ms`: {@link ms}. */
+  private route(p: PacketRecord, ms: number): void {
     this.group.leave();
     const key = copyFlowKey(p.flow, this.key);
     const packet = this.packet;
@@ -207,13 +203,10 @@ export class Simulation {
     const knownReply = this.registry.lastReply;
     // Routes are learnt from the first packets of each direction; later ones only confirm them.
     if (known < 0 || this.registry.packets(known) < 4) this.ingress.learn(key, ingress);
-    // The hash that came with the packet is its captured key's: a rewritten key is hashed again.
-    let captured = hashed && !p.hasInner && !this.group.consultsRules;
     if (known >= 0 && this.registry.lastReply && this.registry.aliasAt(known, this.alias)) {
       if (p.moreFragments)
         this.rewrites.set(fragmentId(key, p.fragmentId), reverseFlowKey(this.alias, createFlowKey()));
       reverseFlowKey(this.alias, key);
-      captured = false;
     } else if (key.portKind === PortKind.FRAGMENT) {
       // Later fragments carry no ports: they follow the rewrite of their first fragment.
       const rewrite = this.rewrites.size === 0 ? undefined : this.rewrites.get(fragmentId(key, p.fragmentId));
@@ -221,7 +214,6 @@ export class Simulation {
         key.srcV4 = rewrite.srcV4;
         key.dstV4 = rewrite.dstV4;
         if (!p.moreFragments) this.rewrites.delete(fragmentId(p.flow, p.fragmentId));
-        captured = false;
       }
     }
     packet.embedded = null;
@@ -235,7 +227,7 @@ export class Simulation {
 
     const g = this.group;
     g.enter(ingress);
-    let m = captured ? g.routeHashed(key, ingress, hash) : g.route(key, ingress);
+    let m = g.route(key, ingress);
     for (;;) {
       const engine = g.engines[m];
       if (engine === undefined || !g.isLive(m)) {

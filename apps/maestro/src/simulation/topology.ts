@@ -52,11 +52,6 @@ export class IngressMap {
     }
   }
 
-  /** Capture interfaces the topology numbers: {@link ingressOf} counts any other as interface 0. */
-  get interfaces(): number {
-    return this.interfaceCount;
-  }
-
   /** Where a client on the internal side sends from: the first internal (interface, VLAN), else 0. */
   defaultOutbound(topology: Topology): number {
     return this.first(topology, 'internal') ?? 0;
