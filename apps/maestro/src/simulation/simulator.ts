@@ -275,7 +275,7 @@ export class Simulation {
 
   /**
    * The registry's entry of `key` (-1 if none), in a function of its own. Called straight from
-   * {@link take}, whose compiled code has no inlining budget left for it, `FlowTable.find` ran
+   * {@link route}, whose compiled code has no inlining budget left for it, `FlowTable.find` ran
    * its own compiled code, which passes the key's 32-bit words and hash to its probe as boxed
    * numbers: about 60 MiB of garbage per million packets. Compiled here, the find is inlined as it
    * is in the engines' `decide` (3 to 6 MiB sampled per million packets instead; an inlining
