@@ -104,13 +104,29 @@ export class Simulation {
     );
   }
 
-  /**
-   * Takes one packet of the capture (the reader's reused record). All the work is in
-   * {@link take}: V8 compiles this small function into the reader's loop, and a path of it that
-   * first runs after that (the first expiry, an event) would throw the loop's compiled code away.
-   */
+  /** Takes one packet of the capture (the reader's reused record). */
   readonly onPacket = (p: PacketRecord): void => {
-    this.take(p);
+    this.packets++;
+    this.bytes += p.originalLength;
+    const ts = p.timestampSec + p.timestampNs / 1e9;
+    if (Number.isNaN(this.start)) this.start = ts;
+    const now = Math.max(this.now, ts - this.start);
+    this.now = now;
+    this.ms = Math.floor(now * 1000);
+    this.timeline.now = now;
+    this.setup.balancer.now = now;
+    while (
+      this.nextEvent < this.setup.events.length &&
+      (this.setup.events[this.nextEvent] as SimEvent).at <= now
+    ) {
+      this.applyEvent(this.setup.events[this.nextEvent++] as SimEvent);
+    }
+    if (now >= this.nextExpiry) this.expire(now);
+    if (p.status !== DecodeStatus.OK) {
+      this.skipped++;
+      return;
+    }
+    this.route(p, this.ms);
   };
 
   /** Ends the run (remaining events apply at their times) and builds the report. */
@@ -175,33 +191,8 @@ export class Simulation {
     return total;
   }
 
-  /**
-   * Takes one packet: the clock, the events and expiry due by its time, then its route. One
-   * function, too large for V8 to compile into the reader's loop (see {@link onPacket}): a path
-   * that first runs late then recompiles only this.
-   */
-  private take(p: PacketRecord): void {
-    this.packets++;
-    this.bytes += p.originalLength;
-    const ts = p.timestampSec + p.timestampNs / 1e9;
-    if (Number.isNaN(this.start)) this.start = ts;
-    const now = Math.max(this.now, ts - this.start);
-    this.now = now;
-    const ms = Math.floor(now * 1000);
-    this.ms = ms;
-    this.timeline.now = now;
-    this.setup.balancer.now = now;
-    while (
-      this.nextEvent < this.setup.events.length &&
-      (this.setup.events[this.nextEvent] as SimEvent).at <= now
-    ) {
-      this.applyEvent(this.setup.events[this.nextEvent++] as SimEvent);
-    }
-    if (now >= this.nextExpiry) this.expire(now);
-    if (p.status !== DecodeStatus.OK) {
-      this.skipped++;
-      return;
-    }
+  /** Routes one decoded packet; `ms`: {@link ms}. */
+  private route(p: PacketRecord, ms: number): void {
     this.group.leave();
     const key = copyFlowKey(p.flow, this.key);
     const packet = this.packet;
