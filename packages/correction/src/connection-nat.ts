@@ -23,7 +23,13 @@ export class ConnectionNat {
     private readonly owned: FlowTable,
   ) {
     this.nat = new NatTable(rules, self, members);
+    this.direct = hook === null;
   }
+
+  /** No translate hook: creations may use {@link insert}. */
+  readonly direct: boolean;
+  /** After {@link insert}: the entry went in with an alias (its translation differs from its key). */
+  aliased = false;
 
   /**
    * Writes the tuple connection `o` is translated to into `t` (`o` itself when nothing applies);
@@ -36,6 +42,50 @@ export class ConnectionNat {
     const rule = this.nat.match(o);
     if (rule >= 0 && !this.applyRule(rule, o, t)) return false;
     return this.hook === null || !this.applyHook(o, t) || !this.owned.has(t);
+  }
+
+  /**
+   * {@link translate} and the owned table's `tryInsert` in one, for a member with no translate
+   * hook: each candidate tuple is tried by `tryInsert` itself (the alias probed once, where
+   * `has` then `tryInsert` probed it twice, its bucket's cache miss overlapping the insertion's own),
+   * so the entry exists before the caller has computed its backup (it sets it with `setBackup`).
+   * Writes the translation into `t` and returns the entry's handle, or -1, changing nothing, when
+   * the tuple the connection must take is held or every port of its hide slice is (NAT exhausted):
+   * the same tuple, and the same outcome, as {@link translate} then `tryInsert` (`o` is not in the
+   * table; `tryInsert` refuses an alias only when it is in the table or is `o`, and `t` equal to `o`
+   * goes in without alias).
+   */
+  insert(o: FlowKey, t: FlowKey, now: number, owner: number, backup: number, tag: number): number {
+    const owned = this.owned;
+    copyFlowKey(o, t);
+    const index = this.nat.match(o);
+    this.aliased = false;
+    if (index < 0) return owned.tryInsert(o, now, owner, backup, tag, null);
+    const rule = this.nat.rules[index] as NatRule;
+    if (rule.kind !== 'hide' || (o.portKind !== PortKind.PORTS && o.portKind !== PortKind.ECHO)) {
+      applyNat(rule, o, 0, t);
+      this.aliased = !flowKeyEquals(t, o);
+      return owned.tryInsert(o, now, owner, backup, tag, this.aliased ? t : null);
+    }
+    // applyNat of a hide rule, unrolled: the source address once, then each candidate port (an
+    // echo id is both ports: a checked ECHO key has srcPort === dstPort, so `t` equals `o`
+    // exactly when the address and that port are `o`'s).
+    const count = this.nat.hideCount[index] as number;
+    const last = (this.nat.hideFirst[index] as number) + count - 1;
+    const echo = o.portKind === PortKind.ECHO;
+    const ownAddress = rule.address === o.srcV4;
+    t.srcV4 = rule.address;
+    let port = (this.nat.hideFirst[index] as number) + (portSeed(o) % count);
+    for (let i = Math.min(count, 4096); i > 0; i--) {
+      t.srcPort = port;
+      if (echo) t.dstPort = port;
+      const same = ownAddress && port === o.srcPort;
+      this.aliased = !same;
+      const h = owned.tryInsert(o, now, owner, backup, tag, same ? null : t);
+      if (h !== -2) return h;
+      port = port === last ? port - count + 1 : port + 1;
+    }
+    return -1;
   }
 
   /** Applies NAT rule `index` to `o` in `t`; false when the translated tuple is taken. */

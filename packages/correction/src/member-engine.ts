@@ -115,16 +115,39 @@ export class MemberEngine extends BatchDecisions {
   private create(packet: Packet, now: number, expectation: number): Decision {
     const o = packet.key;
     const t = this.translated;
-    if (!this.nat.translate(o, t)) return this.drop(DropCause.NAT_EXHAUSTED);
-    const natted = !flowKeyEquals(t, o);
+    const self = this.self;
+    const owned = this.owned;
+    const spare = (self + 1) % this.members;
+    let h = -1;
+    if (this.nat.direct) {
+      // The entry goes in first, its backup set once the target is known (one probe of the
+      // translated tuple instead of a `has` and then `tryInsert`'s own); taken out again, leaving
+      // the table as it was, if a config function throws below.
+      h = this.nat.insert(o, t, now, self, spare, packet.ingress);
+      if (h < 0) return this.drop(DropCause.NAT_EXHAUSTED);
+    } else if (!this.nat.translate(o, t)) {
+      return this.drop(DropCause.NAT_EXHAUSTED);
+    }
+    const natted = h >= 0 ? this.nat.aliased : !flowKeyEquals(t, o);
     const r = reverseFlowKey(t, this.reply);
-    const target = this.pick(r, this.ingressOf(this.route(t)));
-    const landing = this.pick(o, this.interfaces[packet.ingress] as Ingress);
-    const backup = target !== this.self ? target : (this.self + 1) % this.members;
-    // Key and alias in one call (each probed once); -2 only when the translated tuple is the
-    // connection's own reverse, which no table change can hold.
-    const h = this.owned.tryInsert(o, now, this.self, backup, packet.ingress, natted ? t : null);
-    if (h < 0) return this.drop(DropCause.NAT_EXHAUSTED);
+    let target: number;
+    let landing: number;
+    try {
+      target = this.pick(r, this.ingressOf(this.route(t)));
+      landing = this.pick(o, this.interfaces[packet.ingress] as Ingress);
+    } catch (error) {
+      if (h >= 0) owned.removeAt(h);
+      throw error;
+    }
+    const backup = target !== self ? target : spare;
+    if (h >= 0) {
+      if (backup !== spare) owned.setBackup(h, backup);
+    } else {
+      // Key and alias in one call (each probed once); -2 only when the translated tuple is the
+      // connection's own reverse, which no table change can hold.
+      h = owned.tryInsert(o, now, self, backup, packet.ingress, natted ? t : null);
+      if (h < 0) return this.drop(DropCause.NAT_EXHAUSTED);
+    }
     this.created.add(o);
     if (natted) this.created.add(t);
     this.owned.record(h, now, packet.bytes, packet.tcpFlags, false);

@@ -1,5 +1,13 @@
 import { TcpFlag } from '@maestro/flowtable';
-import { createFlowKey, type FlowKey, formatFlow, IpProtocol, PortKind, setFlowV4 } from '@maestro/hash';
+import {
+  createFlowKey,
+  type FlowKey,
+  formatFlow,
+  IpProtocol,
+  PortKind,
+  reverseFlowKey,
+  setFlowV4,
+} from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -7,10 +15,13 @@ import {
   Decision,
   DropCause,
   hideSlice,
+  type Ingress,
   MemberEngine,
   type Packet,
+  type Translate,
 } from '../src/index.js';
 import { anyTopology, HIDE, hideRule, INSIDE, OUTSIDE, type Topology } from './arbitraries.js';
+import { codeOf, expectSameOwned, text } from './batch-packets.js';
 import { ifaceFor, makeConfig } from './sim.js';
 
 /** The first packet of a connection from inside client `client`, source port `port`, to `server`. */
@@ -45,6 +56,12 @@ function aliases(engine: MemberEngine): FlowKey[] {
   }
   return out;
 }
+
+/** A translate hook: every connection goes to port 8443 of its server (a destination NAT at creation). */
+const toPort8443: Translate = (_original, out) => {
+  out.dstPort = 8443;
+  return true;
+};
 
 const openings = fc.array(fc.tuple(fc.nat(20), fc.constantFrom(1024, 1025, 2000), fc.nat(3), fc.boolean()), {
   minLength: 1,
@@ -128,6 +145,95 @@ describe('NAT of new connections', () => {
         }
         expect(engine.owned.size).toBe(byTuple.size);
       }),
+    );
+  });
+
+  it("should leave the owned table, its translations and later creations' ports as they were when a config function throws at a creation", () => {
+    fc.assert(
+      fc.property(
+        anyTopology,
+        fc.nat(5),
+        fc.integer({ min: 1, max: 3 }),
+        fc.boolean(),
+        fc.array(
+          fc.tuple(fc.nat(20), fc.constantFrom(1024, 1025, 2000), fc.nat(3), fc.boolean(), fc.nat(7)),
+          { minLength: 1, maxLength: 40 },
+        ),
+        (t, member, per, hook, conns) => {
+          const self = member % t.members;
+          // A few ports a member, so that a port a failed creation held (if it kept it) would change
+          // the ports of the creations after it.
+          const nat = [hideRule(per, t.members)];
+          const base = makeConfig(t, nat);
+          const withHook = (c: CorrectionConfig): CorrectionConfig =>
+            hook ? { ...c, translate: toPort8443 } : c;
+          // `failAt`: 0 the route, 1 the target's distribution, 2 the landing's (after the entry
+          // and its translated tuple were found free); -1 nothing fails.
+          let failAt = -1;
+          let calls = 0;
+          const failing = withHook({
+            ...base,
+            route: (key) => {
+              if (failAt === 0) throw new Error('route failed');
+              return base.route(key);
+            },
+            distribute: (key, ingress) => {
+              if (failAt > 0 && ++calls === failAt) throw new Error('distribute failed');
+              return base.distribute(key, ingress);
+            },
+          });
+          const engine = new MemberEngine(self, failing);
+          const twin = new MemberEngine(self, withHook(base));
+          for (const [client, port, server, udp, fail] of conns) {
+            const p = opening(t, client, port, server, udp);
+            failAt = fail < 3 ? fail : -1;
+            calls = 0;
+            // The twin never sees a packet that threw: it must end up with the same tables.
+            if (codeOf(() => engine.decide(p, 1)) === null) twin.decide(p, 1);
+          }
+          const t0 = createFlowKey();
+          expect(text(engine.outbox)).toEqual(text(twin.outbox));
+          expect(engine.stats()).toEqual(twin.stats());
+          expect(engine.owned.aliasCount).toBe(twin.owned.aliasCount);
+          expectSameOwned(engine, twin);
+          const entry = (e: MemberEngine, h: number) => [
+            formatFlow(e.owned.keyAt(h, createFlowKey())),
+            e.owned.aliasAt(h, t0) ? formatFlow(t0) : null,
+            e.owned.owner(h),
+            e.owned.backup(h),
+            e.owned.tag(h),
+          ];
+          for (let h = 0; h < engine.owned.size; h++) expect(entry(engine, h)).toEqual(entry(twin, h));
+          expect(aliases(engine).map(formatFlow)).toEqual(aliases(twin).map(formatFlow));
+        },
+      ),
+    );
+  });
+
+  it('should give each owned connection its reply target as backup, or the next member when the target is the owner', () => {
+    fc.assert(
+      fc.property(
+        anyTopology,
+        fc.nat(5),
+        fc.integer({ min: 1, max: 3 }),
+        fc.boolean(),
+        openings,
+        (t, member, per, hook, conns) => {
+          const self = member % t.members;
+          const base = makeConfig(t, [hideRule(per, t.members)]);
+          const config: CorrectionConfig = hook ? { ...base, translate: toPort8443 } : base;
+          const engine = new MemberEngine(self, config);
+          for (const [client, port, server, udp] of conns)
+            engine.decide(opening(t, client, port, server, udp), 1);
+          for (let h = 0; h < engine.owned.size; h++) {
+            const tuple = createFlowKey();
+            if (!engine.owned.aliasAt(h, tuple)) engine.owned.keyAt(h, tuple);
+            const ingress = t.interfaces[config.route(tuple)] as Ingress;
+            const target = config.distribute(reverseFlowKey(tuple, createFlowKey()), ingress);
+            expect(engine.owned.backup(h)).toBe(target !== self ? target : (self + 1) % t.members);
+          }
+        },
+      ),
     );
   });
 });
