@@ -7,7 +7,7 @@ import { FlowTableError } from './errors.js';
 import { findPackedBatch, KEY_WORDS, unpackKey } from './packed-find.js';
 import { LOADED4_WORDS, load4, QueryKey, readStoredKey, storedIsV6 } from './query-key.js';
 import { RecordPool } from './record-pool.js';
-import { GENERAL, locate4, locate6 } from './single-find.js';
+import { locate4, locate6 } from './single-find.js';
 import { resolveTimeouts, type Timeouts } from './timeouts.js';
 
 /** Options of a {@link FlowTable}. */
@@ -127,12 +127,13 @@ export class FlowTable extends EntryTable {
   find(key: FlowKey): number {
     const r = this.locate(key);
     if (r < 0) return -1;
+    // Literals, as in single-find.ts: slotBase, ALT_BIT 0x1000000, ENTRY_MASK 0xffffff, SWAPPED_BIT 1 << 11.
     const slots = this.index.slots;
-    const b = slotBase(r >>> 1);
+    const b = ((r >>> 3) << 4) + ((r >>> 1) & 3) * 5;
     const ref = slots[b + 4] as number;
-    this.lastAlias = ref >= ALT_BIT;
+    this.lastAlias = ref >= 0x1000000;
     this.lastReply = (((slots[b + 3] as number) >>> 11) & 1) !== (r & 1);
-    return (ref & ENTRY_MASK) - 1;
+    return (ref & 0xffffff) - 1;
   }
 
   /**
@@ -594,9 +595,9 @@ export class FlowTable extends EntryTable {
    */
   private locate(key: FlowKey): number {
     const r4 = locate4(this.index, key, this.symmetric, this.seed);
-    if (r4 !== GENERAL) return r4;
+    if (r4 !== -2) return r4; // GENERAL
     const r6 = locate6(this.index, this.v6Pool, key, this.symmetric, this.seed, this.addr6);
-    if (r6 !== GENERAL) return r6;
+    if (r6 !== -2) return r6;
     const q = this.q;
     q.load(key, this.symmetric, this.seed);
     const i = this.index.find(q, this.v6Pool);
