@@ -7,7 +7,7 @@ import { FlowTableError } from './errors.js';
 import { findPackedBatch, KEY_WORDS, unpackKey } from './packed-find.js';
 import { LOADED4_WORDS, load4, QueryKey, readStoredKey, storedIsV6 } from './query-key.js';
 import { RecordPool } from './record-pool.js';
-import { locate4, locate6 } from './single-find.js';
+import { hit, locate4, locate6 } from './single-find.js';
 import { resolveTimeouts, type Timeouts } from './timeouts.js';
 
 /** Options of a {@link FlowTable}. */
@@ -127,13 +127,9 @@ export class FlowTable extends EntryTable {
   find(key: FlowKey): number {
     const r = this.locate(key);
     if (r < 0) return -1;
-    // Literals, as in single-find.ts: slotBase, ALT_BIT 0x1000000, ENTRY_MASK 0xffffff, SWAPPED_BIT 1 << 11.
-    const slots = this.index.slots;
-    const b = ((r >>> 3) << 4) + ((r >>> 1) & 3) * 5;
-    const ref = slots[b + 4] as number;
-    this.lastAlias = ref >= 0x1000000;
-    this.lastReply = (((slots[b + 3] as number) >>> 11) & 1) !== (r & 1);
-    return (ref & 0xffffff) - 1;
+    this.lastAlias = (r & 2) !== 0;
+    this.lastReply = (r & 1) !== 0;
+    return r >>> 2;
   }
 
   /**
@@ -588,8 +584,7 @@ export class FlowTable extends EntryTable {
   }
 
   /**
-   * `code << 1 | swapped` for the slot `code` of `key` (`swapped` 1 when the key matched in
-   * reverse of its canonical order), or -1. IPv4 and IPv6 keys take {@link locate4} and
+   * The entry of `key` as `handle << 2 | alias << 1 | reply` (see {@link hit}), or -1. IPv4 and IPv6 keys take {@link locate4} and
    * {@link locate6}, which keep every word in int32 locals; anything else goes through
    * {@link QueryKey.load}, which rejects garbage.
    */
@@ -601,7 +596,7 @@ export class FlowTable extends EntryTable {
     const q = this.q;
     q.load(key, this.symmetric, this.seed);
     const i = this.index.find(q, this.v6Pool);
-    return i < 0 ? -1 : (i << 1) | q.swapped;
+    return i < 0 ? -1 : hit(this.index.slots, slotBase(i), q.swapped);
   }
 
   /** Points the entry that slot reference `ref` names at slot `i` (its primary or alias link). */

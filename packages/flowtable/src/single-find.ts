@@ -13,10 +13,10 @@ export const GENERAL = -2;
 // SLOT_WORDS 5, MATCH_MASK 0x17ff (KEY_MASK | OCC_BIT), OCC_BIT 0x1000, V6_BIT 0x400.
 
 /**
- * The slot of the IPv4 key `key` in `index` (canonical order when `symmetric`): `code << 1 |
- * swapped` (`swapped` 1 when the key was reversed to canonical order), -1 when absent, or
+ * The entry of the IPv4 key `key` in `index` (canonical order when `symmetric`), as
+ * {@link hit} encodes it (handle, alias and reply bits), -1 when absent, or
  * {@link GENERAL} for anything but a valid IPv4 key (the general path then takes or rejects it).
- * Same slot as {@link BucketIndex.find} on the loaded key. Internal to the package.
+ * Same entry as {@link BucketIndex.find} on the loaded key. Internal to the package.
  */
 export function locate4(index: BucketIndex, key: FlowKey, symmetric: boolean, seed: number): number {
   if (typeof key !== 'object' || key === null || key.family !== 4) return GENERAL;
@@ -76,7 +76,7 @@ export function locate4(index: BucketIndex, key: FlowKey, symmetric: boolean, se
         ((slots[at + 2] as number) | 0) === ports &&
         ((slots[at + 3] as number) & 0x17ff) === m
       ) {
-        return ((b >>> 4) << 3) | (k << 1) | swapped;
+        return hit(slots, at, swapped);
       }
     }
     if (w >>> 24 === 0) return -1; // no key stored past this bucket
@@ -87,7 +87,7 @@ export function locate4(index: BucketIndex, key: FlowKey, symmetric: boolean, se
 }
 
 /**
- * {@link locate4} for an IPv6 key: the same answer as {@link BucketIndex.find} on the key loaded by
+ * {@link locate4} for an IPv6 key: the entry {@link BucketIndex.find} finds for the key loaded by
  * `QueryKey.load`, with the addresses read into `addr` (8 words of scratch) as signed words and
  * compared with the pool's records in place. {@link GENERAL} for anything but a valid IPv6 key.
  * Internal to the package.
@@ -184,7 +184,7 @@ export function locate6(
         ((slots[at + 3] as number) & 0x17ff) === m &&
         sameAddresses(pool.words, (slots[at] as number) * 8, addr)
       ) {
-        return ((b >>> 4) << 3) | (k << 1) | swapped;
+        return hit(slots, at, swapped);
       }
     }
     if (w >>> 24 === 0) return -1;
@@ -192,6 +192,20 @@ export function locate6(
     if (b === end) b = 0;
   }
   return -1;
+}
+
+/**
+ * What {@link locate4} and {@link locate6} answer for the slot at `slots[at ..]` matched by a key
+ * `swapped` (1) or not (0) to canonical order: `handle << 2 | alias << 1 | reply`, where `alias`
+ * is the slot's alias bit (ALT_BIT 0x1000000 of its reference word) and `reply` whether the key
+ * ran opposite to the entry's insertion (the slot's SWAPPED_BIT 1 << 11 differs from `swapped`).
+ * Internal to the package.
+ */
+export function hit(slots: Uint32Array, at: number, swapped: number): number {
+  const ref = slots[at + 4] as number;
+  return (
+    (((ref & 0xffffff) - 1) << 2) | ((ref >>> 23) & 2) | ((((slots[at + 3] as number) >>> 11) & 1) ^ swapped)
+  );
 }
 
 function sameAddresses(words: Uint32Array, p: number, addr: Int32Array): boolean {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { BucketIndex, OCC_BIT, slotBase } from '../src/bucket-index.js';
 import { QueryKey } from '../src/query-key.js';
 import { RecordPool } from '../src/record-pool.js';
-import { GENERAL, locate4, locate6 } from '../src/single-find.js';
+import { GENERAL, hit, locate4, locate6 } from '../src/single-find.js';
 import { anyFlow, garbageFlow, smallFlow } from './arbitraries.js';
 
 /** Keys from small pools (they collide and repeat) and over the whole ranges (high address bits). */
@@ -17,7 +17,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: flow.map((key): Op => ({ kind: 'remove', key })) },
 );
 
-/** What `FlowTable`'s general path answers for `key`: `code << 1 | swapped`, or -1. */
+/** What `FlowTable`'s general path answers for `key`: the entry as {@link hit} encodes it, or -1. */
 function general(
   index: BucketIndex,
   pool: RecordPool,
@@ -28,7 +28,7 @@ function general(
   const q = new QueryKey();
   q.load(key, symmetric, seed);
   const i = index.find(q, pool);
-  return i < 0 ? -1 : (i << 1) | q.swapped;
+  return i < 0 ? -1 : hit(index.slots, slotBase(i), q.swapped);
 }
 
 /** The fast path's answer for `key`: {@link locate4}, else {@link locate6}, else {@link GENERAL}. */
@@ -39,7 +39,7 @@ function fast(index: BucketIndex, pool: RecordPool, key: unknown, symmetric: boo
 }
 
 describe('single-key lookup (locate4, locate6)', () => {
-  it('should give for every key, its reverse and any other, the slot and direction the general path gives, through inserts and removals in small indexes', () => {
+  it('should give for every key, its reverse and any other, the entry, alias and direction the general path gives, through inserts and removals in small indexes', () => {
     fc.assert(
       fc.property(
         fc.boolean(),
@@ -51,21 +51,23 @@ describe('single-key lookup (locate4, locate6)', () => {
           const index = new BucketIndex(buckets, seed);
           const pool = new RecordPool(8, 4);
           const q = new QueryKey();
+          let nextRef = 1;
           const check = (key: FlowKey): void => {
             expect(fast(index, pool, key, symmetric, seed)).toBe(general(index, pool, key, symmetric, seed));
           };
           for (const o of ops) {
-            const found = general(index, pool, o.key, symmetric, seed);
-            if (o.kind === 'insert' && found < 0 && index.used < index.buckets * 3) {
-              q.load(o.key, symmetric, seed);
-              const code = index.claim(q.hash);
-              const b = slotBase(code);
+            q.load(o.key, symmetric, seed);
+            const code = index.find(q, pool);
+            if (o.kind === 'insert' && code < 0 && index.used < index.buckets * 3) {
+              const b = slotBase(index.claim(q.hash));
               q.store(index.slots, b, pool, OCC_BIT);
-              index.slots[b + 4] = index.used;
-            } else if (o.kind === 'remove' && found >= 0) {
-              const b = slotBase(found >>> 1);
+              // A distinct entry per slot, every other one an alias (ALT_BIT).
+              index.slots[b + 4] = (nextRef | ((nextRef & 1) << 24)) >>> 0;
+              nextRef++;
+            } else if (o.kind === 'remove' && code >= 0) {
+              const b = slotBase(code);
               if (((index.slots[b + 3] as number) & 0x400) !== 0) pool.release(index.slots[b] as number);
-              index.release(found >>> 1);
+              index.release(code);
             }
             for (const p of ops) {
               check(p.key);
