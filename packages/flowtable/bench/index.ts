@@ -8,7 +8,7 @@ import {
   printTable,
   runJson,
 } from '@maestro/bench-tools';
-import { createFlowKey, IpProtocol, PortKind } from '@maestro/hash';
+import { createFlowKey, type FlowKey, IpProtocol, PortKind } from '@maestro/hash';
 import { FlowTable, type FlowTableOptions } from '../src/index.js';
 import { C_LOOKUP_SOURCE } from './c-baseline.js';
 import { insertionCosts } from './insertions.js';
@@ -114,6 +114,43 @@ function singleRun(table: FlowTable, [qs, qd, qp]: Queries, n: number): number {
     key.srcPort = p >>> 16;
     key.dstPort = p & 0xffff;
     acc += table.find(key);
+  }
+  return acc;
+}
+
+/** `key` made an IPv6 TCP key in 2001:db8::/96. */
+function sixOf(k: FlowKey): FlowKey {
+  k.family = 6;
+  k.protocol = IpProtocol.TCP;
+  k.portKind = PortKind.PORTS;
+  for (const a of [k.src6, k.dst6]) {
+    a.fill(0);
+    a[0] = 0x20;
+    a[1] = 0x01;
+    a[2] = 0x0d;
+    a[3] = 0xb8;
+  }
+  return k;
+}
+/** Writes `word` big-endian into the last four bytes of the IPv6 address `a`. */
+function setLow(a: Uint8Array, word: number): void {
+  a[12] = word >>> 24;
+  a[13] = (word >>> 16) & 0xff;
+  a[14] = (word >>> 8) & 0xff;
+  a[15] = word & 0xff;
+}
+const key6 = sixOf(createFlowKey());
+/** {@link singleRun} with IPv6 keys. */
+function singleRun6(table: FlowTable, [qs, qd, qp]: Queries, n: number): number {
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    const j = cursor++ & (QUERIES - 1);
+    const p = qp[j] as number;
+    setLow(key6.src6, qs[j] as number);
+    setLow(key6.dst6, qd[j] as number);
+    key6.srcPort = p >>> 16;
+    key6.dstPort = p & 0xffff;
+    acc += table.find(key6);
   }
   return acc;
 }
@@ -241,6 +278,21 @@ for (const [label, options] of [
     cpuRows.push([`${SMALL} live (in cache)`, mode, formatRate(u.cpu), '-', '-', '-']);
   }
 }
+{
+  // The same flows as IPv6 keys (the IPv4 addresses in the low word of 2001:db8::/96).
+  const table = new FlowTable({ symmetric: true, capacity: SMALL });
+  const k6 = sixOf(createFlowKey());
+  for (let i = 0; i < SMALL; i++) {
+    const p = ports[i] as number;
+    setLow(k6.src6, src[i] as number);
+    setLow(k6.dst6, dst[i] as number);
+    k6.srcPort = p >>> 16;
+    k6.dstPort = p & 0xffff;
+    table.insert(k6, 0, i & 7, (i + 1) & 7);
+  }
+  const u = rates(table, inCache, singleRun6);
+  cpuRows.push([`${SMALL} live IPv6 (in cache)`, 'find (single)', formatRate(u.cpu), '-', '-', '-']);
+}
 if (c !== null) {
   const name = 'C baseline (in-place, cc -O3)';
   const single = 'single';
@@ -273,7 +325,7 @@ printTable(wallRows);
 console.log('\nCPU time (one pass over the 4 M queries; not counting time spent waiting for a core):');
 printTable(cpuRows);
 console.log(
-  `peak RSS of this process: ${peakRssMiB().toFixed(0)} MiB (two 1 M tables, one of 4 096, 3 × 4 M-query arrays); ` +
+  `peak RSS of this process: ${peakRssMiB().toFixed(0)} MiB (two 1 M tables, two of 4 096, 3 × 4 M-query arrays); ` +
     `load average before the run: ${loadBefore}`,
 );
 const insertion = insertionCosts(LIVE, rnd);

@@ -4,10 +4,10 @@ import { ALT_BIT, BATCH, BulkScratch, ENTRY_MASK, FindFlag, findBatch } from './
 import { R, SLOT_MASK } from './entry-record.js';
 import { checkTime, checkU16, EntryTable, MAX_ENTRIES } from './entry-table.js';
 import { FlowTableError } from './errors.js';
-import { hash4 } from './mix.js';
 import { findPackedBatch, KEY_WORDS, unpackKey } from './packed-find.js';
 import { LOADED4_WORDS, load4, QueryKey, readStoredKey, storedIsV6 } from './query-key.js';
 import { RecordPool } from './record-pool.js';
+import { hit, locate4, locate6 } from './single-find.js';
 import { resolveTimeouts, type Timeouts } from './timeouts.js';
 
 /** Options of a {@link FlowTable}. */
@@ -76,6 +76,7 @@ export class FlowTable extends EntryTable {
   private readonly loaded: Int32Array = new Int32Array(2 * LOADED4_WORDS); // insert4's key and alias (no kernel)
   private touchedKeys = 0; // sink of insert4's early reads
   private readonly unpacked: FlowKey = createFlowKey(); // findPacked's general-path key
+  private readonly addr6: Int32Array = new Int32Array(8); // locate6's addresses
 
   constructor(options: FlowTableOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -124,14 +125,11 @@ export class FlowTable extends EntryTable {
    * or -1. Sets {@link lastReply} and {@link lastAlias}. No allocation.
    */
   find(key: FlowKey): number {
-    const i = this.locate(key);
-    if (i < 0) return -1;
-    const slots = this.index.slots;
-    const b = slotBase(i);
-    const ref = slots[b + 4] as number;
-    this.lastAlias = ref >= ALT_BIT;
-    this.lastReply = (((slots[b + 3] as number) >>> 11) & 1) !== this.q.swapped;
-    return (ref & ENTRY_MASK) - 1;
+    const r = this.locate(key);
+    if (r < 0) return -1;
+    this.lastAlias = (r & 2) !== 0;
+    this.lastReply = (r & 1) !== 0;
+    return r >>> 2;
   }
 
   /**
@@ -586,42 +584,19 @@ export class FlowTable extends EntryTable {
   }
 
   /**
-   * The slot code of `key`, or -1; sets `q.swapped`. IPv4 keys
-   * take a path that keeps every word in locals (no stores of non-Smi numbers into object fields,
-   * no calls); anything else goes through {@link QueryKey.load}, which also rejects garbage.
+   * The entry of `key` as `handle << 2 | alias << 1 | reply` (see {@link hit}), or -1. IPv4 and IPv6 keys take {@link locate4} and
+   * {@link locate6}, which keep every word in int32 locals; anything else goes through
+   * {@link QueryKey.load}, which rejects garbage.
    */
   private locate(key: FlowKey): number {
-    if (typeof key === 'object' && key !== null && key.family === 4) {
-      const protocol = key.protocol;
-      const sp = key.srcPort;
-      const dp = key.dstPort;
-      const kind = key.portKind;
-      let s = key.srcV4;
-      let d = key.dstV4;
-      if (
-        (protocol & 0xff) === protocol &&
-        (sp & 0xffff) === sp &&
-        (dp & 0xffff) === dp &&
-        (kind & 3) === kind &&
-        s >>> 0 === s &&
-        d >>> 0 === d
-      ) {
-        let ports = ((sp << 16) | dp) >>> 0;
-        let swapped = 0;
-        if (this.symmetric && (s > d || (s === d && sp > dp))) {
-          const t = s;
-          s = d;
-          d = t;
-          ports = ((dp << 16) | sp) >>> 0;
-          swapped = 1;
-        }
-        const meta = protocol | (kind << 8);
-        this.q.swapped = swapped;
-        return this.index.find4(s, d, ports, meta, hash4(this.seed, s, d, ports, meta));
-      }
-    }
-    this.q.load(key, this.symmetric, this.seed);
-    return this.index.find(this.q, this.v6Pool);
+    const r4 = locate4(this.index, key, this.symmetric, this.seed);
+    if (r4 !== -2) return r4; // GENERAL
+    const r6 = locate6(this.index, this.v6Pool, key, this.symmetric, this.seed, this.addr6);
+    if (r6 !== -2) return r6;
+    const q = this.q;
+    q.load(key, this.symmetric, this.seed);
+    const i = this.index.find(q, this.v6Pool);
+    return i < 0 ? -1 : hit(this.index.slots, slotBase(i), q.swapped);
   }
 
   /** Points the entry that slot reference `ref` names at slot `i` (its primary or alias link). */
