@@ -164,7 +164,6 @@ export abstract class BatchDecisions extends MemberTables {
     const handles = this.batchHandles;
     const flags = this.batchFlags;
     const created = this.created;
-    const { decision, target, reason, drop } = out;
     owned.findPacked(words, from * PACKED_WORDS, PACKED_WORDS, valid, handles, flags);
     created.clear();
     const noSideTables = this.corrections.size === 0 && this.expectations.size === 0;
@@ -211,24 +210,9 @@ export abstract class BatchDecisions extends MemberTables {
         h = owned.find(p.key);
         reply = owned.lastReply;
       }
-      try {
-        decision[at] = this.decideFound(p, now, h, reply);
-      } catch (error) {
-        this.recordHits(now, pending, hitEnd);
-        throw error;
-      }
-      target[at] = this.lastTarget;
-      reason[at] = this.lastReason;
-      drop[at] = this.lastDrop;
+      this.decideLongWay(p, now, h, reply, out, at, pending, hitEnd);
     }
-    this.recordHits(now, pending, hitEnd);
-    if (hits + drops > 0) {
-      this.tally(hits, drops);
-      const last = from + valid - 1;
-      this.lastTarget = -1;
-      this.lastReason = Reason.NONE;
-      this.lastDrop = drop[last] as number;
-    }
+    this.endBatch(now, pending, hitEnd, hits, drops, out, from + valid - 1);
   }
 
   /**
@@ -288,7 +272,6 @@ export abstract class BatchDecisions extends MemberTables {
     const handles = this.batchHandles;
     const flags = this.batchFlags;
     const created = this.created;
-    const { decision, target, reason, drop } = out;
     owned.findMany(this.batchKeys, handles, flags, valid);
     // Deciding only ever adds owned entries (handles stay valid), so only a miss can go stale,
     // and only if its key is one a packet of this batch has just created (or its alias).
@@ -341,23 +324,56 @@ export abstract class BatchDecisions extends MemberTables {
         h = owned.find(key);
         reply = owned.lastReply;
       }
-      try {
-        decision[at] = this.decideFound(p, now, h, reply);
-      } catch (error) {
-        this.recordHits(now, pending, hitEnd);
-        throw error;
-      }
-      target[at] = this.lastTarget;
-      reason[at] = this.lastReason;
-      drop[at] = this.lastDrop;
+      this.decideLongWay(p, now, h, reply, out, at, pending, hitEnd);
     }
+    this.endBatch(now, pending, hitEnd, hits, drops, out, from + valid - 1);
+  }
+
+  /**
+   * Decides lane `at` of a batch the long way (decideFound, given its lookup) and writes its
+   * results to `out`; if it throws, the hits pending before it (lanes `pending .. hitEnd-1`) are
+   * recorded first, as a loop over decide would have recorded them.
+   */
+  private decideLongWay(
+    p: Packet,
+    now: number,
+    h: number,
+    reply: boolean,
+    out: DecisionBuffers,
+    at: number,
+    pending: number,
+    hitEnd: number,
+  ): void {
+    try {
+      out.decision[at] = this.decideFound(p, now, h, reply);
+    } catch (error) {
+      this.recordHits(now, pending, hitEnd);
+      throw error;
+    }
+    out.target[at] = this.lastTarget;
+    out.reason[at] = this.lastReason;
+    out.drop[at] = this.lastDrop;
+  }
+
+  /**
+   * Ends a batch: records the inline hits still pending and counts the `hits` and `drops` decided
+   * inline; when there were any, the last* fields describe lane `last` as decide would have left them.
+   */
+  private endBatch(
+    now: number,
+    pending: number,
+    hitEnd: number,
+    hits: number,
+    drops: number,
+    out: DecisionBuffers,
+    last: number,
+  ): void {
     this.recordHits(now, pending, hitEnd);
     if (hits + drops > 0) {
       this.tally(hits, drops);
-      const last = from + valid - 1;
       this.lastTarget = -1;
       this.lastReason = Reason.NONE;
-      this.lastDrop = drop[last] as number;
+      this.lastDrop = out.drop[last] as number;
     }
   }
 
