@@ -12,7 +12,14 @@ import {
 } from '@maestro/hash';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import type { CorrectionConfig, CorrectionMessage, Ingress, MemberEngine, Packet } from '../src/index.js';
+import type {
+  CorrectionConfig,
+  CorrectionMessage,
+  Decision,
+  Ingress,
+  MemberEngine,
+  Packet,
+} from '../src/index.js';
 import { INSIDE, LOGICAL_SERVER, OUTSIDE } from './arbitraries.js';
 import { ifaceFor } from './sim.js';
 
@@ -113,6 +120,29 @@ export function codeOf(run: () => void): string | null {
   } catch (error) {
     return (error as { code?: string }).code ?? 'not a typed error';
   }
+}
+
+/** One packet's outcome through `decide`: the decision and the engine's last target, reason, drop. */
+export type Outcome = [Decision, number, number, number];
+
+/**
+ * `packets` through `engine.decide` one at a time until one throws: each packet's outcome, and the
+ * code of the error that stopped them (null when none did). What a batch of them must match.
+ */
+export function decideEach(
+  engine: MemberEngine,
+  packets: readonly Packet[],
+  now: number,
+): { expected: Outcome[]; error: string | null } {
+  const expected: Outcome[] = [];
+  for (const p of packets) {
+    const error = codeOf(() => {
+      const d = engine.decide(p, now);
+      expected.push([d, engine.lastTarget, engine.lastReason, engine.lastDrop]);
+    });
+    if (error !== null) return { expected, error };
+  }
+  return { expected, error: null };
 }
 
 /**

@@ -6,7 +6,6 @@ import {
   type CorrectionConfig,
   type CorrectionMessage,
   createDecisionBuffers,
-  type Decision,
   MemberEngine,
 } from '../src/index.js';
 import { anyTopology, hideRule, logicalServer, natRules } from './arbitraries.js';
@@ -15,6 +14,7 @@ import {
   breaking,
   build,
   codeOf,
+  decideEach,
   expectSameOwned,
   originalSyn,
   type PacketSpec,
@@ -83,18 +83,7 @@ describe('decideMany', () => {
               return fresh.translation(o, out) ? out : o;
             };
             const packets = specs.map((s) => build(s, t.internal, t.external, aliasOf));
-            const expected: [Decision, number, number, number][] = [];
-            let expectedError: string | null = null;
-            for (const p of packets) {
-              const code = codeOf(() => {
-                const d = one.decide(p, now);
-                expected.push([d, one.lastTarget, one.lastReason, one.lastDrop]);
-              });
-              if (code !== null) {
-                expectedError = code;
-                break;
-              }
-            }
+            const { expected, error: expectedError } = decideEach(one, packets, now);
             const out = createDecisionBuffers(packets.length);
             expect(codeOf(() => many.decideMany(packets, now, out))).toBe(expectedError);
             const got = expected.map((_, i) => [out.decision[i], out.target[i], out.reason[i], out.drop[i]]);

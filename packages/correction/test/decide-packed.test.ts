@@ -5,7 +5,6 @@ import {
   type CorrectionConfig,
   type CorrectionMessage,
   createDecisionBuffers,
-  type Decision,
   MemberEngine,
   PACKED_WORDS,
   PackedBatch,
@@ -18,6 +17,7 @@ import {
   breaking,
   build,
   codeOf,
+  decideEach,
   expectSameOwned,
   originalSyn,
   type PacketSpec,
@@ -122,18 +122,7 @@ function expectSameAsDecide(
   batch: PackedBatch,
   now: number,
 ): void {
-  const expected: [Decision, number, number, number][] = [];
-  let expectedError: string | null = null;
-  for (const p of packets) {
-    const code = codeOf(() => {
-      const d = one.decide(p, now);
-      expected.push([d, one.lastTarget, one.lastReason, one.lastDrop]);
-    });
-    if (code !== null) {
-      expectedError = code;
-      break;
-    }
-  }
+  const { expected, error: expectedError } = decideEach(one, packets, now);
   const out = createDecisionBuffers(packets.length);
   const untouched = [0xee, -7, 0xee, 0xee];
   out.decision.fill(0xee);
