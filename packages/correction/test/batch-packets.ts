@@ -146,6 +146,19 @@ export function decideEach(
 }
 
 /**
+ * `many` (which decided a batch) and `one` (which decided the same packets one at a time) hold the
+ * same outbox (drained from both), counters, table sizes and owned connections.
+ */
+export function expectSameEngine(many: MemberEngine, one: MemberEngine): void {
+  expect(text(many.outbox.splice(0))).toEqual(text(one.outbox.splice(0)));
+  expect(many.stats()).toEqual(one.stats());
+  for (const name of ['owned', 'corrections', 'fragments', 'expectations'] as const) {
+    expect(many[name].size).toBe(one[name].size);
+  }
+  expectSameOwned(many, one);
+}
+
+/**
  * `config` with a distribution that fails (BAD_DISTRIBUTION) for the connections of one client to
  * one server, both ways: a batch stops there, after other connections' packets.
  */
