@@ -49,7 +49,10 @@ export abstract class MemberTables {
     }
     this.self = self;
     this.members = c.members;
-    this.owned = new FlowTable({ symmetric: true, timeouts: c.timeouts, capacity: c.capacity });
+    // A translated connection's tuple is a second key in the index: with NAT possible, room for
+    // one per connection, so that the table holds `capacity` connections without a rehash.
+    const aliases = c.nat.length > 0 || c.translate !== null ? c.capacity : 0;
+    this.owned = new FlowTable({ symmetric: true, timeouts: c.timeouts, capacity: c.capacity, aliases });
     // A correction entry never outlives its connection's longest idle timeout, even if the
     // owner's removal message is lost.
     this.corrections = new FlowTable({

@@ -39,7 +39,11 @@ export interface CorrectionConfig {
   readonly translate?: Translate;
   /** Connection idle timeouts in seconds (see `@maestro/flowtable`). */
   readonly timeouts?: Partial<Timeouts>;
-  /** Connections a member is expected to own (pre-sizes its table; it still grows). @default 16 */
+  /**
+   * Connections a member is expected to own: pre-sizes its table, with room for a translated tuple
+   * for each when the config has NAT rules or a translate hook (the table still grows past it).
+   * @default 16
+   */
   readonly capacity?: number;
   /** Seconds a fragment tracking entry lives. @default 30 */
   readonly fragmentTimeout?: number;

@@ -4,8 +4,10 @@ import {
   type FlowKey,
   flowKeyEquals,
   formatFlow,
+  PortKind,
   parseFlow,
   reverseFlowKey,
+  setFlowV4,
 } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -232,6 +234,33 @@ describe('FlowTable', () => {
     expect(() => new FlowTable({ timeouts: { tcp: 1 } as never })).toThrow(
       expect.objectContaining({ code: 'INVALID_OPTION' }),
     );
+  });
+
+  it('should hold capacity entries with an alias each without growing its index when sized for as many aliases', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 100, max: 3000 }), fc.boolean(), (capacity, symmetric) => {
+        const sized = new FlowTable({ capacity, aliases: capacity, symmetric });
+        const plain = new FlowTable({ capacity, symmetric });
+        const slots = sized.slotCount;
+        const key = createFlowKey();
+        const alias = createFlowKey();
+        for (let i = 0; i < capacity; i++) {
+          setFlowV4(key, 6, 0x0a000000 + i, 0xc0000201, 1024 + (i & 0x7fff), 443, PortKind.PORTS);
+          setFlowV4(alias, 6, 0xcb007101, 0xc0000201, 1024 + (i & 0x7fff), 443 + (i >>> 15), PortKind.PORTS);
+          for (const table of [sized, plain]) expect(table.tryInsert(key, 0, 0, 1, 0, alias)).toBe(i);
+        }
+        expect(sized.slotCount).toBe(slots);
+        expect(sized.size + sized.aliasCount).toBe(2 * capacity);
+        // Without the option the same entries outgrow the index sized for their keys alone.
+        expect(plain.slotCount).toBeGreaterThan(new FlowTable({ capacity, symmetric }).slotCount);
+      }),
+      { numRuns: 25 },
+    );
+    for (const aliases of [-1, 0.5, 0xffffff, Number.NaN, '1']) {
+      expect(() => new FlowTable({ aliases: aliases as number })).toThrow(
+        expect.objectContaining({ code: 'INVALID_OPTION' }),
+      );
+    }
   });
 
   it('should give from the state table the state nextState gives, for every state, flag byte and direction', () => {
