@@ -111,6 +111,26 @@ describe('NAT of new connections', () => {
     );
   });
 
+  it('should hold as many hidden connections as its capacity without growing its owned table', () => {
+    fc.assert(
+      fc.property(anyTopology, fc.integer({ min: 100, max: 1500 }), (t, capacity) => {
+        const hide = hideRule(1000, t.members);
+        const engine = new MemberEngine(0, { ...makeConfig(t, [hide]), capacity });
+        const slots = engine.owned.slotCount;
+        // Distinct clients, ports and servers: every opening creates a hidden connection here.
+        for (let i = 0; engine.owned.size < capacity && i < 4 * capacity; i++) {
+          const p = opening(t, i % 200, 1024 + Math.floor(i / 200), i % 4, false);
+          engine.decide(p, 1);
+          engine.outbox.length = 0;
+        }
+        expect(engine.owned.size).toBe(capacity);
+        expect(engine.owned.aliasCount).toBe(capacity);
+        expect(engine.owned.slotCount).toBe(slots);
+      }),
+      { numRuns: 20 },
+    );
+  });
+
   it('should refuse as NAT_EXHAUSTED a connection whose destination NAT gives a tuple another owned connection holds', () => {
     fc.assert(
       fc.property(anyTopology, fc.nat(5), openings, (t, member, conns) => {
