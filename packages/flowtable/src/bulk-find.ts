@@ -126,25 +126,43 @@ export function findBatch(
     slow++;
   }
   sc.slow = slow;
-  if (kernel !== null) {
-    const found = kernel.probe(count);
-    // A whole batch's results in one `set` each (copying them one by one from the WebAssembly
-    // memory cost about 10 ns a key); a short batch's one by one.
-    if (count === 32 && from + 32 <= out.length && (flags === undefined || from + 32 <= flags.length)) {
-      out.set(kernel.handles, from);
-      if (flags !== undefined) flags.set(kernel.flags, from);
-      return found;
-    }
-    const handles = kernel.handles;
-    const hitFlags = kernel.flags;
-    for (let i = 0; i < count; i++) {
-      if ((sv[i * 5 + 4] as number) < 0) continue;
-      out[from + i] = handles[i] as number;
-      if (flags !== undefined) flags[from + i] = hitFlags[i] as number;
-    }
+  return probeStagedKeys(sc, count, index, out, flags, from);
+}
+
+/**
+ * Stages 2 and 3 for the first `count` keys staged by stage 1 (in the kernel's scratch or
+ * `sc.own`): the kernel's probe, or {@link probeStaged} for an index without it; writes each
+ * handle (or -1) to `out[from + i]` and its flags to `flags[from + i]`, keys marked {@link SLOW}
+ * left to the caller (in a whole kernel batch written with stale values); returns the number
+ * found. Shared with the packed-word lookup (`packed-find.ts`).
+ */
+export function probeStagedKeys(
+  sc: BulkScratch,
+  count: number,
+  index: BucketIndex,
+  out: Int32Array,
+  flags: Uint8Array | undefined,
+  from: number,
+): number {
+  const kernel = index.kernel;
+  if (kernel === null) return probeStaged(sc, count, index, out, flags, from);
+  const found = kernel.probe(count);
+  // A whole batch's results in one `set` each (copying them one by one from the WebAssembly
+  // memory cost about 10 ns a key); a short batch's one by one.
+  if (count === 32 && from + 32 <= out.length && (flags === undefined || from + 32 <= flags.length)) {
+    out.set(kernel.handles, from);
+    if (flags !== undefined) flags.set(kernel.flags, from);
     return found;
   }
-  return probeStaged(sc, count, index, out, flags, from);
+  const sv = sc.view;
+  const handles = kernel.handles;
+  const hitFlags = kernel.flags;
+  for (let i = 0; i < count; i++) {
+    if ((sv[i * 5 + 4] as number) < 0) continue;
+    out[from + i] = handles[i] as number;
+    if (flags !== undefined) flags[from + i] = hitFlags[i] as number;
+  }
+  return found;
 }
 
 /**

@@ -190,13 +190,7 @@ export class FlowTable extends EntryTable {
       if (sc.slow > 0) {
         for (let i = 0; i < m; i++) {
           if (!sc.isSlow(i)) continue;
-          const h = this.find(keys[from + i] as FlowKey);
-          out[from + i] = h;
-          if (flags !== undefined) {
-            flags[from + i] =
-              h < 0 ? 0 : (this.lastReply ? FindFlag.REPLY : 0) | (this.lastAlias ? FindFlag.ALIAS : 0);
-          }
-          if (h >= 0) found++;
+          found += this.findLane(keys[from + i] as FlowKey, out, flags, from + i);
         }
       }
     }
@@ -256,17 +250,23 @@ export class FlowTable extends EntryTable {
       if (sc.slow > 0) {
         for (let i = 0; i < m; i++) {
           if (!sc.isSlow(i)) continue;
-          const h = this.find(unpackKey(words, at + i * stride, this.unpacked));
-          out[from + i] = h;
-          if (flags !== undefined) {
-            flags[from + i] =
-              h < 0 ? 0 : (this.lastReply ? FindFlag.REPLY : 0) | (this.lastAlias ? FindFlag.ALIAS : 0);
-          }
-          if (h >= 0) found++;
+          found += this.findLane(unpackKey(words, at + i * stride, this.unpacked), out, flags, from + i);
         }
       }
     }
     return found;
+  }
+
+  /**
+   * {@link find} of a key the bulk lookups left to the general path, into lane `i` of their
+   * results: the handle (or -1) in `out[i]`, the {@link FindFlag} bits in `flags[i]` (the low two
+   * bits of {@link locate}'s answer: alias << 1 | reply); 1 when found, else 0.
+   */
+  private findLane(key: FlowKey, out: Int32Array, flags: Uint8Array | undefined, i: number): number {
+    const r = this.locate(key);
+    out[i] = r < 0 ? -1 : r >>> 2;
+    if (flags !== undefined) flags[i] = r < 0 ? 0 : r & 3;
+    return r < 0 ? 0 : 1;
   }
 
   /** True when `key` (or its alias, or in a symmetric table its reverse) is in the table. */

@@ -1,6 +1,6 @@
 import type { FlowKey, PortKind } from '@maestro/hash';
 import type { BucketIndex } from './bucket-index.js';
-import { type BulkScratch, probeStaged } from './bulk-find.js';
+import { type BulkScratch, probeStagedKeys } from './bulk-find.js';
 import { hash4 } from './mix.js';
 
 /**
@@ -92,21 +92,7 @@ export function findPackedBatch(
     slow++;
   }
   sc.slow = slow;
-  if (kernel === null) return probeStaged(sc, count, index, out, flags, at);
-  const found = kernel.probe(count);
-  if (count === 32 && at + 32 <= out.length && (flags === undefined || at + 32 <= flags.length)) {
-    out.set(kernel.handles, at);
-    if (flags !== undefined) flags.set(kernel.flags, at);
-    return found;
-  }
-  const handles = kernel.handles;
-  const hitFlags = kernel.flags;
-  for (let i = 0; i < count; i++) {
-    if ((sv[i * 5 + 4] as number) < 0) continue;
-    out[at + i] = handles[i] as number;
-    if (flags !== undefined) flags[at + i] = hitFlags[i] as number;
-  }
-  return found;
+  return probeStagedKeys(sc, count, index, out, flags, at);
 }
 
 /**
