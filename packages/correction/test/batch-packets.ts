@@ -12,16 +12,17 @@ import {
 } from '@maestro/hash';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import type {
-  CorrectionConfig,
-  CorrectionMessage,
-  Decision,
-  Ingress,
+import {
+  type CorrectionConfig,
+  type CorrectionMessage,
+  type Decision,
+  type Ingress,
   MemberEngine,
-  Packet,
+  type NatRule,
+  type Packet,
 } from '../src/index.js';
-import { INSIDE, LOGICAL_SERVER, OUTSIDE } from './arbitraries.js';
-import { ifaceFor } from './sim.js';
+import { INSIDE, LOGICAL_SERVER, OUTSIDE, type Topology } from './arbitraries.js';
+import { ifaceFor, makeConfig } from './sim.js';
 
 // Packets of a small pool of connections for the batch tests (decideMany, decidePacked): each
 // batch is compared with decide one packet at a time.
@@ -156,6 +157,43 @@ export function expectSameEngine(many: MemberEngine, one: MemberEngine): void {
     expect(many[name].size).toBe(one[name].size);
   }
   expectSameOwned(many, one);
+}
+
+/** A `correct` message from the next member to `self` for the connection of packet `spec`. */
+export function correction(t: Topology, self: number, spec: PacketSpec): CorrectionMessage {
+  const other = (self + 1) % t.members;
+  return {
+    kind: 'correct',
+    from: other,
+    to: self,
+    key: build(spec, t.internal, t.external).key,
+    owner: other,
+    reason: 1,
+  };
+}
+
+/**
+ * The translated tuple a fresh member `self` of `t` (with `nat`, and `servers` real servers behind
+ * the logical one) gives a connection `o` it creates at `now`, or `o` itself: what the batch tests
+ * address replies to.
+ */
+export function freshAliasOf(
+  t: Topology,
+  self: number,
+  nat: readonly NatRule[],
+  servers: number | null,
+  now: number,
+): AliasOf {
+  return (o) => {
+    const fresh = new MemberEngine(self, makeConfig(t, nat, servers));
+    const syn = build(originalSyn(0), t.internal, t.external);
+    syn.key = o;
+    syn.ingress = ifaceFor(t, o.srcV4);
+    syn.tcpFlags = o.protocol === IpProtocol.TCP ? SYN : 0;
+    fresh.decide(syn, now);
+    const out = createFlowKey();
+    return fresh.translation(o, out) ? out : o;
+  };
 }
 
 /**

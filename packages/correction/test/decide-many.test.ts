@@ -2,27 +2,23 @@ import { TcpFlag } from '@maestro/flowtable';
 import { cloneFlowKey, createFlowKey, IpProtocol } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  type CorrectionConfig,
-  type CorrectionMessage,
-  createDecisionBuffers,
-  MemberEngine,
-} from '../src/index.js';
+import { type CorrectionConfig, createDecisionBuffers, MemberEngine } from '../src/index.js';
 import { anyTopology, hideRule, logicalServer, natRules } from './arbitraries.js';
 import {
-  type AliasOf,
   breaking,
   build,
   codeOf,
+  correction,
   decideEach,
   expectSameEngine,
   expectSameOwned,
+  freshAliasOf,
   originalSyn,
   type PacketSpec,
   packetSpec,
   text,
 } from './batch-packets.js';
-import { ifaceFor, makeConfig } from './sim.js';
+import { makeConfig } from './sim.js';
 
 const { SYN, ACK, FIN, RST } = TcpFlag;
 
@@ -53,16 +49,7 @@ describe('decideMany', () => {
           for (const [specs, expectFrom, correctFor] of batches) {
             now += 1000;
             // a correction entry from another member, and an expectation on an owned connection
-            const other = (self + 1) % t.members;
-            const corrected = build(originalSyn(correctFor), t.internal, t.external);
-            const message: CorrectionMessage = {
-              kind: 'correct',
-              from: other,
-              to: self,
-              key: corrected.key,
-              owner: other,
-              reason: 1,
-            };
+            const message = correction(t, self, originalSyn(correctFor));
             expect(codeOf(() => many.deliver(message, now))).toBe(codeOf(() => one.deliver(message, now)));
             if (one.owned.size > 0) {
               const parent = one.owned.keyAt(expectFrom % one.owned.size, createFlowKey());
@@ -73,16 +60,7 @@ describe('decideMany', () => {
                 codeOf(() => one.expect(parent, related, now)),
               );
             }
-            const aliasOf: AliasOf = (o) => {
-              const fresh = new MemberEngine(self, makeConfig(t, nat, servers));
-              const syn = build(originalSyn(0), t.internal, t.external);
-              syn.key = o;
-              syn.ingress = ifaceFor(t, o.srcV4);
-              syn.tcpFlags = o.protocol === IpProtocol.TCP ? SYN : 0;
-              fresh.decide(syn, now);
-              const out = createFlowKey();
-              return fresh.translation(o, out) ? out : o;
-            };
+            const aliasOf = freshAliasOf(t, self, nat, servers, now);
             const packets = specs.map((s) => build(s, t.internal, t.external, aliasOf));
             const { expected, error: expectedError } = decideEach(one, packets, now);
             const out = createDecisionBuffers(packets.length);

@@ -3,7 +3,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type CorrectionConfig,
-  type CorrectionMessage,
   createDecisionBuffers,
   MemberEngine,
   PACKED_WORDS,
@@ -11,19 +10,20 @@ import {
   PackedWord,
   type Packet,
 } from '../src/index.js';
-import { anyTopology, logicalServer, natRules, type Topology } from './arbitraries.js';
+import { anyTopology, logicalServer, natRules } from './arbitraries.js';
 import {
-  type AliasOf,
   breaking,
   build,
   codeOf,
+  correction,
   decideEach,
   expectSameEngine,
+  freshAliasOf,
   originalSyn,
   type PacketSpec,
   packetSpec,
 } from './batch-packets.js';
-import { ifaceFor, makeConfig } from './sim.js';
+import { makeConfig } from './sim.js';
 
 /** A word of a lane and a value that makes any lane impossible. */
 const impossibleWord = fc.constantFrom<[number, number]>(
@@ -97,19 +97,6 @@ function decodeKey(words: Int32Array, at: number): FlowKey {
   return key;
 }
 
-/** A message for the two engines: a correction entry from another member. */
-function correction(t: Topology, self: number, spec: PacketSpec): CorrectionMessage {
-  const other = (self + 1) % t.members;
-  return {
-    kind: 'correct',
-    from: other,
-    to: self,
-    key: build(spec, t.internal, t.external).key,
-    owner: other,
-    reason: 1,
-  };
-}
-
 /**
  * Runs `packets` through `one` with decide until one throws and `batch` (the same packets) through
  * `many` with decidePacked, and asserts the same decisions, error, messages, counters and tables.
@@ -175,16 +162,7 @@ describe('PackedBatch and decidePacked', () => {
                 codeOf(() => one.expect(parent, related, now)),
               );
             }
-            const aliasOf: AliasOf = (o) => {
-              const fresh = new MemberEngine(self, makeConfig(t, rules, servers));
-              const syn = build(originalSyn(0), t.internal, t.external);
-              syn.key = o;
-              syn.ingress = ifaceFor(t, o.srcV4);
-              syn.tcpFlags = o.protocol === 6 ? 2 : 0;
-              fresh.decide(syn, now);
-              const out = createFlowKey();
-              return fresh.translation(o, out) ? out : o;
-            };
+            const aliasOf = freshAliasOf(t, self, rules, servers, now);
             // Or IPv4 only, in a narrow pool (an IPv6 creation makes every later miss of its batch a candidate).
             const lanes = specs.map(([s, w]): [PacketSpec, [number, number]] => [
               v4 ? narrow({ ...s, six: false }) : s,
