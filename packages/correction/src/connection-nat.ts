@@ -28,8 +28,6 @@ export class ConnectionNat {
 
   /** No translate hook: creations may use {@link insert}. */
   readonly direct: boolean;
-  /** After {@link insert}: the entry went in with an alias (its translation differs from its key). */
-  aliased = false;
 
   /**
    * Writes the tuple connection `o` is translated to into `t` (`o` itself when nothing applies);
@@ -59,13 +57,11 @@ export class ConnectionNat {
     const owned = this.owned;
     copyFlowKey(o, t);
     const index = this.nat.match(o);
-    this.aliased = false;
     if (index < 0) return owned.tryInsert(o, now, owner, backup, tag, null);
     const rule = this.nat.rules[index] as NatRule;
     if (rule.kind !== 'hide' || (o.portKind !== PortKind.PORTS && o.portKind !== PortKind.ECHO)) {
       applyNat(rule, o, 0, t);
-      this.aliased = !flowKeyEquals(t, o);
-      return owned.tryInsert(o, now, owner, backup, tag, this.aliased ? t : null);
+      return owned.tryInsert(o, now, owner, backup, tag, flowKeyEquals(t, o) ? null : t);
     }
     // applyNat of a hide rule, unrolled: the source address once, then each candidate port (an
     // echo id is both ports: a checked ECHO key has srcPort === dstPort, so `t` equals `o`
@@ -80,7 +76,6 @@ export class ConnectionNat {
       t.srcPort = port;
       if (echo) t.dstPort = port;
       const same = ownAddress && port === o.srcPort;
-      this.aliased = !same;
       const h = owned.tryInsert(o, now, owner, backup, tag, same ? null : t);
       if (h !== -2) return h;
       port = port === last ? port - count + 1 : port + 1;

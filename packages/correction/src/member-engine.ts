@@ -128,7 +128,7 @@ export class MemberEngine extends BatchDecisions {
     } else if (!this.nat.translate(o, t)) {
       return this.drop(DropCause.NAT_EXHAUSTED);
     }
-    const natted = h >= 0 ? this.nat.aliased : !flowKeyEquals(t, o);
+    const natted = !flowKeyEquals(t, o);
     const r = reverseFlowKey(t, this.reply);
     let target: number;
     let landing: number;
