@@ -1,3 +1,4 @@
+import { bucketWalk } from './bucket-walk.js';
 import { get, i32, load, Op, set, store, tee, type WasmFunction } from './wasm-writer.js';
 
 /**
@@ -50,26 +51,10 @@ function find(off: number, w3: number, home: number): number[] {
     ...get(w3), ...i32(0x17ff), Op.and, ...set(MQ), // MATCH_MASK: key bits | OCC_BIT
     ...get(SC), ...load(off + 16), ...i32(0x7f), Op.and, ...i32(0x80), Op.or, ...i32(0x010101), Op.mul, ...set(TAG),
     ...get(home), ...i32(6), Op.shl, ...set(B), ...get(END), ...i32(6), Op.shrU, ...set(LEFT), ...i32(0), ...set(FOUND),
-    Op.block, V, Op.loop, V,
-      ...get(B), ...load(60), ...set(W),
-      ...get(W), ...get(TAG), Op.xor, ...i32(0xffffff), Op.and, ...set(X),
-      ...get(X), ...i32(0x010101), Op.sub, ...get(X), ...i32(-1), Op.xor, Op.and, ...i32(0x808080), Op.and, ...set(C),
-      Op.block, V, Op.loop, V,
-        ...get(C), Op.eqz, Op.brIf, 1,
-        ...get(B), ...get(C), Op.ctz, ...i32(3), Op.shrU, ...i32(20), Op.mul, Op.add, ...set(A),
-        ...get(A), ...load(0), ...get(S), Op.eq,
-        ...get(A), ...load(4), ...get(D), Op.eq, Op.and,
-        ...get(A), ...load(8), ...get(PORTS), Op.eq, Op.and,
-        ...get(A), ...load(12), ...i32(0x17ff), Op.and, ...get(MQ), Op.eq, Op.and,
-        Op.if, V, ...i32(1), ...set(FOUND), Op.br, 4, Op.end,
-        ...get(C), ...get(C), ...i32(1), Op.sub, Op.and, ...set(C),
-        Op.br, 0,
-      Op.end, Op.end,
-      ...get(W), ...i32(0x1000000), Op.ltU, Op.brIf, 1, // COUNT_ONE: stored no further on
-      ...get(B), ...i32(64), Op.add, ...set(B),
-      ...get(B), ...get(END), Op.eq, Op.if, V, ...i32(0), ...set(B), Op.end,
-      ...get(LEFT), ...i32(1), Op.sub, ...tee(LEFT), ...i32(0), Op.gtS, Op.brIf, 0,
-    Op.end, Op.end,
+    ...bucketWalk(
+      { B, LEFT, END, S, D, PORTS, MATCH: MQ, TAGS: TAG, W, X, C, A },
+      [...i32(1), ...set(FOUND)],
+    ),
   ];
 }
 

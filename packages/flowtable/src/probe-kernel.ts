@@ -1,3 +1,4 @@
+import { bucketWalk } from './bucket-walk.js';
 import { STATE_TABLE } from './conn-state.js';
 import { INSERT_ALIAS_AT, insertFunction } from './insert-kernel.js';
 import { recordFunction } from './record-kernel.js';
@@ -212,28 +213,10 @@ function kernelModule(): Uint8Array {
         ...get(M), ...i32(16), Op.shrU, ...i32(0xff), Op.and, ...i32(0x010101), Op.mul, ...set(TAGS),
         ...i32(0), ...set(REF), ...i32(0), ...set(W3),
         ...get(END), ...i32(6), Op.shrU, ...set(LEFT),
-        Op.block, V, Op.loop, V,
-          ...get(B), ...load(60), ...set(W),
-          // tagCandidates: a SWAR zero-byte test of (tag word ^ tags) over the three slot bytes.
-          ...get(W), ...get(TAGS), Op.xor, ...i32(0xffffff), Op.and, ...set(X),
-          ...get(X), ...i32(0x010101), Op.sub, ...get(X), ...i32(-1), Op.xor, Op.and, ...i32(0x808080), Op.and, ...set(C),
-          Op.block, V, Op.loop, V,
-            ...get(C), Op.eqz, Op.brIf, 1,
-            ...get(B), ...get(C), Op.ctz, ...i32(3), Op.shrU, ...i32(20), Op.mul, Op.add, ...set(A),
-            ...get(A), ...load(0), ...get(S), Op.eq,
-            ...get(A), ...load(4), ...get(D), Op.eq, Op.and,
-            ...get(A), ...load(8), ...get(PORTS), Op.eq, Op.and,
-            ...get(A), ...load(12), ...i32(0x17ff), Op.and, ...get(META), Op.eq, Op.and,
-            Op.if, V, ...get(A), ...load(12), ...set(W3), ...get(A), ...load(16), ...set(REF), Op.br, 4, Op.end,
-            ...get(C), ...get(C), ...i32(1), Op.sub, Op.and, ...set(C),
-            Op.br, 0,
-          Op.end, Op.end,
-          // No match here: on to the next bucket only while this one's overflow count is not 0.
-          ...get(W), ...i32(0x1000000), Op.ltU, Op.brIf, 1,
-          ...get(B), ...i32(64), Op.add, ...set(B),
-          ...get(B), ...get(END), Op.eq, Op.if, V, ...i32(0), ...set(B), Op.end,
-          ...get(LEFT), ...i32(1), Op.sub, ...tee(LEFT), ...i32(0), Op.gtS, Op.brIf, 0,
-        Op.end, Op.end,
+        ...bucketWalk(
+          { B, LEFT, END, S, D, PORTS, MATCH: META, TAGS, W, X, C, A },
+          [...get(A), ...load(12), ...set(W3), ...get(A), ...load(16), ...set(REF)],
+        ),
         ...get(SC), ...i32(KERNEL_OUT * 4), Op.add, ...get(I), ...i32(4), Op.mul, Op.add, ...set(OUT),
         ...get(REF), Op.eqz,
         Op.if, V,
