@@ -377,7 +377,7 @@ export function bucketsFor(keys: number, load: number): number {
 
 function allocate(buckets: number): { slots: Uint32Array; kernel: ProbeKernel | null } {
   const words = (buckets + 1) * BUCKET_WORDS;
-  const paged = words * 4 >= pageAlignedBytes ? pageAlignedIndex(words, buckets) : null;
+  const paged = words * 4 >= pageAlignedBytes ? pageAlignedIndex(words, buckets, buckets / TWO_32) : null;
   return (
     paged ?? {
       slots: lineAligned(words),

@@ -2,6 +2,7 @@ import type { FlowKey, PortKind } from '@maestro/hash';
 import type { BucketIndex } from './bucket-index.js';
 import { type BulkScratch, probeStagedKeys } from './bulk-find.js';
 import { hash4 } from './mix.js';
+import { STAGE_LANE_WORDS } from './stage-kernel.js';
 
 /**
  * Where each field of a flow key sits among the words of a packed key (as in `@maestro/policy`'s
@@ -29,7 +30,9 @@ export const KEY_WORDS = 16;
  * laid out as {@link KeyWord} says; writes each handle (or -1) to `out[at + i]` and the flags to
  * `flags[at + i]`;
  * returns the number found. Stage 1 reads, checks, orders and hashes the words straight into the
- * probe's scratch (no key object); IPv6 and garbage keys are marked `SLOW`, counted in `sc.slow`
+ * probe's scratch (no key object): for a large index in its WebAssembly module
+ * (`stage-kernel.ts`), the batch's words copied there first when they span at most
+ * {@link STAGE_LANE_WORDS} words (32 keys 32 words apart), else in JavaScript; IPv6 and garbage keys are marked `SLOW`, counted in `sc.slow`
  * and left to the caller (their `out` and `flags` not written, or written with stale values).
  * Internal to the package.
  */
@@ -47,6 +50,14 @@ export function findPackedBatch(
   at: number,
 ): number {
   const kernel = index.kernel;
+  const span = (count - 1) * stride + KEY_WORDS;
+  if (kernel !== null && span <= STAGE_LANE_WORDS) {
+    // Stage 1 in the kernel's module: the batch's words copied next to it in one `set`.
+    kernel.lanes.set(words.subarray(first, first + span));
+    sc.view = kernel.scratch;
+    sc.slow = kernel.stage(stride, count, symmetric, seed);
+    return probeStagedKeys(sc, count, index, out, flags, at);
+  }
   const sv = kernel === null ? sc.own : kernel.scratch;
   sc.view = sv;
   const scale = index.scale;

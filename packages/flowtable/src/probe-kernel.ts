@@ -2,6 +2,7 @@ import { bucketWalk } from './bucket-walk.js';
 import { STATE_TABLE } from './conn-state.js';
 import { INSERT_ALIAS_AT, insertFunction } from './insert-kernel.js';
 import { recordFunction } from './record-kernel.js';
+import { STAGE_LANE_WORDS, stageFunction } from './stage-kernel.js';
 import { get, i32, load, Op, set, store, store8, tee, wasmModule } from './wasm-writer.js';
 
 /**
@@ -30,8 +31,15 @@ const FLAGS_AT = (KERNEL_OUT + KERNEL_BATCH) * 4;
 const SINK_AT = FLAGS_AT + KERNEL_BATCH;
 /** Byte of the scratch where the record function finds the state transition table, after the sink. */
 export const STATE_AT: number = SINK_AT + 64;
-/** Bytes of a scratch: keys (or record lanes) in, results out, the touch sink, the state table. */
-export const SCRATCH_BYTES: number = STATE_AT + STATE_TABLE.length;
+/** Byte of the scratch where `findPacked` copies a batch's packed keys for the stage function, on a cache line. */
+const LANES_AT = Math.ceil((STATE_AT + STATE_TABLE.length) / 64) * 64;
+/** Byte of the scratch where the stage function finds the index's scale (a float64), after the lanes. */
+const SCALE_AT = LANES_AT + STAGE_LANE_WORDS * 4;
+/**
+ * Bytes of a scratch: keys (or record lanes) in, results out, the touch sink, the state table,
+ * the packed keys of a batch and the index's scale.
+ */
+export const SCRATCH_BYTES: number = SCALE_AT + 8;
 /** Bytes of a WebAssembly page. */
 export const PAGE = 65536;
 
@@ -51,6 +59,14 @@ interface Wasm {
 const wasm = (globalThis as { WebAssembly?: Wasm }).WebAssembly;
 
 type ProbeFn = (scratchAt: number, count: number, endBytes: number) => number;
+type StageFn = (
+  scratchAt: number,
+  strideBytes: number,
+  count: number,
+  symmetric: number,
+  seed: number,
+  last: number,
+) => number;
 /** The record function of the kernels' module (see `record-kernel.ts`). */
 export type RecordFn = (scratchAt: number, recordsAt: number, count: number, nowCode: number) => number;
 type InsertFn = (
@@ -71,7 +87,7 @@ type InsertFn = (
 export function kernelMemory(
   pages: number,
   maximum: number,
-): { memory: KernelMemory; probe: ProbeFn; record: RecordFn; insert: InsertFn } | null {
+): { memory: KernelMemory; probe: ProbeFn; record: RecordFn; insert: InsertFn; stage: StageFn } | null {
   if (wasm === undefined) return null;
   try {
     const memory = new wasm.Memory({ initial: pages, maximum });
@@ -82,6 +98,7 @@ export function kernelMemory(
       probe: exports['probe'] as ProbeFn,
       record: exports['record'] as RecordFn,
       insert: exports['insert'] as InsertFn,
+      stage: exports['stage'] as StageFn,
     };
   } catch {
     return null;
@@ -99,19 +116,39 @@ export class ProbeKernel {
   readonly handles: Int32Array;
   /** After {@link probe}: each key's find flags (0 for a miss), contiguous (a view of the scratch). */
   readonly flags: Uint8Array;
+  /** Where {@link stage} reads a batch's packed keys (a view of the scratch). */
+  readonly lanes: Int32Array;
   private readonly fn: ProbeFn;
   private readonly insertFn: InsertFn;
+  private readonly stageFn: StageFn;
   private readonly at: number;
   private readonly end: number;
 
-  constructor(fn: ProbeFn, insertFn: InsertFn, buffer: ArrayBuffer, at: number, buckets: number) {
-    this.fn = fn;
-    this.insertFn = insertFn;
+  constructor(
+    fns: { probe: ProbeFn; insert: InsertFn; stage: StageFn },
+    buffer: ArrayBuffer,
+    at: number,
+    buckets: number,
+    scale: number,
+  ) {
+    this.fn = fns.probe;
+    this.insertFn = fns.insert;
+    this.stageFn = fns.stage;
     this.at = at;
     this.end = buckets * 64;
     this.scratch = new Int32Array(buffer, at, SCRATCH_BYTES / 4);
     this.handles = new Int32Array(buffer, at + KERNEL_OUT * 4, KERNEL_BATCH);
     this.flags = new Uint8Array(buffer, at + FLAGS_AT, KERNEL_BATCH);
+    this.lanes = new Int32Array(buffer, at + LANES_AT, STAGE_LANE_WORDS);
+    new Float64Array(buffer, at + SCALE_AT, 1)[0] = scale;
+  }
+
+  /**
+   * Stages the first `count` packed keys of {@link lanes}, `stride` words apart, as probe keys
+   * (see `stage-kernel.ts`); returns how many were left to the general path.
+   */
+  stage(stride: number, count: number, symmetric: boolean, seed: number): number {
+    return this.stageFn(this.at, stride * 4, count, symmetric ? 1 : 0, seed, this.end / 64 - 1);
   }
 
   /** Probes the first `count` keys of the scratch; returns how many were found. */
@@ -141,6 +178,7 @@ export class ProbeKernel {
 export function pageAlignedIndex(
   words: number,
   buckets: number,
+  scale: number,
 ): { slots: Uint32Array; kernel: ProbeKernel } | null {
   const at = Math.ceil((words * 4) / 64) * 64;
   const pages = Math.ceil((at + SCRATCH_BYTES) / PAGE);
@@ -148,7 +186,7 @@ export function pageAlignedIndex(
   if (k === null) return null;
   return {
     slots: new Uint32Array(k.memory.buffer, 0, words),
-    kernel: new ProbeKernel(k.probe, k.insert, k.memory.buffer, at, buckets),
+    kernel: new ProbeKernel(k, k.memory.buffer, at, buckets, scale),
   };
 }
 
@@ -241,5 +279,6 @@ function kernelModule(): Uint8Array {
     { name: 'probe', params: 3, locals: 19, body },
     recordFunction(STATE_AT, SINK_AT),
     insertFunction(SINK_AT),
+    stageFunction(LANES_AT, SCALE_AT),
   ]);
 }

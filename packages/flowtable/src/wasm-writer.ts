@@ -32,7 +32,7 @@ export function sleb(n: number): number[] {
   }
 }
 
-/** The opcodes the kernel uses (i32 only), and `void` as a block type. */
+/** The opcodes the kernels use (i32, and the few float64 ones of a home bucket), and `void` as a block type. */
 export const Op = {
   block: 0x02,
   loop: 0x03,
@@ -42,11 +42,13 @@ export const Op = {
   br: 0x0c,
   brIf: 0x0d,
   return: 0x0f,
+  select: 0x1b,
   void: 0x40,
   get: 0x20,
   set: 0x21,
   tee: 0x22,
   load: 0x28,
+  f64Load: 0x2b,
   load8u: 0x2d,
   store: 0x36,
   store8: 0x3a,
@@ -56,6 +58,7 @@ export const Op = {
   ltS: 0x48,
   ltU: 0x49,
   gtS: 0x4a,
+  gtU: 0x4b,
   geS: 0x4e,
   geU: 0x4f,
   ctz: 0x68,
@@ -67,6 +70,9 @@ export const Op = {
   xor: 0x73,
   shl: 0x74,
   shrU: 0x76,
+  f64Mul: 0xa2,
+  i32TruncF64S: 0xaa,
+  f64ConvertI32U: 0xb8,
 } as const;
 
 /** `local.get i`. */
@@ -79,6 +85,8 @@ export const tee = (i: number): number[] => [Op.tee, ...uleb(i)];
 export const i32 = (n: number): number[] => [Op.const, ...sleb(n)];
 /** `i32.load` at the address on the stack plus `offset` (4-byte aligned). */
 export const load = (offset: number): number[] => [Op.load, 2, ...uleb(offset)];
+/** `f64.load` at the address on the stack plus `offset` (8-byte aligned). */
+export const f64Load = (offset: number): number[] => [Op.f64Load, 3, ...uleb(offset)];
 /** `i32.load8_u` at the address on the stack plus `offset`. */
 export const load8u = (offset: number): number[] => [Op.load8u, 0, ...uleb(offset)];
 /** `i32.store` of the value on the stack at the address below it plus `offset` (4-byte aligned). */

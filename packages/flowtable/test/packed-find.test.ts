@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { setKernelThreshold } from '../src/bucket-index.js';
 import { FlowTable, KEY_WORDS, KeyWord } from '../src/index.js';
 import {
   anyFlow,
@@ -32,6 +33,33 @@ describe('findPacked', () => {
       ),
       { numRuns: 25 },
     );
+  });
+
+  it('should give with findPacked through the kernels (every index in WebAssembly memory, its stage 1 there too), for every packed key at any stride and offset, the handle and flags find gives', () => {
+    const before = setKernelThreshold(0);
+    try {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 0x7fffffff }),
+          fc.integer({ min: 1, max: 3000 }),
+          fc.array(fc.nat({ max: 3 }), { minLength: 1, maxLength: 80 }),
+          fc.array(smallFlow, { maxLength: 8 }),
+          fc.boolean(),
+          fc.integer({ min: KEY_WORDS, max: 40 }),
+          fc.nat(20),
+          (seed, n, hows, v6, symmetric, stride, first) => {
+            const keys = [...pseudoRandomFlows(seed, n), ...v6];
+            const table = tableWithAliases(keys, { capacity: 1, symmetric });
+            const picked = [...keys.slice(0, 80), ...v6];
+            const queries = picked.map((k, i) => queryOf(k, hows[i % hows.length] as number));
+            expectFindPackedAsFind(table, queries, first, stride);
+          },
+        ),
+        { numRuns: 25 },
+      );
+    } finally {
+      setKernelThreshold(before);
+    }
   });
 
   it('should reject garbage packed words with INVALID_KEY and bad arrays, strides and counts with INVALID_VALUE, leaving the table unchanged', () => {
