@@ -12,51 +12,41 @@ import {
   tableWithAliases,
 } from './arbitraries.js';
 
+/**
+ * findPacked against find: up to `most` keys of a table grown from one entry (aliases among them,
+ * IPv6 keys after them), each queried one of four ways, packed at any stride and offset.
+ */
+function packedAsFind(most: number): void {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 0x7fffffff }),
+      fc.integer({ min: 1, max: 3000 }),
+      fc.array(fc.nat({ max: 3 }), { minLength: 1, maxLength: most }),
+      fc.array(smallFlow, { maxLength: 8 }),
+      fc.boolean(),
+      fc.integer({ min: KEY_WORDS, max: 40 }),
+      fc.nat(20),
+      (seed, n, hows, v6, symmetric, stride, first) => {
+        const keys = [...pseudoRandomFlows(seed, n), ...v6];
+        const table = tableWithAliases(keys, { capacity: 1, symmetric });
+        const picked = [...keys.slice(0, most), ...v6];
+        const queries = picked.map((k, i) => queryOf(k, hows[i % hows.length] as number));
+        expectFindPackedAsFind(table, queries, first, stride);
+      },
+    ),
+    { numRuns: 25 },
+  );
+}
+
 describe('findPacked', () => {
   it('should give with findPacked, for every packed key at any stride and offset, the handle and flags find gives', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 0x7fffffff }),
-        fc.integer({ min: 1, max: 3000 }),
-        fc.array(fc.nat({ max: 3 }), { minLength: 1, maxLength: 50 }),
-        fc.array(smallFlow, { maxLength: 8 }),
-        fc.boolean(),
-        fc.integer({ min: KEY_WORDS, max: 40 }),
-        fc.nat(20),
-        (seed, n, hows, v6, symmetric, stride, first) => {
-          const keys = [...pseudoRandomFlows(seed, n), ...v6];
-          const table = tableWithAliases(keys, { capacity: 1, symmetric });
-          const picked = [...keys.slice(0, 60), ...v6];
-          const queries = picked.map((k, i) => queryOf(k, hows[i % hows.length] as number));
-          expectFindPackedAsFind(table, queries, first, stride);
-        },
-      ),
-      { numRuns: 25 },
-    );
+    packedAsFind(60);
   });
 
   it('should give with findPacked through the kernels (every index in WebAssembly memory, its stage 1 there too), for every packed key at any stride and offset, the handle and flags find gives', () => {
     const before = setKernelThreshold(0);
     try {
-      fc.assert(
-        fc.property(
-          fc.integer({ min: 1, max: 0x7fffffff }),
-          fc.integer({ min: 1, max: 3000 }),
-          fc.array(fc.nat({ max: 3 }), { minLength: 1, maxLength: 80 }),
-          fc.array(smallFlow, { maxLength: 8 }),
-          fc.boolean(),
-          fc.integer({ min: KEY_WORDS, max: 40 }),
-          fc.nat(20),
-          (seed, n, hows, v6, symmetric, stride, first) => {
-            const keys = [...pseudoRandomFlows(seed, n), ...v6];
-            const table = tableWithAliases(keys, { capacity: 1, symmetric });
-            const picked = [...keys.slice(0, 80), ...v6];
-            const queries = picked.map((k, i) => queryOf(k, hows[i % hows.length] as number));
-            expectFindPackedAsFind(table, queries, first, stride);
-          },
-        ),
-        { numRuns: 25 },
-      );
+      packedAsFind(80);
     } finally {
       setKernelThreshold(before);
     }
