@@ -45,33 +45,38 @@ export class MessagePool {
     if (!Array.isArray(messages)) {
       throw new CorrectionError('INVALID_MESSAGE', 'recycle takes an array of messages');
     }
-    for (const m of messages as readonly unknown[]) {
-      if (!isKeyObject(typeof m === 'object' && m !== null ? (m as { key?: unknown }).key : undefined)) {
-        throw new CorrectionError('INVALID_MESSAGE', 'a recycled message must carry a flow key object');
-      }
-    }
+    // One pass, each key read once; what it kept is let go again before it throws. Whether an
+    // engine-made message was frozen is found out when it is rewritten (see correct): checking
+    // here (Object.isFrozen, a runtime call) cost about as much as the rest of the pass.
     const keys = this.keys;
     const spare = this.messages;
+    const keptKeys = keys.length;
+    const keptMessages = spare.length;
     for (let i = 0; i < messages.length; i++) {
-      const m = messages[i] as CorrectionMessage;
-      if (m instanceof CorrectMessage && !Object.isFrozen(m)) {
+      const m: unknown = messages[i];
+      const key = typeof m === 'object' && m !== null ? (m as { key?: unknown }).key : undefined;
+      if (!isKeyObject(key)) {
+        keys.length = keptKeys;
+        spare.length = keptMessages;
+        throw new CorrectionError('INVALID_MESSAGE', 'a recycled message must carry a flow key object');
+      }
+      if (m instanceof CorrectMessage) {
         if (spare.length < SPARE) spare.push(m);
       } else if (keys.length < SPARE) {
-        keys.push(m.key);
+        keys.push(key);
       }
     }
   }
 
   /** A `correct` message: a recycled one rewritten, else a new one. */
   correct(from: number, to: number, key: FlowKey, owner: number, reason: number): CorrectionMessage {
-    const m = this.messages.pop();
-    if (m === undefined) return new CorrectMessage(from, to, this.keyCopy(key), owner, reason);
-    m.from = from;
-    m.to = to;
-    reuseKey(key, m.key);
-    m.owner = owner;
-    m.reason = reason;
-    return m;
+    const spare = this.messages;
+    for (let m = spare.pop(); m !== undefined; m = spare.pop()) {
+      if (rewrite(m, from, to, key, owner, reason)) return m;
+      // Frozen once delivered: only its key can be reused.
+      if (Object.isFrozen(m) && this.keys.length < SPARE) this.keys.push(m.key);
+    }
+    return new CorrectMessage(from, to, this.keyCopy(key), owner, reason);
   }
 
   /** A copy of `key` for an outgoing message: a recycled key when there is one, else a new one. */
@@ -79,6 +84,30 @@ export class MessagePool {
     const spare = this.keys.pop();
     return spare === undefined ? cloneFlowKey(key) : reuseKey(key, spare);
   }
+}
+
+/**
+ * Writes the fields of a `correct` message into the recycled `m`; false, for a message frozen (or
+ * made read-only) since it was sent, when a field cannot be written.
+ */
+function rewrite(
+  m: CorrectMessage,
+  from: number,
+  to: number,
+  key: FlowKey,
+  owner: number,
+  reason: number,
+): boolean {
+  try {
+    m.from = from;
+    m.to = to;
+    reuseKey(key, m.key);
+    m.owner = owner;
+    m.reason = reason;
+  } catch {
+    return false;
+  }
+  return true;
 }
 
 /** Copies `key` into the recycled key object `spare`, clearing the IPv6 bytes a v4 key leaves. */
