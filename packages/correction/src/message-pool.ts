@@ -35,6 +35,12 @@ class CorrectMessage {
 export class MessagePool {
   private readonly keys: FlowKey[] = [];
   private readonly messages: CorrectMessage[] = [];
+  /**
+   * A recycled message could not be rewritten (it was frozen once delivered): from then on each
+   * engine-made message is asked `Object.isFrozen` as it is taken, so that no more of them cost a
+   * failed rewrite (a thrown TypeError, some microseconds).
+   */
+  private frozenSeen = false;
 
   /**
    * Keeps the keys of delivered `messages` (outside data) and the engine-made `correct` messages
@@ -45,9 +51,10 @@ export class MessagePool {
     if (!Array.isArray(messages)) {
       throw new CorrectionError('INVALID_MESSAGE', 'recycle takes an array of messages');
     }
-    // One pass, each key read once; what it kept is let go again before it throws. Whether an
-    // engine-made message was frozen is found out when it is rewritten (see correct): checking
-    // here (Object.isFrozen, a runtime call) cost about as much as the rest of the pass.
+    // One pass, each key read once; what it kept is let go again before it throws. Until a
+    // delivered message turns out frozen, whether one is is found out when it is rewritten (see
+    // correct): asking each here (Object.isFrozen, a runtime call) cost as much as the rest of the pass.
+    const checkFrozen = this.frozenSeen;
     const keys = this.keys;
     const spare = this.messages;
     const keptKeys = keys.length;
@@ -60,7 +67,7 @@ export class MessagePool {
         spare.length = keptMessages;
         throw new CorrectionError('INVALID_MESSAGE', 'a recycled message must carry a flow key object');
       }
-      if (m instanceof CorrectMessage) {
+      if (m instanceof CorrectMessage && !(checkFrozen && Object.isFrozen(m))) {
         if (spare.length < SPARE) spare.push(m);
       } else if (keys.length < SPARE) {
         keys.push(key);
@@ -73,10 +80,31 @@ export class MessagePool {
     const spare = this.messages;
     for (let m = spare.pop(); m !== undefined; m = spare.pop()) {
       if (rewrite(m, from, to, key, owner, reason)) return m;
-      // Frozen once delivered: only its key can be reused.
-      if (Object.isFrozen(m) && this.keys.length < SPARE) this.keys.push(m.key);
+      if (!this.frozenSeen) this.sortFrozen();
+      this.keepKeyOfFrozen(m);
     }
     return new CorrectMessage(from, to, this.keyCopy(key), owner, reason);
+  }
+
+  /**
+   * After the first recycled message that could not be rewritten: from then on {@link take} checks
+   * each message, and the messages already kept that are frozen give only their keys.
+   */
+  private sortFrozen(): void {
+    this.frozenSeen = true;
+    const spare = this.messages;
+    let kept = 0;
+    for (let i = 0; i < spare.length; i++) {
+      const m = spare[i] as CorrectMessage;
+      if (Object.isFrozen(m)) this.keepKeyOfFrozen(m);
+      else spare[kept++] = m;
+    }
+    spare.length = kept;
+  }
+
+  /** Keeps the key of a message that cannot be rewritten, if it was frozen (its key then can be). */
+  private keepKeyOfFrozen(m: CorrectMessage): void {
+    if (Object.isFrozen(m) && this.keys.length < SPARE) this.keys.push(m.key);
   }
 
   /** A copy of `key` for an outgoing message: a recycled key when there is one, else a new one. */

@@ -72,6 +72,45 @@ describe('message recycling', () => {
       }),
     );
   });
+  it('should never reuse a message or key the caller still holds, whether the ones it recycled were frozen or not', () => {
+    // per flow: what the caller does with the messages it emits (hold them, recycle them, or
+    // recycle them frozen)
+    const flows = fc.array(
+      fc.tuple(
+        fc.nat(255),
+        fc.integer({ min: 1024, max: 65535 }),
+        fc.nat(255),
+        fc.constantFrom('hold', 'recycle', 'freeze'),
+      ),
+      { maxLength: 60 },
+    );
+    fc.assert(
+      fc.property(anyTopology, natRules, flows, (t, nat, plan) => {
+        const engine = new MemberEngine(0, makeConfig(t, nat));
+        const held: CorrectionMessage[] = [];
+        const heldKeys = new Set<unknown>();
+        const heldText: string[] = [];
+        for (const [client, port, server, fate] of plan) {
+          engine.decide(syn(t, client, port, server), 1);
+          const mine = engine.outbox.splice(0);
+          expect(new Set(mine).size).toBe(mine.length);
+          expect(new Set(mine.map((m) => m.key)).size).toBe(mine.length);
+          for (const m of mine) {
+            expect(held).not.toContain(m);
+            expect(heldKeys.has(m.key)).toBe(false);
+          }
+          if (fate === 'hold') {
+            held.push(...mine);
+            for (const m of mine) heldKeys.add(m.key);
+            heldText.push(...text(mine));
+          } else {
+            engine.recycle(fate === 'freeze' ? mine.map((m) => Object.freeze(m)) : mine);
+          }
+        }
+        expect(text(held)).toEqual(heldText);
+      }),
+    );
+  });
 });
 
 describe('recycle input', () => {
