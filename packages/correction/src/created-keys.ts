@@ -39,15 +39,22 @@ export class CreatedKeys {
       this.any = true;
       return;
     }
-    const bit = bitOf(key.srcV4, key.dstV4, key.srcPort, key.dstPort, key.protocol);
+    // The fields read once, the addresses as int32 words: handed to bitOf as numbers past 2^31
+    // they were boxed (a heap number each) whenever bitOf was not inlined.
+    const s = key.srcV4 | 0;
+    const d = key.dstV4 | 0;
+    const sp = key.srcPort;
+    const dp = key.dstPort;
+    const protocol = key.protocol;
+    const bit = bitOf(s, d, sp, dp, protocol);
     const f = this.filter;
     f[bit >>> 5] = (f[bit >>> 5] as number) | (1 << (bit & 31));
     const w = this.words;
     const b = 4 * this.count++;
-    w[b] = key.srcV4;
-    w[b + 1] = key.dstV4;
-    w[b + 2] = (key.srcPort << 16) | key.dstPort;
-    w[b + 3] = key.protocol | (key.portKind << 8);
+    w[b] = s;
+    w[b + 1] = d;
+    w[b + 2] = (sp << 16) | dp;
+    w[b + 3] = protocol | (key.portKind << 8);
   }
 
   /** True when `key` could find one of the added keys in a symmetric table (either direction). */

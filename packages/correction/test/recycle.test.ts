@@ -3,7 +3,7 @@ import { createFlowKey, IpProtocol, PortKind, setFlowV4 } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CorrectionMessage, MemberEngine, type Packet } from '../src/index.js';
-import { anyTopology, INSIDE, natRules, OUTSIDE } from './arbitraries.js';
+import { anyTopology, INSIDE, natRules, OUTSIDE, type Topology } from './arbitraries.js';
 import { ifaceFor, makeConfig } from './sim.js';
 
 function text(messages: readonly CorrectionMessage[]): string[] {
@@ -17,6 +17,21 @@ const syns = fc.array(
   fc.tuple(fc.nat(255), fc.integer({ min: 1024, max: 65535 }), fc.nat(255), fc.boolean()),
   { maxLength: 40 },
 );
+
+/** A SYN from inside client `client` (an offset) to outside server `server` at the topology's inside interface. */
+function syn(t: Topology, client: number, port: number, server: number): Packet {
+  const src = INSIDE + 1 + client;
+  return {
+    key: setFlowV4(createFlowKey(), IpProtocol.TCP, src, OUTSIDE + server, port, 443, PortKind.PORTS),
+    ingress: ifaceFor(t, src),
+    ipId: 0,
+    moreFragments: false,
+    tcpFlags: TcpFlag.SYN,
+    bytes: 60,
+    embedded: null,
+    hops: 0,
+  };
+}
 
 describe('message recycling', () => {
   it('should emit the same messages whether or not delivered ones (frozen or not) are recycled', () => {
@@ -57,9 +72,73 @@ describe('message recycling', () => {
       }),
     );
   });
+  it('should never reuse a message or key the caller still holds, whether the ones it recycled were frozen or not', () => {
+    // per flow: what the caller does with the messages it emits (hold them, recycle them, or
+    // recycle them frozen)
+    const flows = fc.array(
+      fc.tuple(
+        fc.nat(255),
+        fc.integer({ min: 1024, max: 65535 }),
+        fc.nat(255),
+        fc.constantFrom('hold', 'recycle', 'freeze'),
+      ),
+      { maxLength: 60 },
+    );
+    fc.assert(
+      fc.property(anyTopology, natRules, flows, (t, nat, plan) => {
+        const engine = new MemberEngine(0, makeConfig(t, nat));
+        const held: CorrectionMessage[] = [];
+        const heldKeys = new Set<unknown>();
+        const heldText: string[] = [];
+        for (const [client, port, server, fate] of plan) {
+          engine.decide(syn(t, client, port, server), 1);
+          const mine = engine.outbox.splice(0);
+          expect(new Set(mine).size).toBe(mine.length);
+          expect(new Set(mine.map((m) => m.key)).size).toBe(mine.length);
+          for (const m of mine) {
+            expect(held).not.toContain(m);
+            expect(heldKeys.has(m.key)).toBe(false);
+          }
+          if (fate === 'hold') {
+            held.push(...mine);
+            for (const m of mine) heldKeys.add(m.key);
+            heldText.push(...text(mine));
+          } else {
+            engine.recycle(fate === 'freeze' ? mine.map((m) => Object.freeze(m)) : mine);
+          }
+        }
+        expect(text(held)).toEqual(heldText);
+      }),
+    );
+  });
 });
 
 describe('recycle input', () => {
+  it('should keep nothing of a rejected recycle: later messages reuse none of its messages or keys', () => {
+    const bad = fc.oneof(
+      fc.anything(),
+      fc.constant({ kind: 'uncorrect', key: { src6: new Uint8Array(4), dst6: new Uint8Array(16) } }),
+    );
+    fc.assert(
+      fc.property(anyTopology, natRules, syns, syns, bad, (t, nat, first, later, garbage) => {
+        const engine = new MemberEngine(0, makeConfig(t, nat));
+        for (const [client, port, server] of first) engine.decide(syn(t, client, port, server), 1);
+        const held = engine.outbox.splice(0);
+        const before = text(held);
+        expect(() => engine.recycle([...held, garbage as CorrectionMessage])).toThrow(
+          expect.objectContaining({ code: 'INVALID_MESSAGE' }),
+        );
+        for (const [client, port, server] of later) engine.decide(syn(t, client ^ 0x80, port, server), 1);
+        const keys = new Set(held.map((m) => m.key));
+        for (const m of engine.outbox) {
+          expect(held).not.toContain(m);
+          expect(keys.has(m.key)).toBe(false);
+        }
+        expect(text(held)).toEqual(before);
+      }),
+    );
+  });
+
   it('should reject anything but messages carrying flow key objects with INVALID_MESSAGE', () => {
     const good = fc.constant(null).map(() => ({ kind: 'uncorrect', from: 1, to: 0, key: createFlowKey() }));
     const bad = fc.oneof(
