@@ -21,7 +21,7 @@ import {
   type NatRule,
   type Packet,
 } from '../src/index.js';
-import { INSIDE, LOGICAL_SERVER, OUTSIDE, type Topology } from './arbitraries.js';
+import { anyTopology, INSIDE, LOGICAL_SERVER, OUTSIDE, type Topology } from './arbitraries.js';
 import { ifaceFor, makeConfig } from './sim.js';
 
 // Packets of a small pool of connections for the batch tests (decideMany, decidePacked): each
@@ -266,4 +266,54 @@ export function originalSyn(client: number): PacketSpec {
     viaAlias: false,
     six: false,
   };
+}
+
+/**
+ * The property that a batch entry point (`decideBatch`: decideMany or decidePacked over the packets
+ * at `now`) stops where decide stops when a config function throws: every packet before the one
+ * whose distribution fails is recorded, as decide one at a time records it, and none at or after
+ * it; the same error, owned entries and counters. Batches of hits of known connections (either
+ * direction, any flags) with SYNs of the connection {@link breaking} fails for among them.
+ */
+export function expectBatchStopsAtThrow(
+  decideBatch: (engine: MemberEngine, packets: Packet[], now: number) => void,
+): void {
+  const hit = fc.record({
+    client: fc.nat(4),
+    server: fc.nat(2),
+    port: fc.constantFrom(1024, 1025, 40000),
+    reply: fc.boolean(),
+    flags: fc.constantFrom(ACK, FIN | ACK, SYN | ACK, RST),
+  });
+  fc.assert(
+    fc.property(
+      anyTopology,
+      fc.array(fc.option(hit, { freq: 6, nil: null }), { minLength: 1, maxLength: 70 }),
+      (t, picks) => {
+        const one = new MemberEngine(0, breaking(makeConfig(t, [])));
+        const many = new MemberEngine(0, breaking(makeConfig(t, [])));
+        const spec = (h: Partial<PacketSpec>): PacketSpec => ({ ...originalSyn(0), ...h });
+        // Every connection a hit may name, created alike on both; then the batch, where null is a
+        // SYN of the connection whose distribution fails.
+        for (let client = 0; client < 5; client++) {
+          for (let server = 0; server < 3; server++) {
+            for (const port of [1024, 1025, 40000] as const) {
+              const syn = build(spec({ client, server, port }), t.internal, t.external);
+              one.decide(syn, 1);
+              many.decide(syn, 1);
+            }
+          }
+        }
+        const packets = picks.map((p) => build(spec(p ?? { client: 5, server: 2 }), t.internal, t.external));
+        let expectedError: string | null = null;
+        for (const p of packets) {
+          expectedError = codeOf(() => one.decide(p, 2));
+          if (expectedError !== null) break;
+        }
+        expect(codeOf(() => decideBatch(many, packets, 2))).toBe(expectedError);
+        expectSameOwned(many, one);
+        expect(many.stats()).toEqual(one.stats());
+      },
+    ),
+  );
 }

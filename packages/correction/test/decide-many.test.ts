@@ -1,4 +1,3 @@
-import { TcpFlag } from '@maestro/flowtable';
 import { cloneFlowKey, createFlowKey, IpProtocol } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -10,17 +9,15 @@ import {
   codeOf,
   correction,
   decideEach,
+  expectBatchStopsAtThrow,
   expectSameEngine,
   expectSameOwned,
   freshAliasOf,
   originalSyn,
-  type PacketSpec,
   packetSpec,
   text,
 } from './batch-packets.js';
 import { makeConfig } from './sim.js';
-
-const { SYN, ACK, FIN, RST } = TcpFlag;
 
 describe('decideMany', () => {
   it('should make the same decisions, messages, counters and tables as decide one packet at a time', () => {
@@ -75,46 +72,8 @@ describe('decideMany', () => {
   });
 
   it('should record every packet before one whose config function throws, and none after, as decide does', () => {
-    const hit = fc.record({
-      client: fc.nat(4),
-      server: fc.nat(2),
-      port: fc.constantFrom(1024, 1025, 40000),
-      reply: fc.boolean(),
-      flags: fc.constantFrom(ACK, FIN | ACK, SYN | ACK, RST),
-    });
-    fc.assert(
-      fc.property(
-        anyTopology,
-        fc.array(fc.option(hit, { freq: 6, nil: null }), { minLength: 1, maxLength: 70 }),
-        (t, picks) => {
-          const one = new MemberEngine(0, breaking(makeConfig(t, [])));
-          const many = new MemberEngine(0, breaking(makeConfig(t, [])));
-          const spec = (h: Partial<PacketSpec>): PacketSpec => ({ ...originalSyn(0), ...h });
-          // Every connection a hit may name, created alike on both; then the batch, where null is a
-          // SYN of the connection whose distribution fails.
-          for (let client = 0; client < 5; client++) {
-            for (let server = 0; server < 3; server++) {
-              for (const port of [1024, 1025, 40000] as const) {
-                const syn = build(spec({ client, server, port }), t.internal, t.external);
-                one.decide(syn, 1);
-                many.decide(syn, 1);
-              }
-            }
-          }
-          const packets = picks.map((p) =>
-            build(spec(p ?? { client: 5, server: 2 }), t.internal, t.external),
-          );
-          let expectedError: string | null = null;
-          for (const p of packets) {
-            expectedError = codeOf(() => one.decide(p, 2));
-            if (expectedError !== null) break;
-          }
-          const out = createDecisionBuffers(packets.length);
-          expect(codeOf(() => many.decideMany(packets, 2, out))).toBe(expectedError);
-          expectSameOwned(many, one);
-          expect(many.stats()).toEqual(one.stats());
-        },
-      ),
+    expectBatchStopsAtThrow((engine, packets, now) =>
+      engine.decideMany(packets, now, createDecisionBuffers(packets.length)),
     );
   });
 

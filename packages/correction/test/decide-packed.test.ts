@@ -17,6 +17,7 @@ import {
   codeOf,
   correction,
   decideEach,
+  expectBatchStopsAtThrow,
   expectSameEngine,
   freshAliasOf,
   originalSyn,
@@ -182,6 +183,16 @@ describe('PackedBatch and decidePacked', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('should record every lane before one whose config function throws, and none after, as decide does', () => {
+    expectBatchStopsAtThrow((engine, packets, now) => {
+      const batch = new PackedBatch(packets.length);
+      packets.forEach((p, i) => {
+        batch.set(i, p);
+      });
+      engine.decidePacked(batch, now, createDecisionBuffers(packets.length), packets.length);
+    });
   });
 
   it('should decide any lane words as decide decides the packet they spell, and reject impossible ones with INVALID_PACKET, changing nothing for them and after', () => {
