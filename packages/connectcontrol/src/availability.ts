@@ -1,4 +1,4 @@
-import { ConnectControlError } from './errors.js';
+import { ConnectControlError, describeValue } from './errors.js';
 
 /** How a real server's availability is checked. */
 export interface AvailabilityOptions {
@@ -18,13 +18,13 @@ export function availabilityOptions(options: AvailabilityOptions = {}): Required
   if (!Number.isFinite(interval) || interval <= 0) {
     throw new ConnectControlError(
       'INVALID_CONFIG',
-      `availability interval must be a positive number of ms, got ${interval}`,
+      `availability interval must be a positive number of ms, got ${describeValue(interval)}`,
     );
   }
   if (!Number.isInteger(retries) || retries < 1 || retries > 1000) {
     throw new ConnectControlError(
       'INVALID_CONFIG',
-      `availability retries must be an integer 1..1000, got ${retries}`,
+      `availability retries must be an integer 1..1000, got ${describeValue(retries)}`,
     );
   }
   return { interval, retries };

@@ -33,3 +33,15 @@ export class LoadReportError extends ConnectControlError {
     this.name = 'LoadReportError';
   }
 }
+
+/**
+ * A short rendering of any value for an error message. Never throws: a template literal would,
+ * for an object whose `toString` is not a function.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  if (value === null || value === undefined) return String(value);
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}

@@ -1,4 +1,4 @@
-import { LoadReportError } from './errors.js';
+import { describeValue, LoadReportError } from './errors.js';
 
 /** The UDP port load agents report to by default. */
 export const LOAD_AGENT_PORT = 18212;
@@ -48,12 +48,15 @@ export interface LoadReport {
 export function encodeLoadReport(report: LoadReport): Uint8Array {
   const { serverId, load, sequence } = report;
   if (!Number.isInteger(load) || load < 0 || load > MAX_LOAD) {
-    throw new LoadReportError('LOAD_OUT_OF_RANGE', `load must be an integer 0..${MAX_LOAD}, got ${load}`);
+    throw new LoadReportError(
+      'LOAD_OUT_OF_RANGE',
+      `load must be an integer 0..${MAX_LOAD}, got ${describeValue(load)}`,
+    );
   }
   if (!Number.isInteger(sequence) || sequence < 0 || sequence > 0xffff_ffff) {
     throw new LoadReportError(
       'INVALID_REPORT',
-      `sequence must be an unsigned 32-bit integer, got ${sequence}`,
+      `sequence must be an unsigned 32-bit integer, got ${describeValue(sequence)}`,
     );
   }
   if (typeof serverId !== 'string') {
@@ -116,7 +119,7 @@ export function decodeLoadReport(payload: Uint8Array): LoadReport {
   if (load > MAX_LOAD) {
     throw new LoadReportError(
       'LOAD_OUT_OF_RANGE',
-      `load must be 0..${MAX_LOAD} (hundredths of a percent), got ${load}`,
+      `load must be 0..${MAX_LOAD} (hundredths of a percent), got ${describeValue(load)}`,
     );
   }
   const n = payload[10] as number;

@@ -5,7 +5,7 @@ import {
   type ServerState,
 } from './availability.js';
 import { domainLabels, sharedSuffix } from './domain.js';
-import { ConnectControlError } from './errors.js';
+import { ConnectControlError, describeValue } from './errors.js';
 
 /** How a logical server picks a real server for a new connection. */
 export type Method = 'server-load' | 'round-trip' | 'round-robin' | 'random' | 'domain';
@@ -75,7 +75,10 @@ interface Stuck {
 
 function positive(value: number, what: string): number {
   if (!Number.isFinite(value) || value <= 0) {
-    throw new ConnectControlError('INVALID_CONFIG', `${what} must be a positive number, got ${value}`);
+    throw new ConnectControlError(
+      'INVALID_CONFIG',
+      `${what} must be a positive number, got ${describeValue(value)}`,
+    );
   }
   return value;
 }
@@ -108,12 +111,12 @@ export class LogicalServer {
   constructor(options: LogicalServerOptions) {
     const { servers, method, port } = options;
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new ConnectControlError('INVALID_CONFIG', `port must be 0..65535, got ${port}`);
+      throw new ConnectControlError('INVALID_CONFIG', `port must be 0..65535, got ${describeValue(port)}`);
     }
     if (!METHODS.includes(method)) {
       throw new ConnectControlError(
         'INVALID_CONFIG',
-        `method must be one of ${METHODS.join(', ')}, got ${String(method)}`,
+        `method must be one of ${METHODS.join(', ')}, got ${describeValue(method)}`,
       );
     }
     if (servers.length === 0)
@@ -131,7 +134,7 @@ export class LogicalServer {
     if (!['none', 'service', 'server'].includes(this.persistency)) {
       throw new ConnectControlError(
         'INVALID_CONFIG',
-        `persistency must be none, service or server, got ${String(this.persistency)}`,
+        `persistency must be none, service or server, got ${describeValue(this.persistency)}`,
       );
     }
     this.timeout = positive(options.persistencyTimeout ?? 1_800_000, 'persistencyTimeout');
@@ -183,7 +186,17 @@ export class LogicalServer {
    */
   reportLoad(id: string, load: number, sequence?: number): boolean {
     if (!Number.isFinite(load) || load < 0) {
-      throw new ConnectControlError('INVALID_REPORT', `load must be a non-negative number, got ${load}`);
+      throw new ConnectControlError(
+        'INVALID_REPORT',
+        `load must be a non-negative number, got ${describeValue(load)}`,
+      );
+    }
+    // A sequence that is not a u32 would compare as equal to every later one and freeze the load.
+    if (sequence !== undefined && (!Number.isInteger(sequence) || sequence < 0 || sequence > 0xffff_ffff)) {
+      throw new ConnectControlError(
+        'INVALID_REPORT',
+        `sequence must be an unsigned 32-bit integer or absent, got ${describeValue(sequence)}`,
+      );
     }
     return this.record(this.loads, this.index(id), load, sequence);
   }
@@ -191,7 +204,10 @@ export class LogicalServer {
   /** Records a measured round-trip time, in ms, to a server. */
   reportRtt(id: string, rtt: number): void {
     if (!Number.isFinite(rtt) || rtt < 0) {
-      throw new ConnectControlError('INVALID_REPORT', `rtt must be a non-negative number of ms, got ${rtt}`);
+      throw new ConnectControlError(
+        'INVALID_REPORT',
+        `rtt must be a non-negative number of ms, got ${describeValue(rtt)}`,
+      );
     }
     this.record(this.rtts, this.index(id), rtt, undefined);
   }

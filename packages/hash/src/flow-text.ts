@@ -74,44 +74,51 @@ export function parseFlow(text: string, out: FlowKey = createFlowKey()): FlowKey
   const v6 = src.host.includes(':');
   if (v6 !== dst.host.includes(':')) fail('source and destination are of different address families');
 
-  out.protocol = protocol;
-  out.family = v6 ? 6 : 4;
-  if (v6) {
-    parseIPv6(src.host, out.src6);
-    parseIPv6(dst.host, out.dst6);
-    out.srcV4 = 0;
-    out.dstV4 = 0;
-  } else {
-    out.srcV4 = parseIPv4(src.host);
-    out.dstV4 = parseIPv4(dst.host);
-    out.src6.fill(0);
-    out.dst6.fill(0);
-  }
-  out.srcPort = 0;
-  out.dstPort = 0;
-
+  // Everything is parsed before `out` is touched: a refused text leaves the caller's key as it was.
+  const src6 = v6 ? parseIPv6(src.host) : undefined;
+  const dst6 = v6 ? parseIPv6(dst.host) : undefined;
+  const srcV4 = v6 ? 0 : parseIPv4(src.host);
+  const dstV4 = v6 ? 0 : parseIPv4(dst.host);
+  let srcPort = 0;
+  let dstPort = 0;
+  let portKind: PortKind;
   const isEcho = protocol === IpProtocol.ICMP || protocol === IpProtocol.ICMPV6;
   if (rest.length === 1 && rest[0] === 'frag') {
     if (src.port !== undefined || dst.port !== undefined) fail('a non-first fragment carries no ports');
-    out.portKind = PortKind.FRAGMENT;
+    portKind = PortKind.FRAGMENT;
   } else if (rest.length === 2 && rest[0] === 'id') {
     if (!isEcho) fail('"id" applies to icmp and icmpv6 echo only');
     if (src.port !== undefined || dst.port !== undefined) fail('icmp has no ports');
     const id = parsePortNumber(rest[1] as string, 'echo id');
-    out.srcPort = id;
-    out.dstPort = id;
-    out.portKind = PortKind.ECHO;
+    srcPort = id;
+    dstPort = id;
+    portKind = PortKind.ECHO;
   } else if (rest.length > 0) {
-    fail(`unexpected ${JSON.stringify(rest.join(' '))}`);
+    return fail(`unexpected ${JSON.stringify(rest.join(' '))}`);
   } else if (hasPorts(protocol)) {
     if (src.port === undefined || dst.port === undefined) fail(`${protocolName(protocol)} needs both ports`);
-    out.srcPort = parsePortNumber(src.port as string, 'source port');
-    out.dstPort = parsePortNumber(dst.port as string, 'destination port');
-    out.portKind = PortKind.PORTS;
+    srcPort = parsePortNumber(src.port as string, 'source port');
+    dstPort = parsePortNumber(dst.port as string, 'destination port');
+    portKind = PortKind.PORTS;
   } else {
     if (src.port !== undefined || dst.port !== undefined) fail(`${protocolName(protocol)} has no ports`);
-    out.portKind = PortKind.NONE;
+    portKind = PortKind.NONE;
   }
+
+  out.protocol = protocol;
+  out.family = v6 ? 6 : 4;
+  out.srcV4 = srcV4;
+  out.dstV4 = dstV4;
+  if (src6 !== undefined && dst6 !== undefined) {
+    out.src6.set(src6);
+    out.dst6.set(dst6);
+  } else {
+    out.src6.fill(0);
+    out.dst6.fill(0);
+  }
+  out.srcPort = srcPort;
+  out.dstPort = dstPort;
+  out.portKind = portKind;
   return out;
 }
 

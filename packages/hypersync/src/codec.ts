@@ -16,6 +16,8 @@ import {
 import { assertSyncRecord, readRecord, writeRecord } from './record-codec.js';
 
 const u32ok = (v: number): boolean => Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+/** An integer 0..max: a wire field must not be silently truncated. */
+const intOk = (v: number, max: number): boolean => Number.isInteger(v) && v >= 0 && v <= max;
 
 function check(ok: boolean, message: string): void {
   if (!ok) throw new HyperSyncError('INVALID_CONFIG', `cannot encode: ${message}`);
@@ -65,10 +67,7 @@ export function syncHeaderSize(senderLength: number): number {
 
 function writeViewMember(w: ByteWriter, m: ViewMember): void {
   assertMemberId(m.id, 'view member id');
-  check(
-    u32ok(m.incarnation) && m.weight >= 0 && m.weight <= 512 && m.site >= 0 && m.site <= 255,
-    'view member',
-  );
+  check(u32ok(m.incarnation) && intOk(m.weight, 512) && intOk(m.site, 255), 'view member');
   w.ascii(m.id);
   w.u32(m.incarnation);
   w.u16(m.weight);
@@ -87,18 +86,12 @@ export function encodeMessage(msg: Message, writer: ByteWriter = new ByteWriter(
   w.reset();
   switch (msg.type) {
     case MessageType.HEARTBEAT: {
-      check(
-        msg.state >= 0 && msg.state <= 255 && msg.health >= 0 && msg.health <= 7,
-        'heartbeat state/health',
-      );
+      check(intOk(msg.state, 255) && intOk(msg.health, 7), 'heartbeat state/health');
       check(
         u32ok(msg.viewVersion) && u32ok(msg.softwareVersion) && u32ok(msg.configDigest),
         'heartbeat u32 field',
       );
-      check(
-        msg.weight >= 0 && msg.weight <= 512 && msg.site >= 0 && msg.site <= 255,
-        'heartbeat weight/site',
-      );
+      check(intOk(msg.weight, 512) && intOk(msg.site, 255), 'heartbeat weight/site');
       check(msg.components.length <= MAX_COMPONENT_KINDS, 'too many grade components');
       writeHeader(w, msg.type, msg.sender, msg.incarnation);
       w.u8(msg.state);
@@ -120,7 +113,7 @@ export function encodeMessage(msg: Message, writer: ByteWriter = new ByteWriter(
         u32ok(msg.version) && u32ok(msg.tableDigest) && u32ok(msg.baseDigest) && u32ok(msg.tableSize),
         'view',
       );
-      check(msg.members.length <= MAX_VIEW_MEMBERS && msg.activeSite >= 0 && msg.activeSite <= 255, 'view');
+      check(msg.members.length <= MAX_VIEW_MEMBERS && intOk(msg.activeSite, 255), 'view');
       assertMemberId(msg.coordinator, 'coordinator');
       writeHeader(w, msg.type, msg.sender, msg.incarnation);
       w.u32(msg.version);
@@ -179,6 +172,8 @@ export function encodeMessage(msg: Message, writer: ByteWriter = new ByteWriter(
       check(u32ok(msg.peerIncarnation) && u32ok(msg.channel) && u32ok(msg.next), 'ack');
       writeAck(w, msg.sender, msg.incarnation, msg.peerIncarnation, msg.channel, msg.next);
       break;
+    default:
+      check(false, `message type ${String((msg as { type: unknown }).type)} is not known`);
   }
   check(w.offset <= MAX_MESSAGE_BYTES, `message of ${w.offset} bytes exceeds ${MAX_MESSAGE_BYTES}`);
   return w.toBytes();

@@ -14,6 +14,7 @@ import {
 } from './connection-input.js';
 import { CriticalDevices, type DeviceStatus } from './critical-devices.js';
 import { DecodeError, HyperSyncError } from './errors.js';
+import { assertMemberId } from './member-id.js';
 import { type MemberOptions, type ResolvedOptions, resolveOptions } from './member-options.js';
 import { deriveMemberState, Health, type MemberState } from './member-state.js';
 import { type HeartbeatMessage, type Message, MessageType, type ViewMessage } from './messages.js';
@@ -121,8 +122,9 @@ export class Member {
     return id === this.id ? this.state(now) : this.peers.stateOf(id, now);
   }
 
-  /** Adds a peer to send heartbeats to (a member joining at run time). */
+  /** Adds a peer to send heartbeats to (a member joining at run time); `INVALID_MEMBER_ID` for a bad id. */
   addPeer(id: string): void {
+    assertMemberId(id, 'peer id');
     this.peers.add(id);
   }
 

@@ -94,6 +94,9 @@ export class CaptureReader {
    */
   feed(chunk: Uint8Array): void {
     if (this.ended) throw new PcapError('INVALID_ARGUMENT', 'feed() after end()');
+    if (!(chunk instanceof Uint8Array)) {
+      throw new PcapError('INVALID_ARGUMENT', 'a chunk must be a Uint8Array (a Buffer is one)');
+    }
     if (this.chunkPos < this.chunk.length && this.failure === null) {
       throw new PcapError('INVALID_ARGUMENT', 'feed() before the previous chunk was drained with next()');
     }

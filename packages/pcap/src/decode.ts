@@ -2,7 +2,7 @@ import { viewOf } from './byte-views.js';
 import { decodeCommonFrame } from './decode-common.js';
 import { decodeIPv4, decodeIPv6 } from './decode-ip.js';
 import { findNetworkLayer, type NetworkLayer, UNSUPPORTED } from './decode-link.js';
-import { PcapError } from './errors.js';
+import { describeValue, PcapError } from './errors.js';
 import { LinkType } from './link-type.js';
 import { DecodeStatus, type PacketRecord } from './packet-record.js';
 
@@ -12,7 +12,7 @@ const layer: NetworkLayer = { offset: 0, version: 0 };
  * Decodes a link-layer frame into the decode fields of `out` (status, flow key, VLAN, TCP flags,
  * fragment fields, truncation, ICMP-error inner key) without allocating, and returns the status.
  * The capture fields of `out` (`bytes`, lengths, timestamps) are left alone.
- * @throws {PcapError} `INVALID_ARGUMENT` when `offset`/`length` do not lie within `bytes`.
+ * @throws {PcapError} `INVALID_ARGUMENT` when `offset`/`length` are not integers that lie within `bytes`.
  * @example
  * const rec = createPacketRecord();
  * if (decodeFrame(LinkType.ETHERNET, frame, 0, frame.length, rec) === DecodeStatus.OK) {
@@ -26,10 +26,18 @@ export function decodeFrame(
   length: number,
   out: PacketRecord,
 ): DecodeStatus {
-  if (!(offset >= 0 && length >= 0 && offset + length <= bytes.length)) {
+  if (
+    !(
+      Number.isInteger(offset) &&
+      Number.isInteger(length) &&
+      offset >= 0 &&
+      length >= 0 &&
+      offset + length <= bytes.length
+    )
+  ) {
     throw new PcapError(
       'INVALID_ARGUMENT',
-      `offset ${String(offset)} and length ${String(length)} must lie within the ${String(bytes.length)}-byte buffer`,
+      `offset ${describeValue(offset)} and length ${describeValue(length)} must be integers that lie within the ${String(bytes.length)}-byte buffer`,
     );
   }
   return decodeUnchecked(linkType, bytes, offset, offset + length, out);

@@ -10,6 +10,18 @@ export type PcapErrorCode =
   | 'INVALID_ARGUMENT';
 
 /**
+ * A short rendering of any argument for an error message. Never throws: `String(x)` would, for an
+ * object whose `toString` is not a function.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  if (value === null || value === undefined) return String(value);
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
+/**
  * The one error class of `@maestro/pcap`. Damage in a capture gets one of these, with a `code` to
  * branch on and the byte `offset` (from the start of the capture) of the record or field at fault;
  * `offset` is -1 for errors in arguments rather than data.

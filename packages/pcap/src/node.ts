@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { ByteSink } from './byte-sink.js';
 import { CaptureReader, type ReadOptions, type ReadSummary } from './capture-reader.js';
-import { PcapError } from './errors.js';
+import { describeValue, PcapError } from './errors.js';
 import type { PacketRecord } from './packet-record.js';
 import { generateTraffic, type TrafficOptions, type TrafficSummary } from './traffic-generator.js';
 import { createWriter, type WriterOptions } from './write-capture.js';
@@ -24,7 +24,7 @@ function chunkSizeOf(options: FileReadOptions): number {
   if (!Number.isInteger(size) || size < MIN_CHUNK || size > MAX_CHUNK) {
     throw new PcapError(
       'INVALID_ARGUMENT',
-      `chunkSize must be an integer ${String(MIN_CHUNK)}..${String(MAX_CHUNK)}, got ${String(size)}`,
+      `chunkSize must be an integer ${String(MIN_CHUNK)}..${String(MAX_CHUNK)}, got ${describeValue(size)}`,
     );
   }
   return size;

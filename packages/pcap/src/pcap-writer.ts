@@ -1,9 +1,10 @@
 import { type ByteSink, ChunkBuffer } from './byte-sink.js';
 import { Magic } from './capture-format.js';
-import { PcapError } from './errors.js';
+import { describeValue, PcapError } from './errors.js';
 import { MAX_CAPTURE_LENGTH } from './limits.js';
 import { LinkType } from './link-type.js';
 import {
+  bufferSizeOf,
   type CaptureWriter,
   checkInterface,
   checkPacket,
@@ -21,7 +22,7 @@ export interface PcapWriterOptions {
   readonly nanoseconds?: boolean;
   /** Byte order of the file. @default true */
   readonly littleEndian?: boolean;
-  /** Bytes buffered before the sink is called. @default 1048576 */
+  /** Bytes buffered before the sink is called, an integer 1..67108864. @default 1048576 */
   readonly bufferSize?: number;
 }
 
@@ -48,7 +49,7 @@ export class PcapWriter implements CaptureWriter {
     if (typeof sink !== 'function') throw new PcapError('INVALID_ARGUMENT', 'sink must be a function');
     this.le = options.littleEndian ?? true;
     this.nanoseconds = options.nanoseconds ?? false;
-    this.out = new ChunkBuffer(sink, options.bufferSize ?? 1 << 20);
+    this.out = new ChunkBuffer(sink, bufferSizeOf(options.bufferSize));
     const { view } = this.out;
     view.setUint32(0, this.nanoseconds ? Magic.PCAP_NANO_BE : Magic.PCAP_MICRO_BE, this.le);
     view.setUint16(4, 2, this.le);
@@ -75,7 +76,7 @@ export class PcapWriter implements CaptureWriter {
     if (interfaceId !== 0) {
       throw new PcapError(
         'INVALID_ARGUMENT',
-        `classic pcap has one interface (0), got ${String(interfaceId)}`,
+        `classic pcap has one interface (0), got ${describeValue(interfaceId)}`,
       );
     }
     const captured = Math.min(length, this.snaplen);

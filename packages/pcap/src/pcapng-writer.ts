@@ -5,6 +5,7 @@ import { MAX_CAPTURE_LENGTH } from './limits.js';
 import { LinkType } from './link-type.js';
 import { unitsFromTimestamp } from './timestamp.js';
 import {
+  bufferSizeOf,
   type CaptureWriter,
   checkInterface,
   checkPacket,
@@ -28,7 +29,7 @@ export interface PcapngWriterOptions {
   readonly interfaces?: readonly PcapngInterfaceOptions[];
   /** Byte order of the section. @default true */
   readonly littleEndian?: boolean;
-  /** Bytes buffered before the sink is called. @default 1048576 */
+  /** Bytes buffered before the sink is called, an integer 1..67108864. @default 1048576 */
   readonly bufferSize?: number;
 }
 
@@ -53,7 +54,7 @@ export class PcapngWriter implements CaptureWriter {
       );
     }
     this.le = options.littleEndian ?? true;
-    this.out = new ChunkBuffer(sink, options.bufferSize ?? 1 << 20);
+    this.out = new ChunkBuffer(sink, bufferSizeOf(options.bufferSize));
     this.sectionHeader();
     for (const iface of interfaces) {
       const linkType = iface.linkType ?? LinkType.ETHERNET;

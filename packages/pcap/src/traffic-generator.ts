@@ -1,4 +1,4 @@
-import { PcapError } from './errors.js';
+import { describeValue, PcapError } from './errors.js';
 import {
   finishChecksum,
   writeEthernet,
@@ -42,7 +42,7 @@ export interface TrafficOptions {
   readonly vlans?: { readonly internal: number; readonly external: number } | null;
   /** First timestamp, seconds since the epoch. @default 1700000000 */
   readonly startTime?: number;
-  /** Mean packet rate that spaces timestamps (exponential gaps). @default 100000 */
+  /** Mean packet rate that spaces timestamps (exponential gaps), 0.001..1e9. @default 100000 */
   readonly packetsPerSecond?: number;
 }
 
@@ -113,7 +113,10 @@ class TrafficGenerator {
     }
     const zipfExponent = options.zipfExponent ?? 1.1;
     if (!(zipfExponent >= 0 && zipfExponent <= 10)) {
-      throw new PcapError('INVALID_ARGUMENT', `zipfExponent must be in [0, 10], got ${String(zipfExponent)}`);
+      throw new PcapError(
+        'INVALID_ARGUMENT',
+        `zipfExponent must be in [0, 10], got ${describeValue(zipfExponent)}`,
+      );
     }
     const vlans = options.vlans === undefined ? { internal: 100, external: 200 } : options.vlans;
     this.internalVlan = vlans === null ? -1 : vlanId('vlans.internal', vlans.internal);
@@ -121,8 +124,12 @@ class TrafficGenerator {
     const startTime = options.startTime ?? 1_700_000_000;
     checkCount('startTime', startTime, 0, 2 ** 32 - 2 ** 24);
     const pps = options.packetsPerSecond ?? 100_000;
-    if (!(pps > 0 && pps <= 1e9)) {
-      throw new PcapError('INVALID_ARGUMENT', `packetsPerSecond must be in (0, 1e9], got ${String(pps)}`);
+    // A rate near 0 would make the gaps infinite (timestamps NaN) or take ages to carry into seconds.
+    if (!(pps >= 0.001 && pps <= 1e9)) {
+      throw new PcapError(
+        'INVALID_ARGUMENT',
+        `packetsPerSecond must be in [0.001, 1e9], got ${describeValue(pps)}`,
+      );
     }
     this.meanGapNs = 1e9 / pps;
     this.sec = startTime;
@@ -144,9 +151,9 @@ class TrafficGenerator {
       }
       const gap = Math.floor(-Math.log(1 - rng.next()) * this.meanGapNs);
       this.ns += gap;
-      while (this.ns >= 1e9) {
-        this.ns -= 1e9;
-        this.sec++;
+      if (this.ns >= 1e9) {
+        this.sec += Math.floor(this.ns / 1e9);
+        this.ns %= 1e9;
       }
       if (this.step(flow)) done[slot] = 1;
     }
@@ -401,7 +408,7 @@ class TrafficGenerator {
 function share(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
   if (!(v >= 0 && v <= 1))
-    throw new PcapError('INVALID_ARGUMENT', `${name} must be in [0, 1], got ${String(v)}`);
+    throw new PcapError('INVALID_ARGUMENT', `${name} must be in [0, 1], got ${describeValue(v)}`);
   return v;
 }
 
@@ -409,7 +416,7 @@ function checkCount(name: string, value: number, min: number, max: number): void
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new PcapError(
       'INVALID_ARGUMENT',
-      `${name} must be an integer ${String(min)}..${String(max)}, got ${String(value)}`,
+      `${name} must be an integer ${String(min)}..${String(max)}, got ${describeValue(value)}`,
     );
   }
 }

@@ -1,7 +1,7 @@
 import type { ByteSink } from './byte-sink.js';
 import { collectBytes } from './byte-sink.js';
 import type { CaptureFormat } from './capture-format.js';
-import { PcapError } from './errors.js';
+import { describeValue, PcapError } from './errors.js';
 import { PcapWriter, type PcapWriterOptions } from './pcap-writer.js';
 import { PcapngWriter, type PcapngWriterOptions } from './pcapng-writer.js';
 import { generateTraffic, type TrafficOptions } from './traffic-generator.js';
@@ -17,7 +17,7 @@ export function createWriter(sink: ByteSink, options: WriterOptions = {}): Captu
   const format: CaptureFormat | undefined = options.format;
   if (format === 'pcapng') return new PcapngWriter(sink, options);
   if (format === undefined || format === 'pcap') return new PcapWriter(sink, options);
-  throw new PcapError('INVALID_ARGUMENT', `format must be 'pcap' or 'pcapng', got ${String(format)}`);
+  throw new PcapError('INVALID_ARGUMENT', `format must be 'pcap' or 'pcapng', got ${describeValue(format)}`);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { PcapError } from './errors.js';
+import { describeValue, PcapError } from './errors.js';
 import { MAX_CAPTURE_LENGTH } from './limits.js';
 
 /** A packet to write. */
@@ -55,6 +55,21 @@ export function writePacket(writer: CaptureWriter, packet: WritablePacket): void
   );
 }
 
+/** Largest write buffer a writer takes (64 MiB). */
+const MAX_BUFFER_SIZE = 64 << 20;
+
+/** Checks a writer's `bufferSize` option and applies its default; throws `INVALID_ARGUMENT`. */
+export function bufferSizeOf(size: number | undefined): number {
+  const value = size ?? 1 << 20;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_BUFFER_SIZE) {
+    throw new PcapError(
+      'INVALID_ARGUMENT',
+      `bufferSize must be an integer 1..${String(MAX_BUFFER_SIZE)}, got ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
 /** Checks what every writer checks of a packet; throws `INVALID_ARGUMENT`. */
 export function checkPacket(
   timestampSec: number,
@@ -68,13 +83,13 @@ export function checkPacket(
   if (!Number.isInteger(timestampSec) || timestampSec < 0 || timestampSec > maxSeconds) {
     throw new PcapError(
       'INVALID_ARGUMENT',
-      `timestampSec must be an integer 0..${String(maxSeconds)}, got ${String(timestampSec)}`,
+      `timestampSec must be an integer 0..${String(maxSeconds)}, got ${describeValue(timestampSec)}`,
     );
   }
   if (!Number.isInteger(timestampNs) || timestampNs < 0 || timestampNs > 999_999_999) {
     throw new PcapError(
       'INVALID_ARGUMENT',
-      `timestampNs must be an integer 0..999999999, got ${String(timestampNs)}`,
+      `timestampNs must be an integer 0..999999999, got ${describeValue(timestampNs)}`,
     );
   }
   if (!(data instanceof Uint8Array) || !(offset >= 0 && length >= 0 && offset + length <= data.length)) {
@@ -89,7 +104,7 @@ export function checkPacket(
   if (!Number.isInteger(originalLength) || originalLength < length || originalLength > 0xffff_ffff) {
     throw new PcapError(
       'INVALID_ARGUMENT',
-      `originalLength must be an integer from the captured length (${String(length)}) to 2^32-1, got ${String(originalLength)}`,
+      `originalLength must be an integer from the captured length (${String(length)}) to 2^32-1, got ${describeValue(originalLength)}`,
     );
   }
 }
@@ -97,12 +112,15 @@ export function checkPacket(
 /** Checks a link type / snapshot length pair of writer options. */
 export function checkInterface(linkType: number, snaplen: number): void {
   if (!Number.isInteger(linkType) || linkType < 0 || linkType > 0xffff) {
-    throw new PcapError('INVALID_ARGUMENT', `linkType must be an integer 0..65535, got ${String(linkType)}`);
+    throw new PcapError(
+      'INVALID_ARGUMENT',
+      `linkType must be an integer 0..65535, got ${describeValue(linkType)}`,
+    );
   }
   if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > MAX_CAPTURE_LENGTH) {
     throw new PcapError(
       'INVALID_ARGUMENT',
-      `snaplen must be an integer 1..${String(MAX_CAPTURE_LENGTH)}, got ${String(snaplen)}`,
+      `snaplen must be an integer 1..${String(MAX_CAPTURE_LENGTH)}, got ${describeValue(snaplen)}`,
     );
   }
 }

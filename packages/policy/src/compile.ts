@@ -1,7 +1,7 @@
 import type { DistributionLayer, DistributionMode, FlowKey } from '@maestro/hash';
 import { BatchScratch, matchBatch, matchKeys } from './batch-match.js';
 import type { Cidr } from './cidr.js';
-import { PolicyError } from './errors.js';
+import { describeValue, PolicyError } from './errors.js';
 import { FlowCache, MISS } from './flow-cache.js';
 import { buildSplitTree } from './hyper-split.js';
 import { PACKET_WORDS, PacketBatch, PacketWord } from './packet-batch.js';
@@ -84,7 +84,7 @@ function badPacket(where: string, key: unknown, iface: unknown, vlan: unknown): 
   const k = typeof key === 'object' && key !== null ? (key as Partial<FlowKey>) : undefined;
   return new PolicyError(
     'INVALID_PACKET',
-    `${where}: a packet needs a flow key (family 4 or 6, protocol 0..255, port kind 0..3, ports 0..65535, IPv4 addresses as unsigned 32-bit integers, IPv6 addresses as 16-byte Uint8Arrays), an integer interface id and a VLAN 0..4095; got ${k === undefined ? `key ${String(key)}` : `family ${String(k.family)}, protocol ${String(k.protocol)}, ports ${String(k.srcPort)}/${String(k.dstPort)}, port kind ${String(k.portKind)}`}, interface ${String(iface)}, VLAN ${String(vlan)}`,
+    `${where}: a packet needs a flow key (family 4 or 6, protocol 0..255, port kind 0..3, ports 0..65535, IPv4 addresses as unsigned 32-bit integers, IPv6 addresses as 16-byte Uint8Arrays), an integer interface id and a VLAN 0..4095; got ${k === undefined ? `key ${describeValue(key)}` : `family ${describeValue(k.family)}, protocol ${describeValue(k.protocol)}, ports ${describeValue(k.srcPort)}/${describeValue(k.dstPort)}, port kind ${describeValue(k.portKind)}`}, interface ${describeValue(iface)}, VLAN ${describeValue(vlan)}`,
   );
 }
 
@@ -95,7 +95,10 @@ function fail(where: string, what: string): never {
 function checkRanges(ranges: readonly Range[], min: number, max: number, where: string): void {
   for (const r of ranges) {
     if (!Number.isInteger(r.from) || !Number.isInteger(r.to) || r.from < min || r.to > max || r.from > r.to) {
-      fail(where, `range ${r.from}-${r.to} must lie in ${min}..${max} with from <= to`);
+      fail(
+        where,
+        `range ${describeValue(r.from)}-${describeValue(r.to)} must lie in ${min}..${max} with from <= to`,
+      );
     }
   }
 }
@@ -107,6 +110,9 @@ function checkCidrs(cidrs: readonly Cidr[], where: string): void {
       fail(where, `an address block needs family 4 or 6 and a prefix 0..${max}`);
     }
     if (c.family === 6 && c.v6.length !== 16) fail(where, 'an IPv6 block needs 16 address bytes');
+    if (c.family === 4 && !(Number.isInteger(c.v4) && c.v4 >= 0 && c.v4 <= 0xffff_ffff)) {
+      fail(where, 'an IPv4 block needs its address as an unsigned 32-bit integer');
+    }
   }
 }
 
@@ -121,7 +127,8 @@ function checkPolicy(policy: Policy): void {
     checkCidrs(m.source, where);
     checkCidrs(m.destination, where);
     for (const p of m.protocols)
-      if (!Number.isInteger(p) || p < 0 || p > 255) fail(where, `protocol ${p} must be 0..255`);
+      if (!Number.isInteger(p) || p < 0 || p > 255)
+        fail(where, `protocol ${describeValue(p)} must be 0..255`);
   });
 }
 
@@ -160,7 +167,7 @@ class Compiled implements CompiledPolicy {
     if (!Number.isInteger(slots) || slots < 0 || slots > 1 << 24 || (slots & (slots - 1)) !== 0) {
       throw new PolicyError(
         'INVALID_POLICY',
-        `flowCache must be 0 or a power of two up to 2^24, got ${slots}`,
+        `flowCache must be 0 or a power of two up to 2^24, got ${describeValue(slots)}`,
       );
     }
     this.cache = slots === 0 ? undefined : new FlowCache(slots);
@@ -232,7 +239,7 @@ class Compiled implements CompiledPolicy {
     ) {
       throw new PolicyError(
         'INVALID_PACKET',
-        `matchMany takes an array of flow keys, Int32Arrays of interface ids, VLANs and results, and a count 0..their lengths; got count ${String(count)}`,
+        `matchMany takes an array of flow keys, Int32Arrays of interface ids, VLANs and results, and a count 0..their lengths; got count ${describeValue(count)}`,
       );
     }
     const done = matchKeys(this.batch, this.cache, this.interfaceCount, keys, ifaces, vlans, out, count);
@@ -250,7 +257,7 @@ class Compiled implements CompiledPolicy {
     ) {
       throw new PolicyError(
         'INVALID_PACKET',
-        `matchBatch takes a PacketBatch, an Int32Array of results and a count 0..their lengths; got count ${String(count)}`,
+        `matchBatch takes a PacketBatch, an Int32Array of results and a count 0..their lengths; got count ${describeValue(count)}`,
       );
     }
     const done = matchBatch(this.batch, this.cache, this.interfaceCount, packets, out, count);

@@ -63,3 +63,15 @@ export class PolicyConfigError extends PolicyError {
     this.issues = issues;
   }
 }
+
+/**
+ * A short rendering of any argument for an error message. Never throws: `String(x)` would, for an
+ * object whose `toString` is not a function.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  if (value === null || value === undefined) return String(value);
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}

@@ -1,6 +1,6 @@
 import type { FlowKey } from '@maestro/hash';
 import { addressWord } from './address-word.js';
-import { PolicyError } from './errors.js';
+import { describeValue, PolicyError } from './errors.js';
 import { BAD_PACKET, packetPoint } from './packet-point.js';
 
 /** Int32 words per packet of a {@link PacketBatch} (64 bytes, one cache line). */
@@ -52,7 +52,7 @@ export class PacketBatch {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) {
       throw new PolicyError(
         'INVALID_PACKET',
-        `PacketBatch takes a capacity 1..${MAX_CAPACITY}, got ${String(capacity)}`,
+        `PacketBatch takes a capacity 1..${MAX_CAPACITY}, got ${describeValue(capacity)}`,
       );
     }
     this.capacity = capacity;
@@ -68,7 +68,7 @@ export class PacketBatch {
     if (!Number.isInteger(i) || i < 0 || i >= this.capacity) {
       throw new PolicyError(
         'INVALID_PACKET',
-        `PacketBatch.set: index ${String(i)} is not in 0..${this.capacity - 1}`,
+        `PacketBatch.set: index ${describeValue(i)} is not in 0..${this.capacity - 1}`,
       );
     }
     if (packetPoint(key, iface, vlan, 0, CHECK, 0) === BAD_PACKET) {

@@ -1,11 +1,11 @@
 import { PolicyConfigError } from './errors.js';
 import type { Policy } from './policy.js';
-import { type ConfigFormat, detectFormat, readSource } from './source.js';
+import { assertFormat, type ConfigFormat, detectFormat, readSource } from './source.js';
 import { validatePolicy } from './validate.js';
 
 /** Options of {@link parsePolicy}. */
 export interface ParseOptions {
-  /** The text's format. @default from the file name's extension, else from the text */
+  /** The text's format, 'yaml' or 'json' (anything else: a PolicyError `INVALID_FORMAT`). @default from the file name's extension, else from the text */
   readonly format?: ConfigFormat;
 }
 
@@ -33,6 +33,7 @@ export function parsePolicy(file: string, text: string, options: ParseOptions = 
     ]);
   }
   const format = options.format ?? detectFormat(file, text);
+  assertFormat(format);
   const source = readSource(text, file, format);
   if (source.issues.length > 0) throw new PolicyConfigError(file, source.issues);
   return validatePolicy(source.value, { file, locate: source.locate });

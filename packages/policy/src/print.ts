@@ -4,7 +4,7 @@ import { formatCidr } from './cidr.js';
 import { logicalServerToConfig } from './logical-servers.js';
 import type { NatRule, Policy, Rule } from './policy.js';
 import { formatRange } from './range.js';
-import type { ConfigFormat } from './source.js';
+import { assertFormat, type ConfigFormat } from './source.js';
 
 /** A configuration value: what YAML and JSON files denote. */
 export type ConfigValue =
@@ -16,7 +16,7 @@ export type ConfigValue =
 
 /** Options of {@link printPolicy}. */
 export interface PrintOptions {
-  /** Output format. @default 'yaml' */
+  /** Output format, 'yaml' or 'json' (anything else: a PolicyError `INVALID_FORMAT`). @default 'yaml' */
   readonly format?: ConfigFormat;
 }
 
@@ -110,6 +110,7 @@ function natToConfig(rule: NatRule): ConfigValue {
  * printPolicy(policy, { format: 'json' });
  */
 export function printPolicy(policy: Policy, options: PrintOptions = {}): string {
+  if (options.format !== undefined) assertFormat(options.format);
   const value = policyToConfig(policy);
   if (options.format === 'json') return `${JSON.stringify(value, null, 2)}\n`;
   return stringify(value, { lineWidth: 0 });

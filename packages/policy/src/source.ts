@@ -1,5 +1,5 @@
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
-import type { ConfigIssue } from './errors.js';
+import { type ConfigIssue, PolicyError } from './errors.js';
 
 /** The text formats a configuration may be written in. */
 export type ConfigFormat = 'yaml' | 'json';
@@ -26,6 +26,16 @@ export interface ConfigSource {
 }
 
 /** Picks the format from the file name (`.json`, `.yaml`, `.yml`), else from the text. */
+/** Throws `INVALID_FORMAT` unless `format` is `'yaml'` or `'json'` (a caller's option, not file content). */
+export function assertFormat(format: unknown): asserts format is ConfigFormat {
+  if (format !== 'yaml' && format !== 'json') {
+    throw new PolicyError(
+      'INVALID_FORMAT',
+      `format must be 'yaml' or 'json', got ${typeof format === 'string' ? JSON.stringify(format) : typeof format}`,
+    );
+  }
+}
+
 export function detectFormat(file: string, text: string): ConfigFormat {
   const lower = file.toLowerCase();
   if (lower.endsWith('.json')) return 'json';

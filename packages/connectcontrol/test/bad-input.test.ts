@@ -1,0 +1,264 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  availabilityOptions,
+  ConnectControlError,
+  decodeLoadReport,
+  encodeLoadReport,
+  type LoadReport,
+  LoadReportError,
+  LogicalServer,
+  type LogicalServerOptions,
+  METHODS,
+} from '../src/index.js';
+import { build, method, type Step, step } from './arbitraries.js';
+
+/** The code of the ConnectControlError `run` throws, or undefined when it returns; any other throw fails. */
+function refusal(run: () => unknown): string | undefined {
+  try {
+    run();
+    return undefined;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConnectControlError);
+    return (error as ConnectControlError).code;
+  }
+}
+
+/** Any number, the edges of `min..max` and just past them, and values that are not numbers at all. */
+function numberAround(min: number, max: number): fc.Arbitrary<unknown> {
+  return fc.oneof(
+    fc.constantFrom(
+      min - 1,
+      min,
+      max,
+      max + 1,
+      min + 0.5,
+      max - 0.5,
+      -0,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+    ),
+    fc.integer({ min: min - 10, max: max + 10 }),
+    fc.double(),
+    fc.anything().filter((v) => typeof v !== 'number'),
+  );
+}
+
+/** Valid logical-server options with one field replaced by a value of the right shape but any range. */
+const anyOptions: fc.Arbitrary<LogicalServerOptions> = fc
+  .tuple(
+    method,
+    fc.oneof(
+      numberAround(0, 65535).map((port) => ({ port })),
+      fc.string().map((method) => ({ method })),
+      fc
+        .array(
+          fc.record(
+            { id: fc.constantFrom('a', 'b', 'c', ''), domain: fc.string() },
+            { requiredKeys: ['id'] },
+          ),
+          {
+            maxLength: 4,
+          },
+        )
+        .map((servers) => ({ servers })),
+      fc.string().map((persistency) => ({ persistency })),
+      numberAround(1, 1_800_000).map((persistencyTimeout) => ({ persistencyTimeout })),
+      numberAround(1, 65_536).map((maxPersistentClients) => ({ maxPersistentClients })),
+      numberAround(1, 60_000).map((reportTimeout) => ({ reportTimeout })),
+      numberAround(1, 20_000).map((interval) => ({ availability: { interval } })),
+      numberAround(1, 1000).map((retries) => ({ availability: { retries } })),
+    ),
+  )
+  .map(
+    ([m, change]) =>
+      ({
+        name: 'web',
+        address: '192.0.2.10',
+        port: 80,
+        method: m,
+        servers: [{ id: 'a' }, { id: 'b', domain: 'example.com' }],
+        now: () => 0,
+        random: () => 0.5,
+        ...change,
+      }) as LogicalServerOptions,
+  );
+
+/** A call that feeds a logical server of servers s0..s3 garbage: each must be refused. */
+type Garbage =
+  | { readonly kind: 'load'; readonly id: string; readonly load: unknown; readonly sequence: unknown }
+  | { readonly kind: 'rtt'; readonly id: string; readonly rtt: unknown }
+  | { readonly kind: 'probe'; readonly id: string }
+  | { readonly kind: 'state'; readonly id: string };
+
+const unknownId = fc.string().filter((id) => !/^s[0-3]$/.test(id));
+const knownId = fc.constantFrom('s0', 's1', 's2', 's3');
+const isSequence = (v: unknown): boolean =>
+  v === undefined || (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff_ffff);
+const badLoad = numberAround(0, 10_000).filter((v) => !(Number.isFinite(v) && (v as number) >= 0));
+
+const garbage: fc.Arbitrary<Garbage> = fc.oneof(
+  fc.record({
+    kind: fc.constant('load' as const),
+    id: unknownId,
+    load: fc.nat(10_000),
+    sequence: fc.constant(undefined),
+  }),
+  fc.record({
+    kind: fc.constant('load' as const),
+    id: knownId,
+    load: badLoad,
+    sequence: fc.constant(undefined),
+  }),
+  fc.record({
+    kind: fc.constant('load' as const),
+    id: knownId,
+    load: fc.nat(10_000),
+    sequence: numberAround(0, 0xffff_ffff).filter((v) => !isSequence(v)),
+  }),
+  fc.record({ kind: fc.constant('rtt' as const), id: unknownId, rtt: fc.nat(500) }),
+  fc.record({ kind: fc.constant('rtt' as const), id: knownId, rtt: badLoad }),
+  fc.record({ kind: fc.constant('probe' as const), id: unknownId }),
+  fc.record({ kind: fc.constant('state' as const), id: unknownId }),
+);
+
+function applyGarbage(ls: LogicalServer, g: Garbage): string | undefined {
+  switch (g.kind) {
+    case 'load':
+      return refusal(() => ls.reportLoad(g.id, g.load as number, g.sequence as number | undefined));
+    case 'rtt':
+      return refusal(() => ls.reportRtt(g.id, g.rtt as number));
+    case 'probe':
+      return refusal(() => ls.reportProbe(g.id, false));
+    default:
+      return refusal(() => ls.state(g.id));
+  }
+}
+
+describe('bad input', () => {
+  it('should accept availability options in range and refuse any others with INVALID_CONFIG', () => {
+    fc.assert(
+      fc.property(numberAround(1, 20_000), numberAround(1, 1000), (interval, retries) => {
+        const ok =
+          (interval == null || (Number.isFinite(interval) && (interval as number) > 0)) &&
+          (retries == null ||
+            (Number.isInteger(retries) && (retries as number) >= 1 && (retries as number) <= 1000));
+        const options = { interval: interval as number, retries: retries as number };
+        const code = refusal(() => availabilityOptions(options));
+        expect(code === undefined).toBe(ok);
+        if (code !== undefined) expect(code).toBe('INVALID_CONFIG');
+      }),
+    );
+  });
+
+  it('should refuse an option whose toString is not a function with a typed error (seed 128123)', () => {
+    const odd = { toString: 0 } as unknown as number;
+    expect(refusal(() => availabilityOptions({ interval: odd }))).toBe('INVALID_CONFIG');
+    expect(refusal(() => build(2, 'random', 0, { port: odd }))).toBe('INVALID_CONFIG');
+    expect(refusal(() => build(2, 'random', 0).ls.reportLoad('s0', odd))).toBe('INVALID_REPORT');
+  });
+
+  it('should build a logical server from any options or refuse them with INVALID_CONFIG, never throw anything else', () => {
+    fc.assert(
+      fc.property(anyOptions, (options) => {
+        const code = refusal(() => new LogicalServer(options));
+        expect(code === undefined).toBe(validOptions(options));
+        if (code !== undefined) expect(code).toBe('INVALID_CONFIG');
+      }),
+    );
+  });
+
+  it('should encode any report of the right shape or refuse it with a LoadReportError, and decode what it encodes', () => {
+    const anyReport = fc.record({
+      serverId: fc.oneof(fc.string({ maxLength: 70 }), fc.anything()),
+      load: numberAround(0, 10_000),
+      sequence: numberAround(0, 0xffff_ffff),
+    });
+    fc.assert(
+      fc.property(anyReport, (report) => {
+        let bytes: Uint8Array;
+        try {
+          bytes = encodeLoadReport(report as unknown as LoadReport);
+        } catch (error) {
+          expect(error).toBeInstanceOf(LoadReportError);
+          return;
+        }
+        // -0 goes on the wire as 0.
+        const { serverId, load, sequence } = report as LoadReport;
+        expect(decodeLoadReport(bytes)).toEqual({ serverId, load: load + 0, sequence: sequence + 0 });
+      }),
+    );
+  });
+
+  it('should refuse every garbage report, probe and lookup with a typed error and behave as if it never came', () => {
+    const scenario = fc.array(
+      fc.oneof(
+        step(4).map((s) => ({ s })),
+        garbage.map((g) => ({ g })),
+      ),
+      {
+        maxLength: 60,
+      },
+    );
+    fc.assert(
+      fc.property(fc.nat(), scenario, (seed, steps) => {
+        for (const m of METHODS) {
+          const fed = build(4, m, seed, { persistency: 'service' });
+          const twin = build(4, m, seed, { persistency: 'service' });
+          for (const item of steps) {
+            if ('g' in item) {
+              expect(applyGarbage(fed.ls, item.g)).toMatch(/^(UNKNOWN_SERVER|INVALID_REPORT)$/);
+              continue;
+            }
+            const results = [fed, twin].map(({ ls, clock, ids }) => run(ls, clock, ids, item.s));
+            expect(results[0]).toEqual(results[1]);
+          }
+          expect(fed.ids.map((id) => fed.ls.state(id))).toEqual(twin.ids.map((id) => twin.ls.state(id)));
+        }
+      }),
+    );
+  });
+});
+
+/** What the documentation allows, written out independently of the constructor. */
+function validOptions(o: LogicalServerOptions): boolean {
+  const positive = (v: unknown): boolean => v == null || (Number.isFinite(v) && (v as number) > 0);
+  const ids = o.servers.map((s) => s.id);
+  const a = o.availability ?? {};
+  return (
+    Number.isInteger(o.port) &&
+    o.port >= 0 &&
+    o.port <= 65535 &&
+    METHODS.includes(o.method) &&
+    ids.length > 0 &&
+    new Set(ids).size === ids.length &&
+    (o.persistency == null || ['none', 'service', 'server'].includes(o.persistency)) &&
+    positive(o.persistencyTimeout) &&
+    positive(o.maxPersistentClients) &&
+    positive(o.reportTimeout) &&
+    positive(a.interval) &&
+    (a.retries == null || (Number.isInteger(a.retries) && a.retries >= 1 && a.retries <= 1000))
+  );
+}
+
+function run(
+  ls: LogicalServer,
+  clock: { advance(ms: number): void },
+  ids: readonly string[],
+  s: Step,
+): string | boolean | undefined {
+  switch (s.kind) {
+    case 'probe':
+      return ls.reportProbe(ids[s.server] as string, s.ok);
+    case 'load':
+      return ls.reportLoad(ids[s.server] as string, s.load, s.load);
+    case 'rtt':
+      ls.reportRtt(ids[s.server] as string, s.rtt);
+      return undefined;
+    case 'wait':
+      clock.advance(s.ms);
+      return undefined;
+    default:
+      return ls.pick({ client: s.client, service: s.service, domain: s.domain });
+  }
+}

@@ -1,0 +1,269 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  assertFlowKey,
+  assertPort,
+  cloneFlowKey,
+  createDistributor,
+  createKeyedHash,
+  createToeplitz,
+  distributionHash,
+  type FlowKey,
+  flowKeyEquals,
+  formatIPv6,
+  HashError,
+  MICROSOFT_RSS_KEY,
+  parseFlow,
+  parseIPv4,
+  parseIPv6,
+  parseProtocol,
+} from '../src/index.js';
+import { anyFlow, hashKey } from './arbitraries.js';
+
+/** The code of the HashError `run` throws, or undefined when it returns; any other throw fails. */
+function refusal(run: () => unknown): string | undefined {
+  try {
+    run();
+    return undefined;
+  } catch (error) {
+    expect(error).toBeInstanceOf(HashError);
+    return (error as HashError).code;
+  }
+}
+
+/** Text near the address and flow syntaxes: random strings and shuffles of their pieces. */
+const addressText: fc.Arbitrary<string> = fc.oneof(
+  fc.string(),
+  fc
+    .array(
+      fc.constantFrom('1', '255', '256', '0x1', '.', ':', '::', 'ffff', '%', '[', ']', '-1', ' ', '1e2'),
+      {
+        maxLength: 12,
+      },
+    )
+    .map((p) => p.join('')),
+);
+
+/** Any number, the edges of `min..max` and just past them, and values that are not numbers at all. */
+function numberAround(min: number, max: number): fc.Arbitrary<unknown> {
+  return fc.oneof(
+    fc.constantFrom(
+      min - 1,
+      min,
+      max,
+      max + 1,
+      min + 0.5,
+      max - 0.5,
+      -0,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+    ),
+    fc.integer({ min: min - 10, max: max + 10 }),
+    fc.double(),
+    fc.anything().filter((v) => typeof v !== 'number'),
+  );
+}
+
+/** Any flow key with one field replaced by a value of the right type but any range. */
+const mangledKey: fc.Arbitrary<FlowKey> = fc
+  .tuple(
+    anyFlow,
+    fc.oneof(
+      numberAround(4, 6).map((family) => ({ family })),
+      numberAround(0, 255).map((protocol) => ({ protocol })),
+      numberAround(0, 0xffff_ffff).map((srcV4) => ({ srcV4 })),
+      numberAround(0, 0xffff_ffff).map((dstV4) => ({ dstV4 })),
+      numberAround(0, 0xffff).map((srcPort) => ({ srcPort })),
+      numberAround(0, 0xffff).map((dstPort) => ({ dstPort })),
+      fc.uint8Array({ maxLength: 20, size: 'max' }).map((src6) => ({ src6 })),
+      fc.uint8Array({ maxLength: 20, size: 'max' }).map((dst6) => ({ dst6 })),
+    ),
+  )
+  .map(([key, change]) => ({ ...key, ...change }) as FlowKey);
+
+describe('bad input', () => {
+  it('should parse IPv4 text or refuse it with INVALID_ADDRESS, never throw anything else', () => {
+    fc.assert(
+      fc.property(addressText, (text) => {
+        const code = refusal(() => parseIPv4(text));
+        if (code === undefined)
+          expect(parseIPv4(text)).toBe(Math.min(Math.max(0, Math.trunc(parseIPv4(text))), 0xffff_ffff));
+        else expect(code).toBe('INVALID_ADDRESS');
+      }),
+    );
+  });
+
+  it('should parse IPv6 text or refuse it with INVALID_ADDRESS and leave the output bytes as they were', () => {
+    fc.assert(
+      fc.property(addressText, fc.uint8Array({ minLength: 16, maxLength: 16 }), (text, out) => {
+        const before = out.slice();
+        const code = refusal(() => parseIPv6(text, out));
+        if (code !== undefined) {
+          expect(code).toBe('INVALID_ADDRESS');
+          expect(out).toEqual(before);
+        }
+      }),
+    );
+  });
+
+  it('should refuse to format an IPv6 address that is not 16 bytes with INVALID_ADDRESS', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40, size: 'max' }), (bytes) => {
+        fc.pre(bytes.length !== 16);
+        expect(refusal(() => formatIPv6(bytes))).toBe('INVALID_ADDRESS');
+      }),
+    );
+  });
+
+  it('should parse a protocol name or number 0..255 or refuse it with INVALID_PROTOCOL', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), numberAround(0, 255).map(String)), (text) => {
+        const code = refusal(() => parseProtocol(text));
+        if (code === undefined) {
+          const p = parseProtocol(text);
+          expect(Number.isInteger(p) && p >= 0 && p <= 255).toBe(true);
+        } else {
+          expect(code).toBe('INVALID_PROTOCOL');
+        }
+      }),
+    );
+  });
+
+  it('should leave the output key of parseFlow as it was when the text is refused', () => {
+    const endpoint = fc.constantFrom(
+      '10.0.0.1',
+      '10.0.0.1:80',
+      '999.0.0.1:80',
+      '10.0.0.1:99999',
+      '[2001:db8::1]:53',
+      '[2001:db8::1]:x',
+      '[2001:db8::zz]:53',
+      '2001:db8::2',
+    );
+    const text = fc
+      .tuple(
+        fc.constantFrom('tcp', 'udp', 'icmp', 'gre', 'bogus'),
+        endpoint,
+        fc.constantFrom('->', '=>'),
+        endpoint,
+        fc.constantFrom('', ' id 7', ' id 70000', ' frag', ' extra'),
+      )
+      .map(([proto, src, arrow, dst, tail]) => `${proto} ${src} ${arrow} ${dst}${tail}`);
+    fc.assert(
+      fc.property(anyFlow, text, (key, text) => {
+        const out = cloneFlowKey(key);
+        if (refusal(() => parseFlow(text, out)) !== undefined) {
+          expect(flowKeyEquals(out, key)).toBe(true);
+          expect([out.src6, out.dst6]).toEqual([key.src6, key.dst6]);
+        }
+      }),
+    );
+  });
+
+  it('should refuse a port that is not an integer 0..65535 with INVALID_PORT', () => {
+    fc.assert(
+      fc.property(numberAround(0, 0xffff), (port) => {
+        fc.pre(!(Number.isInteger(port) && (port as number) >= 0 && (port as number) <= 0xffff));
+        expect(refusal(() => assertPort(port as number))).toBe('INVALID_PORT');
+      }),
+    );
+  });
+
+  it('should accept a flow key with every field in range and refuse any other with a HashError', () => {
+    fc.assert(
+      fc.property(mangledKey, (key) => {
+        const inRange =
+          (key.family === 4 || key.family === 6) &&
+          Number.isInteger(key.protocol) &&
+          key.protocol >= 0 &&
+          key.protocol <= 255 &&
+          [key.srcPort, key.dstPort].every((p) => Number.isInteger(p) && p >= 0 && p <= 0xffff) &&
+          (key.family === 4
+            ? [key.srcV4, key.dstV4].every((a) => Number.isInteger(a) && a >= 0 && a <= 0xffff_ffff)
+            : key.src6.length === 16 && key.dst6.length === 16);
+        expect(refusal(() => assertFlowKey(key)) === undefined).toBe(inRange);
+      }),
+    );
+  });
+
+  it('should refuse keyed-hash rounds that are not integers 1..8 with INVALID_SEED', () => {
+    fc.assert(
+      fc.property(hashKey, fc.constantFrom('cRounds', 'dRounds'), numberAround(1, 8), (key, name, rounds) => {
+        fc.pre(!(Number.isInteger(rounds) && (rounds as number) >= 1 && (rounds as number) <= 8));
+        fc.pre(rounds !== undefined && rounds !== null);
+        expect(refusal(() => createKeyedHash(key, { [name]: rounds as number }))).toBe('INVALID_SEED');
+      }),
+    );
+  });
+
+  it('should refuse a key that is not bytes with INVALID_SEED (keyed hash) or INVALID_KEY (Toeplitz)', () => {
+    fc.assert(
+      fc.property(
+        fc.anything().filter((v) => !(v instanceof Uint8Array)),
+        (key) => {
+          expect(refusal(() => createKeyedHash(key as Uint8Array))).toBe('INVALID_SEED');
+          expect(refusal(() => createToeplitz(key as Uint8Array))).toBe('INVALID_KEY');
+        },
+      ),
+    );
+  });
+
+  it('should build a Toeplitz hasher from any byte key or refuse it with INVALID_KEY, and refuse inputs it cannot cover', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 48, size: 'max' }),
+        fc.uint8Array({ maxLength: 48, size: 'max' }),
+        (key, data) => {
+          let h: ReturnType<typeof createToeplitz>;
+          try {
+            h = createToeplitz(key);
+          } catch (error) {
+            expect(error).toBeInstanceOf(HashError);
+            expect((error as HashError).code).toBe('INVALID_KEY');
+            expect(key.length).toBeLessThan(12);
+            return;
+          }
+          const code = refusal(() => h.bytes(data));
+          expect(code === undefined).toBe(data.length + 4 <= key.length);
+          if (code !== undefined) expect(code).toBe('INVALID_KEY');
+        },
+      ),
+    );
+  });
+
+  it('should refuse IPv6 addresses that are not 16 bytes with INVALID_INPUT_LENGTH on both hashers', () => {
+    const toeplitz = createToeplitz(MICROSOFT_RSS_KEY);
+    const keyed = createKeyedHash(new Uint8Array(8));
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 40, size: 'max' }),
+        fc.uint8Array({ maxLength: 40, size: 'max' }),
+        (src, dst) => {
+          fc.pre(src.length !== 16 || dst.length !== 16);
+          expect(refusal(() => toeplitz.v6(src, dst, 1, 2))).toBe('INVALID_INPUT_LENGTH');
+          expect(refusal(() => keyed.v6(src, dst, 1, 2))).toBe('INVALID_INPUT_LENGTH');
+        },
+      ),
+    );
+  });
+
+  it('should refuse any mode or layer that is not one of the known names with INVALID_MODE', () => {
+    const h = createToeplitz(MICROSOFT_RSS_KEY);
+    const known = ['user', 'network', 'general', 'five-tuple', 'l3', 'l4'];
+    fc.assert(
+      fc.property(
+        anyFlow,
+        fc.oneof(fc.string(), fc.anything()).filter((v) => !known.includes(v as string)),
+        fc.boolean(),
+        (key, name, asMode) => {
+          if (asMode) {
+            expect(refusal(() => createDistributor(name as 'user', 'l4', h))).toBe('INVALID_MODE');
+            expect(refusal(() => distributionHash(key, name as 'user', 'l4', h))).toBe('INVALID_MODE');
+          } else {
+            expect(refusal(() => createDistributor('general', name as 'l4', h))).toBe('INVALID_MODE');
+          }
+        },
+      ),
+    );
+  });
+});

@@ -1,0 +1,185 @@
+import type { FlowKey } from '@maestro/hash';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  compilePolicy,
+  matchLinear,
+  PacketBatch,
+  type Policy,
+  parsePolicy,
+  printPolicy,
+  type Range,
+  type Rule,
+} from '../src/index.js';
+import { garbagePacket, type UncheckedPacket } from './arbitraries/garbage-packet.js';
+import { type Packet, packet } from './arbitraries/packets.js';
+import { policy } from './arbitraries/policies.js';
+import { refusal } from './refusal.js';
+
+/** Any number, the edges of `min..max` and just past them, and values that are not numbers at all. */
+function numberAround(min: number, max: number): fc.Arbitrary<unknown> {
+  return fc.oneof(
+    fc.constantFrom(min - 1, min, max, max + 1, min + 0.5, max - 0.5, Number.NaN, Number.POSITIVE_INFINITY),
+    fc.integer({ min: Math.floor(min) - 10, max: Math.ceil(max) + 10 }),
+    fc.double(),
+    fc.anything().filter((v) => typeof v !== 'number'),
+  );
+}
+
+const isIntIn = (v: unknown, min: number, max: number): boolean =>
+  Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+
+const TEXT = 'topology:\n  interfaces:\n    - { name: eth1-01, zone: internal }\nrules: []\n';
+
+/** A range of which one end is anything and the other in range, unless both are. */
+function badRange(min: number, max: number): fc.Arbitrary<Range> {
+  return fc
+    .tuple(numberAround(min, max), fc.integer({ min, max }), fc.boolean())
+    .map(([v, ok, first]) => (first ? { from: v, to: ok } : { from: ok, to: v }) as Range)
+    .filter((r) => !(isIntIn(r.from, min, max) && isIntIn(r.to, min, max) && r.from <= r.to));
+}
+
+/** One match field of a rule replaced by a value the matcher cannot take. */
+const badMatch: fc.Arbitrary<Partial<Rule['match']>> = fc.oneof(
+  badRange(1, 4094).map((r) => ({ vlans: [r] })),
+  badRange(0, 65535).map((r) => ({ sourcePorts: [r] })),
+  badRange(0, 65535).map((r) => ({ destinationPorts: [r] })),
+  numberAround(0, 255)
+    .filter((p) => !isIntIn(p, 0, 255))
+    .map((p) => ({ protocols: [p as number] })),
+  numberAround(0, 32)
+    .filter((p) => !isIntIn(p, 0, 32))
+    .map((prefix) => ({
+      source: [{ family: 4 as const, prefix: prefix as number, v4: 0, v6: new Uint8Array(16) }],
+    })),
+  numberAround(4, 6)
+    .filter((f) => f !== 4 && f !== 6)
+    .map((family) => ({ destination: [{ family: family as 4, prefix: 8, v4: 0, v6: new Uint8Array(16) }] })),
+  numberAround(0, 0xffff_ffff)
+    .filter((v4) => !isIntIn(v4, 0, 0xffff_ffff))
+    .map((v4) => ({ source: [{ family: 4 as const, prefix: 0, v4: v4 as number, v6: new Uint8Array(16) }] })),
+  fc
+    .uint8Array({ maxLength: 20, size: 'max' })
+    .filter((b) => b.length !== 16)
+    .map((v6) => ({ destination: [{ family: 6 as const, prefix: 64, v4: 0, v6 }] })),
+);
+
+/** Ways to break one part of a good packet. */
+const BREAKERS: readonly ((p: Packet) => UncheckedPacket)[] = [
+  (p) => ({ ...p, vlan: 4096 }),
+  (p) => ({ ...p, vlan: p.vlan + 0.5 }),
+  (p) => ({ ...p, iface: p.iface + 0.5 }),
+  (p) => ({ ...p, key: { ...p.key, protocol: 256 } }),
+  (p) => ({ ...p, key: { ...p.key, dstPort: 65536 } }),
+  (p) => ({ ...p, key: { ...p.key, srcPort: -1 } }),
+  (p) => ({ ...p, key: { ...p.key, portKind: 4 } }),
+];
+
+describe('bad input', () => {
+  it('should refuse a parse or print format other than yaml or json with INVALID_FORMAT', () => {
+    const p = parsePolicy('policy.yaml', TEXT);
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.constantFrom('YAML', 'yml', 'toml', ' json')), (format) => {
+        fc.pre(format !== 'yaml' && format !== 'json');
+        expect(refusal(() => parsePolicy('policy.yaml', TEXT, { format: format as 'yaml' }))).toBe(
+          'INVALID_FORMAT',
+        );
+        expect(refusal(() => printPolicy(p, { format: format as 'yaml' }))).toBe('INVALID_FORMAT');
+      }),
+    );
+  });
+
+  it('should compile with a flow cache of 0 or a power of two up to 2^24 and refuse any other size', () => {
+    const p = parsePolicy('policy.yaml', TEXT);
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          numberAround(0, 4096),
+          fc.integer({ min: 0, max: 12 }).map((k) => 2 ** k),
+          fc.constant(2 ** 25),
+        ),
+        (flowCache) => {
+          const valid =
+            flowCache == null ||
+            (isIntIn(flowCache, 0, 2 ** 24) && ((flowCache as number) & ((flowCache as number) - 1)) === 0);
+          expect(refusal(() => compilePolicy(p, { flowCache: flowCache as number }))).toBe(
+            valid ? 'accepted' : 'INVALID_POLICY',
+          );
+        },
+      ),
+    );
+  });
+
+  it('should refuse a hand-built policy with any match field out of range with INVALID_POLICY', () => {
+    fc.assert(
+      fc.property(policy(4), fc.nat(), badMatch, (p, pick, change) => {
+        fc.pre(p.rules.length > 0);
+        const at = pick % p.rules.length;
+        const rules = p.rules.map((r, i) => (i === at ? { ...r, match: { ...r.match, ...change } } : r));
+        const bad: Policy = { ...p, rules };
+        expect(refusal(() => compilePolicy(bad))).toBe('INVALID_POLICY');
+      }),
+    );
+  });
+
+  it('should match every packet as the naive evaluator does after any number of refused packets', () => {
+    fc.assert(
+      fc.property(
+        policy(8),
+        fc.array(packet, { minLength: 1, maxLength: 6 }),
+        fc.array(
+          fc.oneof(
+            fc.nat().map((i) => ({ i })),
+            garbagePacket.map((g) => ({ g })),
+            // A packet of the pool with one part broken: its cache slot is that of a good packet.
+            fc.tuple(fc.nat(), fc.constantFrom(...BREAKERS)).map(([j, breaker]) => ({ j, breaker })),
+          ),
+          { maxLength: 40 },
+        ),
+        (p, pool, steps) => {
+          const compiled = compilePolicy(p, { flowCache: 16 });
+          for (const step of steps) {
+            if ('i' in step) {
+              const { key, iface, vlan } = pool[step.i % pool.length] as Packet;
+              expect(compiled.match(key, iface, vlan)).toBe(matchLinear(p, key, iface, vlan));
+              continue;
+            }
+            const bad = 'g' in step ? step.g : step.breaker(pool[step.j % pool.length] as Packet);
+            expect(
+              refusal(() => compiled.match(bad.key as FlowKey, bad.iface as number, bad.vlan as number)),
+            ).toBe('INVALID_PACKET');
+          }
+        },
+      ),
+    );
+  });
+
+  it('should refuse values whose toString is not a function with a typed error (shrunk counterexample)', () => {
+    const odd = { toString: 0 } as unknown as number;
+    const compiled = compilePolicy(parsePolicy('policy.yaml', TEXT));
+    const key = { family: 4, protocol: 6, srcV4: 0, dstV4: 0, srcPort: 0, dstPort: 0, portKind: 1 };
+    expect(refusal(() => compilePolicy(compiled.policy, { flowCache: odd }))).toBe('INVALID_POLICY');
+    expect(refusal(() => new PacketBatch(odd))).toBe('INVALID_PACKET');
+    expect(refusal(() => new PacketBatch(1).set(odd, key as unknown as FlowKey, 0, 0))).toBe(
+      'INVALID_PACKET',
+    );
+  });
+
+  it('should make a batch of any capacity 1..2^24 or refuse the capacity with INVALID_PACKET', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: -4, max: 64 }),
+          fc.constantFrom(0.5, 2 ** 24 + 1, 2 ** 40, Number.NaN, Number.POSITIVE_INFINITY, -0),
+          fc.double().filter((d) => !Number.isInteger(d) || d > 2 ** 24),
+          fc.anything().filter((v) => typeof v !== 'number'),
+        ),
+        (capacity) => {
+          expect(refusal(() => new PacketBatch(capacity as number))).toBe(
+            isIntIn(capacity, 1, 2 ** 24) ? 'accepted' : 'INVALID_PACKET',
+          );
+        },
+      ),
+    );
+  });
+});
