@@ -148,20 +148,24 @@ export function matchKeys(
   for (let from = 0; from < count; from += BATCH) {
     const m = Math.min(BATCH, count - from);
     let l = 0;
-    for (; l < m; l++) {
-      const i = from + l;
-      const at = l * POINT_STRIDE;
-      const f = packetPoint(
-        keys[i] as FlowKey,
-        ifaces[i] as number,
-        vlans[i] as number,
-        interfaceCount,
-        points,
-        at,
-      );
-      if (f === BAD_PACKET) break;
-      family[l] = f;
-      points[at + ROOT_WORD] = f === 4 ? root4 : root6;
+    try {
+      for (; l < m; l++) {
+        const i = from + l;
+        const at = l * POINT_STRIDE;
+        const f = packetPoint(
+          keys[i] as FlowKey,
+          ifaces[i] as number,
+          vlans[i] as number,
+          interfaceCount,
+          points,
+          at,
+        );
+        if (f === BAD_PACKET) break;
+        family[l] = f;
+        points[at + ROOT_WORD] = f === 4 ? root4 : root6;
+      }
+    } catch {
+      // Packet l has a field whose conversion to a number throws (see checkedPoint): refused.
     }
     answer(scratch, cache, l, out, from);
     if (l < m) return from + l;

@@ -5,7 +5,7 @@ import { describeValue, PolicyError } from './errors.js';
 import { FlowCache, MISS } from './flow-cache.js';
 import { buildSplitTree } from './hyper-split.js';
 import { PACKET_WORDS, PacketBatch, PacketWord } from './packet-batch.js';
-import { BAD_PACKET, packetPoint } from './packet-point.js';
+import { BAD_PACKET, checkedPoint } from './packet-point.js';
 import { DEFAULT_SYNC, type Policy, type SyncScope } from './policy.js';
 import type { Range } from './range.js';
 import { rulesToBoxesV4, rulesToBoxesV6 } from './rule-boxes.js';
@@ -81,11 +81,15 @@ interface InterfaceModes {
 }
 
 function badPacket(where: string, key: unknown, iface: unknown, vlan: unknown): PolicyError {
-  const k = typeof key === 'object' && key !== null ? (key as Partial<FlowKey>) : undefined;
-  return new PolicyError(
-    'INVALID_PACKET',
-    `${where}: a packet needs a flow key (family 4 or 6, protocol 0..255, port kind 0..3, ports 0..65535, IPv4 addresses as unsigned 32-bit integers, IPv6 addresses as 16-byte Uint8Arrays), an integer interface id and a VLAN 0..4095; got ${k === undefined ? `key ${describeValue(key)}` : `family ${describeValue(k.family)}, protocol ${describeValue(k.protocol)}, ports ${describeValue(k.srcPort)}/${describeValue(k.dstPort)}, port kind ${describeValue(k.portKind)}`}, interface ${describeValue(iface)}, VLAN ${describeValue(vlan)}`,
-  );
+  const need = `${where}: a packet needs a flow key (family 4 or 6, protocol 0..255, port kind 0..3, ports 0..65535, IPv4 addresses as unsigned 32-bit integers, IPv6 addresses as 16-byte Uint8Arrays), an integer interface id and a VLAN 0..4095`;
+  let got: string;
+  try {
+    const k = typeof key === 'object' && key !== null ? (key as Partial<FlowKey>) : undefined;
+    got = `${k === undefined ? `key ${describeValue(key)}` : `family ${describeValue(k.family)}, protocol ${describeValue(k.protocol)}, ports ${describeValue(k.srcPort)}/${describeValue(k.dstPort)}, port kind ${describeValue(k.portKind)}`}, interface ${describeValue(iface)}, VLAN ${describeValue(vlan)}`;
+  } catch {
+    got = 'a key whose fields cannot be read';
+  }
+  return new PolicyError('INVALID_PACKET', `${need}; got ${got}`);
 }
 
 function fail(where: string, what: string): never {
@@ -204,7 +208,7 @@ class Compiled implements CompiledPolicy {
   match(key: FlowKey, iface: number, vlan: number): number {
     const batch = this.batch;
     const points = batch.points;
-    const family = packetPoint(key, iface, vlan, this.interfaceCount, points, 0);
+    const family = checkedPoint(key, iface, vlan, this.interfaceCount, points, 0);
     if (family === BAD_PACKET) throw badPacket('match', key, iface, vlan);
     if (family !== 4) return batch.lookupOne(batch.root6);
     const cache = this.cache;

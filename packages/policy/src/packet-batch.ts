@@ -1,7 +1,7 @@
 import type { FlowKey } from '@maestro/hash';
 import { addressWord } from './address-word.js';
 import { describeValue, PolicyError } from './errors.js';
-import { BAD_PACKET, packetPoint } from './packet-point.js';
+import { BAD_PACKET, checkedPoint } from './packet-point.js';
 
 /** Int32 words per packet of a {@link PacketBatch} (64 bytes, one cache line). */
 export const PACKET_WORDS = 16;
@@ -71,7 +71,7 @@ export class PacketBatch {
         `PacketBatch.set: index ${describeValue(i)} is not in 0..${this.capacity - 1}`,
       );
     }
-    if (packetPoint(key, iface, vlan, 0, CHECK, 0) === BAD_PACKET) {
+    if (checkedPoint(key, iface, vlan, 0, CHECK, 0) === BAD_PACKET) {
       throw new PolicyError(
         'INVALID_PACKET',
         `PacketBatch.set: packet ${i} is not a valid flow key with an integer interface id and a VLAN 0..4095`,

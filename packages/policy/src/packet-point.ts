@@ -91,3 +91,24 @@ function v6Point(key: FlowKey, out: Int32Array, at: number): number {
   }
   return 6;
 }
+
+/**
+ * {@link packetPoint} for a packet from outside data as it is: {@link BAD_PACKET} also for a key
+ * field, interface id or VLAN whose conversion to a number throws (a symbol, a bigint, an object
+ * without a usable `valueOf`, a getter that throws), which the compares of packetPoint would let
+ * escape as a TypeError or the value's own error.
+ */
+export function checkedPoint(
+  key: FlowKey,
+  iface: number,
+  vlan: number,
+  interfaceCount: number,
+  out: Int32Array,
+  at: number,
+): number {
+  try {
+    return packetPoint(key, iface, vlan, interfaceCount, out, at);
+  } catch {
+    return BAD_PACKET;
+  }
+}

@@ -8,12 +8,46 @@ export interface UncheckedPacket {
   readonly vlan: unknown;
 }
 
-const notInteger = fc.constantFrom(0.5, -0.5, Number.NaN, Number.POSITIVE_INFINITY, '1', null, undefined);
+/** Values that are not integers, among them some whose conversion to a number throws. */
+const notInteger = fc.constantFrom<unknown>(
+  0.5,
+  -0.5,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  '1',
+  null,
+  undefined,
+  Symbol('port'),
+  BigInt(1),
+  Object.create(null),
+  {
+    valueOf(): number {
+      throw new Error('valueOf');
+    },
+  },
+);
+
+/** A key object whose fields throw when read. */
+function throwingKey(): object {
+  const fail = (): never => {
+    throw new Error('getter');
+  };
+  return Object.defineProperties(
+    {},
+    Object.fromEntries(
+      ['family', 'protocol', 'portKind', 'srcPort', 'dstPort', 'srcV4', 'dstV4'].map((f) => [
+        f,
+        { get: fail },
+      ]),
+    ),
+  );
+}
 
 /**
  * A valid packet with one part broken: the key not an object, a key field out of range or of the
  * wrong type, an IPv6 address that is not 16 bytes, a non-integer interface id, a VLAN outside
- * 0..4095. Every one of them must be refused.
+ * 0..4095, a value whose conversion to a number throws, a key whose fields throw when read. Every
+ * one of them must be refused.
  */
 export const garbagePacket: fc.Arbitrary<UncheckedPacket> = fc
   .tuple(
@@ -21,7 +55,7 @@ export const garbagePacket: fc.Arbitrary<UncheckedPacket> = fc
     fc.oneof(
       fc.record({
         part: fc.constant('key' as const),
-        value: fc.constantFrom(null, undefined, 42, 'tcp', []),
+        value: fc.constantFrom<unknown>(null, undefined, 42, 'tcp', [], Symbol('key'), throwingKey()),
       }),
       fc.record({ part: fc.constant('family' as const), value: fc.constantFrom(0, 5, '4', null) }),
       fc.record({
