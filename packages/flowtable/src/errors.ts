@@ -22,3 +22,16 @@ export class FlowTableError extends Error {
     this.code = code;
   }
 }
+
+/**
+ * `error` when it is a {@link FlowTableError}; else, for what reading a key's fields threw (a
+ * symbol, a bigint, an object without a usable `valueOf`, a getter that throws), `INVALID_KEY`.
+ * Internal to the package.
+ */
+export function keyError(error: unknown): FlowTableError {
+  if (error instanceof FlowTableError) return error;
+  return new FlowTableError(
+    'INVALID_KEY',
+    'a flow key field could not be read as a number (a symbol, a bigint, an object without valueOf, or a getter that throws)',
+  );
+}

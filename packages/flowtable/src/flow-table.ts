@@ -3,7 +3,7 @@ import { BUCKET_SLOTS, BucketIndex, bucketsFor, NO_FREE, OCC_BIT, slotBase } fro
 import { ALT_BIT, BATCH, BulkScratch, ENTRY_MASK, FindFlag, findBatch } from './bulk-find.js';
 import { R, SLOT_MASK } from './entry-record.js';
 import { checkTime, checkU16, EntryTable, MAX_ENTRIES } from './entry-table.js';
-import { FlowTableError } from './errors.js';
+import { FlowTableError, keyError } from './errors.js';
 import { findPackedBatch, KEY_WORDS, unpackKey } from './packed-find.js';
 import { LOADED4_WORDS, load4, QueryKey, readStoredKey, storedIsV6 } from './query-key.js';
 import { RecordPool } from './record-pool.js';
@@ -137,7 +137,12 @@ export class FlowTable extends EntryTable {
    * or -1. Sets {@link lastReply} and {@link lastAlias}. No allocation.
    */
   find(key: FlowKey): number {
-    const r = this.locate(key);
+    let r: number;
+    try {
+      r = this.locate(key);
+    } catch (error) {
+      throw keyError(error);
+    }
     if (r < 0) return -1;
     this.lastAlias = (r & 2) !== 0;
     this.lastReply = (r & 1) !== 0;
@@ -184,15 +189,19 @@ export class FlowTable extends EntryTable {
     const sc = this.bulk;
     const index = this.index;
     let found = 0;
-    for (let from = 0; from < count; from += BATCH) {
-      const m = Math.min(BATCH, count - from);
-      found += findBatch(sc, keys, from, m, this.symmetric, this.seed, index, out, flags);
-      if (sc.slow > 0) {
-        for (let i = 0; i < m; i++) {
-          if (!sc.isSlow(i)) continue;
-          found += this.findLane(keys[from + i] as FlowKey, out, flags, from + i);
+    try {
+      for (let from = 0; from < count; from += BATCH) {
+        const m = Math.min(BATCH, count - from);
+        found += findBatch(sc, keys, from, m, this.symmetric, this.seed, index, out, flags);
+        if (sc.slow > 0) {
+          for (let i = 0; i < m; i++) {
+            if (!sc.isSlow(i)) continue;
+            found += this.findLane(keys[from + i] as FlowKey, out, flags, from + i);
+          }
         }
       }
+    } catch (error) {
+      throw keyError(error);
     }
     return found;
   }
@@ -271,7 +280,11 @@ export class FlowTable extends EntryTable {
 
   /** True when `key` (or its alias, or in a symmetric table its reverse) is in the table. */
   has(key: FlowKey): boolean {
-    return this.locate(key) >= 0;
+    try {
+      return this.locate(key) >= 0;
+    } catch (error) {
+      throw keyError(error);
+    }
   }
 
   /**
@@ -281,6 +294,15 @@ export class FlowTable extends EntryTable {
    * {@link MAX_ENTRIES}, `INVALID_KEY`/`INVALID_VALUE` for bad input; the table is then unchanged.
    */
   insert(key: FlowKey, now: number, owner: number, backup: number = owner, tag = 0): number {
+    try {
+      return this.insertKey(key, now, owner, backup, tag);
+    } catch (error) {
+      throw keyError(error);
+    }
+  }
+
+  /** {@link insert}, whose key fields may throw as they are read (see `keyError`). */
+  private insertKey(key: FlowKey, now: number, owner: number, backup: number, tag: number): number {
     checkTime(now);
     checkU16(owner, 'owner');
     checkU16(backup, 'backup');
@@ -320,6 +342,22 @@ export class FlowTable extends EntryTable {
     tag = 0,
     alias: FlowKey | null = null,
   ): number {
+    try {
+      return this.tryInsertKey(key, now, owner, backup, tag, alias);
+    } catch (error) {
+      throw keyError(error);
+    }
+  }
+
+  /** {@link tryInsert}, whose key fields may throw as they are read (see `keyError`). */
+  private tryInsertKey(
+    key: FlowKey,
+    now: number,
+    owner: number,
+    backup: number,
+    tag: number,
+    alias: FlowKey | null,
+  ): number {
     checkTime(now);
     checkU16(owner, 'owner');
     checkU16(backup, 'backup');
@@ -354,7 +392,11 @@ export class FlowTable extends EntryTable {
     if (this.refs[handle * R + 2] !== 0)
       throw new FlowTableError('EXISTS', `entry ${handle} already has an alias`);
     const q = this.q;
-    q.load(key, this.symmetric, this.seed);
+    try {
+      q.load(key, this.symmetric, this.seed);
+    } catch (error) {
+      throw keyError(error);
+    }
     if (this.index.find(q, this.v6Pool) >= 0)
       throw new FlowTableError('EXISTS', 'the alias key is already in the table');
     this.addAlias(q, handle);

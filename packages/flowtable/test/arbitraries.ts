@@ -58,8 +58,45 @@ export const anyFlow: fc.Arbitrary<FlowKey> = fc
       : setFlowV4(createFlowKey(), protocol, s4, d4, sp, dp, kind),
   );
 
-/** A flow key with one field out of range (or of the wrong type). */
+/**
+ * Values of a numeric field whose conversion to a number throws: a symbol, a bigint, an object with
+ * no `valueOf` or `toString`, one whose `valueOf` throws.
+ */
+export const unconvertible: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(
+  Symbol('field'),
+  BigInt(6),
+  Object.create(null),
+  {
+    valueOf(): number {
+      throw new Error('valueOf');
+    },
+  },
+);
+
+const KEY_FIELDS = ['family', 'protocol', 'portKind', 'srcPort', 'dstPort', 'srcV4', 'dstV4'] as const;
+
+/** A key object whose fields throw when read. */
+function throwingKey(): object {
+  const fail = (): never => {
+    throw new Error('getter');
+  };
+  return Object.defineProperties({}, Object.fromEntries(KEY_FIELDS.map((f) => [f, { get: fail }])));
+}
+
+/**
+ * A flow key with one field out of range, of the wrong type, or whose conversion to a number
+ * throws; or not a key at all.
+ */
 export const garbageFlow: fc.Arbitrary<unknown> = fc.oneof(
+  fc
+    .tuple(anyFlow, fc.constantFrom(...KEY_FIELDS), unconvertible)
+    // The IPv4 words count only in an IPv4 key.
+    .map(([key, field, value]) => ({
+      ...key,
+      family: field === 'srcV4' || field === 'dstV4' ? 4 : key.family,
+      [field]: value,
+    })),
+  fc.constant(null).map(() => throwingKey()),
   fc
     .tuple(
       anyFlow,

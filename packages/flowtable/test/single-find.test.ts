@@ -85,7 +85,15 @@ describe('single-key lookup (locate4, locate6)', () => {
     fc.assert(
       fc.property(garbageFlow, fc.boolean(), (key, symmetric) => {
         const index = new BucketIndex(2, 0);
-        expect(fast(index, new RecordPool(8, 4), key, symmetric, 0)).toBe(GENERAL);
+        // A field that cannot even be converted to a number throws here instead; the table's
+        // methods turn that into INVALID_KEY (flow-table.test.ts).
+        let answer: unknown;
+        try {
+          answer = fast(index, new RecordPool(8, 4), key, symmetric, 0);
+        } catch {
+          return;
+        }
+        expect(answer).toBe(GENERAL);
       }),
     );
   });
