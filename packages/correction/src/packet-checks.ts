@@ -12,7 +12,31 @@ export const MAX_HOPS = 2;
  * to the package.
  */
 export function checkPacket(p: Packet, interfaces: number): void {
-  if (!isPossiblePacket(p, interfaces)) throw explain(p, interfaces);
+  let possible: boolean;
+  try {
+    possible = isPossiblePacket(p, interfaces);
+  } catch {
+    throw unreadable();
+  }
+  if (!possible) {
+    let error: CorrectionError;
+    try {
+      error = explain(p, interfaces);
+    } catch {
+      error = unreadable();
+    }
+    throw error;
+  }
+}
+
+/**
+ * The error for a packet a field of which cannot even be converted to a number (a symbol, a bigint,
+ * an object without a usable `valueOf`, a getter that throws): the checks' compares threw.
+ */
+function unreadable(): CorrectionError {
+  return invalid(
+    'a field of the packet or its key could not be read as a number (a symbol, a bigint, an object without valueOf, or a getter that throws)',
+  );
 }
 
 /**

@@ -5,7 +5,9 @@ import {
   type CorrectionConfig,
   CorrectionError,
   type CorrectionMessage,
+  createDecisionBuffers,
   MemberEngine,
+  PackedBatch,
   type Packet,
   validateNatRules,
 } from '../src/index.js';
@@ -34,6 +36,21 @@ function dump(engines: readonly MemberEngine[]): string[] {
 }
 
 const validKey = setFlowV4(createFlowKey(), IpProtocol.TCP, 0x0a000001, 0xc6336401, 1234, 80, PortKind.PORTS);
+
+/**
+ * Values whose conversion to a number throws: a symbol, a bigint, an object with no `valueOf` or
+ * `toString`, one whose `valueOf` throws.
+ */
+const unconvertible: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(
+  Symbol('field'),
+  BigInt(6),
+  Object.create(null),
+  {
+    valueOf(): number {
+      throw new Error('valueOf');
+    },
+  },
+);
 
 /** Packets with one impossible field. */
 const badPacket: fc.Arbitrary<unknown> = fc.oneof(
@@ -65,6 +82,16 @@ const badPacket: fc.Arbitrary<unknown> = fc.oneof(
       ...goodPacket(),
       key: { ...validKey, protocol, portKind: kind, srcPort: sp, dstPort: dp },
     })),
+  // Fields whose conversion to a number throws.
+  fc
+    .tuple(fc.constantFrom('ingress', 'ipId', 'tcpFlags', 'bytes', 'hops'), unconvertible)
+    .map(([field, value]) => ({ ...goodPacket(), [field]: value })),
+  fc
+    .tuple(
+      fc.constantFrom('family', 'protocol', 'portKind', 'srcPort', 'dstPort', 'srcV4', 'dstV4'),
+      unconvertible,
+    )
+    .map(([field, value]) => ({ ...goodPacket(), key: { ...validKey, [field]: value } })),
   fc.constantFrom<unknown>(null, 42, 'packet', { ...goodPacket(), key: null }),
   fc.constant({ ...goodPacket(), embedded: validKey }),
 );
@@ -126,6 +153,15 @@ describe('garbage', () => {
             expect(() => engine.decide(bad as Packet, now)).toThrow(
               expect.objectContaining({ code: 'INVALID_PACKET' }),
             );
+            expect(() => engine.decideMany([bad as Packet], now, createDecisionBuffers(1))).toThrow(
+              expect.objectContaining({ code: 'INVALID_PACKET' }),
+            );
+            // An ingress past the config's interfaces is for decidePacked to refuse, not set.
+            if ((bad as Partial<Packet> | null)?.ingress !== 99) {
+              expect(() => new PackedBatch(1).set(0, bad as Packet)).toThrow(
+                expect.objectContaining({ code: 'INVALID_PACKET' }),
+              );
+            }
           }
           expect(dump(group.engines)).toEqual(before);
         },

@@ -183,33 +183,52 @@ export function flowKeyEquals(a: FlowKey, b: FlowKey): boolean {
 }
 
 /**
- * Checks that every field of a key built from outside data is in range; throws a {@link HashError}
- * naming the first bad field. Hot paths that fill keys from a decoder skip this.
+ * Checks that every field of a key built from outside data is in range: an object, family 4 or 6,
+ * protocol 0..255, port kind 0..3, ports 0..65535, IPv4 addresses as unsigned 32-bit integers or
+ * IPv6 addresses as 16-byte `Uint8Array`s; throws a {@link HashError} naming the first bad field
+ * (also for a field that cannot be read: a getter that throws). Hot paths that fill keys from a
+ * decoder skip this.
  */
 export function assertFlowKey(key: FlowKey): void {
+  if (typeof key !== 'object' || key === null) {
+    throw new HashError('INVALID_ADDRESS', `a flow key must be an object, got ${shown(key)}`);
+  }
+  try {
+    checkFields(key);
+  } catch (error) {
+    if (error instanceof HashError) throw error;
+    throw new HashError('INVALID_ADDRESS', 'a field of the flow key could not be read');
+  }
+}
+
+function checkFields(key: FlowKey): void {
   if (key.family !== 4 && key.family !== 6) {
-    throw new HashError('INVALID_ADDRESS', `family must be 4 or 6, got ${String(key.family)}`);
+    throw new HashError('INVALID_ADDRESS', `family must be 4 or 6, got ${shown(key.family)}`);
   }
   if (!Number.isInteger(key.protocol) || key.protocol < 0 || key.protocol > 255) {
-    throw new HashError(
-      'INVALID_PROTOCOL',
-      `protocol must be an integer 0..255, got ${String(key.protocol)}`,
-    );
+    throw new HashError('INVALID_PROTOCOL', `protocol must be an integer 0..255, got ${shown(key.protocol)}`);
+  }
+  if (!Number.isInteger(key.portKind) || key.portKind < 0 || key.portKind > 3) {
+    throw new HashError('INVALID_PORT', `portKind must be an integer 0..3, got ${shown(key.portKind)}`);
   }
   assertPort(key.srcPort, 'srcPort');
   assertPort(key.dstPort, 'dstPort');
   if (key.family === 4) {
     assertU32(key.srcV4, 'srcV4');
     assertU32(key.dstV4, 'dstV4');
-  } else if (key.src6.length !== 16 || key.dst6.length !== 16) {
-    throw new HashError('INVALID_ADDRESS', 'IPv6 addresses must be 16 bytes');
+  } else if (!isAddress6(key.src6) || !isAddress6(key.dst6)) {
+    throw new HashError('INVALID_ADDRESS', 'IPv6 addresses must be 16-byte Uint8Arrays');
   }
+}
+
+function isAddress6(bytes: unknown): boolean {
+  return bytes instanceof Uint8Array && bytes.length === 16;
 }
 
 /** Throws a {@link HashError} unless `port` is an integer 0..65535. */
 export function assertPort(port: number, what = 'port'): void {
   if (!Number.isInteger(port) || port < 0 || port > 0xffff) {
-    throw new HashError('INVALID_PORT', `${what} must be an integer 0..65535, got ${String(port)}`);
+    throw new HashError('INVALID_PORT', `${what} must be an integer 0..65535, got ${shown(port)}`);
   }
 }
 
@@ -217,7 +236,14 @@ function assertU32(value: number, what: string): void {
   if (!Number.isInteger(value) || value < 0 || value > 0xffff_ffff) {
     throw new HashError(
       'INVALID_ADDRESS',
-      `${what} must be an IPv4 address as an unsigned 32-bit integer, got ${String(value)}`,
+      `${what} must be an IPv4 address as an unsigned 32-bit integer, got ${shown(value)}`,
     );
   }
+}
+
+/** `value` for a message, whatever it is (`String` throws for an object without `toString`). */
+function shown(value: unknown): string {
+  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
+  if (typeof value === 'function') return 'a function';
+  return typeof value === 'symbol' ? value.toString() : String(value);
 }

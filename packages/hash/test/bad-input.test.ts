@@ -75,8 +75,28 @@ const mangledKey: fc.Arbitrary<FlowKey> = fc
       numberAround(0, 0xffff_ffff).map((dstV4) => ({ dstV4 })),
       numberAround(0, 0xffff).map((srcPort) => ({ srcPort })),
       numberAround(0, 0xffff).map((dstPort) => ({ dstPort })),
+      numberAround(0, 3).map((portKind) => ({ portKind })),
       fc.uint8Array({ maxLength: 20, size: 'max' }).map((src6) => ({ src6 })),
       fc.uint8Array({ maxLength: 20, size: 'max' }).map((dst6) => ({ dst6 })),
+      fc
+        .constantFrom<unknown>(
+          null,
+          undefined,
+          Array.from({ length: 16 }, () => 0),
+          'bytes',
+        )
+        .map((src6) => ({ src6 })),
+      // Values whose conversion to a number or a string throws, in any field.
+      fc
+        .tuple(
+          fc.constantFrom('family', 'protocol', 'portKind', 'srcPort', 'dstPort', 'srcV4', 'dstV4'),
+          fc.constantFrom<unknown>(Symbol('field'), BigInt(4), Object.create(null), {
+            valueOf(): number {
+              throw new Error('valueOf');
+            },
+          }),
+        )
+        .map(([field, value]) => ({ [field]: value })),
     ),
   )
   .map(([key, change]) => ({ ...key, ...change }) as FlowKey);
@@ -160,6 +180,27 @@ describe('bad input', () => {
     );
   });
 
+  it('should refuse anything that is not a flow key object, and a key whose fields throw when read, with a HashError', () => {
+    const fail = (): never => {
+      throw new Error('getter');
+    };
+    const throwing = Object.defineProperties(
+      {},
+      Object.fromEntries(['family', 'protocol', 'portKind'].map((f) => [f, { get: fail }])),
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.anything().filter((v) => typeof v !== 'object' || v === null),
+          fc.constant(throwing),
+        ),
+        (v) => {
+          expect(refusal(() => assertFlowKey(v as FlowKey))).toBe('INVALID_ADDRESS');
+        },
+      ),
+    );
+  });
+
   it('should refuse a port that is not an integer 0..65535 with INVALID_PORT', () => {
     fc.assert(
       fc.property(numberAround(0, 0xffff), (port) => {
@@ -177,10 +218,13 @@ describe('bad input', () => {
           Number.isInteger(key.protocol) &&
           key.protocol >= 0 &&
           key.protocol <= 255 &&
+          Number.isInteger(key.portKind) &&
+          key.portKind >= 0 &&
+          key.portKind <= 3 &&
           [key.srcPort, key.dstPort].every((p) => Number.isInteger(p) && p >= 0 && p <= 0xffff) &&
           (key.family === 4
             ? [key.srcV4, key.dstV4].every((a) => Number.isInteger(a) && a >= 0 && a <= 0xffff_ffff)
-            : key.src6.length === 16 && key.dst6.length === 16);
+            : [key.src6, key.dst6].every((b) => b instanceof Uint8Array && b.length === 16));
         expect(refusal(() => assertFlowKey(key)) === undefined).toBe(inRange);
       }),
     );
