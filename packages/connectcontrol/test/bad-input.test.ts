@@ -1,3 +1,4 @@
+import { numberAround, refusalOf } from '@maestro/vitest-config/garbage';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -14,35 +15,7 @@ import {
 import { build, method, type Step, step } from './arbitraries.js';
 
 /** The code of the ConnectControlError `run` throws, or undefined when it returns; any other throw fails. */
-function refusal(run: () => unknown): string | undefined {
-  try {
-    run();
-    return undefined;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConnectControlError);
-    return (error as ConnectControlError).code;
-  }
-}
-
-/** Any number, the edges of `min..max` and just past them, and values that are not numbers at all. */
-function numberAround(min: number, max: number): fc.Arbitrary<unknown> {
-  return fc.oneof(
-    fc.constantFrom(
-      min - 1,
-      min,
-      max,
-      max + 1,
-      min + 0.5,
-      max - 0.5,
-      -0,
-      Number.NaN,
-      Number.POSITIVE_INFINITY,
-    ),
-    fc.integer({ min: min - 10, max: max + 10 }),
-    fc.double(),
-    fc.anything().filter((v) => typeof v !== 'number'),
-  );
-}
+const refusal = refusalOf(ConnectControlError);
 
 /** Valid logical-server options with one field replaced by a value of the right shape but any range. */
 const anyOptions: fc.Arbitrary<LogicalServerOptions> = fc

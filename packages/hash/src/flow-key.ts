@@ -1,4 +1,5 @@
 import { HashError } from './errors.js';
+import { shown } from './shown.js';
 
 /** IP protocol numbers the flow key gives meaning to (any 0..255 is accepted). */
 export const IpProtocol: {
@@ -239,11 +240,4 @@ function assertU32(value: number, what: string): void {
       `${what} must be an IPv4 address as an unsigned 32-bit integer, got ${shown(value)}`,
     );
   }
-}
-
-/** `value` for a message, whatever it is (`String` throws for an object without `toString`). */
-function shown(value: unknown): string {
-  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
-  if (typeof value === 'function') return 'a function';
-  return typeof value === 'symbol' ? value.toString() : String(value);
 }

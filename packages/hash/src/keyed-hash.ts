@@ -1,4 +1,5 @@
 import { HashError } from './errors.js';
+import { shown } from './shown.js';
 
 /**
  * A keyed flow hash for hash-flooding resistance: HalfSipHash-1-3 (Aumasson and Bernstein's
@@ -56,7 +57,7 @@ export function createKeyedHash(key: Uint8Array, options: KeyedHashOptions = {})
     ['dRounds', dRounds],
   ] as const) {
     if (!Number.isInteger(rounds) || rounds < 1 || rounds > 8) {
-      throw new HashError('INVALID_SEED', `${name} must be an integer 1..8, got ${String(rounds)}`);
+      throw new HashError('INVALID_SEED', `${name} must be an integer 1..8, got ${shown(rounds)}`);
     }
   }
   const copy = Uint8Array.from(key);

@@ -1,3 +1,4 @@
+import { numberAround, refusalOf } from '@maestro/vitest-config/garbage';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -21,15 +22,7 @@ import {
 import { anyFlow, hashKey } from './arbitraries.js';
 
 /** The code of the HashError `run` throws, or undefined when it returns; any other throw fails. */
-function refusal(run: () => unknown): string | undefined {
-  try {
-    run();
-    return undefined;
-  } catch (error) {
-    expect(error).toBeInstanceOf(HashError);
-    return (error as HashError).code;
-  }
-}
+const refusal = refusalOf(HashError);
 
 /** Text near the address and flow syntaxes: random strings and shuffles of their pieces. */
 const addressText: fc.Arbitrary<string> = fc.oneof(
@@ -43,26 +36,6 @@ const addressText: fc.Arbitrary<string> = fc.oneof(
     )
     .map((p) => p.join('')),
 );
-
-/** Any number, the edges of `min..max` and just past them, and values that are not numbers at all. */
-function numberAround(min: number, max: number): fc.Arbitrary<unknown> {
-  return fc.oneof(
-    fc.constantFrom(
-      min - 1,
-      min,
-      max,
-      max + 1,
-      min + 0.5,
-      max - 0.5,
-      -0,
-      Number.NaN,
-      Number.POSITIVE_INFINITY,
-    ),
-    fc.integer({ min: min - 10, max: max + 10 }),
-    fc.double(),
-    fc.anything().filter((v) => typeof v !== 'number'),
-  );
-}
 
 /** Any flow key with one field replaced by a value of the right type but any range. */
 const mangledKey: fc.Arbitrary<FlowKey> = fc

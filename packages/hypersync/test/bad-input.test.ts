@@ -1,4 +1,5 @@
 import { createFlowKey, setFlowV4 } from '@maestro/hash';
+import { numbersAround, refusalOf } from '@maestro/vitest-config/garbage';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -16,24 +17,7 @@ import {
 import { memberId, message } from './arbitraries.js';
 
 /** The code of the HyperSyncError `run` throws, or undefined when it returns; any other throw fails. */
-function refusal(run: () => unknown): string | undefined {
-  try {
-    run();
-    return undefined;
-  } catch (error) {
-    expect(error).toBeInstanceOf(HyperSyncError);
-    return (error as HyperSyncError).code;
-  }
-}
-
-/** Any number, the edges of `min..max` and just past them. */
-function numberAround(min: number, max: number): fc.Arbitrary<number> {
-  return fc.oneof(
-    fc.constantFrom(min - 1, min, max, max + 1, min + 0.5, max - 0.5, Number.NaN, Number.POSITIVE_INFINITY),
-    fc.integer({ min: Math.floor(min) - 10, max: Math.ceil(max) + 10 }),
-    fc.double(),
-  );
-}
+const refusal = refusalOf(HyperSyncError);
 
 const isIntIn = (v: unknown, min: number, max: number): boolean =>
   Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
@@ -60,17 +44,17 @@ const optionChange: fc.Arbitrary<{ change: Partial<MemberOptions>; valid: boolea
       ['hysteresis', 0, 0x7fffffff],
     ] as const
   ).map(([name, min, max]) =>
-    numberAround(min, max).map((v) => ({ change: { [name]: v }, valid: isIntIn(v, min, max) })),
+    numbersAround(min, max).map((v) => ({ change: { [name]: v }, valid: isIntIn(v, min, max) })),
   ),
-  numberAround(1, 1000).map((v) => ({ change: { heartbeatMs: v }, valid: v > 0 && v < 1000 })),
-  numberAround(100, 10_000).map((v) => ({ change: { deadMs: v }, valid: v > 100 })),
-  numberAround(1, 1000).map((v) => ({ change: { retransmitMs: v }, valid: v > 0 })),
-  numberAround(1, 64).map((v) => ({ change: { activeMembers: v }, valid: v >= 1 })),
+  numbersAround(1, 1000).map((v) => ({ change: { heartbeatMs: v }, valid: v > 0 && v < 1000 })),
+  numbersAround(100, 10_000).map((v) => ({ change: { deadMs: v }, valid: v > 100 })),
+  numbersAround(1, 1000).map((v) => ({ change: { retransmitMs: v }, valid: v > 0 })),
+  numbersAround(1, 64).map((v) => ({ change: { activeMembers: v }, valid: v >= 1 })),
   fc.constantFrom(2, 3, 65537, 65536, 16_777_213, 16_777_214, 1, 4.5).map((v) => ({
     change: { tableSize: v },
     valid: [2, 3, 65537, 16_777_213].includes(v),
   })),
-  fc.array(numberAround(0, 1000), { maxLength: 18 }).map((fs) => ({
+  fc.array(numbersAround(0, 1000), { maxLength: 18 }).map((fs) => ({
     change: { componentFactors: fs },
     valid: fs.length <= 16 && fs.every((f) => isIntIn(f, 0, 1000)),
   })),
@@ -106,16 +90,16 @@ function connections(m: Member): unknown {
 /** Connection inits with one field replaced by a value of the right type but out of its range. */
 const badInit: fc.Arbitrary<ConnectionInit> = fc
   .oneof(
-    numberAround(0, Number.MAX_SAFE_INTEGER)
+    numbersAround(0, Number.MAX_SAFE_INTEGER)
       .filter((id) => !Number.isSafeInteger(id) || id < 0)
       .map((id) => ({ id })),
-    numberAround(0, 0xffffffff)
+    numbersAround(0, 0xffffffff)
       .filter((hash) => !isIntIn(hash, 0, 0xffffffff))
       .map((hash) => ({ hash })),
-    numberAround(0, 65535)
+    numbersAround(0, 65535)
       .filter((state) => !isIntIn(state, 0, 65535))
       .map((state) => ({ state })),
-    numberAround(0, 0xffffffff)
+    numbersAround(0, 0xffffffff)
       .filter((timeout) => !isIntIn(timeout, 0, 0xffffffff))
       .map((timeout) => ({ timeout })),
     idOrNot.filter((target) => !/^[A-Za-z0-9._:@-]{1,64}$/.test(target)).map((target) => ({ target })),
@@ -124,10 +108,10 @@ const badInit: fc.Arbitrary<ConnectionInit> = fc
       .filter((sync) => !['none', 'backup', 'all'].includes(sync))
       .map((sync) => ({ sync: sync as 'all' })),
     fc.uint8Array({ minLength: 1025, maxLength: 2000 }).map((payload) => ({ payload })),
-    numberAround(0, 255)
+    numbersAround(0, 255)
       .filter((protocol) => !isIntIn(protocol, 0, 255))
       .map((protocol) => ({ flow: { ...goodInit(1).flow, protocol } })),
-    numberAround(0, 65535)
+    numbersAround(0, 65535)
       .filter((srcPort) => !isIntIn(srcPort, 0, 65535))
       .map((srcPort) => ({ flow: { ...goodInit(1).flow, srcPort } })),
   )
@@ -136,8 +120,8 @@ const badInit: fc.Arbitrary<ConnectionInit> = fc
 /** Connection changes that are sometimes in range. */
 const anyChange: fc.Arbitrary<ConnectionChange> = fc.record(
   {
-    state: numberAround(0, 65535),
-    timeout: numberAround(0, 0xffffffff),
+    state: numbersAround(0, 65535),
+    timeout: numbersAround(0, 0xffffffff),
     payload: fc.uint8Array({ maxLength: 2000, size: 'max' }),
     target: idOrNot,
   },
@@ -187,7 +171,7 @@ describe('bad input', () => {
       (x) => x + 65536,
     ];
     fc.assert(
-      fc.property(message, numberAround(0, 0xffffffff), (msg, v) => {
+      fc.property(message, numbersAround(0, 0xffffffff), (msg, v) => {
         // A delete record carries its id only, an IPv6 record no IPv4 words: the rest is not on the wire.
         const records = (msg as { records?: { op: number; family: number }[] }).records ?? [];
         const onWire = (i: number, field: unknown): boolean => {
@@ -233,7 +217,7 @@ describe('bad input', () => {
 
   it('should make a byte writer of any initial size or refuse it with INVALID_CONFIG', () => {
     fc.assert(
-      fc.property(numberAround(0, 1 << 20), (size) => {
+      fc.property(numbersAround(0, 1 << 20), (size) => {
         const code = refusal(() => new ByteWriter(size));
         expect(code).toBe(isIntIn(size, 1, 2 ** 30) ? undefined : 'INVALID_CONFIG');
       }),
@@ -291,7 +275,7 @@ describe('bad input', () => {
     fc.assert(
       fc.property(
         fc.array(fc.nat(65535), { maxLength: 16 }),
-        fc.array(numberAround(0, 65535), { minLength: 1, maxLength: 18 }),
+        fc.array(numbersAround(0, 65535), { minLength: 1, maxLength: 18 }),
         (good, bad) => {
           fc.pre(!(bad.length <= 16 && bad.every((c) => isIntIn(c, 0, 65535))));
           const { m, sent } = soloMember();
@@ -312,7 +296,7 @@ describe('bad input', () => {
   it('should refuse a bad device name, timeout or status with INVALID_DEVICE and keep the devices as they were', () => {
     const call = fc.oneof(
       fc.constantFrom('', 'x'.repeat(65)).map((name) => (m: Member) => m.registerDevice(name, 100)),
-      numberAround(0, 1e6)
+      numbersAround(0, 1e6)
         .filter((t) => !(t >= 0 && Number.isFinite(t)))
         .map((t) => (m: Member) => m.registerDevice('fw', t)),
       fc

@@ -50,8 +50,9 @@ export function writePacket(writer: CaptureWriter, packet: WritablePacket): void
     data,
     0,
     length,
-    packet.originalLength ?? length,
-    packet.interfaceId ?? 0,
+    // Only a missing field takes its default: null is garbage like any other non-integer.
+    packet.originalLength === undefined ? length : packet.originalLength,
+    packet.interfaceId === undefined ? 0 : packet.interfaceId,
   );
 }
 

@@ -1,3 +1,4 @@
+import { numberAround, refusalOf } from '@maestro/vitest-config/garbage';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -18,35 +19,7 @@ import { packetsArb } from './arbitraries.js';
 import { readChunked, type Snapshot, snapshot } from './collect.js';
 
 /** The code of the PcapError `run` throws, or undefined when it returns; any other throw fails. */
-function refusal(run: () => unknown): string | undefined {
-  try {
-    run();
-    return undefined;
-  } catch (error) {
-    expect(error).toBeInstanceOf(PcapError);
-    return (error as PcapError).code;
-  }
-}
-
-/** Any number, the edges of `min..max` and just past them, and values that are not numbers at all. */
-function numberAround(min: number, max: number): fc.Arbitrary<unknown> {
-  return fc.oneof(
-    fc.constantFrom(
-      min - 1,
-      min,
-      max,
-      max + 1,
-      min + 0.5,
-      max - 0.5,
-      -0,
-      Number.NaN,
-      Number.POSITIVE_INFINITY,
-    ),
-    fc.integer({ min: Math.floor(min) - 10, max: Math.ceil(max) + 10 }),
-    fc.double(),
-    fc.anything().filter((v) => typeof v !== 'number'),
-  );
-}
+const refusal = refusalOf(PcapError);
 
 const small = generateCapture({ packets: 30, seed: 5, flows: 8 });
 const smallNg = generateCapture({ packets: 30, seed: 6, flows: 8 }, { format: 'pcapng' });

@@ -1,3 +1,4 @@
+import { refusalOf } from '@maestro/vitest-config/garbage';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -17,15 +18,7 @@ import {
 import { garbage, members, primeSize } from './arbitraries.js';
 
 /** The code of the WeightingError `run` throws, or undefined when it returns; any other throw fails. */
-function refusal(run: () => unknown): string | undefined {
-  try {
-    run();
-    return undefined;
-  } catch (error) {
-    expect(error).toBeInstanceOf(WeightingError);
-    return (error as WeightingError).code;
-  }
-}
+const refusal = refusalOf(WeightingError);
 
 /** A table size: valid ones, the edges of 1..MAX_TABLE_SIZE and past them, and values that are not numbers. */
 const anySize: fc.Arbitrary<unknown> = fc.oneof(

@@ -1,0 +1,45 @@
+import fc from 'fast-check';
+import { expect } from 'vitest';
+
+/**
+ * A function that runs its argument and returns the `code` of the error of class `ErrorClass` it
+ * throws, or undefined when it returns; anything else thrown fails the test.
+ */
+export function refusalOf(ErrorClass) {
+  return (run) => {
+    try {
+      run();
+      return undefined;
+    } catch (error) {
+      expect(error).toBeInstanceOf(ErrorClass);
+      return error.code;
+    }
+  };
+}
+
+/** Any number: the edges of `min..max` and just past them, halves, -0, NaN, infinity, integers near, doubles. */
+export function numbersAround(min, max) {
+  return fc.oneof(
+    fc.constantFrom(
+      min - 1,
+      min,
+      max,
+      max + 1,
+      min + 0.5,
+      max - 0.5,
+      -0,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+    ),
+    fc.integer({ min: Math.floor(min) - 10, max: Math.ceil(max) + 10 }),
+    fc.double(),
+  );
+}
+
+/** {@link numbersAround}, and values that are not numbers at all. */
+export function numberAround(min, max) {
+  return fc.oneof(
+    numbersAround(min, max),
+    fc.anything().filter((v) => typeof v !== 'number'),
+  );
+}
