@@ -13,3 +13,12 @@ export declare function numbersAround(min: number, max: number): fc.Arbitrary<nu
 
 /** {@link numbersAround}, and values that are not numbers at all. */
 export declare function numberAround(min: number, max: number): fc.Arbitrary<unknown>;
+
+/**
+ * Values whose conversion to a number throws: a symbol, a bigint, an object with no `valueOf` or
+ * `toString`, one whose `valueOf` throws.
+ */
+export declare const unconvertible: fc.Arbitrary<unknown>;
+
+/** An object each of whose `fields` throws when read. */
+export declare function throwingFields(fields: readonly string[]): object;

@@ -43,3 +43,21 @@ export function numberAround(min, max) {
     fc.anything().filter((v) => typeof v !== 'number'),
   );
 }
+
+/**
+ * Values whose conversion to a number throws: a symbol, a bigint, an object with no `valueOf` or
+ * `toString`, one whose `valueOf` throws.
+ */
+export const unconvertible = fc.constantFrom(Symbol('field'), BigInt(6), Object.create(null), {
+  valueOf() {
+    throw new Error('valueOf');
+  },
+});
+
+/** An object each of whose `fields` throws when read. */
+export function throwingFields(fields) {
+  const fail = () => {
+    throw new Error('getter');
+  };
+  return Object.defineProperties({}, Object.fromEntries(fields.map((f) => [f, { get: fail }])));
+}

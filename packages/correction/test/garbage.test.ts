@@ -1,4 +1,5 @@
 import { createFlowKey, type FlowKey, IpProtocol, PortKind, setFlowV4 } from '@maestro/hash';
+import { unconvertible } from '@maestro/vitest-config/garbage';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -36,21 +37,6 @@ function dump(engines: readonly MemberEngine[]): string[] {
 }
 
 const validKey = setFlowV4(createFlowKey(), IpProtocol.TCP, 0x0a000001, 0xc6336401, 1234, 80, PortKind.PORTS);
-
-/**
- * Values whose conversion to a number throws: a symbol, a bigint, an object with no `valueOf` or
- * `toString`, one whose `valueOf` throws.
- */
-const unconvertible: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(
-  Symbol('field'),
-  BigInt(6),
-  Object.create(null),
-  {
-    valueOf(): number {
-      throw new Error('valueOf');
-    },
-  },
-);
 
 /** Packets with one impossible field. */
 const badPacket: fc.Arbitrary<unknown> = fc.oneof(

@@ -41,26 +41,7 @@ describe('message recycling', () => {
         const recycling = new MemberEngine(0, config);
         const plain = new MemberEngine(0, config);
         for (const [client, port, server, freeze] of flows) {
-          const src = INSIDE + 1 + client;
-          const key = setFlowV4(
-            createFlowKey(),
-            IpProtocol.TCP,
-            src,
-            OUTSIDE + server,
-            port,
-            443,
-            PortKind.PORTS,
-          );
-          const packet: Packet = {
-            key,
-            ingress: ifaceFor(t, src),
-            ipId: 0,
-            moreFragments: false,
-            tcpFlags: TcpFlag.SYN,
-            bytes: 60,
-            embedded: null,
-            hops: 0,
-          };
+          const packet = syn(t, client, port, server);
           expect(recycling.decide(packet, 1)).toBe(plain.decide(packet, 1));
           const mine = recycling.outbox.splice(0);
           expect(text(mine)).toEqual(text(plain.outbox.splice(0)));

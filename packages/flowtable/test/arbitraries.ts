@@ -9,6 +9,7 @@ import {
   setFlowV4,
   setFlowV6,
 } from '@maestro/hash';
+import { throwingFields, unconvertible } from '@maestro/vitest-config/garbage';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { FindFlag, FlowTable, type FlowTableOptions, KeyWord } from '../src/index.js';
@@ -58,30 +59,7 @@ export const anyFlow: fc.Arbitrary<FlowKey> = fc
       : setFlowV4(createFlowKey(), protocol, s4, d4, sp, dp, kind),
   );
 
-/**
- * Values of a numeric field whose conversion to a number throws: a symbol, a bigint, an object with
- * no `valueOf` or `toString`, one whose `valueOf` throws.
- */
-export const unconvertible: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(
-  Symbol('field'),
-  BigInt(6),
-  Object.create(null),
-  {
-    valueOf(): number {
-      throw new Error('valueOf');
-    },
-  },
-);
-
 const KEY_FIELDS = ['family', 'protocol', 'portKind', 'srcPort', 'dstPort', 'srcV4', 'dstV4'] as const;
-
-/** A key object whose fields throw when read. */
-function throwingKey(): object {
-  const fail = (): never => {
-    throw new Error('getter');
-  };
-  return Object.defineProperties({}, Object.fromEntries(KEY_FIELDS.map((f) => [f, { get: fail }])));
-}
 
 /**
  * A flow key with one field out of range, of the wrong type, or whose conversion to a number
@@ -96,7 +74,7 @@ export const garbageFlow: fc.Arbitrary<unknown> = fc.oneof(
       family: field === 'srcV4' || field === 'dstV4' ? 4 : key.family,
       [field]: value,
     })),
-  fc.constant(null).map(() => throwingKey()),
+  fc.constant(null).map(() => throwingFields(KEY_FIELDS)),
   fc
     .tuple(
       anyFlow,

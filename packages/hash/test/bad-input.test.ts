@@ -1,4 +1,4 @@
-import { numberAround, refusalOf } from '@maestro/vitest-config/garbage';
+import { numberAround, refusalOf, throwingFields, unconvertible } from '@maestro/vitest-config/garbage';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -63,11 +63,7 @@ const mangledKey: fc.Arbitrary<FlowKey> = fc
       fc
         .tuple(
           fc.constantFrom('family', 'protocol', 'portKind', 'srcPort', 'dstPort', 'srcV4', 'dstV4'),
-          fc.constantFrom<unknown>(Symbol('field'), BigInt(4), Object.create(null), {
-            valueOf(): number {
-              throw new Error('valueOf');
-            },
-          }),
+          unconvertible,
         )
         .map(([field, value]) => ({ [field]: value })),
     ),
@@ -154,13 +150,7 @@ describe('bad input', () => {
   });
 
   it('should refuse anything that is not a flow key object, and a key whose fields throw when read, with a HashError', () => {
-    const fail = (): never => {
-      throw new Error('getter');
-    };
-    const throwing = Object.defineProperties(
-      {},
-      Object.fromEntries(['family', 'protocol', 'portKind'].map((f) => [f, { get: fail }])),
-    );
+    const throwing = throwingFields(['family', 'protocol', 'portKind']);
     fc.assert(
       fc.property(
         fc.oneof(
