@@ -244,10 +244,15 @@ function gatherBatch(
 /**
  * The floor under decideMany: the same packets' owned-table work alone, as decideMany does it
  * (one bulk lookup per batch, the packets' bytes and TCP flags gathered, one `recordMany` for the
- * hits), with no checks, no decision and no creation (the 10 % of SYNs stay misses).
+ * hits), with no checks, no decision and no creation (the 10 % of SYNs stay misses). With
+ * `creating`, also what a creation does to the table for each SYN that missed — `tryInsert` of the
+ * connection (with its hide-NAT translated tuple as alias for a hidden client, the next port while
+ * that is taken) and its first `record` — with no checks, no distribution, no messages: a
+ * creation cannot cost less.
  */
-function tableAlone(
+function tableWork(
   table: FlowTable,
+  creating: boolean,
   packets: Packet[],
   keys: FlowKey[],
   handles: Int32Array,
@@ -262,6 +267,7 @@ function tableAlone(
     const n = Math.min(BATCH, to - start);
     gatherBatch(packets, start, n, keys, bytes, tcpFlags);
     sink += n - table.findMany(keys, handles, flags, n);
+    if (creating) createMisses(table, keys, handles, bytes, tcpFlags, n);
     table.recordMany(handles, flags, 2, bytes, tcpFlags, 0, n);
   }
   return sink;
@@ -270,42 +276,26 @@ function tableAlone(
 const [hideFirst, hideCount] = hideSlice(hide, 0, MEMBERS);
 const alias = createFlowKey();
 
-/**
- * The table's work for the same packets with the creations included: {@link tableAlone}, and for
- * each SYN that missed what a creation does to the table — `tryInsert` of the connection (with its
- * hide-NAT translated tuple as alias for a hidden client, the next port while that is taken) and
- * its first `record` — with no checks, no distribution, no messages. A creation cannot cost less.
- */
-function tableCreating(
+/** The table side of creating the connections of a batch's SYNs that missed (see {@link tableWork}). */
+function createMisses(
   table: FlowTable,
-  packets: Packet[],
   keys: FlowKey[],
   handles: Int32Array,
-  flags: Uint8Array,
   bytes: Uint32Array,
   tcpFlags: Uint8Array,
-  from: number,
-  to: number,
-): number {
-  let sink = 0;
-  for (let start = from; start < to; start += BATCH) {
-    const n = Math.min(BATCH, to - start);
-    gatherBatch(packets, start, n, keys, bytes, tcpFlags);
-    sink += n - table.findMany(keys, handles, flags, n);
-    for (let k = 0; k < n; k++) {
-      if ((handles[k] as number) >= 0 || tcpFlags[k] !== TcpFlag.SYN) continue;
-      const o = keys[k] as FlowKey;
-      const hidden = o.srcV4 >>> 23 === 0x0a800000 >>> 23;
-      let h = -2;
-      for (let port = mix(o.srcV4 ^ o.srcPort); h === -2; port++) {
-        if (hidden) applyNat(hide, o, hideFirst + (port % hideCount), copyFlowKey(o, alias));
-        h = table.tryInsert(o, 2, 0, 1, 0, hidden ? alias : null);
-      }
-      if (h >= 0) table.record(h, 2, bytes[k] as number, tcpFlags[k] as number, false);
+  n: number,
+): void {
+  for (let k = 0; k < n; k++) {
+    if ((handles[k] as number) >= 0 || tcpFlags[k] !== TcpFlag.SYN) continue;
+    const o = keys[k] as FlowKey;
+    const hidden = o.srcV4 >>> 23 === 0x0a800000 >>> 23;
+    let h = -2;
+    for (let port = mix(o.srcV4 ^ o.srcPort); h === -2; port++) {
+      if (hidden) applyNat(hide, o, hideFirst + (port % hideCount), copyFlowKey(o, alias));
+      h = table.tryInsert(o, 2, 0, 1, 0, hidden ? alias : null);
     }
-    table.recordMany(handles, flags, 2, bytes, tcpFlags, 0, n);
+    if (h >= 0) table.record(h, 2, bytes[k] as number, tcpFlags[k] as number, false);
   }
-  return sink;
 }
 
 function timed(spent: Spent, run: () => number): number {
@@ -361,8 +351,9 @@ for (let from = 0, round = 0; from < STREAM; from += CHUNK, round++) {
     () => timed(spentPacked, () => packed(lanes, packedBatch, packedOut, from, to)),
     () =>
       timed(spentFloor, () =>
-        tableAlone(
+        tableWork(
           floor.owned,
+          false,
           packets,
           floorKeys,
           floorHandles,
@@ -375,8 +366,9 @@ for (let from = 0, round = 0; from < STREAM; from += CHUNK, round++) {
       ),
     () =>
       timed(spentCreating, () =>
-        tableCreating(
+        tableWork(
           creating.owned,
+          true,
           packets,
           floorKeys,
           floorHandles,
