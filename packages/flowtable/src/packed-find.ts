@@ -32,8 +32,9 @@ export const KEY_WORDS = 16;
  * returns the number found. Stage 1 reads, checks, orders and hashes the words straight into the
  * probe's scratch (no key object): for a large index in its WebAssembly module
  * (`stage-kernel.ts`), the batch's words copied there first when they span at most
- * {@link STAGE_LANE_WORDS} words (32 keys 32 words apart), else in JavaScript; IPv6 and garbage keys are marked `SLOW`, counted in `sc.slow`
- * and left to the caller (their `out` and `flags` not written, or written with stale values).
+ * {@link STAGE_LANE_WORDS} words (32 keys 32 words apart), else in JavaScript. IPv6 and garbage
+ * keys are marked `SLOW`, counted in `sc.slow` and left to the caller (their `out` and `flags` not
+ * written, or written with stale values).
  * Internal to the package.
  */
 export function findPackedBatch(
