@@ -1,5 +1,5 @@
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '@maestro/hash';
-import { PolicyError } from './errors.js';
+import { describeValue, PolicyError } from './errors.js';
 
 /**
  * An address block: the network address (host bits zero) and its prefix length. IPv4 blocks keep
@@ -19,8 +19,17 @@ export interface Cidr {
 
 const CIDR_SYNTAX = 'an IPv4 or IPv6 address block like 10.0.0.0/8, 2001:db8::/32 or a host 192.0.2.7';
 
-/** The netmask of an IPv4 prefix length as an unsigned 32-bit number. */
+/**
+ * The netmask of an IPv4 prefix length as an unsigned 32-bit number; `INVALID_CIDR` unless the
+ * prefix is a whole number 0..32 (a shift count taken modulo 32 would give another block's mask).
+ */
 export function maskV4(prefix: number): number {
+  if (!Number.isInteger(prefix) || prefix < 0 || prefix > 32) {
+    throw new PolicyError(
+      'INVALID_CIDR',
+      `an IPv4 prefix length is a whole number 0..32, got ${describeValue(prefix)}`,
+    );
+  }
   return prefix === 0 ? 0 : (0xffff_ffff << (32 - prefix)) >>> 0;
 }
 

@@ -167,6 +167,12 @@ class Compiled implements CompiledPolicy {
 
   constructor(policy: Policy, options: CompileOptions) {
     checkPolicy(policy);
+    if (typeof options !== 'object' || options === null) {
+      throw new PolicyError(
+        'INVALID_POLICY',
+        `compile options must be an object, got ${describeValue(options)}`,
+      );
+    }
     const slots = options.flowCache ?? DEFAULT_FLOW_CACHE;
     if (!Number.isInteger(slots) || slots < 0 || slots > 1 << 24 || (slots & (slots - 1)) !== 0) {
       throw new PolicyError(
@@ -198,7 +204,11 @@ class Compiled implements CompiledPolicy {
       buildSplitTree(rulesToBoxesV4(rules, slotsOf)),
       buildSplitTree(rulesToBoxesV6(rules, slotsOf)),
     );
-    this.batch = new BatchScratch(pair, options.wasm ?? true);
+    const wasm = options.wasm ?? true;
+    if (typeof wasm !== 'boolean') {
+      throw new PolicyError('INVALID_POLICY', `wasm must be true or false, got ${describeValue(wasm)}`);
+    }
+    this.batch = new BatchScratch(pair, wasm);
   }
 
   interfaceIndex(name: string): number {

@@ -2,7 +2,9 @@ import type { FlowKey } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  type CompileOptions,
   compilePolicy,
+  maskV4,
   matchLinear,
   PacketBatch,
   type Policy,
@@ -107,6 +109,41 @@ describe('bad input', () => {
           );
         },
       ),
+    );
+  });
+
+  it('should compile with the wasm option true, false or absent and refuse any other value or options', () => {
+    const p = parsePolicy('policy.yaml', TEXT);
+    fc.assert(
+      fc.property(fc.oneof(fc.boolean(), fc.constant(undefined), fc.anything()), (wasm) => {
+        const valid = wasm === undefined || typeof wasm === 'boolean';
+        expect(refusal(() => compilePolicy(p, { wasm: wasm as boolean }))).toBe(
+          valid ? 'accepted' : 'INVALID_POLICY',
+        );
+      }),
+    );
+    fc.assert(
+      fc.property(
+        fc.anything().filter((o) => typeof o !== 'object' || o === null),
+        (options) => {
+          expect(refusal(() => compilePolicy(p, options as CompileOptions))).toBe(
+            options === undefined ? 'accepted' : 'INVALID_POLICY',
+          );
+        },
+      ),
+    );
+  });
+
+  it('should give the netmask of every IPv4 prefix 0..32 and refuse any other prefix with INVALID_CIDR', () => {
+    fc.assert(
+      fc.property(numberAround(0, 32), (prefix) => {
+        if (!isIntIn(prefix, 0, 32)) {
+          expect(refusal(() => maskV4(prefix as number))).toBe('INVALID_CIDR');
+          return;
+        }
+        const p = prefix as number;
+        expect(maskV4(p)).toBe(2 ** 32 - 2 ** (32 - p));
+      }),
     );
   });
 
