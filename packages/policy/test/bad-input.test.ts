@@ -112,11 +112,11 @@ describe('bad input', () => {
     );
   });
 
-  it('should compile with the wasm option true, false or absent and refuse any other value or options', () => {
+  it('should compile with the wasm option true, false or absent (null too) and refuse any other value or options', () => {
     const p = parsePolicy('policy.yaml', TEXT);
     fc.assert(
       fc.property(fc.oneof(fc.boolean(), fc.constant(undefined), fc.anything()), (wasm) => {
-        const valid = wasm === undefined || typeof wasm === 'boolean';
+        const valid = wasm == null || typeof wasm === 'boolean';
         expect(refusal(() => compilePolicy(p, { wasm: wasm as boolean }))).toBe(
           valid ? 'accepted' : 'INVALID_POLICY',
         );
