@@ -13,6 +13,12 @@ export type ServerState = 'up' | 'failed';
 
 /** Checks availability options; returns them with defaults applied. */
 export function availabilityOptions(options: AvailabilityOptions = {}): Required<AvailabilityOptions> {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConnectControlError(
+      'INVALID_CONFIG',
+      `availability options must be an object, got ${describeValue(options)}`,
+    );
+  }
   const interval = options.interval ?? 20_000;
   const retries = options.retries ?? 3;
   if (!Number.isFinite(interval) || interval <= 0) {
@@ -40,11 +46,12 @@ export class ServerHealth {
   private current: ServerState = 'up';
   private due: number;
 
-  constructor(
-    private readonly options: Required<AvailabilityOptions>,
-    now: number,
-  ) {
-    this.due = now;
+  private readonly options: Required<AvailabilityOptions>;
+
+  /** `options` as {@link availabilityOptions} checks them (`INVALID_CONFIG`); `now`: the first probe's time. */
+  constructor(options: Required<AvailabilityOptions>, now: number) {
+    this.options = availabilityOptions(options);
+    this.due = checkedTime(now, 'INVALID_CONFIG');
   }
 
   /** The current state. */
@@ -62,14 +69,24 @@ export class ServerHealth {
     return this.due;
   }
 
-  /** True when a probe is due at `now`. */
+  /** True when a probe is due at `now` (`INVALID_REPORT` unless a finite number). */
   probeDue(now: number): boolean {
-    return now >= this.due;
+    return checkedTime(now, 'INVALID_REPORT') >= this.due;
   }
 
-  /** Records a probe result observed at `now`; returns the new state. */
+  /**
+   * Records a probe result observed at `now`; returns the new state. `INVALID_REPORT`, changing
+   * nothing, unless `ok` is a boolean and `now` a finite number (a NaN time would make the next
+   * probe never due).
+   */
   record(ok: boolean, now: number): ServerState {
-    this.due = now + this.options.interval;
+    if (typeof ok !== 'boolean') {
+      throw new ConnectControlError(
+        'INVALID_REPORT',
+        `a probe result is true or false, got ${describeValue(ok)}`,
+      );
+    }
+    this.due = checkedTime(now, 'INVALID_REPORT') + this.options.interval;
     if (ok) {
       this.failures = 0;
       this.current = 'up';
@@ -79,4 +96,12 @@ export class ServerHealth {
     }
     return this.current;
   }
+}
+
+/** `now` if it is a finite number, else a ConnectControlError with `code`. */
+function checkedTime(now: number, code: 'INVALID_CONFIG' | 'INVALID_REPORT'): number {
+  if (typeof now !== 'number' || !Number.isFinite(now)) {
+    throw new ConnectControlError(code, `a time is a finite number of ms, got ${describeValue(now)}`);
+  }
+  return now;
 }

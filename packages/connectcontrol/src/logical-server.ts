@@ -138,7 +138,13 @@ export class LogicalServer {
       );
     }
     this.timeout = positive(options.persistencyTimeout ?? 1_800_000, 'persistencyTimeout');
-    this.maxClients = positive(options.maxPersistentClients ?? 65_536, 'maxPersistentClients');
+    this.maxClients = options.maxPersistentClients ?? 65_536;
+    if (!Number.isInteger(this.maxClients) || this.maxClients < 1) {
+      throw new ConnectControlError(
+        'INVALID_CONFIG',
+        `maxPersistentClients must be a whole number of at least 1, got ${describeValue(this.maxClients)}`,
+      );
+    }
     this.reportTimeout = positive(options.reportTimeout ?? 60_000, 'reportTimeout');
     const availability = availabilityOptions(options.availability);
     const now = options.now();

@@ -2,6 +2,7 @@ import { numberAround, refusalOf } from '@maestro/vitest-config/garbage';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  type AvailabilityOptions,
   availabilityOptions,
   ConnectControlError,
   decodeLoadReport,
@@ -11,6 +12,7 @@ import {
   LogicalServer,
   type LogicalServerOptions,
   METHODS,
+  ServerHealth,
 } from '../src/index.js';
 import { build, method, type Step, step } from './arbitraries.js';
 
@@ -61,7 +63,7 @@ const anyOptions: fc.Arbitrary<LogicalServerOptions> = fc
 type Garbage =
   | { readonly kind: 'load'; readonly id: string; readonly load: unknown; readonly sequence: unknown }
   | { readonly kind: 'rtt'; readonly id: string; readonly rtt: unknown }
-  | { readonly kind: 'probe'; readonly id: string }
+  | { readonly kind: 'probe'; readonly id: string; readonly ok: unknown }
   | { readonly kind: 'state'; readonly id: string };
 
 const unknownId = fc.string().filter((id) => !/^s[0-3]$/.test(id));
@@ -91,7 +93,12 @@ const garbage: fc.Arbitrary<Garbage> = fc.oneof(
   }),
   fc.record({ kind: fc.constant('rtt' as const), id: unknownId, rtt: fc.nat(500) }),
   fc.record({ kind: fc.constant('rtt' as const), id: knownId, rtt: badLoad }),
-  fc.record({ kind: fc.constant('probe' as const), id: unknownId }),
+  fc.record({ kind: fc.constant('probe' as const), id: unknownId, ok: fc.boolean() }),
+  fc.record({
+    kind: fc.constant('probe' as const),
+    id: knownId,
+    ok: fc.anything().filter((v) => typeof v !== 'boolean'),
+  }),
   fc.record({ kind: fc.constant('state' as const), id: unknownId }),
 );
 
@@ -102,7 +109,7 @@ function applyGarbage(ls: LogicalServer, g: Garbage): string | undefined {
     case 'rtt':
       return refusal(() => ls.reportRtt(g.id, g.rtt as number));
     case 'probe':
-      return refusal(() => ls.reportProbe(g.id, false));
+      return refusal(() => ls.reportProbe(g.id, g.ok as boolean));
     default:
       return refusal(() => ls.state(g.id));
   }
@@ -124,6 +131,60 @@ describe('bad input', () => {
     );
   });
 
+  it('should refuse a probe whose result is not a boolean or whose time is not finite with INVALID_REPORT and keep the server as it was', () => {
+    const badTime = numberAround(0, 1e6).filter((v) => typeof v !== 'number' || !Number.isFinite(v));
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.nat(100_000)), { maxLength: 8 }),
+        fc.oneof(
+          fc.tuple(
+            fc.anything().filter((v) => typeof v !== 'boolean'),
+            fc.nat(),
+          ),
+          fc.tuple(fc.boolean(), badTime),
+        ),
+        (history, [ok, at]) => {
+          const options = availabilityOptions({ interval: 1000, retries: 2 });
+          const fed = new ServerHealth(options, 0);
+          const twin = new ServerHealth(options, 0);
+          for (const [good, t] of history) {
+            fed.record(good, t);
+            twin.record(good, t);
+          }
+          expect(refusal(() => fed.record(ok as boolean, at as number))).toBe('INVALID_REPORT');
+          expect(refusal(() => fed.probeDue(at as number))).toBe(
+            typeof at === 'number' && Number.isFinite(at) ? undefined : 'INVALID_REPORT',
+          );
+          expect([fed.state, fed.consecutiveFailures, fed.nextProbeAt]).toEqual([
+            twin.state,
+            twin.consecutiveFailures,
+            twin.nextProbeAt,
+          ]);
+        },
+      ),
+    );
+  });
+
+  it('should build server health from options and a time that availabilityOptions accepts, and refuse any others with INVALID_CONFIG', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.record({ interval: numberAround(1, 20_000), retries: numberAround(1, 1000) }),
+          fc.anything(),
+        ),
+        numberAround(0, 1e6),
+        (options, now) => {
+          const optionsOk = refusal(() => availabilityOptions(options as AvailabilityOptions)) === undefined;
+          const nowOk = typeof now === 'number' && Number.isFinite(now);
+          const code = refusal(
+            () => new ServerHealth(options as Required<AvailabilityOptions>, now as number),
+          );
+          expect(code).toBe(optionsOk && nowOk ? undefined : 'INVALID_CONFIG');
+        },
+      ),
+    );
+  });
+
   it('should refuse an option whose toString is not a function with a typed error (seed 128123)', () => {
     const odd = { toString: 0 } as unknown as number;
     expect(refusal(() => availabilityOptions({ interval: odd }))).toBe('INVALID_CONFIG');
@@ -137,6 +198,20 @@ describe('bad input', () => {
         const code = refusal(() => new LogicalServer(options));
         expect(code === undefined).toBe(validOptions(options));
         if (code !== undefined) expect(code).toBe('INVALID_CONFIG');
+      }),
+    );
+  });
+
+  it('should take a maxPersistentClients that is a whole number of at least 1 and refuse any other with INVALID_CONFIG', () => {
+    fc.assert(
+      fc.property(numberAround(1, 65_536), (maxPersistentClients) => {
+        const ok =
+          maxPersistentClients == null ||
+          (Number.isInteger(maxPersistentClients) && (maxPersistentClients as number) >= 1);
+        const code = refusal(() =>
+          build(2, 'random', 0, { maxPersistentClients: maxPersistentClients as number }),
+        );
+        expect(code).toBe(ok ? undefined : 'INVALID_CONFIG');
       }),
     );
   });
@@ -207,7 +282,8 @@ function validOptions(o: LogicalServerOptions): boolean {
     new Set(ids).size === ids.length &&
     (o.persistency == null || ['none', 'service', 'server'].includes(o.persistency)) &&
     positive(o.persistencyTimeout) &&
-    positive(o.maxPersistentClients) &&
+    (o.maxPersistentClients == null ||
+      (Number.isInteger(o.maxPersistentClients) && o.maxPersistentClients >= 1)) &&
     positive(o.reportTimeout) &&
     positive(a.interval) &&
     (a.retries == null || (Number.isInteger(a.retries) && a.retries >= 1 && a.retries <= 1000))
