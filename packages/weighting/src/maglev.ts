@@ -1,7 +1,7 @@
 import { describeValue, WeightingError } from './errors.js';
 import { murmur3, utf8 } from './id-hash.js';
 import { type Member, normalizeMembers, totalWeight } from './member.js';
-import { DistributionTable } from './table.js';
+import { builtTable, type DistributionTable } from './table.js';
 import { assertTableSize, DEFAULT_TABLE_SIZE } from './table-size.js';
 import type { Xxh64 } from './xxh64.js';
 
@@ -155,5 +155,5 @@ export function maglev(members: readonly Member[], options?: MaglevOptions): Dis
     const toCanonical = Uint32Array.from(activeIndex);
     for (let b = 0; b < size; b++) owners[b] = toCanonical[filled[b] as number] as number;
   }
-  return new DistributionTable(canonical, owners);
+  return builtTable(canonical, owners);
 }

@@ -1,7 +1,7 @@
 import { WeightingError } from './errors.js';
 import { type Member, normalizeMembers } from './member.js';
 import { apportion } from './quota.js';
-import { DistributionTable } from './table.js';
+import { builtTable, DistributionTable } from './table.js';
 import { assertTableSize } from './table-size.js';
 
 /**
@@ -133,5 +133,5 @@ export function rebalance(previous: DistributionTable, members: readonly Member[
   for (let j = 0; j < next.length; j++) {
     for (let d = surplus[j] as number; d < 0; d++) owners[freed[f++] as number] = j;
   }
-  return new DistributionTable(next, owners, quotas);
+  return builtTable(next, owners, quotas);
 }

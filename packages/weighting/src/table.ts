@@ -1,5 +1,6 @@
 import { describeValue, WeightingError } from './errors.js';
-import type { Member } from './member.js';
+import { type Member, normalizeMembers } from './member.js';
+import { MAX_TABLE_SIZE } from './table-size.js';
 
 const TWO_TO_MINUS_32 = 1 / 4294967296;
 
@@ -48,26 +49,41 @@ export class DistributionTable {
   #indexById: Map<string, number> | undefined;
 
   /**
-   * Wraps canonical members and an owner array. Meant for this package's builders: the arrays are
-   * taken, not copied; `owners` must hold valid member indexes and `counts`, when given, the
-   * number of buckets of each member.
+   * Wraps canonical members and an owner array, as this package's builders and a table received
+   * whole (`owners` off the wire) do. `owners` is taken, not copied. Refuses, with a
+   * {@link WeightingError}: members that {@link normalizeMembers} refuses or that are not in
+   * canonical order (by id); `owners` that is not a `Uint32Array` of 1..{@link MAX_TABLE_SIZE}
+   * entries or names a member past the list (`INVALID_TABLE`); `counts`, when given, that is not
+   * each member's number of buckets (`INVALID_TABLE`).
    */
   constructor(members: readonly Member[], owners: Uint32Array, counts?: Uint32Array) {
+    if (trusting) {
+      this.size = owners.length;
+      this.members = members;
+      this.ids = members.map((m) => intern(m.id));
+      this.owners = owners;
+      this.counts = counts ?? countOwners(owners, members.length);
+      return;
+    }
+    const canonical = canonicalMembers(members);
+    if (!(owners instanceof Uint32Array) || owners.length < 1 || owners.length > MAX_TABLE_SIZE) {
+      throw new WeightingError(
+        'INVALID_TABLE',
+        `a table's owners are a Uint32Array of 1..${MAX_TABLE_SIZE} buckets, got ${describeValue(owners)}`,
+      );
+    }
+    const counted = countOwners(owners, canonical.length);
+    if (counts !== undefined && !sameCounts(counts, counted)) {
+      throw new WeightingError('INVALID_TABLE', "counts given are not each member's number of buckets");
+    }
     this.size = owners.length;
-    this.members = members;
+    this.members = canonical;
     // Not frozen: V8 reads frozen arrays several times slower, and lookup reads this one per flow.
     // Interned: callers compare lookup's result with an id (`t.lookup(h) === t.ids[i]`), and two
     // interned strings compare by pointer where others compare by content (3x the lookup's cost).
-    this.ids = members.map((m) => intern(m.id));
+    this.ids = canonical.map((m) => intern(m.id));
     this.owners = owners;
-    if (counts === undefined) {
-      counts = new Uint32Array(members.length);
-      for (let b = 0; b < owners.length; b++) {
-        const o = owners[b] as number;
-        counts[o] = (counts[o] as number) + 1;
-      }
-    }
-    this.counts = counts;
+    this.counts = counts ?? counted;
   }
 
   /**
@@ -150,4 +166,57 @@ export function movedBuckets(a: DistributionTable, b: DistributionTable): number
  */
 export function churn(a: DistributionTable, b: DistributionTable): number {
   return movedBuckets(a, b) / a.size;
+}
+
+// Set while this package's builders construct a table from members and owners they made.
+let trusting = false;
+
+/**
+ * A table from members and owners that this package's builders made (canonical, in range, and
+ * `counts` right when given), without the constructor's checks, which would cost `rebalance` half
+ * its time. Internal to the package (not exported from its entry point).
+ */
+export function builtTable(
+  members: readonly Member[],
+  owners: Uint32Array,
+  counts?: Uint32Array,
+): DistributionTable {
+  trusting = true;
+  try {
+    return new DistributionTable(members, owners, counts);
+  } finally {
+    trusting = false;
+  }
+}
+
+/** Buckets per member of `owners`; `INVALID_TABLE` when a bucket names a member past `n`. */
+function countOwners(owners: Uint32Array, n: number): Uint32Array {
+  const counted = new Uint32Array(n);
+  for (let b = 0; b < owners.length; b++) {
+    const o = owners[b] as number;
+    if (o >= n) throw new WeightingError('INVALID_TABLE', `bucket ${b} names member ${o} of ${n}`);
+    counted[o] = (counted[o] as number) + 1;
+  }
+  return counted;
+}
+
+/** `members` checked by {@link normalizeMembers}, which must not have had to reorder them. */
+function canonicalMembers(members: readonly Member[]): readonly Member[] {
+  const canonical = normalizeMembers(members);
+  for (let i = 0; i < canonical.length; i++) {
+    if ((canonical[i] as Member).id !== (members[i] as Member).id) {
+      throw new WeightingError(
+        'INVALID_MEMBERS',
+        `a table's members must be in canonical order (by id): ${JSON.stringify((members[i] as Member).id)} is out of place`,
+      );
+    }
+  }
+  return canonical;
+}
+
+/** True when `given` is a Uint32Array equal to `counted`. */
+function sameCounts(given: unknown, counted: Uint32Array): boolean {
+  if (!(given instanceof Uint32Array) || given.length !== counted.length) return false;
+  for (let i = 0; i < counted.length; i++) if (given[i] !== counted[i]) return false;
+  return true;
 }

@@ -5,13 +5,14 @@ import {
   balanceReport,
   churn,
   churnReport,
-  type DistributionTable,
+  DistributionTable,
   exactQuotas,
   MAX_TABLE_SIZE,
   type Member,
   maglev,
   minimumMoves,
   movedBuckets,
+  normalizeMembers,
   rebalance,
   WeightingError,
 } from '../src/index.js';
@@ -87,6 +88,72 @@ describe('bad input', () => {
         expect(refusal(() => churn(x, y))).toBe(moved);
         expect(refusal(() => churnReport(x, y))).toBe(moved);
         refusal(() => balanceReport(x));
+      }),
+    );
+  });
+
+  it('should build a table from canonical members and owners naming them, and refuse any other arguments with a WeightingError', () => {
+    const args = members(6).chain((ms) => {
+      const canonical = normalizeMembers(ms);
+      const owners = fc
+        .array(fc.nat(canonical.length - 1), { minLength: 1, maxLength: 64 })
+        .map((o) => Uint32Array.from(o));
+      return fc.tuple(
+        fc.constant(canonical),
+        owners,
+        fc.constantFrom(
+          'valid',
+          'owner past the members',
+          'members reordered',
+          'members garbage',
+          'owners not a Uint32Array',
+          'owners empty',
+          'counts off by one',
+          'counts given right',
+        ),
+        fc.nat(),
+        garbage,
+      );
+    });
+    fc.assert(
+      fc.property(args, ([canonical, owners, change, pick, junk]) => {
+        let ms: readonly Member[] = canonical;
+        let os: unknown = owners;
+        let counts: unknown;
+        const tally = new Uint32Array(canonical.length);
+        for (const o of owners) tally[o] = (tally[o] as number) + 1;
+        if (change === 'owner past the members') {
+          os = owners.slice();
+          (os as Uint32Array)[pick % owners.length] = canonical.length + (pick % 3);
+        } else if (change === 'members reordered') {
+          fc.pre(canonical.length > 1);
+          ms = [...canonical].reverse();
+        } else if (change === 'members garbage') {
+          fc.pre(refusal(() => normalizeMembers(junk)) !== undefined);
+          ms = junk as Member[];
+        } else if (change === 'owners not a Uint32Array') os = Array.from(owners);
+        else if (change === 'owners empty') os = new Uint32Array(0);
+        else if (change === 'counts off by one') {
+          counts = tally.slice();
+          const i = pick % canonical.length;
+          (counts as Uint32Array)[i] = (tally[i] as number) + 1;
+        } else if (change === 'counts given right') counts = tally.slice();
+        let table: DistributionTable | undefined;
+        const code = refusal(() => {
+          table = new DistributionTable(ms, os as Uint32Array, counts as Uint32Array | undefined);
+        });
+        if (change !== 'valid' && change !== 'counts given right') {
+          expect(code).toMatch(
+            /^(INVALID_TABLE|INVALID_MEMBERS|INVALID_MEMBER_ID|INVALID_WEIGHT|DUPLICATE_MEMBER)$/,
+          );
+          return;
+        }
+        expect(code).toBeUndefined();
+        const t = table as DistributionTable;
+        expect(Array.from(t.counts)).toEqual(Array.from(tally));
+        expect(t.ids).toEqual(canonical.map((m) => m.id));
+        for (let b = 0; b < owners.length; b++)
+          expect(t.memberAt(b)).toBe(canonical[owners[b] as number]?.id);
       }),
     );
   });
