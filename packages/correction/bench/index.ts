@@ -489,8 +489,8 @@ printTable([
     ? []
     : [
         [
-          'C fill 1 M connections (CPU time)',
-          `${c.fillCpuMs.toFixed(0)} ms (${formatRate((LIVE / c.fillCpuMs) * 1000)} creations)`,
+          'C fill 1 M connections',
+          `${c.fillMs.toFixed(0)} ms (${formatRate((LIVE / c.fillMs) * 1000)} creations; CPU time ${c.fillCpuMs.toFixed(0)} ms)`,
         ],
         [
           'C outcomes = decide, decideMany, decidePacked',
