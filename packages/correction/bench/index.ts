@@ -14,6 +14,8 @@ import {
   PackedBatch,
   type Packet,
 } from '../src/index.js';
+import { cDifferences, engineSummary } from './c-check.js';
+import { type CDecisionParams, compileCDecision, runCDecision } from './c-decision.js';
 
 // One member (of 4) holding 1 M connections decides a stream of 3 M packets: 70 % packets of known
 // connections (either direction), 20 % misses (TCP non-SYN with no state: dropped), 10 % SYNs that
@@ -91,21 +93,23 @@ function newPacket(): Packet {
   };
 }
 
-/** A member holding the LIVE connections; returns it and the fill time. */
-function filled(): [MemberEngine, number] {
+/** A member holding the LIVE connections; returns it, the fill time and the messages it sent. */
+function filled(): [MemberEngine, number, number] {
   const engine = new MemberEngine(0, { ...config, capacity: total });
   const packet = newPacket();
   const key = packet.key;
+  let sent = 0;
   const t0 = performance.now();
   for (let i = 0; i < LIVE; i++) {
     key.srcV4 = client[i] as number;
     key.dstV4 = server[i] as number;
     key.srcPort = cport[i] as number;
     engine.decide(packet, 1);
+    sent += engine.outbox.length;
     engine.recycle(engine.outbox);
     engine.outbox.length = 0;
   }
-  return [engine, performance.now() - t0];
+  return [engine, performance.now() - t0, sent];
 }
 
 // The stream, laid out in arrival order: kind 0 = hit, 1 = miss, 2 = create.
@@ -124,14 +128,15 @@ for (let i = 0; i < STREAM; i++) {
   sPort[i] = kind === 1 ? (cport[c] as number) ^ 0x8000 : (cport[c] as number);
 }
 
-/** Wall and CPU milliseconds spent so far by one way of deciding. */
+/** Wall and CPU milliseconds spent so far by one way of deciding, and the messages it sent. */
 interface Spent {
   wall: number;
   cpu: number;
+  messages: number;
 }
 
 /** Stream packets `from .. to-1` through `decide`, one packet at a time. */
-function single(engine: MemberEngine, packet: Packet, from: number, to: number): number {
+function single(engine: MemberEngine, packet: Packet, from: number, to: number, spent: Spent): number {
   const key = packet.key;
   let sink = 0;
   for (let i = from; i < to; i++) {
@@ -141,6 +146,7 @@ function single(engine: MemberEngine, packet: Packet, from: number, to: number):
     packet.tcpFlags = kinds[i] === 2 ? TcpFlag.SYN : TcpFlag.ACK;
     sink += engine.decide(packet, 2);
     if (engine.outbox.length > 0) {
+      spent.messages += engine.outbox.length;
       engine.recycle(engine.outbox); // as a sync layer would once it has sent them
       engine.outbox.length = 0;
     }
@@ -168,6 +174,7 @@ function batched(
   out: DecisionBuffers,
   from: number,
   to: number,
+  spent: Spent,
 ): number {
   let sink = 0;
   for (let start = from; start < to; start += BATCH) {
@@ -176,6 +183,7 @@ function batched(
     engine.decideMany(packets, 2, out, n);
     sink += out.decision[0] as number;
     if (engine.outbox.length > 0) {
+      spent.messages += engine.outbox.length;
       engine.recycle(engine.outbox);
       engine.outbox.length = 0;
     }
@@ -207,6 +215,7 @@ function packed(
   out: DecisionBuffers,
   from: number,
   to: number,
+  spent: Spent,
 ): number {
   const words = batch.words;
   let sink = 0;
@@ -216,6 +225,7 @@ function packed(
     engine.decidePacked(batch, 2, out, n);
     sink += out.decision[0] as number;
     if (engine.outbox.length > 0) {
+      spent.messages += engine.outbox.length;
       engine.recycle(engine.outbox);
       engine.outbox.length = 0;
     }
@@ -319,17 +329,20 @@ const loadBefore = loadavg()
 // BENCH_PACKED_FIRST=1 fills decidePacked's member before decideMany's instead of last, so that an
 // A/B of the two can be run in both orders.
 const packedFirst = process.env['BENCH_PACKED_FIRST'] === '1';
-const [one, fillOne] = filled();
-const early = packedFirst ? filled()[0] : null;
-const [many] = filled();
+// The C baseline is compiled first (a compiler error stops the bench before the long part) and
+// run after the JS rounds.
+const cBinary = compileCDecision();
+const [one, fillOne, fillSentOne] = filled();
+const early = packedFirst ? filled() : null;
+const [many, , fillSentMany] = filled();
 const [floor] = filled();
 const [creating] = filled();
-const lanes = early ?? filled()[0];
-const spentOne: Spent = { wall: 0, cpu: 0 };
-const spentCreating: Spent = { wall: 0, cpu: 0 };
-const spentMany: Spent = { wall: 0, cpu: 0 };
-const spentFloor: Spent = { wall: 0, cpu: 0 };
-const spentPacked: Spent = { wall: 0, cpu: 0 };
+const [lanes, , fillSentLanes] = early ?? filled();
+const spentOne: Spent = { wall: 0, cpu: 0, messages: fillSentOne };
+const spentCreating: Spent = { wall: 0, cpu: 0, messages: 0 };
+const spentMany: Spent = { wall: 0, cpu: 0, messages: fillSentMany };
+const spentFloor: Spent = { wall: 0, cpu: 0, messages: 0 };
+const spentPacked: Spent = { wall: 0, cpu: 0, messages: fillSentLanes };
 const packet = newPacket();
 const packets = Array.from({ length: BATCH }, newPacket);
 const out = createDecisionBuffers(BATCH);
@@ -346,9 +359,9 @@ let sink = 0;
 for (let from = 0, round = 0; from < STREAM; from += CHUNK, round++) {
   const to = Math.min(STREAM, from + CHUNK);
   const runs = [
-    () => timed(spentOne, () => single(one, packet, from, to)),
-    () => timed(spentMany, () => batched(many, packets, out, from, to)),
-    () => timed(spentPacked, () => packed(lanes, packedBatch, packedOut, from, to)),
+    () => timed(spentOne, () => single(one, packet, from, to, spentOne)),
+    () => timed(spentMany, () => batched(many, packets, out, from, to, spentMany)),
+    () => timed(spentPacked, () => packed(lanes, packedBatch, packedOut, from, to, spentPacked)),
     () =>
       timed(spentFloor, () =>
         tableWork(
@@ -382,7 +395,52 @@ for (let from = 0, round = 0; from < STREAM; from += CHUNK, round++) {
   ];
   for (let k = 0; k < runs.length; k++) sink += (runs[(round + k) % runs.length] as () => number)();
 }
+// The C baseline, after the JS rounds: one pass over the fill and the stream, as each member
+// above saw them; then once more without the prefetch (a side measurement).
+const hideSrc = hide.match.src ?? { address: 0, prefix: 0 };
+const cParams: CDecisionParams = {
+  members: MEMBERS,
+  self: 0,
+  hideAddress: hide.address,
+  hideNet: hideSrc.address,
+  hidePrefix: hideSrc.prefix,
+  hideFirst,
+  hideCount,
+  live: LIVE,
+  stream: STREAM,
+  batch: BATCH,
+  capacity: total,
+};
+const c = cBinary === null ? null : runCDecision(cBinary, cParams, true);
+const cPlain = cBinary === null ? null : runCDecision(cBinary, cParams, false);
+const mismatches =
+  c === null || cPlain === null
+    ? []
+    : [
+        ...cDifferences('decide', engineSummary(one, spentOne.messages, MEMBERS), c),
+        ...cDifferences('decideMany', engineSummary(many, spentMany.messages, MEMBERS), c),
+        ...cDifferences('decidePacked', engineSummary(lanes, spentPacked.messages, MEMBERS), c),
+        ...cDifferences('C without prefetch', cPlain, c),
+      ];
 const rate = (ms: number): string => formatRate((STREAM / ms) * 1000);
+const ratio = (ms: number, baseMs: number): string => `${(baseMs / ms).toFixed(2)}×`;
+const cRows: string[][] =
+  c === null || cPlain === null
+    ? [['C baseline', 'unavailable (no C compiler)', '']]
+    : [
+        [
+          `C baseline (cc -O3, batches of ${BATCH} with prefetch), same stream, after the JS rounds`,
+          rate(c.streamMs),
+          rate(c.streamCpuMs),
+        ],
+        ['decidePacked / C', ratio(spentPacked.wall, c.streamMs), ratio(spentPacked.cpu, c.streamCpuMs)],
+        ['decideMany / C', ratio(spentMany.wall, c.streamMs), ratio(spentMany.cpu, c.streamCpuMs)],
+        [
+          'C baseline without the prefetch (side measurement)',
+          rate(cPlain.streamMs),
+          rate(cPlain.streamCpuMs),
+        ],
+      ];
 const stats = many.stats();
 printTable([
   ['measure (70% hit, 20% miss, 10% create)', 'wall', 'CPU time'],
@@ -420,12 +478,25 @@ printTable([
     `${(spentCreating.wall / spentPacked.wall).toFixed(2)}×`,
     `${(spentCreating.cpu / spentPacked.cpu).toFixed(2)}×`,
   ],
+  ...cRows,
   ['decidePacked reaches 5 M decisions/s (CPU time)', '', STREAM / spentPacked.cpu >= 5000 ? 'yes' : 'no'],
 ]);
 printTable([
   ['measure', 'value'],
   ['connections held', String(many.owned.size)],
   ['fill 1 M connections', `${fillOne.toFixed(0)} ms (${formatRate((LIVE / fillOne) * 1000)} creations)`],
+  ...(c === null
+    ? []
+    : [
+        [
+          'C fill 1 M connections',
+          `${c.fillMs.toFixed(0)} ms (${formatRate((LIVE / c.fillMs) * 1000)} creations; CPU time ${c.fillCpuMs.toFixed(0)} ms)`,
+        ],
+        [
+          'C outcomes = decide, decideMany, decidePacked',
+          mismatches.length === 0 ? 'yes (counters, messages, table contents)' : 'NO',
+        ],
+      ]),
   ['owned table bytes/entry', (many.owned.byteLength / many.owned.size).toFixed(1)],
   ['nat / asymmetric creations', `${stats.reasons.nat.decisions} / ${stats.reasons.asymmetric.decisions}`],
   ['peak RSS (five members of 1.3 M connections)', `${peakRssMiB().toFixed(0)} MiB`],
@@ -439,3 +510,6 @@ printTable([
   ],
 ]);
 if (sink < 0) console.log(sink);
+if (mismatches.length > 0) {
+  throw new Error(`the C baseline does not make the engines' decisions:\n${mismatches.join('\n')}`);
+}
