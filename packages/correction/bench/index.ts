@@ -106,8 +106,7 @@ function filled(): [MemberEngine, number, number] {
     key.srcPort = cport[i] as number;
     engine.decide(packet, 1);
     sent += engine.outbox.length;
-    engine.recycle(engine.outbox);
-    engine.outbox.length = 0;
+    engine.recycleOutbox();
   }
   return [engine, performance.now() - t0, sent];
 }
@@ -147,8 +146,7 @@ function single(engine: MemberEngine, packet: Packet, from: number, to: number, 
     sink += engine.decide(packet, 2);
     if (engine.outbox.length > 0) {
       spent.messages += engine.outbox.length;
-      engine.recycle(engine.outbox); // as a sync layer would once it has sent them
-      engine.outbox.length = 0;
+      engine.recycleOutbox(); // as a sync layer would once it has sent them
     }
   }
   return sink;
@@ -184,8 +182,7 @@ function batched(
     sink += out.decision[0] as number;
     if (engine.outbox.length > 0) {
       spent.messages += engine.outbox.length;
-      engine.recycle(engine.outbox);
-      engine.outbox.length = 0;
+      engine.recycleOutbox();
     }
   }
   return sink;
@@ -226,8 +223,7 @@ function packed(
     sink += out.decision[0] as number;
     if (engine.outbox.length > 0) {
       spent.messages += engine.outbox.length;
-      engine.recycle(engine.outbox);
-      engine.outbox.length = 0;
+      engine.recycleOutbox();
     }
   }
   return sink;

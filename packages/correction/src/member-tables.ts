@@ -36,7 +36,7 @@ export abstract class MemberTables {
   readonly fragments: FlowTable;
   /** Expected related connections (source port 0 = any) → owner. */
   readonly expectations: FlowTable;
-  /** Messages emitted since the caller last drained it (`outbox.splice(0)`). */
+  /** Messages emitted since the caller last drained it (`recycleOutbox()` once delivered, or `outbox.splice(0)`). */
   readonly outbox: CorrectionMessage[] = [];
 
   protected readonly members: number;
@@ -73,6 +73,17 @@ export abstract class MemberTables {
    */
   recycle(messages: readonly CorrectionMessage[]): void {
     this.pool.take(messages);
+  }
+
+  /**
+   * {@link recycle} of everything in {@link outbox}, once the caller has delivered it, then empties
+   * the outbox keeping its storage: `outbox.length = 0` (or `splice(0)`) gives the array a new
+   * backing store at its next message, an allocation in every batch that sends one.
+   */
+  recycleOutbox(): void {
+    const outbox = this.outbox;
+    this.pool.take(outbox);
+    while (outbox.length > 0) outbox.pop();
   }
 
   /**

@@ -120,6 +120,45 @@ describe('recycle input', () => {
     );
   });
 
+  it('should emit and reuse messages when the outbox is recycled in place as when it is drained and recycled', () => {
+    fc.assert(
+      fc.property(anyTopology, natRules, syns, (t, nat, flows) => {
+        const config = makeConfig(t, nat);
+        const inPlace = new MemberEngine(0, config);
+        const drained = new MemberEngine(0, config);
+        const backIn = new Set<CorrectionMessage>();
+        const backDr = new Set<CorrectionMessage>();
+        for (const [client, port, server] of flows) {
+          const packet = syn(t, client, port, server);
+          expect(inPlace.decide(packet, 1)).toBe(drained.decide(packet, 1));
+          const mine = drained.outbox.splice(0);
+          expect(text(inPlace.outbox)).toEqual(text(mine));
+          // which messages are reused ones: the same lanes on both sides
+          expect(inPlace.outbox.map((m) => backIn.has(m))).toEqual(mine.map((m) => backDr.has(m)));
+          for (const m of inPlace.outbox) backIn.add(m);
+          for (const m of mine) backDr.add(m);
+          inPlace.recycleOutbox();
+          drained.recycle(mine);
+          expect(inPlace.outbox).toHaveLength(0);
+        }
+      }),
+    );
+  });
+
+  it('should refuse to recycle an outbox holding garbage with INVALID_MESSAGE and leave it as it was', () => {
+    fc.assert(
+      fc.property(anyTopology, natRules, syns, fc.anything(), fc.nat(), (t, nat, flows, garbage, at) => {
+        const engine = new MemberEngine(0, makeConfig(t, nat));
+        for (const [client, port, server] of flows) engine.decide(syn(t, client, port, server), 1);
+        engine.outbox.splice(at % (engine.outbox.length + 1), 0, garbage as CorrectionMessage);
+        const before = [...engine.outbox];
+        expect(() => engine.recycleOutbox()).toThrow(expect.objectContaining({ code: 'INVALID_MESSAGE' }));
+        expect(engine.outbox).toEqual(before);
+        expect(engine.outbox.every((m, i) => m === before[i])).toBe(true);
+      }),
+    );
+  });
+
   it('should reject anything but messages carrying flow key objects with INVALID_MESSAGE', () => {
     const good = fc.constant(null).map(() => ({ kind: 'uncorrect', from: 1, to: 0, key: createFlowKey() }));
     const bad = fc.oneof(

@@ -354,8 +354,7 @@ export class Simulation {
       if (to !== undefined && this.group.isLive(message.to)) to.deliver(message, ms);
     }
     // Delivered messages hand their key objects back for the engine's next messages.
-    engine.recycle(outbox);
-    outbox.length = 0;
+    engine.recycleOutbox();
   }
 
   /** Expires idle entries of every table; `now` in seconds (see {@link ms}). */
