@@ -9,7 +9,7 @@ import {
   STATE_SHIFT,
   TWO_32,
 } from './entry-record.js';
-import { FlowTableError } from './errors.js';
+import { FlowTableError, shown } from './errors.js';
 import { KERNEL_BATCH } from './probe-kernel.js';
 import { RecordMemory } from './record-memory.js';
 import { TimeStore } from './time-store.js';
@@ -65,7 +65,7 @@ export class EntryTable {
     if (!(handles instanceof Int32Array) || !Number.isInteger(count) || count < 0 || count > handles.length) {
       throw new FlowTableError(
         'INVALID_VALUE',
-        `prefetch takes an Int32Array of handles and a count 0..its length, got count ${String(count)}`,
+        `prefetch takes an Int32Array of handles and a count 0..its length, got count ${shown(count)}`,
       );
     }
     const refs = this.refs;
@@ -86,10 +86,15 @@ export class EntryTable {
   record(handle: number, now: number, bytes: number, flags: number, reply: boolean): void {
     this.checkHandle(handle);
     checkTime(now);
-    if (bytes >>> 0 !== bytes || (flags & 0xff) !== flags) {
+    if (
+      typeof bytes !== 'number' ||
+      typeof flags !== 'number' ||
+      bytes >>> 0 !== bytes ||
+      (flags & 0xff) !== flags
+    ) {
       throw new FlowTableError(
         'INVALID_VALUE',
-        `bytes must be an integer 0..2^32-1 and flags 0..255, got ${String(bytes)} and ${String(flags)}`,
+        `bytes must be an integer 0..2^32-1 and flags 0..255, got ${shown(bytes)} and ${shown(flags)}`,
       );
     }
     const refs = this.refs;
@@ -141,7 +146,7 @@ export class EntryTable {
     ) {
       throw new FlowTableError(
         'INVALID_VALUE',
-        `recordMany takes an Int32Array of handles, a Uint8Array of find flags, a Uint32Array of bytes, a Uint8Array of TCP flags and a range 0 <= from <= to <= their lengths; got ${String(from)}..${String(to)}`,
+        `recordMany takes an Int32Array of handles, a Uint8Array of find flags, a Uint32Array of bytes, a Uint8Array of TCP flags and a range 0 <= from <= to <= their lengths; got ${shown(from)}..${shown(to)}`,
       );
     }
     const n = this.count;
@@ -201,7 +206,7 @@ export class EntryTable {
     if (!Number.isInteger(state) || state < 0 || state >= STATE_COUNT) {
       throw new FlowTableError(
         'INVALID_VALUE',
-        `state must be a ConnState 0..${STATE_COUNT - 1}, got ${String(state)}`,
+        `state must be a ConnState 0..${STATE_COUNT - 1}, got ${shown(state)}`,
       );
     }
     const r = handle * R + 1;
@@ -247,10 +252,10 @@ export class EntryTable {
   }
 
   protected checkHandle(handle: number): void {
-    if (!(handle >= 0 && handle < this.count && (handle | 0) === handle)) {
+    if (!(typeof handle === 'number' && handle >= 0 && handle < this.count && (handle | 0) === handle)) {
       throw new FlowTableError(
         'INVALID_HANDLE',
-        `handle must be an integer 0..${this.count - 1} (a live entry), got ${String(handle)}`,
+        `handle must be an integer 0..${this.count - 1} (a live entry), got ${shown(handle)}`,
       );
     }
   }
@@ -310,8 +315,8 @@ export class EntryTable {
 
 /** Throws `INVALID_VALUE` unless `value` is an integer 0..65535. Internal to the package. */
 export function checkU16(value: number, what: string): void {
-  if ((value & 0xffff) !== value) {
-    throw new FlowTableError('INVALID_VALUE', `${what} must be an integer 0..65535, got ${String(value)}`);
+  if (typeof value !== 'number' || (value & 0xffff) !== value) {
+    throw new FlowTableError('INVALID_VALUE', `${what} must be an integer 0..65535, got ${shown(value)}`);
   }
 }
 
@@ -320,7 +325,7 @@ export function checkTime(now: number): void {
   if (typeof now !== 'number' || !Number.isFinite(now)) {
     throw new FlowTableError(
       'INVALID_VALUE',
-      `time must be a finite number of milliseconds, got ${String(now)}`,
+      `time must be a finite number of milliseconds, got ${shown(now)}`,
     );
   }
 }

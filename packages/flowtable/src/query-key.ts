@@ -1,5 +1,5 @@
 import { type FlowKey, fmix32, type PortKind } from '@maestro/hash';
-import { FlowTableError } from './errors.js';
+import { FlowTableError, shown } from './errors.js';
 import { hash4, mixWord } from './mix.js';
 import type { RecordPool } from './record-pool.js';
 
@@ -29,7 +29,7 @@ export class QueryKey {
   /** Validates and loads `key`; throws a {@link FlowTableError} for a field out of range. */
   load(key: FlowKey, symmetric: boolean, seed: number): void {
     if (typeof key !== 'object' || key === null) {
-      throw new FlowTableError('INVALID_KEY', `a flow key must be an object, got ${String(key)}`);
+      throw new FlowTableError('INVALID_KEY', `a flow key must be an object, got ${shown(key)}`);
     }
     const protocol = key.protocol;
     const sp0 = key.srcPort;
@@ -223,6 +223,29 @@ export function storedIsV6(arr: Uint32Array, base: number): boolean {
   return ((arr[base + 3] as number) & V6_BIT) !== 0;
 }
 
+/**
+ * Throws `INVALID_KEY` unless `out` is an object with the two 16-byte address arrays a key read
+ * from the table is written into (what `createFlowKey` makes). Internal to the package.
+ */
+export function checkKeyOut(out: FlowKey): void {
+  let shaped = false;
+  if (typeof out === 'object' && out !== null) {
+    try {
+      const { src6, dst6 } = out;
+      shaped =
+        src6 instanceof Uint8Array && src6.length === 16 && dst6 instanceof Uint8Array && dst6.length === 16;
+    } catch {
+      // a getter that throws: not a key to write into
+    }
+  }
+  if (!shaped) {
+    throw new FlowTableError(
+      'INVALID_KEY',
+      `a key is written into a flow key object (createFlowKey()), got ${shown(out)}`,
+    );
+  }
+}
+
 /** Rebuilds the flow key stored at `arr[base..]` into `out`, in the direction it was inserted. */
 export function readStoredKey(arr: Uint32Array, base: number, pool: RecordPool, out: FlowKey): FlowKey {
   const meta = arr[base + 3] as number;
@@ -269,6 +292,6 @@ function invalidKey(key: FlowKey): FlowTableError {
   return new FlowTableError(
     'INVALID_KEY',
     `flow key out of range (family 4|6, protocol 0..255, ports 0..65535, port kind 0..3, IPv4 u32, IPv6 16 bytes): ` +
-      `family ${String(key.family)}, protocol ${String(key.protocol)}, ports ${String(key.srcPort)}/${String(key.dstPort)}, kind ${String(key.portKind)}`,
+      `family ${shown(key.family)}, protocol ${shown(key.protocol)}, ports ${shown(key.srcPort)}/${shown(key.dstPort)}, kind ${shown(key.portKind)}`,
   );
 }

@@ -1,5 +1,5 @@
 import { ConnState, STATE_COUNT } from './conn-state.js';
-import { FlowTableError } from './errors.js';
+import { FlowTableError, shown } from './errors.js';
 
 /**
  * Idle timeouts in seconds, per protocol and TCP state: an entry whose last packet is at least this
@@ -60,7 +60,7 @@ export function resolveTimeouts(partial: Partial<Timeouts> = {}): Timeouts {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
       throw new FlowTableError(
         'INVALID_OPTION',
-        `timeout ${name} must be a finite number of seconds >= 0, got ${String(value)}`,
+        `timeout ${name} must be a finite number of seconds >= 0, got ${shown(value)}`,
       );
     }
   }

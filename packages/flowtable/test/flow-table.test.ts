@@ -9,6 +9,7 @@ import {
   reverseFlowKey,
   setFlowV4,
 } from '@maestro/hash';
+import { throwingFields, unconvertible } from '@maestro/vitest-config/garbage';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { STATE_TABLE, stateIndex } from '../src/conn-state.js';
@@ -233,6 +234,73 @@ describe('FlowTable', () => {
     );
     expect(() => new FlowTable({ timeouts: { tcp: 1 } as never })).toThrow(
       expect.objectContaining({ code: 'INVALID_OPTION' }),
+    );
+  });
+
+  it('should refuse handles, times, counters and output keys that cannot be read or written with a typed error and change nothing', () => {
+    const odd = fc.oneof(
+      unconvertible,
+      fc.constant({ toString: null }),
+      fc.constant(null).map(() => throwingFields(['src6', 'dst6'])),
+    );
+    const key = parseFlow('tcp 10.0.0.1:1 -> 10.0.0.2:2');
+    const other = (): FlowKey => parseFlow('udp 1.1.1.1:1 -> 2.2.2.2:2');
+    // each call with one argument replaced by `v`
+    const calls: ((t: FlowTable, v: number) => unknown)[] = [
+      (t, v) => t.owner(v),
+      (t, v) => t.backup(v),
+      (t, v) => t.state(v),
+      (t, v) => t.tag(v),
+      (t, v) => t.packets(v),
+      (t, v) => t.bytes(v),
+      (t, v) => t.lastSeen(v),
+      (t, v) => t.removeAt(v),
+      (t, v) => t.keyAt(v, createFlowKey()),
+      (t, v) => t.keyAt(0, v as unknown as FlowKey),
+      (t, v) => t.aliasAt(0, v as unknown as FlowKey),
+      (t, v) => t.setAlias(v, other()),
+      (t, v) => t.record(v, 1, 10, 2, false),
+      (t, v) => t.record(0, v, 10, 2, false),
+      (t, v) => t.record(0, 1, v, 2, false),
+      (t, v) => t.record(0, 1, 10, v, false),
+      (t, v) => t.setOwner(0, v),
+      (t, v) => t.setBackup(0, v),
+      (t, v) => t.setState(0, v as ConnState),
+      (t, v) => t.expire(v, 1),
+      (t, v) => t.expire(1, v),
+      (t, v) => t.expireAll(v),
+      (t, v) => t.insert(other(), v, 1),
+      (t, v) => t.insert(other(), 0, v),
+      (t, v) => t.tryInsert(other(), 0, 1, v),
+    ];
+    const snapshot = (t: FlowTable): unknown[] => [
+      t.size,
+      t.aliasCount,
+      ...Array.from({ length: t.size }, (_, h) => [
+        t.owner(h),
+        t.backup(h),
+        t.state(h),
+        t.packets(h),
+        t.bytes(h),
+        t.lastSeen(h),
+      ]),
+    ];
+    fc.assert(
+      fc.property(fc.nat(calls.length - 1), odd, (pick, v) => {
+        const table = new FlowTable({ symmetric: true });
+        table.insert(key, 0, 1, 2, 3);
+        table.record(0, 1, 100, 2, false);
+        const before = snapshot(table);
+        let thrown: unknown;
+        try {
+          (calls[pick] as (t: FlowTable, v: number) => unknown)(table, v as number);
+        } catch (error) {
+          thrown = error;
+        }
+        expect(thrown).toBeInstanceOf(FlowTableError);
+        expect((thrown as FlowTableError).code).toMatch(/^INVALID_(HANDLE|VALUE|KEY)$/);
+        expect(snapshot(table)).toEqual(before);
+      }),
     );
   });
 

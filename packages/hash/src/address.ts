@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { HashError } from './errors.js';
+import { shown } from './shown.js';
 
 /**
  * Parses dotted-quad IPv4 text (exactly four decimal parts, as on the wire and in configs) into an
@@ -9,11 +10,8 @@ import { HashError } from './errors.js';
  * parseIPv4('192.0.2.7'); // 3221226247
  */
 export function parseIPv4(text: string): number {
-  if (!ipaddr.IPv4.isValidFourPartDecimal(text)) {
-    throw new HashError(
-      'INVALID_ADDRESS',
-      `not an IPv4 address (a.b.c.d, each 0..255): ${JSON.stringify(text)}`,
-    );
+  if (typeof text !== 'string' || !ipaddr.IPv4.isValidFourPartDecimal(text)) {
+    throw new HashError('INVALID_ADDRESS', `not an IPv4 address (a.b.c.d, each 0..255): ${quoted(text)}`);
   }
   const [a, b, c, d] = ipaddr.IPv4.parse(text).octets as [number, number, number, number];
   return ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
@@ -29,8 +27,14 @@ export function formatIPv4(address: number): string {
  * 16 network-order bytes, written into `out` when given.
  */
 export function parseIPv6(text: string, out: Uint8Array = new Uint8Array(16)): Uint8Array {
-  if (text.includes('%') || !ipaddr.IPv6.isValid(text)) {
-    throw new HashError('INVALID_ADDRESS', `not an IPv6 address: ${JSON.stringify(text)}`);
+  if (!(out instanceof Uint8Array) || out.length !== 16) {
+    throw new HashError(
+      'INVALID_ADDRESS',
+      `parseIPv6 writes into a Uint8Array of 16 bytes, got ${shown(out)}`,
+    );
+  }
+  if (typeof text !== 'string' || text.includes('%') || !ipaddr.IPv6.isValid(text)) {
+    throw new HashError('INVALID_ADDRESS', `not an IPv6 address: ${quoted(text)}`);
   }
   out.set(ipaddr.IPv6.parse(text).toByteArray());
   return out;
@@ -48,4 +52,9 @@ export function formatIPv6(bytes: Uint8Array): string {
   const parts: number[] = [];
   for (let i = 0; i < 16; i += 2) parts.push(((bytes[i] as number) << 8) | (bytes[i + 1] as number));
   return new ipaddr.IPv6(parts).toRFC5952String();
+}
+
+/** Text as JSON for a message, anything else as {@link shown} puts it. */
+function quoted(text: unknown): string {
+  return typeof text === 'string' ? JSON.stringify(text) : shown(text);
 }

@@ -1,6 +1,7 @@
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './address.js';
 import { HashError } from './errors.js';
 import { createFlowKey, type FlowKey, IpProtocol, PortKind } from './flow-key.js';
+import { shown } from './shown.js';
 
 const PROTOCOL_NAMES: ReadonlyMap<string, number> = new Map([
   ['icmp', IpProtocol.ICMP],
@@ -36,6 +37,12 @@ export function protocolName(protocol: number): string {
 
 /** Parses a protocol name (case-insensitive) or number 0..255. */
 export function parseProtocol(text: string): number {
+  if (typeof text !== 'string') {
+    throw new HashError(
+      'INVALID_PROTOCOL',
+      `a protocol is text (a name or a number 0..255), got ${shown(text)}`,
+    );
+  }
   const named = PROTOCOL_NAMES.get(text.toLowerCase());
   if (named !== undefined) return named;
   if (/^\d{1,3}$/.test(text) && Number(text) <= 255) return Number(text);
@@ -62,6 +69,15 @@ const FLOW_SYNTAX =
  * key.dstPort; // 443
  */
 export function parseFlow(text: string, out: FlowKey = createFlowKey()): FlowKey {
+  if (typeof text !== 'string') {
+    throw new HashError('INVALID_FLOW_TEXT', `a flow is text, got ${shown(text)}; expected ${FLOW_SYNTAX}`);
+  }
+  if (!isKeyShaped(out)) {
+    throw new HashError(
+      'INVALID_KEY',
+      `parseFlow writes into a flow key object (createFlowKey()), got ${shown(out)}`,
+    );
+  }
   const fail = (why: string): never => {
     throw new HashError('INVALID_FLOW_TEXT', `${why} in ${JSON.stringify(text)}; expected ${FLOW_SYNTAX}`);
   };
@@ -120,6 +136,19 @@ export function parseFlow(text: string, out: FlowKey = createFlowKey()): FlowKey
   out.dstPort = dstPort;
   out.portKind = portKind;
   return out;
+}
+
+/** True when `out` is an object with the two 16-byte address arrays a flow key's fields go into. */
+function isKeyShaped(out: unknown): boolean {
+  if (typeof out !== 'object' || out === null) return false;
+  try {
+    const { src6, dst6 } = out as Partial<FlowKey>;
+    return (
+      src6 instanceof Uint8Array && src6.length === 16 && dst6 instanceof Uint8Array && dst6.length === 16
+    );
+  } catch {
+    return false; // a getter that throws
+  }
 }
 
 /** Formats a flow key in the syntax {@link parseFlow} reads; IPv6 in RFC 5952 form. */

@@ -106,16 +106,61 @@ describe('bad input', () => {
 
   it('should parse a protocol name or number 0..255 or refuse it with INVALID_PROTOCOL', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), numberAround(0, 255).map(String)), (text) => {
-        const code = refusal(() => parseProtocol(text));
-        if (code === undefined) {
-          const p = parseProtocol(text);
-          expect(Number.isInteger(p) && p >= 0 && p <= 255).toBe(true);
-        } else {
-          expect(code).toBe('INVALID_PROTOCOL');
-        }
+      // numbers as text; numberAround's other values (not numbers) go in as they are
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          numberAround(0, 255).map((v) => (typeof v === 'number' ? String(v) : v)),
+        ),
+        (text) => {
+          const code = refusal(() => parseProtocol(text as string));
+          if (code === undefined) {
+            const p = parseProtocol(text as string);
+            expect(Number.isInteger(p) && p >= 0 && p <= 255).toBe(true);
+          } else {
+            expect(code).toBe('INVALID_PROTOCOL');
+          }
+        },
+      ),
+    );
+  });
+
+  it("should refuse anything that is not text, and an output that is not one, with each parser's typed error", () => {
+    const notText = fc.oneof(fc.anything(), unconvertible).filter((v) => typeof v !== 'string');
+    fc.assert(
+      fc.property(notText, (value) => {
+        expect(refusal(() => parseIPv4(value as string))).toBe('INVALID_ADDRESS');
+        expect(refusal(() => parseIPv6(value as string))).toBe('INVALID_ADDRESS');
+        expect(refusal(() => parseProtocol(value as string))).toBe('INVALID_PROTOCOL');
+        expect(refusal(() => parseFlow(value as string))).toBe('INVALID_FLOW_TEXT');
       }),
     );
+    // undefined is the default output, so not among them
+    const notBytes16 = fc.oneof(
+      fc.anything().filter((v) => v !== undefined),
+      fc.uint8Array({ maxLength: 20 }).filter((b) => b.length !== 16),
+    );
+    // never two 16-byte arrays: anything, a short or long src6 beside anything, or getters that throw
+    const notKey = fc.oneof(
+      fc.anything().filter((v) => v !== undefined),
+      fc.record({
+        src6: fc.uint8Array({ maxLength: 20 }).filter((b) => b.length !== 16),
+        dst6: fc.anything(),
+      }),
+      fc.constant(null).map(() => throwingFields(['src6', 'dst6'])),
+    );
+    fc.assert(
+      fc.property(notBytes16, notKey, (bytes, key) => {
+        expect(refusal(() => parseIPv6('2001:db8::1', bytes as Uint8Array))).toBe('INVALID_ADDRESS');
+        expect(refusal(() => parseFlow('tcp 10.0.0.1:1 -> 10.0.0.2:2', key as FlowKey))).toBe('INVALID_KEY');
+      }),
+    );
+  });
+
+  it('should refuse an object without a toString as a protocol with INVALID_PROTOCOL (seed -1922640318)', () => {
+    const odd = { toString: null } as unknown as string;
+    expect(refusal(() => parseProtocol(odd))).toBe('INVALID_PROTOCOL');
+    expect(refusal(() => parseFlow(odd))).toBe('INVALID_FLOW_TEXT');
   });
 
   it('should leave the output key of parseFlow as it was when the text is refused', () => {

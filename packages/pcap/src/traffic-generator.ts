@@ -112,7 +112,7 @@ class TrafficGenerator {
       throw new PcapError('INVALID_ARGUMENT', 'udpShare + icmpShare must not exceed 1');
     }
     const zipfExponent = options.zipfExponent ?? 1.1;
-    if (!(zipfExponent >= 0 && zipfExponent <= 10)) {
+    if (!within(zipfExponent, 0, 10)) {
       throw new PcapError(
         'INVALID_ARGUMENT',
         `zipfExponent must be in [0, 10], got ${describeValue(zipfExponent)}`,
@@ -125,7 +125,7 @@ class TrafficGenerator {
     checkCount('startTime', startTime, 0, 2 ** 32 - 2 ** 24);
     const pps = options.packetsPerSecond ?? 100_000;
     // A rate near 0 would make the gaps infinite (timestamps NaN) or take ages to carry into seconds.
-    if (!(pps >= 0.001 && pps <= 1e9)) {
+    if (!within(pps, 0.001, 1e9)) {
       throw new PcapError(
         'INVALID_ARGUMENT',
         `packetsPerSecond must be in [0.001, 1e9], got ${describeValue(pps)}`,
@@ -407,9 +407,17 @@ class TrafficGenerator {
 
 function share(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
-  if (!(v >= 0 && v <= 1))
+  if (!within(v, 0, 1))
     throw new PcapError('INVALID_ARGUMENT', `${name} must be in [0, 1], got ${describeValue(v)}`);
   return v;
+}
+
+/**
+ * True when `value` is a number in `[min, max]`. The type comes first: comparing an object whose
+ * conversion throws, or a symbol, throws a `TypeError`, and a bigint compares like a number.
+ */
+function within(value: unknown, min: number, max: number): boolean {
+  return typeof value === 'number' && value >= min && value <= max;
 }
 
 function checkCount(name: string, value: number, min: number, max: number): void {

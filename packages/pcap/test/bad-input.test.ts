@@ -226,6 +226,17 @@ describe('bad input', () => {
     );
   });
 
+  it('should refuse a share, exponent or rate that is not a number with INVALID_ARGUMENT (seed -645406647)', () => {
+    for (const odd of [{ toString: null }, Symbol('share'), 0n, '0.5']) {
+      const value = odd as unknown as number;
+      expect(refusal(() => generateCapture({ packets: 12, ipv6Share: value }))).toBe('INVALID_ARGUMENT');
+      expect(refusal(() => generateCapture({ packets: 12, zipfExponent: value }))).toBe('INVALID_ARGUMENT');
+      expect(refusal(() => generateCapture({ packets: 12, packetsPerSecond: value }))).toBe(
+        'INVALID_ARGUMENT',
+      );
+    }
+  });
+
   it('should decode a frame at any offset and length inside the buffer or refuse them with INVALID_ARGUMENT', () => {
     const frame = generateCapture({ packets: 1, seed: 1 }).subarray(40);
     const rec = createPacketRecord();
