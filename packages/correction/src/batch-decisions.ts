@@ -4,7 +4,7 @@ import type { ResolvedConfig } from './config.js';
 import { CreatedKeys } from './created-keys.js';
 import { Decision, DropCause, Reason } from './decision.js';
 import { type DecisionBuffers, fitsBuffers } from './decision-buffers.js';
-import { CorrectionError } from './errors.js';
+import { CorrectionError, shown } from './errors.js';
 import { MemberTables } from './member-tables.js';
 import { PACKED_WORDS, PackedBatch } from './packed-batch.js';
 import { checkLanes, laneError, readLane } from './packed-lanes.js';
@@ -87,7 +87,7 @@ export abstract class BatchDecisions extends MemberTables {
     ) {
       throw new CorrectionError(
         'INVALID_PACKET',
-        `decideMany takes an array of packets, buffers from createDecisionBuffers and a count 0..their lengths; got count ${String(count)}`,
+        `decideMany takes an array of packets, buffers from createDecisionBuffers and a count 0..their lengths; got count ${shown(count)}`,
       );
     }
     for (let from = 0; from < count; from += FIND_BATCH) {
@@ -135,7 +135,7 @@ export abstract class BatchDecisions extends MemberTables {
     ) {
       throw new CorrectionError(
         'INVALID_PACKET',
-        `decidePacked takes a PackedBatch, buffers from createDecisionBuffers and a count 0..their lengths; got count ${String(count)}`,
+        `decidePacked takes a PackedBatch, buffers from createDecisionBuffers and a count 0..their lengths; got count ${shown(count)}`,
       );
     }
     const words = batch.words;

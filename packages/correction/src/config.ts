@@ -1,6 +1,6 @@
 import { FlowTableError, resolveTimeouts, type Timeouts } from '@maestro/flowtable';
 import { DISTRIBUTION_MODES } from '@maestro/hash';
-import { CorrectionError } from './errors.js';
+import { CorrectionError, shown } from './errors.js';
 import { type NatRule, validateNatRules } from './nat.js';
 import type { CorrectionConfig, Distribute, Ingress, Route, Translate } from './types.js';
 
@@ -37,10 +37,10 @@ export function validateConfig(config: CorrectionConfig): ResolvedConfig {
     expectationTimeout = 60,
   } = config;
   if (!Number.isInteger(capacity) || capacity < 1 || capacity > 0xfffffe) {
-    throw fail(`capacity must be an integer 1..16777214, got ${String(capacity)}`);
+    throw fail(`capacity must be an integer 1..16777214, got ${shown(capacity)}`);
   }
   if (!Number.isInteger(members) || members < 1 || members > 0xffff) {
-    throw fail(`members must be an integer 1..65535, got ${String(members)}`);
+    throw fail(`members must be an integer 1..65535, got ${shown(members)}`);
   }
   if (!Array.isArray(interfaces) || interfaces.length < 1 || interfaces.length > 0xffff) {
     throw fail('interfaces must be a list of 1..65535 ingress descriptions');
@@ -68,7 +68,7 @@ export function validateConfig(config: CorrectionConfig): ResolvedConfig {
     ['expectationTimeout', expectationTimeout],
   ] as const) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw fail(`${name} must be a finite number of seconds >= 0, got ${String(value)}`);
+      throw fail(`${name} must be a finite number of seconds >= 0, got ${shown(value)}`);
     }
   }
   let timeouts: Timeouts;

@@ -12,7 +12,7 @@ import { BatchDecisions } from './batch-decisions.js';
 import { validateConfig } from './config.js';
 import { ConnectionNat } from './connection-nat.js';
 import { Decision, DropCause, Reason } from './decision.js';
-import { CorrectionError } from './errors.js';
+import { CorrectionError, shown } from './errors.js';
 import { fragmentKey } from './fragment-key.js';
 import { checkPacket, checkTime, guard } from './packet-checks.js';
 import type { CorrectionStats } from './stats.js';
@@ -245,10 +245,7 @@ export class MemberEngine extends BatchDecisions {
   private ingressOf(index: number): Ingress {
     const ingress = this.interfaces[index];
     if (!Number.isInteger(index) || ingress === undefined) {
-      throw new CorrectionError(
-        'BAD_DISTRIBUTION',
-        `route returned ${String(index)}, not an interface index`,
-      );
+      throw new CorrectionError('BAD_DISTRIBUTION', `route returned ${shown(index)}, not an interface index`);
     }
     return ingress;
   }
@@ -258,7 +255,7 @@ export class MemberEngine extends BatchDecisions {
     if (!Number.isInteger(m) || m < 0 || m >= this.members) {
       throw new CorrectionError(
         'BAD_DISTRIBUTION',
-        `distribute returned ${String(m)}, not a member 0..${this.members - 1}`,
+        `distribute returned ${shown(m)}, not a member 0..${this.members - 1}`,
       );
     }
     return m;

@@ -2,7 +2,7 @@ import { FlowTable } from '@maestro/flowtable';
 import { type FlowKey, PortKind } from '@maestro/hash';
 import type { ResolvedConfig } from './config.js';
 import { Reason } from './decision.js';
-import { CorrectionError } from './errors.js';
+import { CorrectionError, shown } from './errors.js';
 import { MessagePool } from './message-pool.js';
 import { checkTime, guard } from './packet-checks.js';
 import type { CorrectionMessage } from './types.js';
@@ -45,7 +45,7 @@ export abstract class MemberTables {
 
   protected constructor(self: number, c: ResolvedConfig) {
     if (!Number.isInteger(self) || self < 0 || self >= c.members) {
-      throw new CorrectionError('UNKNOWN_MEMBER', `member must be 0..${c.members - 1}, got ${String(self)}`);
+      throw new CorrectionError('UNKNOWN_MEMBER', `member must be 0..${c.members - 1}, got ${shown(self)}`);
     }
     this.self = self;
     this.members = c.members;
@@ -119,7 +119,7 @@ export abstract class MemberTables {
     if (to !== this.self) {
       throw new CorrectionError(
         'UNKNOWN_MEMBER',
-        `message for member ${String(to)} delivered to ${this.self}`,
+        `message for member ${shown(to)} delivered to ${this.self}`,
       );
     }
     const key = message.key;
@@ -128,7 +128,7 @@ export abstract class MemberTables {
       case 'correct': {
         const r = message.reason;
         if (!Number.isInteger(r) || r < Reason.NAT || r > Reason.ICMP_ERROR) {
-          throw new CorrectionError('INVALID_MESSAGE', `reason must be 1..5, got ${String(r)}`);
+          throw new CorrectionError('INVALID_MESSAGE', `reason must be 1..5, got ${shown(r)}`);
         }
         if (this.owned.has(key)) {
           throw new CorrectionError('INVALID_MESSAGE', `member ${this.self} owns that connection itself`);
@@ -152,17 +152,21 @@ export abstract class MemberTables {
         this.expectations.remove(key);
         return;
       default:
-        throw new CorrectionError('INVALID_MESSAGE', `unknown message kind ${String(kind)}`);
+        throw new CorrectionError('INVALID_MESSAGE', `unknown message kind ${shown(kind)}`);
     }
   }
 
   /**
    * Incremental expiry of every table (at most `budget` entries each); an owned connection that
    * expires sends `uncorrect` to the members holding correction entries for it. Returns the number
-   * of entries removed.
+   * of entries removed. `INVALID_PACKET` for a time that is not a finite number or a budget that is
+   * not a whole number >= 0, changing nothing.
    */
   expire(now: number, budget: number): number {
     checkTime(now);
+    if (!Number.isInteger(budget) || budget < 0) {
+      throw new CorrectionError('INVALID_PACKET', `budget must be an integer >= 0, got ${shown(budget)}`);
+    }
     return (
       this.owned.expire(now, budget, this.onOwnedExpire) +
       this.corrections.expire(now, budget) +
@@ -193,7 +197,7 @@ export abstract class MemberTables {
     if (!Number.isInteger(m) || (m as number) < 0 || (m as number) >= this.members) {
       throw new CorrectionError(
         'UNKNOWN_MEMBER',
-        `${name} must be a member 0..${this.members - 1}, got ${String(m)}`,
+        `${name} must be a member 0..${this.members - 1}, got ${shown(m)}`,
       );
     }
   }

@@ -1,5 +1,5 @@
 import { type FlowKey, PortKind } from '@maestro/hash';
-import { CorrectionError } from './errors.js';
+import { CorrectionError, shown } from './errors.js';
 
 /** An IPv4 network: `address` (unsigned 32-bit) and prefix length 0..32. */
 export interface Cidr {
@@ -111,7 +111,7 @@ export function validateNatRules(rules: unknown, members: number): readonly NatR
           throw bad(i, 'internal and external must be u32 addresses');
         return;
       default:
-        throw bad(i, `kind must be source, hide, destination or static, got ${String(r['kind'])}`);
+        throw bad(i, `kind must be source, hide, destination or static, got ${shown(r['kind'])}`);
     }
   });
   return rules as readonly NatRule[];

@@ -1,6 +1,6 @@
 import { KeyWord } from '@maestro/flowtable';
 import type { FlowKey } from '@maestro/hash';
-import { CorrectionError } from './errors.js';
+import { CorrectionError, shown } from './errors.js';
 import { checkPacket } from './packet-checks.js';
 import type { Packet } from './types.js';
 
@@ -77,7 +77,7 @@ export class PackedBatch {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY) {
       throw new CorrectionError(
         'INVALID_PACKET',
-        `PackedBatch takes a capacity 1..${MAX_CAPACITY}, got ${String(capacity)}`,
+        `PackedBatch takes a capacity 1..${MAX_CAPACITY}, got ${shown(capacity)}`,
       );
     }
     this.capacity = capacity;
@@ -93,7 +93,7 @@ export class PackedBatch {
     if (!Number.isInteger(i) || i < 0 || i >= this.capacity) {
       throw new CorrectionError(
         'INVALID_PACKET',
-        `PackedBatch.set: index ${String(i)} is not in 0..${this.capacity - 1}`,
+        `PackedBatch.set: index ${shown(i)} is not in 0..${this.capacity - 1}`,
       );
     }
     checkPacket(packet, WORD_INGRESS);

@@ -1,6 +1,6 @@
 import { FlowTableError } from '@maestro/flowtable';
 import { type FlowKey, IpProtocol, PortKind } from '@maestro/hash';
-import { CorrectionError } from './errors.js';
+import { CorrectionError, shown } from './errors.js';
 import type { Packet } from './types.js';
 
 /** Most internal hops a packet may take (an ICMP error may need two). */
@@ -76,14 +76,13 @@ function isPossiblePacket(p: Packet, interfaces: number): boolean {
 function explain(p: Packet, interfaces: number): CorrectionError {
   if (typeof p !== 'object' || p === null) return invalid('a packet must be an object');
   if (!Number.isInteger(p.ingress) || p.ingress < 0 || p.ingress >= interfaces) {
-    return invalid(`ingress must be an interface index 0..${interfaces - 1}, got ${String(p.ingress)}`);
+    return invalid(`ingress must be an interface index 0..${interfaces - 1}, got ${shown(p.ingress)}`);
   }
-  if (p.ipId >>> 0 !== p.ipId) return invalid(`ipId must be 0..2^32-1, got ${String(p.ipId)}`);
-  if ((p.tcpFlags & 0xff) !== p.tcpFlags)
-    return invalid(`tcpFlags must be 0..255, got ${String(p.tcpFlags)}`);
-  if (p.bytes >>> 0 !== p.bytes) return invalid(`bytes must be an integer 0..2^32-1, got ${String(p.bytes)}`);
+  if (p.ipId >>> 0 !== p.ipId) return invalid(`ipId must be 0..2^32-1, got ${shown(p.ipId)}`);
+  if ((p.tcpFlags & 0xff) !== p.tcpFlags) return invalid(`tcpFlags must be 0..255, got ${shown(p.tcpFlags)}`);
+  if (p.bytes >>> 0 !== p.bytes) return invalid(`bytes must be an integer 0..2^32-1, got ${shown(p.bytes)}`);
   if (!(p.hops === 0 || p.hops === 1 || p.hops === 2))
-    return invalid(`hops must be 0..${MAX_HOPS}, got ${String(p.hops)}`);
+    return invalid(`hops must be 0..${MAX_HOPS}, got ${shown(p.hops)}`);
   if (typeof p.moreFragments !== 'boolean') return invalid('moreFragments must be a boolean');
   const key = p.key;
   if (!isPossibleKey(key)) return badKey(key);
@@ -154,7 +153,7 @@ export function checkTime(now: number): void {
   if (typeof now !== 'number' || !Number.isFinite(now)) {
     throw new CorrectionError(
       'INVALID_PACKET',
-      `now must be a finite number of milliseconds, got ${String(now)}`,
+      `now must be a finite number of milliseconds, got ${shown(now)}`,
     );
   }
 }

@@ -176,6 +176,54 @@ describe('garbage', () => {
     );
   });
 
+  it('should refuse a time, a message field or an option that cannot be read as a number or text with a CorrectionError and change no entry', () => {
+    const odd = fc.oneof(unconvertible, fc.constant({ toString: null }));
+    const field = fc.constantFrom('kind', 'from', 'to', 'owner', 'reason');
+    fc.assert(
+      fc.property(
+        anyTopology,
+        natRules,
+        scenario({ extras: true, publicServers: true }),
+        odd,
+        field,
+        (t, nat, s, v, f) => {
+          const { group, now } = play(t, nat, s.conns, s.order);
+          const before = dump(group.engines);
+          const engine = group.engines[0] as MemberEngine;
+          const packet = goodPacket();
+          const message = {
+            kind: 'correct',
+            from: 1 % t.members,
+            to: 0,
+            key: validKey,
+            owner: 1 % t.members,
+            reason: 1,
+            [f]: v,
+          };
+          for (const call of [
+            () => engine.decide(packet, v as number),
+            () => engine.decideMany([packet], v as number, createDecisionBuffers(1)),
+            () => engine.expire(v as number, 1),
+            () => engine.expire(now, v as number),
+            () => engine.deliver(message as CorrectionMessage, now),
+            () => engine.deliver({ kind: 'uncorrect', from: 0, to: 0, key: validKey }, v as number),
+          ]) {
+            expect(call).toThrow(CorrectionError);
+          }
+          expect(dump(group.engines)).toEqual(before);
+          const config = makeConfig(t, nat);
+          for (const change of [{ members: v }, { capacity: v }]) {
+            expect(() => new MemberEngine(0, { ...config, ...change } as CorrectionConfig)).toThrow(
+              CorrectionError,
+            );
+          }
+          expect(() => new MemberEngine(v as number, config)).toThrow(CorrectionError);
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
   it('should refuse a correction entry for a connection the member owns', () => {
     const engine = new MemberEngine(0, makeConfig(TWO_MEMBERS, []));
     expect(engine.decide(goodPacket(), 1)).toBe(2);
