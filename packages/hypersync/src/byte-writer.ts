@@ -1,4 +1,4 @@
-import { HyperSyncError } from './errors.js';
+import { HyperSyncError, shown } from './errors.js';
 
 /**
  * A growable big-endian byte writer over one reused buffer: encoding allocates only when the
@@ -12,7 +12,10 @@ export class ByteWriter {
   constructor(initialSize = 2048) {
     // Size 0 would never grow (it doubles), and a typed array refuses the rest with a RangeError.
     if (!Number.isInteger(initialSize) || initialSize < 1 || initialSize > 2 ** 30) {
-      throw new HyperSyncError('INVALID_CONFIG', `initialSize ${initialSize} must be an integer in 1..2^30`);
+      throw new HyperSyncError(
+        'INVALID_CONFIG',
+        `initialSize ${shown(initialSize)} must be an integer in 1..2^30`,
+      );
     }
     this.bytes = new Uint8Array(initialSize);
   }

@@ -1,5 +1,5 @@
 import { assertFlowKey, type FlowKey } from '@maestro/hash';
-import { HyperSyncError } from './errors.js';
+import { HyperSyncError, shown } from './errors.js';
 import { isMemberId } from './member-id.js';
 import { type ConnectionFields, MAX_PAYLOAD_BYTES, type SyncPolicy } from './messages.js';
 import { assertConnectionFields } from './record-codec.js';
@@ -82,7 +82,7 @@ export function applyChange(conn: ConnectionFields, change: ConnectionChange): v
     );
   }
   if (target !== undefined && !isMemberId(target)) {
-    throw new HyperSyncError('INVALID_CONNECTION', `target ${JSON.stringify(target)} is not a member id`);
+    throw new HyperSyncError('INVALID_CONNECTION', `target ${shown(target)} is not a member id`);
   }
   if (state !== undefined) conn.state = state;
   if (timeout !== undefined) conn.timeout = timeout;
@@ -92,6 +92,6 @@ export function applyChange(conn: ConnectionFields, change: ConnectionChange): v
 
 function inRange(v: number, max: number, what: string): void {
   if (!Number.isInteger(v) || v < 0 || v > max) {
-    throw new HyperSyncError('INVALID_CONNECTION', `${what} ${v} outside 0..${max}`);
+    throw new HyperSyncError('INVALID_CONNECTION', `${what} ${shown(v)} outside 0..${max}`);
   }
 }

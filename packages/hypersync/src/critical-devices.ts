@@ -1,4 +1,4 @@
-import { HyperSyncError } from './errors.js';
+import { HyperSyncError, shown } from './errors.js';
 import { Health } from './member-state.js';
 
 /** What a critical device reports. */
@@ -26,13 +26,13 @@ export class CriticalDevices {
   /** Registers a device in `init`; `timeoutMs` 0 means it never times out. */
   register(name: string, timeoutMs: number, now: number, status: DeviceStatus = 'init'): void {
     if (typeof name !== 'string' || name.length === 0 || name.length > 64) {
-      throw new HyperSyncError(
-        'INVALID_DEVICE',
-        `device name ${JSON.stringify(name)} must be 1..64 characters`,
-      );
+      throw new HyperSyncError('INVALID_DEVICE', `device name ${shown(name)} must be 1..64 characters`);
     }
     if (!Number.isFinite(timeoutMs) || timeoutMs < 0) {
-      throw new HyperSyncError('INVALID_DEVICE', `device timeout ${timeoutMs} must be a finite number >= 0`);
+      throw new HyperSyncError(
+        'INVALID_DEVICE',
+        `device timeout ${shown(timeoutMs)} must be a finite number >= 0`,
+      );
     }
     this.devices.set(name, { status: checkStatus(status), timeoutMs, lastReport: now });
   }
@@ -46,7 +46,7 @@ export class CriticalDevices {
   report(name: string, status: DeviceStatus, now: number): void {
     const d = this.devices.get(name);
     if (d === undefined)
-      throw new HyperSyncError('INVALID_DEVICE', `device ${JSON.stringify(name)} is not registered`);
+      throw new HyperSyncError('INVALID_DEVICE', `device ${shown(name)} is not registered`);
     d.status = checkStatus(status);
     d.lastReport = now;
   }
@@ -79,10 +79,7 @@ export class CriticalDevices {
 
 function checkStatus(status: DeviceStatus): DeviceStatus {
   if (status !== 'ok' && status !== 'init' && status !== 'problem') {
-    throw new HyperSyncError(
-      'INVALID_DEVICE',
-      `device status ${JSON.stringify(status)} is not ok|init|problem`,
-    );
+    throw new HyperSyncError('INVALID_DEVICE', `device status ${shown(status)} is not ok|init|problem`);
   }
   return status;
 }

@@ -47,3 +47,15 @@ export class DecodeError extends HyperSyncError {
     this.name = 'DecodeError';
   }
 }
+
+/**
+ * `value` for an error message, whatever it is: `String` throws for an object without a usable
+ * `toString` (and a template literal for a symbol), `JSON.stringify` for a bigint. Internal to the
+ * package.
+ */
+export function shown(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
+  if (typeof value === 'function') return 'a function';
+  return typeof value === 'symbol' ? value.toString() : String(value);
+}

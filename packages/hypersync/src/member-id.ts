@@ -1,4 +1,4 @@
-import { HyperSyncError } from './errors.js';
+import { HyperSyncError, shown } from './errors.js';
 
 /** Longest member id, in characters (ASCII). */
 export const MAX_MEMBER_ID_LENGTH = 64;
@@ -15,7 +15,7 @@ export function assertMemberId(id: unknown, what = 'member id'): asserts id is s
   if (!isMemberId(id)) {
     throw new HyperSyncError(
       'INVALID_MEMBER_ID',
-      `${what} ${JSON.stringify(id)} is invalid: expected 1..${MAX_MEMBER_ID_LENGTH} characters of A-Z a-z 0-9 . _ : @ -`,
+      `${what} ${shown(id)} is invalid: expected 1..${MAX_MEMBER_ID_LENGTH} characters of A-Z a-z 0-9 . _ : @ -`,
     );
   }
 }

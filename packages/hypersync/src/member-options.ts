@@ -1,4 +1,4 @@
-import { HyperSyncError } from './errors.js';
+import { HyperSyncError, shown } from './errors.js';
 import { assertMemberId } from './member-id.js';
 import type { SyncPolicy } from './messages.js';
 
@@ -64,7 +64,19 @@ function bad(message: string): never {
 
 function int(value: number, min: number, max: number, what: string): number {
   if (!Number.isInteger(value) || value < min || value > max)
-    bad(`${what} ${value} must be an integer in ${min}..${max}`);
+    bad(`${what} ${shown(value)} must be an integer in ${min}..${max}`);
+  return value;
+}
+
+/** `value` if it is a number (NaN included: the caller's range check refuses it), else an error. */
+function num(value: unknown, what: string): number {
+  if (typeof value !== 'number') bad(`${what} must be a number, got ${shown(value)}`);
+  return value;
+}
+
+/** `value` if it is an array, else an error naming `what`. */
+function list<T>(value: readonly T[], what: string): readonly T[] {
+  if (!Array.isArray(value)) bad(`${what} must be an array, got ${shown(value)}`);
   return value;
 }
 
@@ -75,24 +87,25 @@ function prime(n: number): number {
 
 /** Applies defaults and checks every option. @throws HyperSyncError `INVALID_CONFIG` / `INVALID_MEMBER_ID`. */
 export function resolveOptions(o: MemberOptions): ResolvedOptions {
+  if (typeof o !== 'object' || o === null) bad(`member options must be an object, got ${shown(o)}`);
   assertMemberId(o.id);
-  const peers = o.peers ?? [];
+  const peers = list(o.peers ?? [], 'peers');
   for (const p of peers) assertMemberId(p, 'peer id');
   if (typeof o.transport?.send !== 'function') bad('transport must have a send(to, bytes) method');
-  const heartbeatMs = o.heartbeatMs ?? 100;
-  const deadMs = o.deadMs ?? 1000;
+  const heartbeatMs = num(o.heartbeatMs ?? 100, 'heartbeatMs');
+  const deadMs = num(o.deadMs ?? 1000, 'deadMs');
   if (!(heartbeatMs > 0) || !(deadMs > heartbeatMs))
     bad(`need 0 < heartbeatMs (${heartbeatMs}) < deadMs (${deadMs})`);
-  const retransmitMs = o.retransmitMs ?? 200;
+  const retransmitMs = num(o.retransmitMs ?? 200, 'retransmitMs');
   if (!(retransmitMs > 0)) bad(`retransmitMs ${retransmitMs} must be > 0`);
-  const activeMembers = o.activeMembers ?? Number.POSITIVE_INFINITY;
+  const activeMembers = num(o.activeMembers ?? Number.POSITIVE_INFINITY, 'activeMembers');
   if (!(activeMembers >= 1)) bad(`activeMembers ${activeMembers} must be >= 1`);
-  const componentFactors = o.componentFactors ?? [];
+  const componentFactors = list(o.componentFactors ?? [], 'componentFactors');
   if (componentFactors.length > 16) bad('at most 16 component kinds');
   for (const f of componentFactors) int(f, 0, 1000, 'component factor');
   const defaultSync = o.defaultSync ?? 'backup';
   if (defaultSync !== 'none' && defaultSync !== 'backup' && defaultSync !== 'all')
-    bad(`defaultSync ${defaultSync}`);
+    bad(`defaultSync must be none, backup or all, got ${shown(defaultSync)}`);
   return {
     id: o.id,
     incarnation: int(o.incarnation ?? 1, 0, 0xffffffff, 'incarnation'),

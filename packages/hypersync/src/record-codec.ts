@@ -1,6 +1,6 @@
 import type { ByteReader } from './byte-reader.js';
 import type { ByteWriter } from './byte-writer.js';
-import { DecodeError, HyperSyncError } from './errors.js';
+import { DecodeError, HyperSyncError, shown } from './errors.js';
 import { isMemberId } from './member-id.js';
 import {
   type ConnectionFields,
@@ -82,9 +82,9 @@ export function assertSyncRecord(r: SyncRecord): void {
   inRange(r.epoch, 0xffffffff, 'epoch');
   if (r.claim !== true && r.claim !== false) invalid('claim must be a boolean');
   if (r.claim ? !isMemberId(r.owner) : r.owner !== undefined)
-    invalid(`owner ${JSON.stringify(r.owner)}: a claim carries its owner's id, other records none`);
+    invalid(`owner ${shown(r.owner)}: a claim carries its owner's id, other records none`);
   if (r.standby !== undefined && !isMemberId(r.standby))
-    invalid(`standby ${JSON.stringify(r.standby)} is not a member id`);
+    invalid(`standby ${shown(r.standby)} is not a member id`);
 }
 
 /** Throws `INVALID_CONNECTION` unless every synced field of `r` fits its wire range. */
@@ -110,7 +110,7 @@ export function assertConnectionFields(r: ConnectionFields): void {
     invalid(`family ${String(r.family)} is not 4 or 6`);
   }
   if (r.target !== undefined && !isMemberId(r.target))
-    invalid(`target ${JSON.stringify(r.target)} is not a member id`);
+    invalid(`target ${shown(r.target)} is not a member id`);
   if (r.payload !== undefined && r.payload.length > MAX_PAYLOAD_BYTES) {
     invalid(`payload of ${r.payload.length} bytes exceeds ${MAX_PAYLOAD_BYTES}`);
   }

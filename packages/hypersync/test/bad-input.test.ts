@@ -1,5 +1,5 @@
 import { createFlowKey, setFlowV4 } from '@maestro/hash';
-import { numbersAround, refusalOf } from '@maestro/vitest-config/garbage';
+import { numbersAround, refusalOf, unconvertible } from '@maestro/vitest-config/garbage';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -156,6 +156,39 @@ describe('bad input', () => {
       }),
       // Fourteen options, each with its edges: more runs than the default to reach every edge.
       { numRuns: 1000 },
+    );
+  });
+
+  it('should refuse member options that cannot be read as numbers, lists or text with a HyperSyncError', () => {
+    const odd = fc.oneof(unconvertible, fc.constant({ toString: null }));
+    const field = fc.constantFrom(
+      'id',
+      'peers',
+      'heartbeatMs',
+      'deadMs',
+      'retransmitMs',
+      'activeMembers',
+      'componentFactors',
+      'defaultSync',
+      'incarnation',
+      'weight',
+      'site',
+      'tableSize',
+    );
+    fc.assert(
+      fc.property(field, odd, (f, v) => {
+        const options = { id: 'a', transport: { send: () => undefined }, [f]: v } as unknown as MemberOptions;
+        expect(['INVALID_CONFIG', 'INVALID_MEMBER_ID']).toContain(refusal(() => new Member(options)));
+      }),
+    );
+    fc.assert(
+      fc.property(fc.oneof(odd, fc.constant(null)), (v) => {
+        // an object is read as options and lacks an id
+        expect(['INVALID_CONFIG', 'INVALID_MEMBER_ID']).toContain(
+          refusal(() => new Member(v as unknown as MemberOptions)),
+        );
+        expect(refusal(() => new ByteWriter(v as unknown as number))).toBe('INVALID_CONFIG');
+      }),
     );
   });
 
