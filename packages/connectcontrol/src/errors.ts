@@ -3,6 +3,7 @@ export type ConnectControlErrorCode =
   | 'INVALID_CONFIG'
   | 'UNKNOWN_SERVER'
   | 'INVALID_REPORT'
+  | 'INVALID_REQUEST'
   | 'TRUNCATED'
   | 'BAD_MAGIC'
   | 'BAD_VERSION'

@@ -109,7 +109,33 @@ export class LogicalServer {
   private cursor = -1;
 
   constructor(options: LogicalServerOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new ConnectControlError(
+        'INVALID_CONFIG',
+        `options must be an object, got ${describeValue(options)}`,
+      );
+    }
     const { servers, method, port } = options;
+    if (typeof options.name !== 'string') {
+      throw new ConnectControlError(
+        'INVALID_CONFIG',
+        `name must be text, got ${describeValue(options.name)}`,
+      );
+    }
+    if (!Array.isArray(servers)) {
+      throw new ConnectControlError(
+        'INVALID_CONFIG',
+        `servers must be an array, got ${describeValue(servers)}`,
+      );
+    }
+    for (const name of ['now', 'random'] as const) {
+      if (typeof options[name] !== 'function') {
+        throw new ConnectControlError(
+          'INVALID_CONFIG',
+          `${name} must be a function, got ${describeValue(options[name])}`,
+        );
+      }
+    }
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new ConnectControlError('INVALID_CONFIG', `port must be 0..65535, got ${describeValue(port)}`);
     }
@@ -122,13 +148,27 @@ export class LogicalServer {
     if (servers.length === 0)
       throw new ConnectControlError('INVALID_CONFIG', `${options.name}: at least one real server is needed`);
     const ids = new Map<string, number>();
-    servers.forEach((s, i) => {
-      if (ids.has(s.id))
+    servers.forEach((s: unknown, i) => {
+      const id = typeof s === 'object' && s !== null ? (s as { id?: unknown }).id : undefined;
+      if (typeof id !== 'string') {
         throw new ConnectControlError(
           'INVALID_CONFIG',
-          `${options.name}: real server id ${JSON.stringify(s.id)} appears twice`,
+          `${options.name}: real server ${i} needs a text id, got ${describeValue(id)}`,
         );
-      ids.set(s.id, i);
+      }
+      const domain = (s as { domain?: unknown }).domain;
+      if (domain !== undefined && typeof domain !== 'string') {
+        throw new ConnectControlError(
+          'INVALID_CONFIG',
+          `${options.name}: real server ${i}'s domain must be text, got ${describeValue(domain)}`,
+        );
+      }
+      if (ids.has(id))
+        throw new ConnectControlError(
+          'INVALID_CONFIG',
+          `${options.name}: real server id ${describeValue(id)} appears twice`,
+        );
+      ids.set(id, i);
     });
     this.persistency = options.persistency ?? 'none';
     if (!['none', 'service', 'server'].includes(this.persistency)) {
@@ -161,7 +201,7 @@ export class LogicalServer {
     if (i === undefined) {
       throw new ConnectControlError(
         'UNKNOWN_SERVER',
-        `${this.options.name} has no real server ${JSON.stringify(id)}`,
+        `${this.options.name} has no real server ${describeValue(id)}`,
       );
     }
     return i;
@@ -234,8 +274,11 @@ export class LogicalServer {
   /**
    * Picks the real server for a new connection, or undefined when every server has failed. A
    * persistent client keeps its server while that server is up and its timeout has not run out.
+   * `INVALID_REQUEST`, changing nothing, for a request that is not `{ client: text, service?: port,
+   * domain?: text }`.
    */
   pick(request: ClientRequest): string | undefined {
+    checkRequest(request);
     const now = this.options.now();
     const key = this.persistency === 'none' ? undefined : this.persistKey(request);
     if (key !== undefined) {
@@ -332,5 +375,30 @@ export class LogicalServer {
     for (let i = 0; i < servers.length; i++)
       if (this.up(i) && (score[i] as number) > best) best = score[i] as number;
     return this.next((i) => score[i] === best);
+  }
+}
+
+/**
+ * Throws `INVALID_REQUEST` unless `request` is an object whose `client` is text, `service` (when
+ * given) a port 0..65535 and `domain` (when given) text.
+ */
+function checkRequest(request: ClientRequest): void {
+  let ok = false;
+  try {
+    ok =
+      typeof request === 'object' &&
+      request !== null &&
+      typeof request.client === 'string' &&
+      (request.service === undefined ||
+        (Number.isInteger(request.service) && request.service >= 0 && request.service <= 65535)) &&
+      (request.domain === undefined || typeof request.domain === 'string');
+  } catch {
+    // a field whose getter throws
+  }
+  if (!ok) {
+    throw new ConnectControlError(
+      'INVALID_REQUEST',
+      `a request is { client: text, service?: port 0..65535, domain?: text }, got ${describeValue(request)}`,
+    );
   }
 }

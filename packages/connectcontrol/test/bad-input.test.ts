@@ -1,9 +1,10 @@
-import { numberAround, refusalOf } from '@maestro/vitest-config/garbage';
+import { numberAround, refusalOf, unconvertible } from '@maestro/vitest-config/garbage';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type AvailabilityOptions,
   availabilityOptions,
+  type ClientRequest,
   ConnectControlError,
   decodeLoadReport,
   encodeLoadReport,
@@ -213,6 +214,50 @@ describe('bad input', () => {
         );
         expect(code).toBe(ok ? undefined : 'INVALID_CONFIG');
       }),
+    );
+  });
+
+  it('should refuse options and requests of the wrong type with INVALID_CONFIG and INVALID_REQUEST and keep picking as before', () => {
+    const odd = fc.oneof(unconvertible, fc.constant({ toString: null }), fc.constant(null), fc.integer());
+    const base = (): LogicalServerOptions => ({
+      name: 'web',
+      address: '192.0.2.10',
+      port: 80,
+      method: 'domain',
+      servers: [{ id: 'a', domain: 'a.example' }, { id: 'b' }],
+      now: () => 0,
+      random: () => 0.5,
+    });
+    fc.assert(
+      fc.property(
+        fc.constantFrom('options', 'name', 'servers', 'server', 'server id', 'domain', 'now', 'random'),
+        odd,
+        fc.constantFrom('request', 'client', 'service', 'request domain'),
+        (where, v, inRequest) => {
+          const o = base() as unknown as Record<string, unknown>;
+          const servers = [{ id: 'a', domain: 'a.example' } as Record<string, unknown>, { id: 'b' }];
+          if (where === 'server') servers[1] = v as Record<string, unknown>;
+          else if (where === 'server id') (servers[1] as Record<string, unknown>)['id'] = v;
+          else if (where === 'domain') (servers[0] as Record<string, unknown>)['domain'] = v;
+          if (where === 'server' || where === 'server id' || where === 'domain') o['servers'] = servers;
+          else if (where !== 'options') o[where] = v;
+          const options = (where === 'options' ? v : o) as LogicalServerOptions;
+          expect(refusal(() => new LogicalServer(options))).toBe('INVALID_CONFIG');
+          const fed = new LogicalServer(base());
+          const twin = new LogicalServer(base());
+          const good = { client: '198.51.100.7', service: 443, domain: 'b.example' };
+          const bad =
+            inRequest === 'request'
+              ? v
+              : {
+                  ...good,
+                  [inRequest === 'request domain' ? 'domain' : inRequest]:
+                    inRequest === 'service' && typeof v === 'number' ? v + 70000 : v,
+                };
+          expect(refusal(() => fed.pick(bad as ClientRequest))).toBe('INVALID_REQUEST');
+          expect(fed.pick(good)).toBe(twin.pick(good));
+        },
+      ),
     );
   });
 

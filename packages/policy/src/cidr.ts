@@ -42,6 +42,12 @@ export function maskV4(prefix: number): number {
  * parseCidr('10.0.0.0/8'); // { family: 4, prefix: 8, v4: 167772160, v6: Uint8Array(16) }
  */
 export function parseCidr(text: string): Cidr {
+  if (typeof text !== 'string') {
+    throw new PolicyError(
+      'INVALID_CIDR',
+      `an address block is text (${CIDR_SYNTAX}), got ${describeValue(text)}`,
+    );
+  }
   const slash = text.indexOf('/');
   const addressText = slash < 0 ? text : text.slice(0, slash);
   const prefixText = slash < 0 ? undefined : text.slice(slash + 1);

@@ -320,5 +320,14 @@ class Compiled implements CompiledPolicy {
  * compiled.modeOf(rule, 0, 0); // the rule's mode, or the topology's
  */
 export function compilePolicy(policy: Policy, options: CompileOptions = {}): CompiledPolicy {
-  return new Compiled(policy, options);
+  try {
+    return new Compiled(policy, options);
+  } catch (error) {
+    // A hand-built policy of the wrong shape (a list that is not an array, a missing object) fails
+    // as it is read, with a TypeError: it is bad input like an out-of-range field.
+    if (error instanceof TypeError) {
+      throw new PolicyError('INVALID_POLICY', `not a policy of the documented shape: ${error.message}`);
+    }
+    throw error;
+  }
 }

@@ -1,4 +1,4 @@
-import { PolicyConfigError } from './errors.js';
+import { describeValue, PolicyConfigError, PolicyError } from './errors.js';
 import type { Policy } from './policy.js';
 import { assertFormat, type ConfigFormat, detectFormat, readSource } from './source.js';
 import { validatePolicy } from './validate.js';
@@ -27,6 +27,12 @@ export interface ParseOptions {
  * `);
  */
 export function parsePolicy(file: string, text: string, options: ParseOptions = {}): Policy {
+  if (typeof file !== 'string') {
+    throw new PolicyError(
+      'INVALID_CONFIG',
+      `parsePolicy takes the file's name as text, got ${describeValue(file)}`,
+    );
+  }
   if (typeof text !== 'string') {
     throw new PolicyConfigError(file, [
       { file, path: '$', found: typeof text, expected: 'the text of a YAML or JSON file' },

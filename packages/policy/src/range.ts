@@ -1,4 +1,4 @@
-import { PolicyError } from './errors.js';
+import { describeValue, PolicyError } from './errors.js';
 
 /** An inclusive range of integers (ports or VLAN IDs); a single value has `from === to`. */
 export interface Range {
@@ -17,6 +17,9 @@ export interface Range {
  */
 export function parseRange(value: number | string, min: number, max: number, what: string): Range {
   const allowed = `a ${what} ${min}..${max} or a range like ${min}-${max}`;
+  if (typeof value !== 'number' && typeof value !== 'string') {
+    throw new PolicyError('INVALID_RANGE', `${describeValue(value)} is not ${allowed}`);
+  }
   const text = typeof value === 'number' ? String(value) : value.trim();
   const m = /^(\d{1,5})(?:\s*-\s*(\d{1,5}))?$/.exec(text);
   if (m === null) {

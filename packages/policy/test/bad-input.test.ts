@@ -1,4 +1,5 @@
 import type { FlowKey } from '@maestro/hash';
+import { unconvertible } from '@maestro/vitest-config/garbage';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -8,7 +9,9 @@ import {
   matchLinear,
   PacketBatch,
   type Policy,
+  parseCidr,
   parsePolicy,
+  parseRange,
   printPolicy,
   type Range,
   type Rule,
@@ -129,6 +132,47 @@ describe('bad input', () => {
           expect(refusal(() => compilePolicy(p, options as CompileOptions))).toBe(
             options === undefined ? 'accepted' : 'INVALID_POLICY',
           );
+        },
+      ),
+    );
+  });
+
+  it('should refuse text arguments that are not text, and policies not of the documented shape, with a PolicyError', () => {
+    const odd = fc.oneof(unconvertible, fc.constant({ toString: null }), fc.constant(null), fc.boolean());
+    const p = parsePolicy('policy.yaml', TEXT);
+    fc.assert(
+      fc.property(
+        odd,
+        fc.constantFrom('policy', 'topology', 'interfaces', 'rules', 'rule', 'match', 'vlans'),
+        (v, where) => {
+          expect(refusal(() => parseCidr(v as string))).toBe('INVALID_CIDR');
+          expect(refusal(() => parseRange(v as string, 0, 65535, 'port'))).toBe('INVALID_RANGE');
+          expect(refusal(() => parsePolicy(v as string, TEXT))).toBe('INVALID_CONFIG');
+          const match = {
+            interfaces: [],
+            vlans: [],
+            source: [],
+            destination: [],
+            protocols: [],
+            sourcePorts: [],
+            destinationPorts: [],
+          };
+          const rule = { match, action: { management: true } };
+          const bad =
+            where === 'policy'
+              ? v
+              : where === 'topology'
+                ? { ...p, topology: v }
+                : where === 'interfaces'
+                  ? { ...p, topology: { ...p.topology, interfaces: v } }
+                  : where === 'rules'
+                    ? { ...p, rules: v }
+                    : where === 'rule'
+                      ? { ...p, rules: [v] }
+                      : where === 'match'
+                        ? { ...p, rules: [{ ...rule, match: v }] }
+                        : { ...p, rules: [{ ...rule, match: { ...rule.match, vlans: v } }] };
+          expect(refusal(() => compilePolicy(bad as Policy))).toBe('INVALID_POLICY');
         },
       ),
     );
