@@ -26,6 +26,12 @@ export function decodeFrame(
   length: number,
   out: PacketRecord,
 ): DecodeStatus {
+  if (!(bytes instanceof Uint8Array) || typeof out !== 'object' || out === null) {
+    throw new PcapError(
+      'INVALID_ARGUMENT',
+      'decodeFrame takes a Uint8Array and a record from createPacketRecord()',
+    );
+  }
   if (
     !(
       Number.isInteger(offset) &&
@@ -45,6 +51,12 @@ export function decodeFrame(
 
 /** Decodes the packet a reader put in `record` (its bytes, link type and captured length). */
 export function decodePacket(record: PacketRecord): DecodeStatus {
+  if (typeof record !== 'object' || record === null) {
+    throw new PcapError(
+      'INVALID_ARGUMENT',
+      `decodePacket takes a packet record, got ${describeValue(record)}`,
+    );
+  }
   return decodeFrame(record.linkType, record.bytes, record.dataOffset, record.capturedLength, record);
 }
 

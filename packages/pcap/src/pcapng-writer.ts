@@ -1,6 +1,6 @@
 import { type ByteSink, ChunkBuffer } from './byte-sink.js';
 import { BlockType, Magic } from './capture-format.js';
-import { PcapError } from './errors.js';
+import { describeValue, PcapError } from './errors.js';
 import { MAX_CAPTURE_LENGTH } from './limits.js';
 import { LinkType } from './link-type.js';
 import { unitsFromTimestamp } from './timestamp.js';
@@ -47,6 +47,12 @@ export class PcapngWriter implements CaptureWriter {
   constructor(sink: ByteSink, options: PcapngWriterOptions = {}) {
     if (typeof sink !== 'function') throw new PcapError('INVALID_ARGUMENT', 'sink must be a function');
     const interfaces = options.interfaces ?? [{}];
+    if (!Array.isArray(interfaces)) {
+      throw new PcapError(
+        'INVALID_ARGUMENT',
+        `interfaces must be an array, got ${describeValue(interfaces)}`,
+      );
+    }
     if (interfaces.length < 1 || interfaces.length > 65_536) {
       throw new PcapError(
         'INVALID_ARGUMENT',

@@ -1,3 +1,5 @@
+import { describeValue, PcapError } from './errors.js';
+
 /**
  * sfc32 (Chris Doty-Humphrey's small fast chaotic generator): 128 bits of state, passes
  * PractRand, and runs on 32-bit integer arithmetic only. Deterministic by seed, as every random
@@ -10,6 +12,9 @@ export class Sfc32 {
   private d = 1;
 
   constructor(seed: number) {
+    if (typeof seed !== 'number' || !Number.isFinite(seed)) {
+      throw new PcapError('INVALID_ARGUMENT', `a seed is a finite number, got ${describeValue(seed)}`);
+    }
     // Seed words from the seed's low and high halves; the warm-up mixes them in.
     this.a = 0x9e3779b9;
     this.b = seed >>> 0;

@@ -26,6 +26,15 @@ export function createWriter(sink: ByteSink, options: WriterOptions = {}): Captu
  * const file = writeCapture([{ timestampSec: 0, timestampNs: 0, data: frame }], { format: 'pcapng' });
  */
 export function writeCapture(packets: Iterable<WritablePacket>, options: WriterOptions = {}): Uint8Array {
+  if (
+    packets == null ||
+    typeof (packets as Partial<Iterable<WritablePacket>>)[Symbol.iterator] !== 'function'
+  ) {
+    throw new PcapError(
+      'INVALID_ARGUMENT',
+      `writeCapture takes an iterable of packets, got ${describeValue(packets)}`,
+    );
+  }
   const out = collectBytes();
   const writer = createWriter(out.sink, options);
   for (const packet of packets) writer.write(packet);

@@ -93,7 +93,16 @@ export function checkPacket(
       `timestampNs must be an integer 0..999999999, got ${describeValue(timestampNs)}`,
     );
   }
-  if (!(data instanceof Uint8Array) || !(offset >= 0 && length >= 0 && offset + length <= data.length)) {
+  if (
+    !(data instanceof Uint8Array) ||
+    !(
+      Number.isInteger(offset) &&
+      Number.isInteger(length) &&
+      offset >= 0 &&
+      length >= 0 &&
+      offset + length <= data.length
+    )
+  ) {
     throw new PcapError('INVALID_ARGUMENT', 'packet data must be a Uint8Array holding offset..offset+length');
   }
   if (length > MAX_CAPTURE_LENGTH) {

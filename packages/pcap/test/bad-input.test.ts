@@ -1,4 +1,4 @@
-import { numberAround, refusalOf } from '@maestro/vitest-config/garbage';
+import { numberAround, refusalOf, unconvertible } from '@maestro/vitest-config/garbage';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -7,13 +7,19 @@ import {
   createPacketRecord,
   createWriter,
   decodeFrame,
+  decodePacket,
   generateCapture,
   LinkType,
+  type PacketRecord,
   PcapError,
+  PcapngWriter,
+  PcapWriter,
   readCapture,
+  Sfc32,
   type TrafficOptions,
   type WritablePacket,
   type WriterOptions,
+  writeCapture,
 } from '../src/index.js';
 import { packetsArb } from './arbitraries.js';
 import { readChunked, type Snapshot, snapshot } from './collect.js';
@@ -223,6 +229,59 @@ describe('bad input', () => {
   it('should refuse a packet rate too small to space timestamps instead of hanging (seed 1345129399)', () => {
     expect(refusal(() => generateCapture({ packets: 12, packetsPerSecond: 4e-323 }))).toBe(
       'INVALID_ARGUMENT',
+    );
+  });
+
+  it('should refuse arguments of the wrong type to readers, writers and decoders with INVALID_ARGUMENT and lose nothing a reader accepted', () => {
+    const odd = fc.oneof(
+      unconvertible,
+      fc.constant({ toString: null }),
+      fc.constant(null),
+      fc.integer(),
+      fc.string(),
+    );
+    const whole = readChunked(small).packets;
+    fc.assert(
+      fc.property(odd, fc.integer({ min: 1, max: small.length - 1 }), (v, cut) => {
+        // a reader fed the first part, refused a push, then fed the rest reads what one fed whole reads
+        const reader = new CaptureReader();
+        const got: Snapshot[] = [];
+        reader.push(small.subarray(0, cut), (p) => got.push(snapshot(p)));
+        expect(refusal(() => reader.push(small.subarray(cut), v as () => void))).toBe('INVALID_ARGUMENT');
+        reader.push(small.subarray(cut), (p) => got.push(snapshot(p)));
+        expect(reader.end().error).toBeNull();
+        expect(got).toEqual(whole);
+        expect(refusal(() => readCapture(small, v as () => void))).toBe('INVALID_ARGUMENT');
+        // a string is iterable: its characters are refused as packets, and '' holds none
+        expect(refusal(() => writeCapture(v as Iterable<WritablePacket>))).toBe(
+          v === '' ? undefined : 'INVALID_ARGUMENT',
+        );
+        expect(
+          refusal(() => decodeFrame(LinkType.ETHERNET, v as Uint8Array, 0, 0, createPacketRecord())),
+        ).toBe('INVALID_ARGUMENT');
+        // any object is a record to decode into (and would be written to): only the others here
+        if (typeof v !== 'object' || v === null) {
+          expect(refusal(() => decodeFrame(LinkType.ETHERNET, small, 40, 20, v as PacketRecord))).toBe(
+            'INVALID_ARGUMENT',
+          );
+        }
+        expect(refusal(() => decodePacket(v as PacketRecord))).toBe('INVALID_ARGUMENT');
+        expect(refusal(() => new PcapngWriter(() => {}, { interfaces: v as [] }))).toBe(
+          v === null ? undefined : 'INVALID_ARGUMENT',
+        );
+        const writer = new PcapWriter(() => {});
+        const whole20 = (x: unknown): boolean =>
+          Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 20;
+        expect(refusal(() => writer.writeRaw(1, 0, new Uint8Array(20), v as number, 20, 20, 0))).toBe(
+          v === 0 ? undefined : 'INVALID_ARGUMENT',
+        );
+        expect(refusal(() => writer.writeRaw(1, 0, new Uint8Array(20), 0, v as number, 20, 0))).toBe(
+          whole20(v) ? undefined : 'INVALID_ARGUMENT',
+        );
+        expect(refusal(() => new Sfc32(v as number))).toBe(
+          typeof v === 'number' ? undefined : 'INVALID_ARGUMENT',
+        );
+      }),
     );
   });
 
