@@ -1,6 +1,6 @@
 import { createFlowKey, type FlowKey, IpProtocol, PortKind } from '@maestro/hash';
-import { setInsertKernel } from '../src/flow-table.js';
 import { FlowTable } from '../src/index.js';
+import { setInsertKernel } from '../src/keyed-entries.js';
 
 // Insertions as @maestro/correction's decideMany does them for a member's new connections: a batch
 // of 32 keys looked up with findMany (all missing), then a tryInsert of each, with or without an

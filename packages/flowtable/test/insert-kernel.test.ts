@@ -2,8 +2,8 @@ import { createFlowKey, type FlowKey, IpProtocol, PortKind, setFlowV4 } from '@m
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type BucketIndex, setKernelThreshold } from '../src/bucket-index.js';
-import { setInsertKernel } from '../src/flow-table.js';
 import { FlowTable } from '../src/index.js';
+import { setInsertKernel } from '../src/keyed-entries.js';
 import { pseudoRandomFlows, smallFlow } from './arbitraries.js';
 
 // IPv4 keys from pools small enough that a sequence meets present keys and aliases, and large
