@@ -18,7 +18,7 @@ import {
 } from '../src/index.js';
 import { garbagePacket, type UncheckedPacket } from './arbitraries/garbage-packet.js';
 import { type Packet, packet } from './arbitraries/packets.js';
-import { policy } from './arbitraries/policies.js';
+import { emptyMatch, policy } from './arbitraries/policies.js';
 import { refusal } from './refusal.js';
 
 /** Any number, the edges of `min..max` and just past them, and values that are not numbers at all. */
@@ -148,16 +148,7 @@ describe('bad input', () => {
           expect(refusal(() => parseCidr(v as string))).toBe('INVALID_CIDR');
           expect(refusal(() => parseRange(v as string, 0, 65535, 'port'))).toBe('INVALID_RANGE');
           expect(refusal(() => parsePolicy(v as string, TEXT))).toBe('INVALID_CONFIG');
-          const match = {
-            interfaces: [],
-            vlans: [],
-            source: [],
-            destination: [],
-            protocols: [],
-            sourcePorts: [],
-            destinationPorts: [],
-          };
-          const rule = { match, action: { management: true } };
+          const rule = { match: emptyMatch, action: { management: true } };
           const bad =
             where === 'policy'
               ? v
