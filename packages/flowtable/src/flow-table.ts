@@ -244,7 +244,7 @@ export class FlowTable extends KeyedEntries {
   private locate(key: FlowKey): number {
     const r4 = locate4(this.index, key, this.symmetric, this.seed);
     if (r4 !== -2) return r4; // GENERAL
-    const r6 = locate6(this.index, this.v6Pool, key, this.symmetric, this.seed, this.addr6);
+    const r6 = locate6(this.index, this.v6Pool, key, this.symmetric, this.seed);
     if (r6 !== -2) return r6;
     const q = this.q;
     q.load(key, this.symmetric, this.seed);

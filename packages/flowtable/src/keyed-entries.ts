@@ -46,7 +46,6 @@ export class KeyedEntries extends EntryTable {
   private cursor = 0;
   private readonly loaded: Int32Array = new Int32Array(2 * LOADED4_WORDS); // insert4's key and alias (no kernel)
   private touchedKeys = 0; // sink of insert4's early reads
-  protected readonly addr6: Int32Array = new Int32Array(8); // locate6's addresses
 
   /** Keys for `capacity` entries and `aliases` alias keys (all checked by the caller). */
   constructor(capacity: number, aliases: number, timeouts: Timeouts, symmetric: boolean, seed: number) {

@@ -88,7 +88,7 @@ export function locate4(index: BucketIndex, key: FlowKey, symmetric: boolean, se
 
 /**
  * {@link locate4} for an IPv6 key: the entry {@link BucketIndex.find} finds for the key loaded by
- * `QueryKey.load`, with the addresses read into `addr` (8 words of scratch) as signed words and
+ * `QueryKey.load`, its eight address words in int32 locals (big-endian, as signed bit patterns),
  * compared with the pool's records in place. {@link GENERAL} for anything but a valid IPv6 key.
  * Internal to the package.
  */
@@ -98,7 +98,6 @@ export function locate6(
   key: FlowKey,
   symmetric: boolean,
   seed: number,
-  addr: Int32Array,
 ): number {
   if (typeof key !== 'object' || key === null || key.family !== 6) return GENERAL;
   const protocol = key.protocol;
@@ -119,46 +118,76 @@ export function locate6(
   ) {
     return GENERAL;
   }
-  // Big-endian words; `order` the sign of src - dst as unsigned 128-bit numbers.
-  let order = 0;
-  for (let i = 0; i < 4; i++) {
-    const o = i * 4;
-    const a =
-      ((src[o] as number) << 24) |
-      ((src[o + 1] as number) << 16) |
-      ((src[o + 2] as number) << 8) |
-      (src[o + 3] as number);
-    const z =
-      ((dst[o] as number) << 24) |
-      ((dst[o + 1] as number) << 16) |
-      ((dst[o + 2] as number) << 8) |
-      (dst[o + 3] as number);
-    addr[i] = a;
-    addr[i + 4] = z;
-    if (order === 0 && a !== z) order = (a ^ 0x80000000) > (z ^ 0x80000000) ? 1 : -1;
-  }
+  // Big-endian words of each address, written out (no array to store them in and read back).
+  let s0 =
+    ((src[0] as number) << 24) | ((src[1] as number) << 16) | ((src[2] as number) << 8) | (src[3] as number);
+  let s1 =
+    ((src[4] as number) << 24) | ((src[5] as number) << 16) | ((src[6] as number) << 8) | (src[7] as number);
+  let s2 =
+    ((src[8] as number) << 24) |
+    ((src[9] as number) << 16) |
+    ((src[10] as number) << 8) |
+    (src[11] as number);
+  let s3 =
+    ((src[12] as number) << 24) |
+    ((src[13] as number) << 16) |
+    ((src[14] as number) << 8) |
+    (src[15] as number);
+  let d0 =
+    ((dst[0] as number) << 24) | ((dst[1] as number) << 16) | ((dst[2] as number) << 8) | (dst[3] as number);
+  let d1 =
+    ((dst[4] as number) << 24) | ((dst[5] as number) << 16) | ((dst[6] as number) << 8) | (dst[7] as number);
+  let d2 =
+    ((dst[8] as number) << 24) |
+    ((dst[9] as number) << 16) |
+    ((dst[10] as number) << 8) |
+    (dst[11] as number);
+  let d3 =
+    ((dst[12] as number) << 24) |
+    ((dst[13] as number) << 16) |
+    ((dst[14] as number) << 8) |
+    (dst[15] as number);
   let ports = (sp0 << 16) | dp0;
   let swapped = 0;
-  if (symmetric && (order > 0 || (order === 0 && sp0 > dp0))) {
-    for (let i = 0; i < 4; i++) {
-      const t = addr[i] as number;
-      addr[i] = addr[i + 4] as number;
-      addr[i + 4] = t;
+  if (symmetric) {
+    // The sign of src - dst as unsigned 128-bit numbers (`x ^ INT_MIN` orders words as unsigned).
+    const order =
+      s0 !== d0
+        ? (s0 ^ 0x80000000) - (d0 ^ 0x80000000)
+        : s1 !== d1
+          ? (s1 ^ 0x80000000) - (d1 ^ 0x80000000)
+          : s2 !== d2
+            ? (s2 ^ 0x80000000) - (d2 ^ 0x80000000)
+            : (s3 ^ 0x80000000) - (d3 ^ 0x80000000);
+    if (order > 0 || (order === 0 && sp0 > dp0)) {
+      let t = s0;
+      s0 = d0;
+      d0 = t;
+      t = s1;
+      s1 = d1;
+      d1 = t;
+      t = s2;
+      s2 = d2;
+      d2 = t;
+      t = s3;
+      s3 = d3;
+      d3 = t;
+      ports = (dp0 << 16) | sp0;
+      swapped = 1;
     }
-    ports = (dp0 << 16) | sp0;
-    swapped = 1;
   }
   const meta = protocol | (kind << 8) | 0x400;
   // QueryKey.load's hash: mixWord over the eight address words, the ports and meta, then fmix32.
-  let h = seed | 0;
-  for (let i = 0; i <= 9; i++) {
-    let k = Math.imul(i < 8 ? (addr[i] as number) : i === 8 ? ports : meta, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
+  let h = mixWord(seed | 0, s0);
+  h = mixWord(h, s1);
+  h = mixWord(h, s2);
+  h = mixWord(h, s3);
+  h = mixWord(h, d0);
+  h = mixWord(h, d1);
+  h = mixWord(h, d2);
+  h = mixWord(h, d3);
+  h = mixWord(h, ports);
+  h = mixWord(h, meta);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -166,6 +195,7 @@ export function locate6(
   h ^= h >>> 16;
   const m = meta | 0x1000;
   const slots = index.slots;
+  const words = pool.words;
   const buckets = index.buckets;
   const end = buckets * 16;
   const tags = (((h & 0x7f) | 0x80) * 0x010101) | 0;
@@ -181,10 +211,21 @@ export function locate6(
       if (
         ((slots[at + 1] as number) | 0) === h &&
         ((slots[at + 2] as number) | 0) === ports &&
-        ((slots[at + 3] as number) & 0x17ff) === m &&
-        sameAddresses(pool.words, (slots[at] as number) * 8, addr)
+        ((slots[at + 3] as number) & 0x17ff) === m
       ) {
-        return hit(slots, at, swapped);
+        const p = (slots[at] as number) * 8;
+        if (
+          ((words[p] as number) | 0) === s0 &&
+          ((words[p + 1] as number) | 0) === s1 &&
+          ((words[p + 2] as number) | 0) === s2 &&
+          ((words[p + 3] as number) | 0) === s3 &&
+          ((words[p + 4] as number) | 0) === d0 &&
+          ((words[p + 5] as number) | 0) === d1 &&
+          ((words[p + 6] as number) | 0) === d2 &&
+          ((words[p + 7] as number) | 0) === d3
+        ) {
+          return hit(slots, at, swapped);
+        }
       }
     }
     if (w >>> 24 === 0) return -1;
@@ -192,6 +233,16 @@ export function locate6(
     if (b === end) b = 0;
   }
   return -1;
+}
+
+/** One step of QueryKey.load's hash (MurmurHash3's body) on a signed word. */
+function mixWord(h: number, word: number): number {
+  let k = Math.imul(word, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, 0x1b873593);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
 /**
@@ -206,9 +257,4 @@ export function hit(slots: Uint32Array, at: number, swapped: number): number {
   return (
     (((ref & 0xffffff) - 1) << 2) | ((ref >>> 23) & 2) | ((((slots[at + 3] as number) >>> 11) & 1) ^ swapped)
   );
-}
-
-function sameAddresses(words: Uint32Array, p: number, addr: Int32Array): boolean {
-  for (let i = 0; i < 8; i++) if (((words[p + i] as number) | 0) !== addr[i]) return false;
-  return true;
 }

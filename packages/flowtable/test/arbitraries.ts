@@ -16,11 +16,15 @@ import { FindFlag, FlowTable, type FlowTableOptions, KeyWord } from '../src/inde
 
 // Small address and port pools so that sequences revisit the same keys and collide in slots.
 const v4 = fc.constantFrom(0x0a000001, 0x0a000002, 0xc0000207, 0xffffffff, 0);
-const v6 = fc.constantFrom(
-  Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, ...new Array<number>(11).fill(0), 1]),
-  Uint8Array.from([0x20, 0x01, 0x0d, 0xb8, ...new Array<number>(11).fill(0), 2]),
-  new Uint8Array(16),
-);
+// IPv6 addresses word by word from small pools, so that two addresses often agree on every word
+// before any given one and then differ there, with and without the top bit (compared as unsigned).
+const word = fc.constantFrom(0, 1, 2, 0x7fffffff, 0x80000000, 0xffffffff);
+const v6 = fc.tuple(fc.constantFrom(0x20010db8, 0xfe800000, 0), word, word, word).map((words) => {
+  const a = new Uint8Array(16);
+  const view = new DataView(a.buffer);
+  for (const [i, w] of words.entries()) view.setUint32(i * 4, w);
+  return a;
+});
 const port = fc.constantFrom(0, 53, 443, 1234, 65535);
 const proto = fc.constantFrom(
   { protocol: IpProtocol.TCP, kind: PortKind.PORTS },

@@ -35,7 +35,7 @@ function general(
 function fast(index: BucketIndex, pool: RecordPool, key: unknown, symmetric: boolean, seed: number): number {
   const k = key as FlowKey;
   const r4 = locate4(index, k, symmetric, seed);
-  return r4 !== GENERAL ? r4 : locate6(index, pool, k, symmetric, seed, new Int32Array(8));
+  return r4 !== GENERAL ? r4 : locate6(index, pool, k, symmetric, seed);
 }
 
 describe('single-key lookup (locate4, locate6)', () => {
