@@ -1,5 +1,6 @@
 import type { FlowKey } from '@maestro/hash';
 import type { BucketIndex } from './bucket-index.js';
+import { mixWord } from './mix.js';
 import type { RecordPool } from './record-pool.js';
 
 /** {@link locate4}'s and {@link locate6}'s answer for a key they leave to the general path. */
@@ -233,16 +234,6 @@ export function locate6(
     if (b === end) b = 0;
   }
   return -1;
-}
-
-/** One step of QueryKey.load's hash (MurmurHash3's body) on a signed word. */
-function mixWord(h: number, word: number): number {
-  let k = Math.imul(word, 0xcc9e2d51);
-  k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, 0x1b873593);
-  h ^= k;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
 /**
