@@ -154,7 +154,7 @@ describe('recycle input', () => {
         const before = [...engine.outbox];
         expect(() => engine.recycleOutbox()).toThrow(expect.objectContaining({ code: 'INVALID_MESSAGE' }));
         expect(engine.outbox).toEqual(before);
-        expect(engine.outbox.every((m, i) => m === before[i])).toBe(true);
+        expect(engine.outbox.every((m, i) => Object.is(m, before[i]))).toBe(true);
       }),
     );
   });
