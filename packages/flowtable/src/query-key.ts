@@ -1,4 +1,4 @@
-import { type FlowKey, fmix32, type PortKind } from '@maestro/hash';
+import { type FlowKey, fmix32, isFlowKeyObject, type PortKind } from '@maestro/hash';
 import { FlowTableError, shown } from './errors.js';
 import { hash4, mixWord } from './mix.js';
 import type { RecordPool } from './record-pool.js';
@@ -224,21 +224,11 @@ export function storedIsV6(arr: Uint32Array, base: number): boolean {
 }
 
 /**
- * Throws `INVALID_KEY` unless `out` is an object with the two 16-byte address arrays a key read
- * from the table is written into (what `createFlowKey` makes). Internal to the package.
+ * Throws `INVALID_KEY` unless `out` is a flow key object (`isFlowKeyObject`), which a key read
+ * from the table is written into. Internal to the package.
  */
 export function checkKeyOut(out: FlowKey): void {
-  let shaped = false;
-  if (typeof out === 'object' && out !== null) {
-    try {
-      const { src6, dst6 } = out;
-      shaped =
-        src6 instanceof Uint8Array && src6.length === 16 && dst6 instanceof Uint8Array && dst6.length === 16;
-    } catch {
-      // a getter that throws: not a key to write into
-    }
-  }
-  if (!shaped) {
+  if (!isFlowKeyObject(out)) {
     throw new FlowTableError(
       'INVALID_KEY',
       `a key is written into a flow key object (createFlowKey()), got ${shown(out)}`,

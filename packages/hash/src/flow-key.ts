@@ -226,6 +226,22 @@ function isAddress6(bytes: unknown): boolean {
   return bytes instanceof Uint8Array && bytes.length === 16;
 }
 
+/**
+ * True when `value` is an object with the two 16-byte address arrays a flow key's fields are
+ * written into (what {@link createFlowKey} makes): an `out` that {@link parseFlow} and
+ * `@maestro/flowtable`'s `keyAt` can write. Its other fields are not looked at; a getter that
+ * throws makes it false.
+ */
+export function isFlowKeyObject(value: unknown): value is FlowKey {
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    const { src6, dst6 } = value as Partial<FlowKey>;
+    return isAddress6(src6) && isAddress6(dst6);
+  } catch {
+    return false;
+  }
+}
+
 /** Throws a {@link HashError} unless `port` is an integer 0..65535. */
 export function assertPort(port: number, what = 'port'): void {
   if (!Number.isInteger(port) || port < 0 || port > 0xffff) {

@@ -1,6 +1,6 @@
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './address.js';
 import { HashError } from './errors.js';
-import { createFlowKey, type FlowKey, IpProtocol, PortKind } from './flow-key.js';
+import { createFlowKey, type FlowKey, IpProtocol, isFlowKeyObject, PortKind } from './flow-key.js';
 import { shown } from './shown.js';
 
 const PROTOCOL_NAMES: ReadonlyMap<string, number> = new Map([
@@ -72,7 +72,7 @@ export function parseFlow(text: string, out: FlowKey = createFlowKey()): FlowKey
   if (typeof text !== 'string') {
     throw new HashError('INVALID_FLOW_TEXT', `a flow is text, got ${shown(text)}; expected ${FLOW_SYNTAX}`);
   }
-  if (!isKeyShaped(out)) {
+  if (!isFlowKeyObject(out)) {
     throw new HashError(
       'INVALID_KEY',
       `parseFlow writes into a flow key object (createFlowKey()), got ${shown(out)}`,
@@ -136,19 +136,6 @@ export function parseFlow(text: string, out: FlowKey = createFlowKey()): FlowKey
   out.dstPort = dstPort;
   out.portKind = portKind;
   return out;
-}
-
-/** True when `out` is an object with the two 16-byte address arrays a flow key's fields go into. */
-function isKeyShaped(out: unknown): boolean {
-  if (typeof out !== 'object' || out === null) return false;
-  try {
-    const { src6, dst6 } = out as Partial<FlowKey>;
-    return (
-      src6 instanceof Uint8Array && src6.length === 16 && dst6 instanceof Uint8Array && dst6.length === 16
-    );
-  } catch {
-    return false; // a getter that throws
-  }
 }
 
 /** Formats a flow key in the syntax {@link parseFlow} reads; IPv6 in RFC 5952 form. */

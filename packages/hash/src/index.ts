@@ -11,6 +11,7 @@ export {
   type FlowKey,
   flowKeyEquals,
   IpProtocol,
+  isFlowKeyObject,
   PortKind,
   reverseFlowKey,
   setFlowV4,

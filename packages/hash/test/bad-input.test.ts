@@ -6,6 +6,7 @@ import {
   assertPort,
   cloneFlowKey,
   createDistributor,
+  createFlowKey,
   createKeyedHash,
   createToeplitz,
   distributionHash,
@@ -13,6 +14,7 @@ import {
   flowKeyEquals,
   formatIPv6,
   HashError,
+  isFlowKeyObject,
   MICROSOFT_RSS_KEY,
   parseFlow,
   parseIPv4,
@@ -216,6 +218,35 @@ describe('bad input', () => {
         expect(refusal(() => assertPort(port as number))).toBe('INVALID_PORT');
       }),
     );
+  });
+
+  it('should call an object a flow key object exactly when its src6 and dst6 are 16-byte Uint8Arrays', () => {
+    const addressLike = fc.oneof(
+      fc.uint8Array({ minLength: 16, maxLength: 16 }),
+      fc.uint8Array({ maxLength: 20 }),
+      fc.anything(),
+    );
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.record({ src6: addressLike, dst6: addressLike }, { requiredKeys: [] }),
+          fc.constant(null).map(() => throwingFields(['src6', 'dst6'])),
+          fc.anything(),
+        ),
+        (value) => {
+          let expected = false;
+          try {
+            const { src6, dst6 } = value as { src6?: unknown; dst6?: unknown };
+            const is16 = (a: unknown): boolean => a instanceof Uint8Array && a.length === 16;
+            expected = typeof value === 'object' && value !== null && is16(src6) && is16(dst6);
+          } catch {
+            // a getter that throws: not a key object
+          }
+          expect(isFlowKeyObject(value)).toBe(expected);
+        },
+      ),
+    );
+    expect(isFlowKeyObject(createFlowKey())).toBe(true);
   });
 
   it('should accept a flow key with every field in range and refuse any other with a HashError', () => {
