@@ -57,23 +57,19 @@ export class DistributionTable {
    * each member's number of buckets (`INVALID_TABLE`).
    */
   constructor(members: readonly Member[], owners: Uint32Array, counts?: Uint32Array) {
-    if (trusting) {
-      this.size = owners.length;
-      this.members = members;
-      this.ids = members.map((m) => intern(m.id));
-      this.owners = owners;
-      this.counts = counts ?? countOwners(owners, members.length);
-      return;
-    }
-    const canonical = canonicalMembers(members);
-    if (!(owners instanceof Uint32Array) || owners.length < 1 || owners.length > MAX_TABLE_SIZE) {
+    const canonical = trusting ? members : canonicalMembers(members);
+    if (
+      !trusting &&
+      (!(owners instanceof Uint32Array) || owners.length < 1 || owners.length > MAX_TABLE_SIZE)
+    ) {
       throw new WeightingError(
         'INVALID_TABLE',
         `a table's owners are a Uint32Array of 1..${MAX_TABLE_SIZE} buckets, got ${describeValue(owners)}`,
       );
     }
-    const counted = countOwners(owners, canonical.length);
-    if (counts !== undefined && !sameCounts(counts, counted)) {
+    // The builders' counts are right by construction; anyone else's are checked against a count.
+    const counted = trusting && counts !== undefined ? counts : countOwners(owners, canonical.length);
+    if (!trusting && counts !== undefined && !sameCounts(counts, counted)) {
       throw new WeightingError('INVALID_TABLE', "counts given are not each member's number of buckets");
     }
     this.size = owners.length;
