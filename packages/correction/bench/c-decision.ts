@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { compileC, haveCompiler, runJson } from '@maestro/bench-tools';
 
 /**
  * The C baseline of the bench's decisions: one member (of `members`) generates the bench's
- * connections and stream with the same xorshift32 as bench/index.ts (same seed, same order of
- * calls), fills itself with the first `live` connections one SYN at a time (timed apart), then
+ * connections and stream with the same xorshift32 as bench/workload.ts (the seed given, the same
+ * order of calls), fills itself with the first `live` connections one SYN at a time (timed apart), then
  * decides the stream in batches of `batch` the way a C packet pipeline would: fill the batch's
  * packet structs from the stream (the four fields the JS bench writes), check each packet (the
  * engine's checks), put its key in symmetric canonical order, hash it and `__builtin_prefetch` its
@@ -33,7 +34,9 @@ import { compileC, haveCompiler, runJson } from '@maestro/bench-tools';
  * the engine does and counts them as `unsupported` (the bench fails if any is counted).
  *
  * Arguments: members self hideAddress hideNet hidePrefix hideFirst hideCount live stream batch
- * capacity prefetch(0|1). Prints one JSON object (see {@link CDecisionResult}).
+ * capacity prefetch(0|1) seed [barrier(0|1)]. With a barrier it writes `ready` to stderr after the
+ * fill and starts the stream when a byte arrives on stdin. Prints one JSON object (see
+ * {@link CDecisionResult}).
  */
 export const C_DECISION_SOURCE: string = String.raw`
 #include <stdint.h>
@@ -94,6 +97,7 @@ static uint8_t last_reason, last_drop;
 static uint32_t rs = 0x2545f491u;
 static uint32_t rnd(void) { rs ^= rs << 13; rs ^= rs >> 17; rs ^= rs << 5; return rs; }
 static double now_s(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+static double epoch_ms(void) { struct timespec t; clock_gettime(CLOCK_REALTIME, &t); return t.tv_sec * 1e3 + t.tv_nsec * 1e-6; }
 static double cpu_s(void) { struct timespec t; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
 
 /* The bench's mix, distribute (interface 0 user, 1 network) and route. */
@@ -293,7 +297,7 @@ static void table_init(table_t *t, uint32_t count) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 13) { fprintf(stderr, "usage: members self hideAddress hideNet hidePrefix hideFirst hideCount live stream batch capacity prefetch\n"); return 2; }
+  if (argc != 14 && argc != 15) { fprintf(stderr, "usage: members self hideAddress hideNet hidePrefix hideFirst hideCount live stream batch capacity prefetch seed [barrier]\n"); return 2; }
   members = strtoul(argv[1], 0, 10); self = strtoul(argv[2], 0, 10); spare = (self + 1) % members;
   hide_address = strtoul(argv[3], 0, 10); hide_net = strtoul(argv[4], 0, 10);
   uint32_t prefix = strtoul(argv[5], 0, 10);
@@ -302,6 +306,8 @@ int main(int argc, char **argv) {
   uint32_t live = strtoul(argv[8], 0, 10), stream = strtoul(argv[9], 0, 10), batch = strtoul(argv[10], 0, 10);
   uint32_t capacity = strtoul(argv[11], 0, 10);
   int prefetch = atoi(argv[12]);
+  rs = strtoul(argv[13], 0, 10);
+  int barrier = argc == 15 && atoi(argv[14]);
   if (batch < 1 || batch > 64) { fprintf(stderr, "batch must be 1..64\n"); return 2; }
   build_state_table();
   table_init(&owned, (uint32_t)(2.0 * capacity / 0.78) + 1);
@@ -352,8 +358,11 @@ int main(int argc, char **argv) {
   }
   double fill_wall = now_s() - w0, fill_cpu = cpu_s() - c0;
   uint64_t fill_connections = connections;
+  /* With a barrier, the stream starts when the caller writes a byte (instances start together). */
+  if (barrier) { fputs("ready\n", stderr); fflush(stderr); if (getchar() == EOF) return 3; }
 
   /* The stream at time 2, batch by batch: fill, check, order, hash, prefetch; then probe and decide in order. */
+  double epoch0 = epoch_ms();
   w0 = now_s(); c0 = cpu_s();
   for (uint32_t start = 0; start < stream; start += batch) {
     uint32_t n = stream - start < batch ? stream - start : batch;
@@ -381,7 +390,7 @@ int main(int argc, char **argv) {
     sink += out_decision[0] + out_target[n - 1] + out_reason[0] + out_drop[0] + outbox_n;
     outbox_n = 0; /* drained by the sync layer */
   }
-  double wall = now_s() - w0, cpu = cpu_s() - c0;
+  double wall = now_s() - w0, cpu = cpu_s() - c0, epoch1 = epoch_ms();
 
   /* What the owned table holds: for the bench to compare with the engines' tables. */
   uint64_t packets = 0, bytes = 0, states[13] = {0}, backups[64] = {0};
@@ -394,6 +403,7 @@ int main(int argc, char **argv) {
   }
   printf("{\"fillMs\": %.3f, \"fillCpuMs\": %.3f, \"streamMs\": %.3f, \"streamCpuMs\": %.3f, \"fillConnections\": %llu,",
     fill_wall * 1e3, fill_cpu * 1e3, wall * 1e3, cpu * 1e3, (unsigned long long)fill_connections);
+  printf(" \"streamStartEpochMs\": %.3f, \"streamEndEpochMs\": %.3f,", epoch0, epoch1);
   printf(" \"process\": %llu, \"forward\": %llu, \"create\": %llu, \"drop\": %llu,",
     (unsigned long long)decisions[PROCESS], (unsigned long long)decisions[FORWARD],
     (unsigned long long)decisions[CREATE], (unsigned long long)decisions[DROP]);
@@ -417,6 +427,9 @@ export interface CDecisionResult {
   readonly fillCpuMs: number;
   readonly streamMs: number;
   readonly streamCpuMs: number;
+  /** When the stream started and ended, in milliseconds since the epoch (instances run side by side). */
+  readonly streamStartEpochMs: number;
+  readonly streamEndEpochMs: number;
   readonly fillConnections: number;
   readonly process: number;
   readonly forward: number;
@@ -452,6 +465,8 @@ export interface CDecisionParams {
   readonly stream: number;
   readonly batch: number;
   readonly capacity: number;
+  /** The xorshift32 seed of the connections and the stream (the bench's `DEFAULT_SEED`). */
+  readonly seed: number;
 }
 
 /** Compiles the C baseline with `cc -O3`; null when there is no C compiler. */
@@ -459,9 +474,8 @@ export function compileCDecision(): string | null {
   return haveCompiler() ? compileC(C_DECISION_SOURCE, { name: 'correction-c' }) : null;
 }
 
-/** Runs the compiled C baseline once over the fill and the stream, with or without prefetch. */
-export function runCDecision(bin: string, p: CDecisionParams, prefetch: boolean): CDecisionResult {
-  return runJson<CDecisionResult>(bin, [
+function cArguments(p: CDecisionParams, prefetch: boolean): number[] {
+  return [
     p.members,
     p.self,
     p.hideAddress,
@@ -474,5 +488,45 @@ export function runCDecision(bin: string, p: CDecisionParams, prefetch: boolean)
     p.batch,
     p.capacity,
     prefetch ? 1 : 0,
-  ]);
+    p.seed >>> 0,
+  ];
+}
+
+/** Runs the compiled C baseline once over the fill and the stream, with or without prefetch. */
+export function runCDecision(bin: string, p: CDecisionParams, prefetch: boolean): CDecisionResult {
+  return runJson<CDecisionResult>(bin, cArguments(p, prefetch));
+}
+
+/** A C baseline run that has filled its member and waits for {@link StartedC.go} to decide its stream. */
+export interface StartedC {
+  readonly go: () => void;
+  readonly result: Promise<CDecisionResult>;
+}
+
+/**
+ * Starts the C baseline (with prefetch) in a process of its own and resolves once it has filled
+ * its member: several such instances then decide their streams side by side from one `go` each.
+ */
+export function startCDecision(bin: string, p: CDecisionParams): Promise<StartedC> {
+  const child = spawn(bin, [...cArguments(p, true), 1].map(String), { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    stdout += d;
+  });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  const result = exited.then((code) => {
+    if (code !== 0) throw new Error(`${bin} exited with ${code}: ${stderr}`);
+    return JSON.parse(stdout) as CDecisionResult;
+  });
+  return new Promise((resolve, reject) => {
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (stderr.includes('ready\n')) resolve({ go: () => child.stdin.end('g'), result });
+    });
+    result.then(() => reject(new Error(`${bin} ended before its stream`)), reject);
+  });
 }
