@@ -1,6 +1,5 @@
-import { cloneFlowKey, copyFlowKey, type FlowKey } from '@maestro/hash';
+import { cloneFlowKey, copyFlowKey, type FlowKey, isFlowKeyObject } from '@maestro/hash';
 import { CorrectionError } from './errors.js';
-import { isKeyObject } from './packet-checks.js';
 import type { CorrectionMessage } from './types.js';
 
 /** Most recycled keys, and most recycled `correct` messages, a pool keeps. */
@@ -61,8 +60,8 @@ export class MessagePool {
     const keptMessages = spare.length;
     for (let i = 0; i < messages.length; i++) {
       const m: unknown = messages[i];
-      const key = typeof m === 'object' && m !== null ? (m as { key?: unknown }).key : undefined;
-      if (!isKeyObject(key)) {
+      const key = deliveredKey(m);
+      if (!isFlowKeyObject(key)) {
         keys.length = keptKeys;
         spare.length = keptMessages;
         throw new CorrectionError('INVALID_MESSAGE', 'a recycled message must carry a flow key object');
@@ -145,4 +144,14 @@ function reuseKey(key: FlowKey, spare: FlowKey): FlowKey {
     spare.dst6.fill(0);
   }
   return copyFlowKey(key, spare);
+}
+
+/** A delivered message's `key`, or undefined when it is not an object or reading `key` throws. */
+function deliveredKey(m: unknown): unknown {
+  if (typeof m !== 'object' || m === null) return undefined;
+  try {
+    return (m as { key?: unknown }).key;
+  } catch {
+    return undefined;
+  }
 }

@@ -126,13 +126,6 @@ function badKey(key: unknown): CorrectionError {
   return invalid('flow key out of range (family 4|6, protocol 0..255, ports 0..65535, port kind 0..3)');
 }
 
-/** True for an object shaped like a flow key's storage (what a recycled key is reused as). */
-export function isKeyObject(key: unknown): key is FlowKey {
-  if (typeof key !== 'object' || key === null) return false;
-  const { src6, dst6 } = key as { src6?: unknown; dst6?: unknown };
-  return src6 instanceof Uint8Array && dst6 instanceof Uint8Array && src6.length === 16 && dst6.length === 16;
-}
-
 /** An `INVALID_PACKET` error with `message`. */
 export function invalid(message: string): CorrectionError {
   return new CorrectionError('INVALID_PACKET', message);

@@ -1,5 +1,6 @@
 import { TcpFlag } from '@maestro/flowtable';
 import { createFlowKey, IpProtocol, PortKind, setFlowV4 } from '@maestro/hash';
+import { throwingFields } from '@maestro/vitest-config/garbage';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CorrectionMessage, MemberEngine, type Packet } from '../src/index.js';
@@ -165,6 +166,9 @@ describe('recycle input', () => {
       fc.anything(), // never holds typed arrays, so never a flow key object
       fc.record({ kind: fc.constant('correct'), key: fc.anything() }),
       fc.constant({ kind: 'uncorrect', key: { src6: new Uint8Array(4), dst6: new Uint8Array(16) } }),
+      // getters that throw: on the message, on the key's address arrays
+      fc.constant(null).map(() => throwingFields(['kind', 'key'])),
+      fc.constant(null).map(() => ({ kind: 'correct', key: throwingFields(['src6', 'dst6']) })),
     );
     const garbage = fc.oneof(
       fc.anything().filter((v) => !Array.isArray(v)),
