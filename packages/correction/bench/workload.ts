@@ -121,7 +121,7 @@ export class Workload {
     }
     // More SYNs than a tenth of the stream would read past the connections (in C as well).
     if (next > total) {
-      throw new Error(`seed ${shape.seed} draws ${next - live} SYNs, more than ${total - live}`);
+      throw new NoRoomError(`seed ${shape.seed} draws ${next - live} SYNs, more than ${total - live}`);
     }
   }
 
@@ -161,22 +161,22 @@ export function capacityOf(shape: Omit<WorkloadShape, 'seed'>): number {
   return shape.live + Math.floor(shape.stream / 10) + 1;
 }
 
+/** A seed whose stream draws more SYNs than {@link capacityOf} makes room for. */
+class NoRoomError extends Error {}
+
 /**
  * The first seed from `from` on (in steps of 0x9e3779b9) whose stream draws no more SYNs than
- * {@link capacityOf} makes room for: about half the seeds draw a few more than a tenth.
+ * {@link capacityOf} makes room for (about half the seeds draw a few more than a tenth): the
+ * workload is built to find out, so that its order of draws is written once.
  */
 export function fittingSeed(shape: Omit<WorkloadShape, 'seed'>, from: number): number {
   for (let seed = from >>> 0; ; seed = (seed + 0x9e3779b9) >>> 0 || 1) {
-    const rnd = xorshift(seed);
-    const room = capacityOf(shape) - shape.live;
-    for (let i = 0; i < 3 * (room + shape.live); i++) rnd();
-    let syns = 0;
-    for (let i = 0; i < shape.stream; i++) {
-      const r = rnd() % 10;
-      if (r === 9) syns++;
-      else rnd();
+    try {
+      new Workload({ ...shape, seed });
+      return seed;
+    } catch (error) {
+      if (!(error instanceof NoRoomError)) throw error;
     }
-    if (syns <= room) return seed;
   }
 }
 
