@@ -12,7 +12,8 @@
 // two instances holding 500 000 each and deciding 1.5 M each, side by side from one start signal;
 // then the C baseline the same ways (one process per instance). The rate is all decisions over the
 // wall time from the first instance's start to the last one's end. Each instance's outcomes are
-// checked against its C twin's; the bench fails on any difference.
+// checked against its C twin's; the bench fails on any difference. The last table counts the rounds
+// in which each layout reached the correction layer's target, 5 M decisions/s for the member.
 import { availableParallelism, loadavg } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { formatRate, printTable } from '@maestro/bench-tools';
@@ -34,7 +35,9 @@ import {
 const LIVE = 1_000_000;
 const STREAM = 3_000_000;
 const MEMBERS = 4;
-const ROUNDS = 3;
+const ROUNDS = 5;
+/** Issue 6's target for a member holding 1 M connections, with its cores (a member is sized by them). */
+const TARGET = 5_000_000;
 
 interface InstanceJob {
   readonly shape: WorkloadShape;
@@ -157,21 +160,45 @@ async function main(): Promise<void> {
     rates.length === 0
       ? 'n/a (no C compiler)'
       : `${formatRate(Math.min(...rates))} - ${formatRate(Math.max(...rates))}`;
+  const median = (rates: readonly number[]): string => {
+    if (rates.length === 0) return 'n/a';
+    const sorted = [...rates].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return formatRate(
+      sorted.length % 2
+        ? (sorted[mid] as number)
+        : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2,
+    );
+  };
   const best = (rates: readonly number[] | undefined): number => Math.max(...(rates ?? []));
   const ratio = (a: readonly number[] | undefined, b: readonly number[] | undefined): string =>
     a?.length && b?.length ? `${(best(a) / best(b)).toFixed(2)}×` : 'n/a';
+  const met = (rates: readonly number[]): string =>
+    `${rates.filter((r) => r >= TARGET).length} of ${rates.length} rounds`;
   printTable([
-    [`one member holding ${LIVE / 1e6} M connections, ${ROUNDS} rounds`, 'decisions/s (wall)', 'vs 1 core'],
-    ['decidePacked, 1 core (1 instance of 1 M)', range(js[0] ?? []), '1.00×'],
-    ['decidePacked, 2 cores (2 instances of 500 000, side by side)', range(js[1] ?? []), ratio(js[1], js[0])],
-    ['C baseline, 1 core', range(c[0] ?? []), '1.00×'],
-    ['C baseline, 2 cores (2 processes)', range(c[1] ?? []), ratio(c[1], c[0])],
-    ['decidePacked / C, 1 core (best rounds)', ratio(js[0], c[0]), ''],
-    ['decidePacked / C, 2 cores (best rounds)', ratio(js[1], c[1]), ''],
+    [
+      `one member holding ${LIVE / 1e6} M connections, ${ROUNDS} rounds`,
+      'decisions/s (wall)',
+      'median',
+      'vs 1 core',
+    ],
+    ['decidePacked, 1 core (1 instance of 1 M)', range(js[0] ?? []), median(js[0] ?? []), '1.00×'],
+    [
+      'decidePacked, 2 cores (2 instances of 500 000, side by side)',
+      range(js[1] ?? []),
+      median(js[1] ?? []),
+      ratio(js[1], js[0]),
+    ],
+    ['C baseline, 1 core', range(c[0] ?? []), median(c[0] ?? []), '1.00×'],
+    ['C baseline, 2 cores (2 processes)', range(c[1] ?? []), median(c[1] ?? []), ratio(c[1], c[0])],
+    ['decidePacked / C, 1 core (best rounds)', ratio(js[0], c[0]), '', ''],
+    ['decidePacked / C, 2 cores (best rounds)', ratio(js[1], c[1]), '', ''],
   ]);
   printTable([
     ['measure', 'value'],
     ['cores of this machine', String(availableParallelism())],
+    [`target ≥ ${formatRate(TARGET)} for the member, 1 core`, met(js[0] ?? [])],
+    [`target ≥ ${formatRate(TARGET)} for the member, 2 cores`, met(js[1] ?? [])],
     [
       'C outcomes = each instance',
       cBinary === null ? 'n/a' : mismatches.length === 0 ? 'yes (counters, messages, table contents)' : 'NO',
