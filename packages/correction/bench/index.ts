@@ -20,7 +20,8 @@ import {
   Workload,
 } from './workload.js';
 
-// One member (of 4) holding 1 M connections decides a stream of 3 M packets (see workload.ts).
+// One member (of 4) holding 1 M connections decides a stream of 3 M packets on one core (see
+// workload.ts; `bench:cores` gives the member a core per engine, as a gateway has).
 const LIVE = 1_000_000;
 const STREAM = 3_000_000;
 const MEMBERS = 4;
@@ -259,7 +260,12 @@ printTable([
     `${(spentCreating.cpu / spentPacked.cpu).toFixed(2)}×`,
   ],
   ...cRows,
-  ['decidePacked reaches 5 M decisions/s (CPU time)', '', STREAM / spentPacked.cpu >= 5000 ? 'yes' : 'no'],
+  // Issue 6's target is for a member with its cores: `bench:cores` runs one engine per core.
+  [
+    'decidePacked on one core reaches 5 M decisions/s (CPU time)',
+    '',
+    STREAM / spentPacked.cpu >= 5000 ? 'yes' : 'no',
+  ],
 ]);
 printTable([
   ['measure', 'value'],
