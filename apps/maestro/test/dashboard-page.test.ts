@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { clientScript, renderPage } from '../src/dashboard/page.js';
+import { clientScript } from '../src/dashboard/client/script.js';
+import { renderPage } from '../src/dashboard/page.js';
 
 describe('the dashboard page', () => {
   it('should let exactly its own inline scripts run, by hash', () => {

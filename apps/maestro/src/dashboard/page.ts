@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dashboardClient } from './client.js';
+import { clientScript } from './client/script.js';
 import { DASHBOARD_CSS } from './style.js';
 
 const require = createRequire(import.meta.url);
@@ -23,15 +23,6 @@ const TOTALS: readonly [string, string][] = [
 ];
 
 const hash = (script: string): string => `'sha256-${createHash('sha256').update(script).digest('base64')}'`;
-
-/**
- * The client function as a page script. Transpilers that keep function names (tsx, vitest's
- * esbuild) wrap nested functions in `__name(fn, "name")`; the script defines that helper so the
- * serialized function runs whichever tool loaded this module.
- */
-export function clientScript(): string {
-  return `(function () { var __name = function (fn) { return fn; }; (${dashboardClient.toString()})(); })();`;
-}
 
 /**
  * Renders the one self-contained page: uPlot's script and stylesheet are inlined from the installed
