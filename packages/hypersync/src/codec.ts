@@ -2,6 +2,7 @@ import { ByteReader } from './byte-reader.js';
 import { ByteWriter } from './byte-writer.js';
 import { DecodeError, HyperSyncError } from './errors.js';
 import { assertMemberId } from './member-id.js';
+import { isMemberState } from './member-state.js';
 import {
   MAX_COMPONENT_KINDS,
   MAX_MESSAGE_BYTES,
@@ -86,7 +87,7 @@ export function encodeMessage(msg: Message, writer: ByteWriter = new ByteWriter(
   w.reset();
   switch (msg.type) {
     case MessageType.HEARTBEAT: {
-      check(intOk(msg.state, 255) && intOk(msg.health, 7), 'heartbeat state/health');
+      check(isMemberState(msg.state) && intOk(msg.health, 7), 'heartbeat state/health');
       check(
         u32ok(msg.viewVersion) && u32ok(msg.softwareVersion) && u32ok(msg.configDigest),
         'heartbeat u32 field',
@@ -252,6 +253,7 @@ export function decodeMessage(bytes: Uint8Array): Message {
   switch (type) {
     case MessageType.HEARTBEAT: {
       const state = rd.u8('state');
+      if (!isMemberState(state)) throw new DecodeError('CORRUPT', `member state ${state} is not 0..6`);
       const health = rd.u8('health');
       if (health > 7) throw new DecodeError('CORRUPT', `health bits ${health} are invalid`);
       const viewVersion = rd.u32('view version');

@@ -21,7 +21,13 @@ import { type HeartbeatMessage, type Message, MessageType, type ViewMessage } fr
 import { PeerTable } from './peer-table.js';
 import { SyncEngine, type SyncStats } from './sync-engine.js';
 import { isSyncDatagram, SyncFrame } from './sync-frame.js';
-import { answerTableRequest, planTable, TableAgreement, tableMembers } from './table-agreement.js';
+import {
+  answerTableRequest,
+  planTable,
+  TableAgreement,
+  tableMembers,
+  viewProblem,
+} from './table-agreement.js';
 import type { DistributionTable } from './table-source.js';
 import { type ClusterView, compareViews, composeView, sameShape } from './view.js';
 
@@ -214,6 +220,12 @@ export class Member {
       msg = decodeMessage(bytes);
       if (msg.sender !== from)
         throw new DecodeError('CORRUPT', `message from ${from} claims sender ${msg.sender}`);
+      // A view that decodes but that no coordinator composes would fail in the table builder, at
+      // its receipt and at every tick after: refuse it whole, like a datagram that does not decode.
+      if (msg.type === MessageType.VIEW) {
+        const problem = viewProblem(msg.members, msg.tableDigest, msg.tableSize);
+        if (problem !== undefined) throw new DecodeError('CORRUPT', `view ${msg.version}: ${problem}`);
+      }
     } catch (e) {
       this.rejected++;
       if (e instanceof DecodeError) return e;

@@ -5,6 +5,7 @@ import {
   nextTable,
   type TableMember,
   tableFromOwners,
+  tableProblem,
 } from './table-source.js';
 
 /** Buckets per TABLE_CHUNK message. */
@@ -23,6 +24,24 @@ export function tableDigest(t: DistributionTable): number {
   const o = t.owners;
   for (let b = 0; b < o.length; b++) h = Math.imul(h ^ (o[b] ?? 0), 0x01000193);
   return h >>> 0 || 1;
+}
+
+/**
+ * Why a view received from a peer cannot be followed, or undefined when it can: a member listed
+ * twice, or a table digest with a table that cannot be built (a size that is not a prime, smaller
+ * than the active set, or an active set without weight). A coordinator never composes one.
+ */
+export function viewProblem(
+  members: readonly ViewMember[],
+  tableDigest: number,
+  tableSize: number,
+): string | undefined {
+  const ids = new Set<string>();
+  for (const m of members) {
+    if (ids.has(m.id)) return `member ${m.id} is listed twice`;
+    ids.add(m.id);
+  }
+  return tableDigest === 0 ? undefined : tableProblem(tableMembers(members), tableSize);
 }
 
 /** The members a view's table is built for: its active members with weight, in id order. */

@@ -1,3 +1,4 @@
+import { maglev } from '@maestro/weighting';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -7,10 +8,12 @@ import {
   type HeartbeatMessage,
   MAX_MESSAGE_BYTES,
   Member,
+  MemberState,
   MessageType,
   type SyncMessage,
   syncHeaderSize,
   syncRecordSize,
+  type ViewMember,
   WIRE_VERSION,
 } from '../src/index.js';
 import { SyncFrame } from '../src/sync-frame.js';
@@ -30,6 +33,56 @@ function heartbeatOf(sender: string): HeartbeatMessage {
     site: 0,
     components: [],
   };
+}
+
+/**
+ * A view from 'a' that decodes, drawn around the edges of what a table can be built from: ids that
+ * may repeat, weights that may all be 0, no active member, sizes that are not primes, below the
+ * active set or beyond any table.
+ */
+const poisonableView = fc
+  .record({
+    members: fc.array(
+      fc.record({
+        id: fc.constantFrom('a', 'b', 'c', 'd'),
+        incarnation: fc.constant(1),
+        weight: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 512 })),
+        site: fc.constant(0),
+        active: fc.boolean(),
+      }),
+      { maxLength: 5 },
+    ),
+    tableDigest: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 0xffffffff })),
+    baseDigest: fc.constantFrom(0, 777),
+    tableSize: fc.oneof(
+      fc.integer({ min: 0, max: 40 }),
+      fc.constantFrom(65_536, 65_537, 16_777_259, 0xffffffff),
+    ),
+  })
+  .map((v) => ({
+    type: MessageType.VIEW,
+    sender: 'a',
+    incarnation: 1,
+    version: 5,
+    coordinator: 'a',
+    activeSite: 0,
+    allProblem: false,
+    ...v,
+  }));
+
+/** Whether a coordinator could have composed a view: distinct ids and, with a table, one that builds. */
+function composable(members: readonly ViewMember[], tableDigest: number, tableSize: number): boolean {
+  if (new Set(members.map((m) => m.id)).size !== members.length) return false;
+  if (tableDigest === 0) return true;
+  try {
+    maglev(
+      members.filter((m) => m.active).map((m) => ({ id: m.id, weight: m.weight })),
+      { size: tableSize },
+    );
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function decodeOrError(bytes: Uint8Array): unknown {
@@ -177,6 +230,54 @@ describe('codec', () => {
           expect(encodeMessage(r as ReturnType<typeof decodeMessage>)).toEqual(bytes);
         },
       ),
+    );
+  });
+
+  it('should refuse a view that decodes but that no coordinator composes as CORRUPT, and go on as before', () => {
+    fc.assert(
+      fc.property(poisonableView, (view) => {
+        const m = new Member({ id: 'b', peers: ['a'], transport: { send: () => undefined } });
+        m.tick(0);
+        const before = JSON.stringify([m.view, m.state(), m.stats, m.connectionCount]);
+        const r = m.receive('a', encodeMessage(view), 10);
+        if (composable(view.members, view.tableDigest, view.tableSize)) {
+          if (r !== undefined) expect(r.code).not.toBe('CORRUPT');
+        } else {
+          expect(r).toBeInstanceOf(DecodeError);
+          expect(r?.code).toBe('CORRUPT');
+          expect(JSON.stringify([m.view, m.state(), m.stats, m.connectionCount])).toBe(before);
+        }
+        for (let t = 20; t <= 200; t += 20) m.tick(t);
+      }),
+    );
+  });
+
+  it('should refuse a heartbeat whose state is none of the seven member states, on both sides of the wire', () => {
+    const states = Object.values(MemberState) as number[];
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 255 }), (state) => {
+        const valid = states.includes(state);
+        const heartbeat = { ...heartbeatOf('a'), state: state as MemberState };
+        let encoded: unknown;
+        try {
+          encoded = encodeMessage(heartbeat);
+        } catch (e) {
+          encoded = e;
+        }
+        if (valid) expect(decodeMessage(encoded as Uint8Array)).toEqual(heartbeat);
+        else expect(encoded).toMatchObject({ code: 'INVALID_CONFIG' });
+        // The same byte written over a valid heartbeat's state: the one byte two states change.
+        const bytes = encodeMessage(heartbeatOf('a'));
+        const other = encodeMessage({ ...heartbeatOf('a'), state: MemberState.DOWN });
+        const at = bytes.findIndex((b, i) => b !== other[i]);
+        bytes[at] = state;
+        const m = new Member({ id: 'b', peers: ['a'], transport: { send: () => undefined } });
+        m.tick(0);
+        const r = m.receive('a', bytes, 10);
+        if (valid) expect(r).toBeUndefined();
+        else expect(r?.code).toBe('CORRUPT');
+        expect(m.peerState('a', 10)).toBe(valid ? state : undefined);
+      }),
     );
   });
 
