@@ -38,7 +38,10 @@ export interface MemberOptions {
   readonly window?: number;
   /** Largest sync frame, bytes. @default 1400 */
   readonly mtu?: number;
-  /** ACTIVE members wanted; healthy members beyond it are STANDBY spares (N+1). @default Infinity */
+  /**
+   * ACTIVE members wanted (at most `tableSize` are); healthy members beyond it are STANDBY spares
+   * (N+1). @default Infinity
+   */
   readonly activeMembers?: number;
   /** Dual site: grade factor of one healthy member, 0..1000. @default 100 */
   readonly memberFactor?: number;

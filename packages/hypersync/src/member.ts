@@ -338,7 +338,8 @@ export class Member {
     );
     const v = this.currentView;
     const shape = composeView(v, cands, {
-      activeMembers: this.o.activeMembers,
+      // A table has a bucket for each active member at least: more could not be distributed to.
+      activeMembers: Math.min(this.o.activeMembers, this.o.tableSize),
       memberFactor: this.o.memberFactor,
       componentFactors: this.o.componentFactors,
       hysteresis: this.o.hysteresis,

@@ -33,7 +33,10 @@ export interface Candidate {
 
 /** Group-wide policy the coordinator applies. */
 export interface GroupPolicy {
-  /** How many members are ACTIVE; the rest of the healthy ones are STANDBY spares (N+1). */
+  /**
+   * How many members are ACTIVE; the rest of the healthy ones are STANDBY spares (N+1). At most the
+   * table size: each active member needs a bucket.
+   */
   readonly activeMembers: number;
   /** Grade factor (0..1000) of one healthy member, for dual site. */
   readonly memberFactor: number;
@@ -63,12 +66,12 @@ function grade(site: number, cands: readonly Candidate[], policy: GroupPolicy): 
 }
 
 function pick(pool: readonly Candidate[], previous: ReadonlySet<string>, target: number): Set<string> {
-  // Active Up: members already active keep the role; spares fill the gap in id order.
+  // Active Up: members already active keep the role; spares fill the gap in id order, those with
+  // weight first (a draining spare, weight 0, would take no traffic while one with weight waited).
   const chosen = new Set<string>();
   for (const c of pool) if (previous.has(c.id) && chosen.size < target) chosen.add(c.id);
-  for (const c of pool) {
-    if (chosen.size >= target) break;
-    chosen.add(c.id);
+  for (const weighted of [true, false]) {
+    for (const c of pool) if (chosen.size < target && c.weight > 0 === weighted) chosen.add(c.id);
   }
   return chosen;
 }

@@ -40,6 +40,26 @@ describe('security group', () => {
     );
   });
 
+  it('should keep no more members active than the table has buckets, and agree on that table', () => {
+    fc.assert(
+      fc.property(simSeed, fc.integer({ min: 2, max: 5 }), fc.constantFrom(2, 3, 5), (seed, n, size) => {
+        const sim = new Sim(seed, { drop: 0, duplicate: 0, jitterMs: 5 }, { tableSize: size });
+        const ids = ['m1', 'm2', 'm3', 'm4', 'm5'].slice(0, n);
+        for (const id of ids) sim.start(id);
+        expect(sim.settle()).toBe(true);
+        const members = [...sim.members.values()];
+        const active = members.filter((m) => m.state() === MemberState.ACTIVE).map((m) => m.id);
+        expect(active.length).toBe(Math.min(n, size));
+        const first = members[0]?.table;
+        if (first === undefined) throw new Error('no table');
+        expect(first.size).toBe(size);
+        expect(first.members.map((m) => m.id)).toEqual(active.sort());
+        for (const m of members) expect(m.table && tableDigest(m.table)).toBe(tableDigest(first));
+      }),
+      { numRuns: 25 },
+    );
+  });
+
   it('should make the higher-grade site Active and sync its connections to the other site', () => {
     const sim = new Sim(3, { drop: 0.05, duplicate: 0, jitterMs: 5 });
     sim.start('a1', { site: 1 });

@@ -114,6 +114,20 @@ describe('view composition', () => {
     );
   });
 
+  it('should fill the active set with spares that take traffic before draining ones (weight 0)', () => {
+    fc.assert(
+      fc.property(candidates, fc.integer({ min: 1, max: 8 }), (cands, target) => {
+        const healthy = cands.filter((c) => c.health === Health.OK);
+        fc.pre(healthy.length > 0);
+        const v = composeView(undefined, cands, policy(target));
+        const active = v.members.filter((m) => m.active);
+        expect(active.length).toBe(Math.min(target, healthy.length));
+        const weighted = healthy.filter((c) => c.weight > 0).length;
+        expect(active.filter((m) => m.weight > 0).length).toBe(Math.min(target, weighted));
+      }),
+    );
+  });
+
   it('should keep active members active when a recovered member returns (Active Up)', () => {
     fc.assert(
       fc.property(candidates, fc.integer({ min: 1, max: 8 }), memberId, (cands, target, back) => {
