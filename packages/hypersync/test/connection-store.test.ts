@@ -2,12 +2,13 @@ import { createFlowKey } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { backupCandidates, chooseBackup } from '../src/backup-choice.js';
-import { ConnectionRole, type StoredConnection } from '../src/connection.js';
+import { ConnectionRole, ownerWins, type StoredConnection } from '../src/connection.js';
 import { connectionFields } from '../src/connection-input.js';
 import { ConnectionStore } from '../src/connection-store.js';
 import type { ViewMember } from '../src/messages.js';
 import { promoteDeparted } from '../src/promotion.js';
 import { createSyncStats } from '../src/sync-stats.js';
+import { memberId } from './arbitraries.js';
 
 const OWNERS = ['a', 'b', 'c', 'd'];
 
@@ -202,6 +203,39 @@ describe('connection store', () => {
         expect(new Set(Array.from(batch.subarray(0, n), (s) => store.at(s)?.owner))).toEqual(new Set(['a']));
       }),
       { numRuns: 2 },
+    );
+  });
+
+  it("should choose a connection's correction target as its backup when the target is another member of the view", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(memberId, { minLength: 2, maxLength: 8 }),
+        fc.nat({ max: 0xffffffff }),
+        fc.nat(),
+        fc.nat(),
+        (ids, hash, o, t) => {
+          const owner = ids[o % ids.length] ?? '';
+          const target = ids[t % ids.length] ?? '';
+          const c = backupCandidates(
+            ids.map((id) => ({ id, incarnation: 1, weight: 1, site: 0, active: true })),
+          );
+          const backup = chooseBackup(hash, target, owner, c);
+          if (target !== owner) expect(backup).toBe(target);
+          else expect(backup).not.toBe(owner);
+        },
+      ),
+    );
+  });
+
+  it('should let the higher epoch win between two owners of a connection, and the smaller owner id at equal epochs', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: 0xfffffffe }), memberId, memberId, (epoch, a, b) => {
+        fc.pre(a !== b);
+        expect(ownerWins(epoch, a, epoch, b)).toBe(a < b);
+        expect(ownerWins(epoch, a, epoch, b)).toBe(!ownerWins(epoch, b, epoch, a));
+        expect(ownerWins(epoch + 1, b, epoch, a)).toBe(true);
+        expect(ownerWins(epoch, a, epoch + 1, b)).toBe(false);
+      }),
     );
   });
 });

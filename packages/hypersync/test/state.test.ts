@@ -54,12 +54,20 @@ describe('member state', () => {
     );
   });
 
-  it('should be DOWN on a problem unless the whole group has problems and it is active', () => {
+  it('should be DOWN on a problem unless the whole group has problems and it is active and not initialising', () => {
     fc.assert(
-      fc.property(fc.boolean(), fc.boolean(), fc.boolean(), (inView, active, allProblem) => {
-        const s = deriveMemberState({ started: true, inView, active, allProblem, health: Health.PROBLEM });
-        expect(s).toBe(inView && active && allProblem ? MemberState.ACTIVE_ATTENTION : MemberState.DOWN);
-      }),
+      fc.property(
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        (inView, active, allProblem, init) => {
+          const health = Health.PROBLEM | (init ? Health.INIT : 0);
+          const s = deriveMemberState({ started: true, inView, active, allProblem, health });
+          const forwards = inView && active && allProblem && !init;
+          expect(s).toBe(forwards ? MemberState.ACTIVE_ATTENTION : MemberState.DOWN);
+        },
+      ),
     );
   });
 
@@ -193,18 +201,18 @@ describe('dual site', () => {
     );
   });
 
-  it('should not move the Active site unless the other grade exceeds it by more than the hysteresis', () => {
+  it('should not move the Active site unless the other grade exceeds it by more than the hysteresis, or its own fell to 0', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(1 as const, 2 as const),
-        fc.integer({ min: 1, max: 5000 }),
+        fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5000 })),
         fc.nat({ max: 5000 }),
         fc.nat({ max: 1000 }),
         (cur, mine, other, h) => {
           const g1 = cur === 1 ? mine : other;
           const g2 = cur === 1 ? other : mine;
           const next = chooseActiveSite(cur, g1, g2, h);
-          expect(next !== cur).toBe(other > mine + h);
+          expect(next !== cur).toBe(other > mine + h || (mine === 0 && other > 0));
         },
       ),
     );
