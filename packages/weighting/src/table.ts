@@ -3,6 +3,39 @@ import { type Member, normalizeMembers } from './member.js';
 import { MAX_TABLE_SIZE } from './table-size.js';
 
 const TWO_TO_MINUS_32 = 1 / 4294967296;
+/** Up to this size a 32-bit hash times the size is below 2^53: one double product is exact. */
+const ONE_PRODUCT_SIZE = 2 ** 21;
+
+/**
+ * `floor(h × size / 2^32)` for a 32-bit `h` and any size, exactly: the sum of `h`'s two 16-bit
+ * halves times the size (each product below 2^40).
+ */
+function wideBucket(h: number, size: number): number {
+  return Math.floor(((h >>> 16) * size + Math.floor(((h & 0xffff) * size) / 65536)) / 65536);
+}
+
+/**
+ * The lookups of a table larger than {@link ONE_PRODUCT_SIZE}, where one double product could round
+ * across a bucket boundary. Own properties of such a table only: a table of any other size keeps
+ * the prototype's one-product lookups, with no branch on their hot path.
+ */
+const wideLookups: PropertyDescriptorMap = {
+  bucketOf: {
+    value(this: DistributionTable, hash: number): number {
+      return wideBucket(hash >>> 0, this.size);
+    },
+  },
+  lookup: {
+    value(this: DistributionTable, hash: number): string {
+      return this.ids[this.owners[wideBucket(hash >>> 0, this.size)] as number] as string;
+    },
+  },
+  lookupIndex: {
+    value(this: DistributionTable, hash: number): number {
+      return this.owners[wideBucket(hash >>> 0, this.size)] as number;
+    },
+  },
+};
 
 const interned = new Map<string, string>();
 const MAX_INTERNED = 1 << 16;
@@ -80,11 +113,13 @@ export class DistributionTable {
     this.ids = canonical.map((m) => intern(m.id));
     this.owners = owners;
     this.counts = counts ?? counted;
+    if (this.size > ONE_PRODUCT_SIZE) Object.defineProperties(this, wideLookups);
   }
 
   /**
-   * The bucket of a 32-bit hash: `floor(hash × size / 2^32)`. Exact in doubles for every size up
-   * to {@link MAX_TABLE_SIZE} and never `size` itself; any number is taken modulo 2^32 first.
+   * The bucket of a 32-bit hash: `floor(hash × size / 2^32)`, exactly for every size up to
+   * {@link MAX_TABLE_SIZE} (one double product up to 2^21 buckets, two above), so never `size`
+   * itself; any number is taken modulo 2^32 first.
    */
   bucketOf(hash: number): number {
     return ((hash >>> 0) * this.size * TWO_TO_MINUS_32) | 0;

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { churn, maglev, movedBuckets, rebalance, WeightingError } from '../src/index.js';
+import {
+  churn,
+  DistributionTable,
+  MAX_TABLE_SIZE,
+  maglev,
+  movedBuckets,
+  rebalance,
+  WeightingError,
+} from '../src/index.js';
 import { hashValue, members, primeSize } from './arbitraries.js';
 
 describe('DistributionTable', () => {
@@ -20,6 +28,44 @@ describe('DistributionTable', () => {
           }
         },
       ),
+    );
+  });
+
+  it('should look a hash up exactly in a table of more than 2^21 buckets, where one double product can round', () => {
+    // Tables built once, their buckets dealt round-robin to three members (bucketOf alone is tested).
+    const sizes = [2_097_169, 4_194_319, 8_388_617, MAX_TABLE_SIZE];
+    const ms = [
+      { id: 'a', weight: 1 },
+      { id: 'b', weight: 1 },
+      { id: 'c', weight: 1 },
+    ];
+    const tables = sizes.map((size) => {
+      const owners = new Uint32Array(size);
+      for (let b = 0; b < size; b++) owners[b] = b % 3;
+      return new DistributionTable(ms, owners);
+    });
+    // The inverse of an odd size modulo 2^32 (Newton's iteration): hash = k × inverse makes
+    // hash × size ≡ k (mod 2^32), a quotient just past (k > 0) or just short of (k < 0) a bucket.
+    const inverse = (size: bigint): bigint => {
+      let x = size;
+      for (let i = 0; i < 5; i++) x = (x * (2n - size * x)) & 0xffffffffn;
+      return x;
+    };
+    const edge = fc.record({ k: fc.integer({ min: -64, max: 64 }), j: fc.integer({ min: 0, max: 3 }) });
+    fc.assert(
+      fc.property(fc.nat({ max: sizes.length - 1 }), fc.oneof(edge, hashValue), (i, draw) => {
+        const size = sizes[i] as number;
+        const t = tables[i] as DistributionTable;
+        const h =
+          typeof draw === 'number'
+            ? draw >>> 0
+            : Number((BigInt(draw.k) * BigInt(draw.j + 1) * inverse(BigInt(size))) & 0xffffffffn);
+        const bucket = Number((BigInt(h) * BigInt(size)) >> 32n);
+        expect(t.bucketOf(h)).toBe(bucket);
+        expect(t.lookupIndex(h)).toBe(bucket % 3);
+        expect(t.lookup(h)).toBe(t.memberAt(bucket));
+      }),
+      { numRuns: 500 },
     );
   });
 
