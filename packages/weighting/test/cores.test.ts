@@ -27,6 +27,23 @@ describe('weightsFromCores', () => {
     );
   });
 
+  it('should scale core counts beyond the weight scale to the nearest weight, and at least 1', () => {
+    const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+    fc.assert(
+      fc.property(coresList(100_000), (ms) => {
+        const divisor = ms.reduce((g, m) => gcd(g, m.cores), 0);
+        const largest = Math.max(...ms.map((m) => m.cores)) / divisor;
+        const scale = Math.min(1, MAX_WEIGHT / largest);
+        weightsFromCores(ms).forEach((m, i) => {
+          const cores = ms[i]?.cores ?? 0;
+          const exact = (cores / divisor) * scale;
+          if (cores === 0) expect(m.weight).toBe(0);
+          else expect(Math.abs(m.weight - Math.max(1, exact))).toBeLessThanOrEqual(0.5 + 1e-9);
+        });
+      }),
+    );
+  });
+
   it('should give valid weights, 0 only to members without cores, for any core counts', () => {
     fc.assert(
       fc.property(coresList(1_000_000), (ms) => {

@@ -48,4 +48,19 @@ describe('churnReport', () => {
       }),
     );
   });
+
+  it('should report the moves as fractions of the table size, and the overload as the largest buckets over expected buckets', () => {
+    fc.assert(
+      fc.property(members(), members(), primeSize, (a, b, size) => {
+        fc.pre(size >= Math.max(a.length, b.length));
+        const t = maglev(a, { size });
+        const churn = churnReport(t, rebalance(t, b));
+        expect(churn.fraction).toBe(churn.moved / size);
+        expect(churn.minimumFraction).toBe(churn.minimum / size);
+        const balance = balanceReport(t);
+        const loads = balance.members.filter((m) => m.weight > 0).map((m) => m.buckets / m.expectedBuckets);
+        expect(balance.maxOverload).toBe(Math.max(...loads));
+      }),
+    );
+  });
 });
