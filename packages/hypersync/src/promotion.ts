@@ -1,9 +1,12 @@
-import { type BackupCandidates, chooseBackup } from './backup-choice.js';
-import { ConnectionRole, type StoredConnection } from './connection.js';
+import { ConnectionRole } from './connection.js';
 import { ColumnChunk, FREE_SLOT } from './connection-columns.js';
 import type { ConnectionStore } from './connection-store.js';
 import { NameTable } from './name-table.js';
 import type { SyncStats } from './sync-stats.js';
+
+/** Where {@link promoteRun} writes: slots written to the batch, replicas promoted. */
+const N = 0;
+const PROMOTED = 1;
 
 /** What the failover walk needs from a member's sync engine. */
 export interface PromotionHost {
@@ -11,28 +14,23 @@ export interface PromotionHost {
   readonly incarnation: number;
   readonly store: ConnectionStore;
   readonly stats: SyncStats;
-  /** Forgets a connection held here. */
-  drop(conn: StoredConnection): void;
 }
 
-/** Where {@link promoteRun} stopped: slots written to the batch, replicas promoted. */
-const N = 0;
-const PROMOTED = 1;
-
 /**
- * The urgent part of a view change, one pass over the store's columns: a replica whose owner left
- * the view (or came back as a new incarnation) is promoted here when this member is its backup
- * (or, for an extra copy whose designated backup left too, when the rendezvous choice lands here)
- * and dropped otherwise; an owned connection whose backup left forgets it. The slots of every
- * connection owned afterwards go to `batch` (its backup is re-chosen later, a slice per tick);
- * returns how many. Allocates nothing per connection: a failover of a million replicas writes a
- * few numbers per slot.
+ * The urgent part of a view change, one pass over the store's columns. A replica whose owner left the view (or came back as a
+ * new incarnation) is promoted here when this member is its backup, and so is an extra copy (the
+ * `all` policy) whose designated backup left or restarted too: every such copy takes over, and the
+ * ownership order (higher epoch, then the smaller owner id) leaves one owner once their records
+ * meet, so a connection is kept while any copy of it is. An extra copy whose designated backup left
+ * or restarted while its owner stays forgets that backup (it holds nothing), as an owned connection
+ * does. The slots of every connection owned afterwards go to `batch` (its backup is re-chosen
+ * later, a slice per tick); returns how many. Allocates nothing per connection: a failover of a
+ * million replicas writes a few numbers per slot.
  */
 export function promoteDeparted(
   h: PromotionHost,
   members: ReadonlyMap<string, number>,
   closed: ReadonlySet<string>,
-  candidates: BackupCandidates,
   batch: Int32Array,
 ): number {
   const cols = h.store.cols;
@@ -52,25 +50,7 @@ export function promoteDeparted(
   const counts = new Int32Array(2);
   const used = cols.used;
   for (const chunk of cols.chunks) {
-    const base = chunk.base;
-    const end = Math.min(chunk.size, used - base);
-    let i = 0;
-    for (;;) {
-      i = promoteRun(chunk, i, end, live, gone, me, h.incarnation, batch, counts);
-      if (i >= end) break;
-      // An extra copy whose owner and designated backup are both gone: the copy the rendezvous
-      // choice lands on takes over.
-      const conn = h.store.at(base + i);
-      if (conn !== undefined) {
-        if (chooseBackup(conn.hash, conn.target, conn.owner, candidates) === h.self) {
-          promoteSlot(chunk, i, me, h.incarnation);
-          batch[counts[N] ?? 0] = base + i;
-          counts[N] = (counts[N] ?? 0) + 1;
-          counts[PROMOTED] = (counts[PROMOTED] ?? 0) + 1;
-        } else h.drop(conn);
-      }
-      i++;
-    }
+    promoteRun(chunk, Math.min(chunk.size, used - chunk.base), live, gone, me, h.incarnation, batch, counts);
   }
   h.stats.promoted += counts[PROMOTED] ?? 0;
   return counts[N] ?? 0;
@@ -78,13 +58,11 @@ export function promoteDeparted(
 
 /**
  * The hot loop of {@link promoteDeparted}, on typed arrays and numbers only (so it compiles to one
- * tight loop whatever the caller): walks a chunk's slots from `from` to `end`, promotes the
- * standby replicas of departed owners, and returns the first index that needs a decision it
- * cannot make (an extra copy that lost its owner and backup), or `end` when done.
+ * tight loop whatever the caller): walks a chunk's slots below `end`, promotes, and writes the
+ * slots owned afterwards to `batch` from `counts[N]` on.
  */
 function promoteRun(
   chunk: ColumnChunk,
-  from: number,
   end: number,
   live: Float64Array,
   gone: Uint8Array,
@@ -92,12 +70,11 @@ function promoteRun(
   myIncarnation: number,
   batch: Int32Array,
   counts: Int32Array,
-): number {
+): void {
   const { role, owner, ownerIncarnation, epoch, rev, backup, base } = chunk;
   let n = counts[N] ?? 0;
   let promoted = 0;
-  let i = from;
-  for (; i < end; i++) {
+  for (let i = 0; i < end; i++) {
     const r = role[i];
     if (r === ConnectionRole.OWNER) {
       // A backup that left (or restarted empty) holds nothing any more.
@@ -105,35 +82,24 @@ function promoteRun(
       batch[n++] = base + i;
       continue;
     }
-    if (r === FREE_SLOT || live[owner[i] ?? 0] === ownerIncarnation[i]) continue;
-    if (r === ConnectionRole.STANDBY) {
-      role[i] = ConnectionRole.OWNER;
-      owner[i] = me;
-      ownerIncarnation[i] = myIncarnation;
-      epoch[i] = ((epoch[i] ?? 0) + 1) >>> 0;
-      rev[i] = ((rev[i] ?? 0) + 1) >>> 0;
-      // Its old backup was this member: placement chooses a new one and sends it everything.
-      backup[i] = 0;
-      promoted++;
-      batch[n++] = base + i;
-      continue;
-    }
+    if (r === FREE_SLOT) continue;
+    if (r === ConnectionRole.EXTRA && gone[backup[i] ?? 0] === 1) backup[i] = 0;
+    if (live[owner[i] ?? 0] === ownerIncarnation[i]) continue;
+    // An extra copy waits for its designated backup to take over while that one is in the view.
     const b = backup[i] ?? 0;
-    if (b === 0 || (live[b] ?? -1) < 0) break;
+    if (r === ConnectionRole.EXTRA && b !== 0 && (live[b] ?? -1) >= 0) continue;
+    role[i] = ConnectionRole.OWNER;
+    owner[i] = me;
+    ownerIncarnation[i] = myIncarnation;
+    epoch[i] = ((epoch[i] ?? 0) + 1) >>> 0;
+    rev[i] = ((rev[i] ?? 0) + 1) >>> 0;
+    // Placement chooses a new backup and sends it everything.
+    backup[i] = 0;
+    promoted++;
+    batch[n++] = base + i;
   }
   counts[N] = n;
   counts[PROMOTED] = (counts[PROMOTED] ?? 0) + promoted;
-  return i;
-}
-
-/** Makes the connection at index `i` of `chunk` owned here, one epoch and revision later, with no backup yet. */
-function promoteSlot(chunk: ColumnChunk, i: number, me: number, myIncarnation: number): void {
-  chunk.role[i] = ConnectionRole.OWNER;
-  chunk.owner[i] = me;
-  chunk.ownerIncarnation[i] = myIncarnation;
-  chunk.epoch[i] = ((chunk.epoch[i] ?? 0) + 1) >>> 0;
-  chunk.rev[i] = ((chunk.rev[i] ?? 0) + 1) >>> 0;
-  chunk.backup[i] = 0;
 }
 
 let warmed = false;
@@ -161,6 +127,6 @@ export function warmPromotion(): void {
       cols.ownerIncarnation[s] = 1;
     }
     counts.fill(0);
-    promoteRun(cols, 0, slots, live, gone, 0, 1, batch, counts);
+    promoteRun(cols, slots, live, gone, 0, 1, batch, counts);
   }
 }

@@ -17,18 +17,23 @@ export interface ReplicaHost {
   queueChange(conn: StoredConnection): void;
 }
 
-/** Drops every replica held from `owner` (it reopened its channel and re-sends what is needed). */
-export function forgetReplicasOf(h: ReplicaHost, owner: string): void {
+/**
+ * Drops every replica held from `owner` at `incarnation` (it reopened its channel and re-sends what
+ * is needed). Replicas of its earlier incarnations are not its to re-send: the view change that
+ * dropped them promoted them or left them waiting for their designated backup.
+ */
+export function forgetReplicasOf(h: ReplicaHost, owner: string, incarnation: number): void {
   const store = h.store;
   if (store.size === 0) return;
   const cols = store.cols;
   const who = cols.names.find(owner);
   if (who < 0) return;
   for (const chunk of cols.chunks) {
-    const { role, owner: owners, base } = chunk;
+    const { role, owner: owners, ownerIncarnation, base } = chunk;
     const end = Math.min(chunk.size, cols.used - base);
     for (let i = 0; i < end; i++) {
-      if (owners[i] !== who || role[i] === ConnectionRole.OWNER) continue;
+      if (owners[i] !== who || ownerIncarnation[i] !== incarnation || role[i] === ConnectionRole.OWNER)
+        continue;
       const conn = store.at(base + i);
       if (conn !== undefined) h.drop(conn);
     }

@@ -148,7 +148,7 @@ export class SyncEngine implements ReplicaHost {
     // Promotion is the urgent part of a failover and is done here, over the store's columns;
     // choosing backups and queueing the records they need is spread over the next ticks.
     const batch = this.takeSlots();
-    const n = promoteDeparted(this, this.members, closed, this.candidates, batch);
+    const n = promoteDeparted(this, this.members, closed, batch);
     if (n > 0) this.placing.push({ slots: batch, count: n, joined, closed, next: 0 });
     else this.spare.push(batch);
     // A peer back from a partition may have promoted its copies of connections this member owns
@@ -349,7 +349,7 @@ export class SyncEngine implements ReplicaHost {
       // re-sends what this member must hold; a replica of it held from before is stale.
       r = new SyncReceiver(frame.sender, inc, frame.channel, frame.base);
       this.receivers.set(frame.sender, r);
-      forgetReplicasOf(this, frame.sender);
+      forgetReplicasOf(this, frame.sender, inc);
     }
     r.accept(frame, bytes, this.options.window, this.applyFrame);
   }

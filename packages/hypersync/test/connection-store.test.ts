@@ -5,7 +5,6 @@ import { backupCandidates, chooseBackup } from '../src/backup-choice.js';
 import { ConnectionRole, ownerWins, type StoredConnection } from '../src/connection.js';
 import { connectionFields } from '../src/connection-input.js';
 import { ConnectionStore } from '../src/connection-store.js';
-import type { ViewMember } from '../src/messages.js';
 import { promoteDeparted } from '../src/promotion.js';
 import { createSyncStats } from '../src/sync-stats.js';
 import { memberId } from './arbitraries.js';
@@ -85,10 +84,13 @@ describe('connection store', () => {
     );
   });
 
-  it('should promote the standby replicas of departed owners, and an extra copy where the choice lands, and nothing else', () => {
-    const departed = fc.record({ gone: fc.subarray(OWNERS), incarnation: fc.nat({ max: 3 }) });
+  it('should promote the standby replicas of departed owners, and every extra copy whose designated backup is gone too, and nothing else', () => {
+    // Members that left the view, and members still in it under a new incarnation (restarted).
+    const change = fc
+      .record({ left: fc.subarray(OWNERS), restarted: fc.subarray(OWNERS), incarnation: fc.nat({ max: 3 }) })
+      .map((c) => ({ ...c, restarted: c.restarted.filter((id) => !c.left.includes(id)) }));
     fc.assert(
-      fc.property(fc.array(copy, { maxLength: 200 }), departed, (copies, { gone, incarnation }) => {
+      fc.property(fc.array(copy, { maxLength: 200 }), change, (copies, { left, restarted, incarnation }) => {
         const self = 'a';
         const store = new ConnectionStore();
         const before = copies.map((e, id) => {
@@ -102,50 +104,34 @@ describe('connection store', () => {
           add(store, id, x);
           return x;
         });
-        // The view: every other owner stays at `incarnation` unless it is gone.
-        const view: ViewMember[] = OWNERS.filter((id) => id === self || !gone.includes(id)).map((id) => ({
-          id,
-          incarnation,
-          weight: 1,
-          site: 0,
-          active: true,
-        }));
-        const members = new Map(view.filter((m) => m.id !== self).map((m) => [m.id, m.incarnation]));
-        const candidates = backupCandidates(view);
-        const dropped = new Set<number>();
-        const host = {
-          self,
-          incarnation: 7,
-          store,
-          stats: createSyncStats(),
-          drop: (c: StoredConnection): void => {
-            dropped.add(c.id);
-            store.delete(c.id);
-          },
-        };
+        // The view: every other member at `incarnation`, a restarted one at the next, the left out.
+        const members = new Map(
+          OWNERS.filter((id) => id !== self && !left.includes(id)).map((id) => [
+            id,
+            restarted.includes(id) ? incarnation + 1 : incarnation,
+          ]),
+        );
+        const closed = new Set([...left, ...restarted].filter((id) => id !== self));
+        const host = { self, incarnation: 7, store, stats: createSyncStats() };
         const batch = new Int32Array(store.cols.capacity);
-        const n = promoteDeparted(host, members, new Set(gone), candidates, batch);
+        const n = promoteDeparted(host, members, closed, batch);
         const batched = new Set(Array.from(batch.subarray(0, n), (s) => store.at(s)?.id));
         let promoted = 0;
         before.forEach((e, id) => {
           const c = store.get(id);
+          // A backup that left or restarted holds nothing: owners and extra copies forget it.
+          const backup = e.backup !== undefined && closed.has(e.backup) ? undefined : e.backup;
           const stays = members.get(e.owner) === e.ownerIncarnation;
           if (e.role === ConnectionRole.OWNER) {
-            expect(c && stateOf(c)).toEqual({
-              ...e,
-              backup: e.backup !== undefined && gone.includes(e.backup) ? undefined : e.backup,
-            });
+            expect(c && stateOf(c)).toEqual({ ...e, backup });
             expect(batched.has(id)).toBe(true);
             return;
           }
-          const lands =
-            e.role === ConnectionRole.STANDBY ||
-            chooseBackup(e.hash, undefined, e.owner, candidates) === self;
-          const orphaned = e.backup === undefined || !members.has(e.backup);
-          if (stays || (e.role === ConnectionRole.EXTRA && !orphaned)) {
-            expect(c && stateOf(c)).toEqual(e);
+          const waits = e.role === ConnectionRole.EXTRA && backup !== undefined && members.has(backup);
+          if (stays || waits) {
+            expect(c && stateOf(c)).toEqual(e.role === ConnectionRole.EXTRA ? { ...e, backup } : e);
             expect(batched.has(id)).toBe(false);
-          } else if (lands) {
+          } else {
             promoted++;
             expect(c && stateOf(c)).toEqual({
               ...e,
@@ -157,8 +143,6 @@ describe('connection store', () => {
               backup: undefined,
             });
             expect(batched.has(id)).toBe(true);
-          } else {
-            expect(dropped.has(id)).toBe(true);
           }
         });
         expect(host.stats.promoted).toBe(promoted);
@@ -183,9 +167,9 @@ describe('connection store', () => {
             hash: id,
           });
         }
-        const host = { self: 'a', incarnation: 2, store, stats: createSyncStats(), drop: (): void => {} };
+        const host = { self: 'a', incarnation: 2, store, stats: createSyncStats() };
         const batch = new Int32Array(store.cols.capacity);
-        const n = promoteDeparted(host, new Map([['b', 1]]), new Set(['z']), backupCandidates([]), batch);
+        const n = promoteDeparted(host, new Map([['b', 1]]), new Set(['z']), batch);
         let promoted = 0;
         const wrong: number[] = [];
         for (let id = 0; id < count; id++) {

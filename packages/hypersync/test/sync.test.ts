@@ -102,6 +102,57 @@ describe('connection sync', () => {
     );
   });
 
+  it('should keep every connection of the all policy while a copy survives, with one owner, whatever members crash or restart', () => {
+    fc.assert(
+      fc.property(
+        simSeed,
+        faults,
+        fc.integer({ min: 3, max: 5 }),
+        fc.array(fc.record({ owner: fc.nat(), target: fc.option(fc.nat(), { nil: undefined }) }), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        fc.array(fc.constantFrom('stays', 'crashes', 'restarts'), { minLength: 5, maxLength: 5 }),
+        fc.integer({ min: 0, max: 38 }),
+        (seed, net, n, conns, fates, restartAfter) => {
+          const ids = IDS.slice(0, n);
+          fc.pre(ids.some((_, i) => fates[i] === 'stays'));
+          const sim = group(seed, net, n);
+          conns.forEach((c, id) => {
+            const owner = sim.members.get(ids[c.owner % n] ?? '');
+            const target = c.target === undefined ? undefined : ids[c.target % n];
+            owner?.createConnection({
+              id,
+              flow: createFlowKey(),
+              hash: Math.imul(id + 7, 0x9e3779b1) >>> 0,
+              sync: 'all',
+              ...(target === undefined ? {} : { target }),
+            });
+          });
+          expect(sim.settle()).toBe(true);
+          // Owners, designated backups and extra copies fail together; some come back empty
+          // before the group has noticed they were gone (a dead interval is 40 steps).
+          ids.forEach((id, i) => {
+            if (fates[i] !== 'stays') sim.crash(id);
+          });
+          for (let t = 0; t < restartAfter; t++) sim.step();
+          ids.forEach((id, i) => {
+            if (fates[i] === 'restarts') sim.start(id);
+          });
+          expect(sim.settle()).toBe(true);
+          for (let id = 0; id < conns.length; id++) {
+            const roles = [...sim.members.values()].map((m) => m.connection(id)?.role);
+            expect(roles.filter((r) => r === ConnectionRole.OWNER).length, `connection ${id} owners`).toBe(1);
+            const standbys = roles.filter((r) => r === ConnectionRole.STANDBY).length;
+            expect(standbys, `connection ${id} standbys`).toBe(sim.members.size > 1 ? 1 : 0);
+          }
+          for (const m of sim.members.values()) expect(m.connectionCount).toBe(conns.length);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
   it('should bulk-resync a returning member with what it must back up', () => {
     fc.assert(
       fc.property(simSeed, faults, fc.integer({ min: 2, max: 4 }), (seed, net, n) => {
