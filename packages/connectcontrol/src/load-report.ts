@@ -46,6 +46,12 @@ export interface LoadReport {
  * encodeLoadReport({ serverId: 'web-1', load: 4250, sequence: 7 }); // 16 bytes
  */
 export function encodeLoadReport(report: LoadReport): Uint8Array {
+  if (typeof report !== 'object' || report === null) {
+    throw new LoadReportError(
+      'INVALID_REPORT',
+      `a load report is { serverId, load, sequence }, got ${describeValue(report)}`,
+    );
+  }
   const { serverId, load, sequence } = report;
   if (!Number.isInteger(load) || load < 0 || load > MAX_LOAD) {
     throw new LoadReportError(
@@ -82,7 +88,9 @@ export function encodeLoadReport(report: LoadReport): Uint8Array {
   return out;
 }
 
-const DECODER = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of the id; stripping it would decode to another id (or an
+// empty one) that does not re-encode to the payload.
+const DECODER = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * Decodes one UDP payload; throws a {@link LoadReportError} naming what is wrong (truncated,

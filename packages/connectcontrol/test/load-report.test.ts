@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeLoadReport,
   encodeLoadReport,
+  type LoadReport,
   LoadReportError,
   MAX_LOAD,
   MAX_SERVER_ID_BYTES,
@@ -89,5 +90,20 @@ describe('load report codec', () => {
     expect(codeOf(() => encodeLoadReport({ serverId: 'a', load: MAX_LOAD + 1, sequence: 0 }))).toBe(
       'LOAD_OUT_OF_RANGE',
     );
+  });
+  it('should keep a server id that starts with U+FEFF: a decoder that strips the BOM would give another id', () => {
+    const report = { serverId: '\uFEFFweb-1', load: 1, sequence: 2 };
+    expect(decodeLoadReport(encodeLoadReport(report))).toEqual(report);
+    // A lone BOM is a 3-byte id, not the empty id the encoder refuses.
+    const lone = { serverId: '\uFEFF', load: 0, sequence: 0 };
+    expect(decodeLoadReport(encodeLoadReport(lone))).toEqual(lone);
+    const bytes = Uint8Array.of(0x43, 0x4c, 1, 0, 0, 0, 0, 7, 0, 10, 4, 0xef, 0xbb, 0xbf, 0x61);
+    expect(encodeLoadReport(decodeLoadReport(bytes))).toEqual(bytes);
+  });
+
+  it('should refuse a report that is not an object with INVALID_REPORT', () => {
+    for (const report of [null, undefined, 5, 'x']) {
+      expect(codeOf(() => encodeLoadReport(report as unknown as LoadReport))).toBe('INVALID_REPORT');
+    }
   });
 });
