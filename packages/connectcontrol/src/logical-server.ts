@@ -325,6 +325,14 @@ export class LogicalServer {
         for (let i = 0; i < n; i++) if (this.up(i)) healthy.push(i);
         if (healthy.length === 0) return -1;
         const r = this.options.random();
+        // Anything else (NaN, a negative number) would index past the list: an undefined pick with
+        // servers up, and a persistent binding to no server that the next pick trips over.
+        if (typeof r !== 'number' || !(r >= 0 && r <= 1)) {
+          throw new ConnectControlError(
+            'INVALID_CONFIG',
+            `random must return a number in [0, 1), got ${describeValue(r)}`,
+          );
+        }
         return healthy[Math.min(healthy.length - 1, Math.floor(r * healthy.length))] as number;
       }
       case 'server-load':

@@ -185,4 +185,23 @@ describe('LogicalServer', () => {
     expect(() => ls.reportLoad('b', 1)).toThrow(ConnectControlError);
     expect(() => ls.reportLoad('a', Number.NaN)).toThrow(ConnectControlError);
   });
+  it('should refuse a random source value outside [0, 1] with INVALID_CONFIG, never pick no server or throw a TypeError', () => {
+    for (const r of [Number.NaN, -0.1, -1, 1.5]) {
+      const ls = new LogicalServer({
+        name: 'w',
+        address: '192.0.2.1',
+        port: 80,
+        method: 'random',
+        servers: [{ id: 'a' }, { id: 'b' }],
+        persistency: 'server',
+        now: () => 0,
+        random: () => r,
+      });
+      for (let i = 0; i < 2; i++) {
+        expect(() => ls.pick({ client: 'c' })).toThrow(
+          expect.objectContaining({ name: 'ConnectControlError', code: 'INVALID_CONFIG' }),
+        );
+      }
+    }
+  });
 });
