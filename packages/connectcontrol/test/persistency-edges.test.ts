@@ -1,0 +1,92 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { build, client, domain, method } from './arbitraries.js';
+
+// Properties and examples a planted bug in the persistency, freshness or failure handling of
+// LogicalServer failed, where the broader properties in logical-server.test.ts passed (found in review).
+
+describe('LogicalServer edges', () => {
+  it('should never pick a failed server while a healthy one exists, with servers failing often', () => {
+    const scenario = fc.integer({ min: 2, max: 5 }).chain((n) =>
+      fc.tuple(
+        fc.constant(n),
+        method,
+        fc.nat(),
+        fc.array(
+          fc.oneof(
+            // Probes fail three times in four, so servers are often failed when a pick comes.
+            fc.record({
+              kind: fc.constant('probe' as const),
+              server: fc.nat(n - 1),
+              ok: fc.nat(3).map((x) => x === 0),
+            }),
+            fc.record({ kind: fc.constant('load' as const), server: fc.nat(n - 1), load: fc.nat(3) }),
+            fc.record({ kind: fc.constant('rtt' as const), server: fc.nat(n - 1), rtt: fc.nat(3) }),
+            fc.record({ kind: fc.constant('wait' as const), ms: fc.nat(15_000) }),
+            fc.record({ kind: fc.constant('pick' as const), client, domain }),
+          ),
+          { minLength: 20, maxLength: 80 },
+        ),
+      ),
+    );
+    fc.assert(
+      fc.property(
+        scenario,
+        fc.constantFrom('none', 'service', 'server') as fc.Arbitrary<'none' | 'service' | 'server'>,
+        ([n, m, seed, steps], persistency) => {
+          const { ls, clock, ids } = build(n, m, seed, {
+            persistency,
+            availability: { interval: 1_000, retries: 1 },
+          });
+          for (const s of steps) {
+            if (s.kind === 'probe') ls.reportProbe(ids[s.server] as string, s.ok);
+            else if (s.kind === 'load') ls.reportLoad(ids[s.server] as string, s.load);
+            else if (s.kind === 'rtt') ls.reportRtt(ids[s.server] as string, s.rtt);
+            else if (s.kind === 'wait') clock.advance(s.ms);
+            else {
+              const picked = ls.pick({ client: s.client, domain: s.domain });
+              const healthy = ids.filter((id) => ls.state(id) === 'up');
+              if (healthy.length === 0) expect(picked).toBeUndefined();
+              else expect(healthy).toContain(picked);
+            }
+          }
+        },
+      ),
+    );
+  });
+
+  it('should keep a binding at exactly persistencyTimeout after the last connection and end it 1 ms later', () => {
+    const { ls, clock } = build(3, 'round-robin', 0, { persistency: 'server', persistencyTimeout: 1_000 });
+    expect(ls.pick({ client: 'c' })).toBe('s0');
+    clock.advance(1_000);
+    expect(ls.pick({ client: 'c' })).toBe('s0');
+    clock.advance(1_001);
+    expect(ls.pick({ client: 'c' })).toBe('s1');
+  });
+
+  it('should evict the least recently used binding past maxPersistentClients', () => {
+    const { ls } = build(4, 'round-robin', 0, { persistency: 'server', maxPersistentClients: 2 });
+    expect(ls.pick({ client: 'a' })).toBe('s0');
+    expect(ls.pick({ client: 'b' })).toBe('s1');
+    expect(ls.pick({ client: 'a' })).toBe('s0'); // a is now the most recently used
+    expect(ls.pick({ client: 'c' })).toBe('s2'); // evicts b
+    expect(ls.pick({ client: 'a' })).toBe('s0');
+    expect(ls.pick({ client: 'b' })).toBe('s3'); // b's binding is gone: a new choice
+  });
+
+  it('should bind a request without a service as one for the logical server port', () => {
+    const { ls } = build(3, 'round-robin', 0, { persistency: 'service' });
+    expect(ls.pick({ client: 'c' })).toBe('s0');
+    expect(ls.pick({ client: 'c', service: 80 })).toBe('s0');
+    expect(ls.pick({ client: 'c', service: 443 })).toBe('s1');
+  });
+
+  it('should never pick a server whose equal load report has gone stale', () => {
+    const { ls, clock } = build(3, 'server-load', 0, { reportTimeout: 10_000 });
+    ls.reportLoad('s0', 5);
+    clock.advance(20_000);
+    ls.reportLoad('s1', 5);
+    ls.reportLoad('s2', 7);
+    for (let i = 0; i < 4; i++) expect(ls.pick({ client: 'c' })).toBe('s1');
+  });
+});
