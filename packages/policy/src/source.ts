@@ -54,13 +54,30 @@ export function readSource(text: string, file: string, format: ConfigFormat): Co
   const locate = (path: readonly PathKey[], key: boolean): Position | undefined =>
     docOk ? locateIn(doc, lines, path, key) : undefined;
   if (format === 'json') {
+    let value: unknown;
     try {
-      return { value: JSON.parse(text) as unknown, issues: [], locate };
+      value = JSON.parse(text);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       const fallback = doc.errors[0]?.pos[0];
       return { value: undefined, issues: [jsonSyntaxIssue(file, text, message, fallback)], locate };
     }
+    // JSON.parse keeps the last of two equal keys without a word; the YAML reading refuses them.
+    // The same file must not mean something else, or lose a setting, for being written as JSON.
+    const duplicates = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY');
+    if (duplicates.length === 0) return { value, issues: [], locate };
+    const issues = duplicates.map((e): ConfigIssue => {
+      const at = lines.linePos(e.pos[0]);
+      return {
+        file,
+        line: at.line,
+        column: at.col,
+        path: '$',
+        found: 'a key repeated in one object',
+        expected: 'well-formed JSON with each key once per object',
+      };
+    });
+    return { value: undefined, issues, locate };
   }
   if (!docOk) {
     const issues = doc.errors.map((e): ConfigIssue => {

@@ -239,4 +239,15 @@ describe('configuration errors', () => {
     const paths = error.issues.map((i) => `${i.path}@${i.line}:${i.column}`);
     expect(paths).toEqual(['$.rules[0]@2:5', '$.rules[0].acton@3:5']);
   });
+  it('should refuse a key repeated in one JSON object as the YAML reading does, not keep the last', () => {
+    const text = '{\n  "rules": [\n    { "action": { "sync": "none", "sync": "all" } }\n  ]\n}\n';
+    const error = refusal(() => parsePolicy('policy.json', text));
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]).toMatchObject({
+      line: 3,
+      column: 35,
+      expected: 'well-formed JSON with each key once per object',
+    });
+    refusal(() => parsePolicy('policy.yaml', text));
+  });
 });
