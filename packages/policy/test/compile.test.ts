@@ -63,6 +63,11 @@ describe('compilePolicy', () => {
     expect(voip).toBe(2);
     expect(compiled.membersOf(voip)).toEqual(['sgm1-1', 'sgm1-2']);
     expect(compiled.modeOf(voip, eth2, 100)).toBe('general');
+    // A field the winning rule leaves out takes its default.
+    expect(compiled.syncOf(voip)).toBe('backup');
+    expect(compiled.toManagement(voip)).toBe(false);
+    expect(compiled.membersOf(dns)).toBeUndefined();
+    expect(compiled.modeOf(ssh, eth2, 0)).toBe('network');
     const none = compiled.match(parseFlow('tcp 198.51.100.1:1 -> 10.0.0.5:80'), eth2, 100);
     expect(none).toBe(-1);
     expect(compiled.syncOf(none)).toBe('backup');

@@ -106,6 +106,33 @@ const CORRUPTIONS: readonly Corruption[] = [
         ],
       })}].servers[1]`,
   },
+  {
+    name: 'VLAN listed twice',
+    apply: (c) => {
+      const t = c[TOPOLOGY] as Json;
+      const vlans = [
+        { id: 7, zone: 'internal' },
+        { id: 7, zone: 'external' },
+      ];
+      const i = push(t, 'interfaces', { name: '\u0000dup vlan', zone: 'external', vlans });
+      return `$.topology.interfaces[${i}].vlans[1].id`;
+    },
+  },
+  {
+    name: 'empty member list',
+    apply: (c) => `$.rules[${push(c, 'rules', anyRule({}, { members: [] }))}].action.members`,
+  },
+  {
+    name: 'member listed twice',
+    apply: (c) => `$.rules[${push(c, 'rules', anyRule({}, { members: ['a', 'b', 'a'] }))}].action.members`,
+  },
+  {
+    name: 'two logical servers on one address, protocol and port',
+    apply: (c) => {
+      push(c, 'logicalServers', { ...VIP, name: '\u0000vip one', address: '198.51.100.81' });
+      return `$.logicalServers[${push(c, 'logicalServers', { ...VIP, name: '\u0000vip two', address: '198.51.100.81' })}]`;
+    },
+  },
 ];
 
 function refusal(run: () => unknown): PolicyConfigError {
@@ -249,5 +276,23 @@ describe('configuration errors', () => {
       expected: 'well-formed JSON with each key once per object',
     });
     refusal(() => parsePolicy('policy.yaml', text));
+  });
+  it('should fill the documented defaults of hide NAT and logical servers', () => {
+    const p = parsePolicy(
+      'p.yaml',
+      [
+        'nat:',
+        '  - { type: hide, source: [10.0.0.0/8], address: 192.0.2.1 }',
+        'logicalServers:',
+        '  - { name: web, address: 192.0.2.80, port: 80, method: random, servers: [{ address: 10.9.0.1 }] }',
+        '',
+      ].join('\n'),
+    );
+    expect(p.nat[0]).toMatchObject({ kind: 'hide', destination: [], ports: { from: 1024, to: 65535 } });
+    expect(p.logicalServers?.[0]).toMatchObject({
+      protocol: 6,
+      persistency: 'none',
+      persistencyTimeout: 1800,
+    });
   });
 });
