@@ -43,6 +43,7 @@ export function availabilityOptions(options: AvailabilityOptions = {}): Required
  */
 export class ServerHealth {
   private failures = 0;
+  private failedTimes = 0;
   private current: ServerState = 'up';
   private due: number;
 
@@ -62,6 +63,11 @@ export class ServerHealth {
   /** Consecutive failed probes so far. */
   get consecutiveFailures(): number {
     return this.failures;
+  }
+
+  /** How many times the server has gone from up to failed. */
+  get timesFailed(): number {
+    return this.failedTimes;
   }
 
   /** When the next probe is due (ms, the injected clock's time). */
@@ -92,7 +98,10 @@ export class ServerHealth {
       this.current = 'up';
     } else {
       this.failures = Math.min(this.failures + 1, this.options.retries);
-      if (this.failures >= this.options.retries) this.current = 'failed';
+      if (this.failures >= this.options.retries && this.current !== 'failed') {
+        this.current = 'failed';
+        this.failedTimes++;
+      }
     }
     return this.current;
   }

@@ -71,6 +71,8 @@ interface Measure {
 interface Stuck {
   server: number;
   at: number;
+  /** The server's {@link ServerHealth.timesFailed} when the client was bound to it. */
+  failed: number;
 }
 
 function positive(value: number, what: string): number {
@@ -188,7 +190,8 @@ export class LogicalServer {
     this.reportTimeout = positive(options.reportTimeout ?? 60_000, 'reportTimeout');
     const availability = availabilityOptions(options.availability);
     const now = options.now();
-    this.options = options;
+    // A copy of the list: a server the caller adds to its own array later has no health or load.
+    this.options = { ...options, servers: [...servers] };
     this.ids = ids;
     this.health = servers.map(() => new ServerHealth(availability, now));
     this.loads = servers.map(() => undefined);
@@ -285,8 +288,11 @@ export class LogicalServer {
       const stuck = this.sticky.get(key);
       if (stuck !== undefined) {
         this.sticky.delete(key);
-        if (now - stuck.at <= this.timeout && (this.health[stuck.server] as ServerHealth).state === 'up') {
-          this.sticky.set(key, { server: stuck.server, at: now });
+        // The binding lasts while its server stays up: one that failed meanwhile ends it, even
+        // when the server is back.
+        const health = this.health[stuck.server] as ServerHealth;
+        if (now - stuck.at <= this.timeout && health.state === 'up' && health.timesFailed === stuck.failed) {
+          this.sticky.set(key, { server: stuck.server, at: now, failed: stuck.failed });
           return this.options.servers[stuck.server]?.id;
         }
       }
@@ -294,7 +300,11 @@ export class LogicalServer {
     const chosen = this.choose(request, now);
     if (chosen < 0) return undefined;
     if (key !== undefined) {
-      this.sticky.set(key, { server: chosen, at: now });
+      this.sticky.set(key, {
+        server: chosen,
+        at: now,
+        failed: (this.health[chosen] as ServerHealth).timesFailed,
+      });
       this.evict(now);
     }
     return this.options.servers[chosen]?.id;
@@ -330,7 +340,7 @@ export class LogicalServer {
         if (typeof r !== 'number' || !(r >= 0 && r <= 1)) {
           throw new ConnectControlError(
             'INVALID_CONFIG',
-            `random must return a number in [0, 1), got ${describeValue(r)}`,
+            `random must return a number in [0, 1], got ${describeValue(r)}`,
           );
         }
         return healthy[Math.min(healthy.length - 1, Math.floor(r * healthy.length))] as number;

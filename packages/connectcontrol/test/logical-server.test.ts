@@ -204,4 +204,20 @@ describe('LogicalServer', () => {
       }
     }
   });
+
+  it('should keep to the servers it was built with when the caller changes its own array later', () => {
+    const servers = [{ id: 'a' }, { id: 'b' }];
+    const ls = new LogicalServer({
+      name: 'w',
+      address: '192.0.2.1',
+      port: 80,
+      method: 'round-robin',
+      servers,
+      now: () => 0,
+      random: () => 0,
+    });
+    servers.push({ id: 'c' });
+    servers.shift();
+    expect([0, 1, 2, 3].map(() => ls.pick({ client: 'x' }))).toEqual(['a', 'b', 'a', 'b']);
+  });
 });

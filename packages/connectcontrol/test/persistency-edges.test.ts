@@ -89,4 +89,15 @@ describe('LogicalServer edges', () => {
     ls.reportLoad('s2', 7);
     for (let i = 0; i < 4; i++) expect(ls.pick({ client: 'c' })).toBe('s1');
   });
+
+  it('should end a binding whose server failed since the client last came, even if it is up again', () => {
+    const { ls } = build(2, 'round-robin', 0, { persistency: 'server' });
+    expect(ls.pick({ client: 'c' })).toBe('s0');
+    ls.reportProbe('s0', false);
+    ls.reportProbe('s0', false);
+    expect(ls.state('s0')).toBe('failed');
+    ls.reportProbe('s0', true);
+    expect(ls.pick({ client: 'c' })).toBe('s1');
+    expect(ls.pick({ client: 'c' })).toBe('s1');
+  });
 });
