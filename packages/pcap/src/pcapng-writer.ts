@@ -13,6 +13,12 @@ import {
   writePacket,
 } from './writer-options.js';
 
+/**
+ * The last second whose every nanosecond fits the 64-bit timestamp of a nanosecond interface
+ * (`2^64 - 1` ns is 18446744073.709551615 s).
+ */
+const MAX_NANOSECOND_SECONDS = 18_446_744_072;
+
 /** One interface of a pcapng file. */
 export interface PcapngInterfaceOptions {
   /** LINKTYPE_ of the interface. @default LinkType.ETHERNET */
@@ -86,15 +92,18 @@ export class PcapngWriter implements CaptureWriter {
     originalLength: number,
     interfaceId: number,
   ): void {
-    checkPacket(timestampSec, timestampNs, data, offset, length, originalLength, 2 ** 40);
-    const snaplen = this.snaplens[interfaceId];
-    const exponent = this.exponents[interfaceId];
+    // An integer first: `snaplens['length']` is a number too.
+    const snaplen = Number.isInteger(interfaceId) ? this.snaplens[interfaceId] : undefined;
+    const exponent = Number.isInteger(interfaceId) ? this.exponents[interfaceId] : undefined;
     if (snaplen === undefined || exponent === undefined) {
       throw new PcapError(
         'INVALID_ARGUMENT',
-        `interfaceId must be 0..${String(this.snaplens.length - 1)}, got ${String(interfaceId)}`,
+        `interfaceId must be 0..${String(this.snaplens.length - 1)}, got ${describeValue(interfaceId)}`,
       );
     }
+    // The timestamp is a 64-bit count of units: in nanoseconds it ends before 2^40 seconds.
+    const maxSeconds = exponent === 9 ? MAX_NANOSECOND_SECONDS : 2 ** 40;
+    checkPacket(timestampSec, timestampNs, data, offset, length, originalLength, maxSeconds);
     const captured = Math.min(length, snaplen);
     const padded = (captured + 3) & ~3;
     const total = 32 + padded;

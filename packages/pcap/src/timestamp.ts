@@ -2,8 +2,8 @@ import type { PacketRecord } from './packet-record.js';
 
 /**
  * Converts a pcapng 64-bit timestamp (`hi`, `lo` halves) in units of `if_tsresol` into whole
- * seconds and nanoseconds on `out`, exactly for decimal resolutions down to nanoseconds (the
- * common ones) and without allocating (no BigInt on the hot path).
+ * seconds and nanoseconds on `out`, exactly for every resolution; decimal resolutions down to
+ * nanoseconds (the common ones) without allocating (no BigInt on the hot path).
  *
  * `tsresol` is the raw option byte: bit 7 clear means 10^-n seconds, set means 2^-n seconds.
  */
@@ -35,15 +35,13 @@ export function setUnitsTimestamp(
     out.timestampNs = r * (POW10[9 - exponent] as number);
     return;
   }
-  // Rare resolutions (finer than 1 ns, or binary): double precision is the best a number holds.
-  const units = hi * 4294967296 + lo;
-  const perSecond = (tsresol & 0x80) === 0 ? 10 ** exponent : 2 ** exponent;
-  const seconds = Math.floor(units / perSecond);
-  out.timestampSec = seconds + tsoffset;
-  out.timestampNs = Math.min(
-    999_999_999,
-    Math.max(0, Math.floor(((units - seconds * perSecond) * 1e9) / perSecond)),
-  );
+  // Rare resolutions (finer than 1 ns, or binary): exact in BigInt. A double holds only 53 bits
+  // of the 64-bit count, which cost up to hundreds of nanoseconds at today's dates (2^-30 s or
+  // picosecond units), while seconds and whole nanoseconds each fit a number exactly.
+  const units = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+  const perSecond = (tsresol & 0x80) === 0 ? 10n ** BigInt(exponent) : 1n << BigInt(exponent);
+  out.timestampSec = Number(units / perSecond) + tsoffset;
+  out.timestampNs = Number(((units % perSecond) * 1_000_000_000n) / perSecond);
 }
 
 const POW10: readonly number[] = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];

@@ -3,7 +3,10 @@ import { MAX_CAPTURE_LENGTH } from './limits.js';
 
 /** A packet to write. */
 export interface WritablePacket {
-  /** Whole seconds since the epoch, 0..2^32-1 (classic pcap) or any safe integer >= 0 (pcapng). */
+  /**
+   * Whole seconds since the epoch: 0..2^32-1 (classic pcap), 0..2^40 (pcapng), 0..18446744072 on a
+   * pcapng nanosecond interface (its 64-bit count of nanoseconds ends there).
+   */
   readonly timestampSec: number;
   /** Nanoseconds within the second, 0..999999999 (rounded down to microseconds unless the file is nanosecond). */
   readonly timestampNs: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LinkType, PcapError, readCapture } from '../src/index.js';
 import { readChunked } from './collect.js';
-import { epb, idb, opb, shb, spb, u32, unknownBlock } from './pcapng-blocks.js';
+import { epb, idb, opb, shb, spb, u16, u32, unknownBlock } from './pcapng-blocks.js';
 
 const frame = [1, 2, 3, 4, 5];
 
@@ -38,6 +38,65 @@ describe('pcapng reader', () => {
     const { packets } = readChunked(bytes);
     expect(packets[0]?.timestampSec).toBe(1_700_000_000);
     expect(packets[0]?.timestampNs).toBe(987_654_321);
+  });
+
+  it('should convert binary and sub-nanosecond if_tsresol timestamps exactly (example)', () => {
+    // 2^-30 s and picosecond units pass 2^53 at these dates: a double lost up to ~20 ns here.
+    const cases: [number, bigint, number, number][] = [
+      [0x80 | 30, (1_700_000_000n << 30n) + 123_456_789n, 1_700_000_000, 114_978_094],
+      [0x80 | 20, (1_700_000_000n << 20n) + 524_288n, 1_700_000_000, 500_000_000],
+      [12, 10_000_000n * 10n ** 12n + 123_456_789_012n, 10_000_000, 123_456_789],
+      [0x80 | 127, 2n ** 64n - 1n, 0, 0],
+    ];
+    for (const le of [true, false]) {
+      for (const [tsresol, units, sec, ns] of cases) {
+        const bytes = Uint8Array.from([...shb(le), ...idb(le, 1, 0, tsresol), ...epb(le, 0, units, frame)]);
+        const { packets, summary } = readChunked(bytes);
+        expect(summary.error).toBeNull();
+        expect([packets[0]?.timestampSec, packets[0]?.timestampNs]).toEqual([sec, ns]);
+      }
+    }
+  });
+
+  it('should add a signed if_tsoffset to the seconds, in either byte order (example)', () => {
+    const withOffset = (le: boolean, tsresol: number, offset: bigint): number[] => {
+      const o = BigInt.asUintN(64, offset);
+      const [hi, lo] = [Number(o >> 32n), Number(o & 0xffff_ffffn)];
+      const value = le ? [...u32(lo, le), ...u32(hi, le)] : [...u32(hi, le), ...u32(lo, le)];
+      const body = [
+        ...u16(LinkType.ETHERNET, le),
+        0,
+        0,
+        ...u32(0, le),
+        ...u16(9, le),
+        ...u16(1, le),
+        tsresol,
+        0,
+        0,
+        0,
+        ...u16(14, le),
+        ...u16(8, le),
+        ...value,
+        ...u32(0, le),
+      ];
+      return [...u32(1, le), ...u32(12 + body.length, le), ...body, ...u32(12 + body.length, le)];
+    };
+    for (const le of [true, false]) {
+      const bytes = Uint8Array.from([
+        ...shb(le),
+        ...withOffset(le, 9, -1000n),
+        ...epb(le, 0, 5_000_000_123n, frame),
+        ...shb(!le),
+        ...withOffset(!le, 6, 1n << 33n),
+        ...epb(!le, 0, 7_000_001n, frame),
+      ]);
+      const { packets, summary } = readChunked(bytes, [9]);
+      expect(summary.error).toBeNull();
+      expect(packets.map((p) => [p.timestampSec, p.timestampNs])).toEqual([
+        [5 - 1000, 123],
+        [7 + 2 ** 33, 1000],
+      ]);
+    }
   });
 
   it('should reset interfaces at a new section, whose byte order may differ', () => {

@@ -88,6 +88,36 @@ describe('writers', () => {
     expect(() => createWriter(sink, { format: 'erf' as 'pcap' })).toThrow(PcapError);
   });
 
+  it('should write pcapng timestamps up to the last second its 64-bit units hold, and refuse later ones (example)', () => {
+    const data = new Uint8Array(20);
+    const last = 18_446_744_072;
+    const packets = [
+      { timestampSec: 2 ** 40, timestampNs: 999_999, data, interfaceId: 0 },
+      { timestampSec: last, timestampNs: 999_999_999, data, interfaceId: 1 },
+      { timestampSec: 2 ** 34 + 3, timestampNs: 7, data, interfaceId: 1 },
+    ];
+    const file = writeCapture(packets, { format: 'pcapng', interfaces: [{}, { nanoseconds: true }] });
+    const { packets: got, summary } = readChunked(file);
+    expect(summary.error).toBeNull();
+    expect(got.map((p) => [p.timestampSec, p.timestampNs])).toEqual([
+      [2 ** 40, 999_000],
+      [last, 999_999_999],
+      [2 ** 34 + 3, 7],
+    ]);
+    const out = collectBytes();
+    const writer = new PcapngWriter(out.sink, { interfaces: [{ nanoseconds: true }] });
+    // These wrapped around 2^64 ns: 2^35 s read back as 15912994294 s.
+    for (const timestampSec of [last + 1, 2 ** 35, 2 ** 40]) {
+      expect(() => writer.write({ timestampSec, timestampNs: 0, data })).toThrow(PcapError);
+    }
+    // Not an integer id, though the writer's per-interface arrays have such a property.
+    expect(() =>
+      writer.write({ timestampSec: 0, timestampNs: 0, data, interfaceId: 'length' as never }),
+    ).toThrow(PcapError);
+    writer.flush();
+    expect([readCapture(out.result(), () => {}).packets]).toEqual([0]);
+  });
+
   it('should read the modified (Kuznetsov) pcap format with its 24-byte records', () => {
     const header = [0x34, 0xcd, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0];
     const record = [5, 0, 0, 0, 7, 0, 0, 0, 3, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0xaa, 0xbb, 0xcc];
