@@ -218,6 +218,53 @@ describe('decodeFrame', () => {
     expect(rec.vlan).toBe(200);
   });
 
+  it('should take the VLAN of a pre-standard 0x9100 QinQ stack (example)', () => {
+    const rec = createPacketRecord();
+    const ip: IpSpec = {
+      family: 6,
+      src: new Array<number>(16).fill(1),
+      dst: new Array<number>(16).fill(2),
+      options: 0,
+      extensions: [],
+      fragment: null,
+      l4: { kind: 'ports', protocol: 6, srcPort: 1234, dstPort: 443, tcpFlags: 0x02 },
+      payload: 0,
+    };
+    const tags = [
+      { tpid: 0x9100 as 0x8100, vid: 300 },
+      { tpid: 0x9100 as 0x8100, vid: 7 },
+    ];
+    const frame = buildFrame({ link: 'ethernet', tags, ip });
+    expect(decodeFrame(LinkType.ETHERNET, frame, 0, frame.length, rec)).toBe(DecodeStatus.OK);
+    expect(rec.vlan).toBe(300);
+    expectKey(rec.flow, ip, false);
+  });
+
+  it('should call a first fragment (offset 0, more fragments) a fragment and keep its ports (example)', () => {
+    const rec = createPacketRecord();
+    for (const family of [4, 6] as const) {
+      const ip: IpSpec = {
+        family,
+        src: family === 4 ? 0x0a000001 : new Array<number>(16).fill(1),
+        dst: family === 4 ? 0x0a000002 : new Array<number>(16).fill(2),
+        options: 0,
+        extensions: family === 6 ? [0] : [],
+        fragment: { id: 0xbeef, offset: 0, more: true },
+        l4: { kind: 'ports', protocol: 17, srcPort: 53, dstPort: 5353, tcpFlags: 0 },
+        payload: 16,
+      };
+      const frame = buildFrame({ link: 'ethernet', tags: [], ip });
+      expect(decodeFrame(LinkType.ETHERNET, frame, 0, frame.length, rec)).toBe(DecodeStatus.OK);
+      expectKey(rec.flow, ip, false);
+      expect([rec.isFragment, rec.fragmentId, rec.fragmentOffset, rec.moreFragments]).toEqual([
+        true,
+        0xbeef,
+        0,
+        true,
+      ]);
+    }
+  });
+
   it('should say NOT_IP for ARP and UNSUPPORTED_LINK_TYPE for an unknown link type', () => {
     const rec = createPacketRecord();
     const arp = Uint8Array.from([
