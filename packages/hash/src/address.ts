@@ -42,8 +42,11 @@ export function parseIPv6(text: string, out: Uint8Array = new Uint8Array(16)): U
 
 /** Formats 16 network-order bytes as IPv6 text in RFC 5952 canonical form. */
 export function formatIPv6(bytes: Uint8Array): string {
-  if (bytes.length !== 16) {
-    throw new HashError('INVALID_ADDRESS', `an IPv6 address is 16 bytes, got ${bytes.length}`);
+  if (!(bytes instanceof Uint8Array) || bytes.length !== 16) {
+    throw new HashError(
+      'INVALID_ADDRESS',
+      `an IPv6 address is a Uint8Array of 16 bytes, got ${bytes instanceof Uint8Array ? `${bytes.length} bytes` : shown(bytes)}`,
+    );
   }
   // RFC 5952 section 5: an IPv4-mapped address keeps its IPv4 tail in dotted form.
   if (bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) {

@@ -3,6 +3,7 @@ import { DISTRIBUTION_MODES } from './distribution-mode.js';
 import { HashError } from './errors.js';
 import { type FlowKey, PortKind } from './flow-key.js';
 import { fmix32, spread16 } from './mix.js';
+import { shown } from './shown.js';
 
 /** What {@link distributionHash} needs of a hash: a Toeplitz or a keyed hasher both fit. */
 export interface FlowHasher {
@@ -44,6 +45,7 @@ export function distributionHash(
   layer: DistributionLayer,
   hasher: FlowHasher,
 ): number {
+  if (layer !== 'l4' && layer !== 'l3') return badLayer(layer);
   const l4 = layer === 'l4' && key.portKind !== PortKind.FRAGMENT && key.portKind !== PortKind.NONE;
   const sp = l4 ? key.srcPort : 0;
   const dp = l4 ? key.dstPort : 0;
@@ -105,9 +107,7 @@ export function createDistributor(
   hasher: FlowHasher,
 ): (key: FlowKey) => number {
   if (!DISTRIBUTION_MODES.includes(mode)) badMode(mode);
-  if (layer !== 'l3' && layer !== 'l4') {
-    throw new HashError('INVALID_MODE', `layer must be 'l3' or 'l4', got ${JSON.stringify(layer)}`);
-  }
+  if (layer !== 'l3' && layer !== 'l4') badLayer(layer);
   return (key) => distributionHash(key, mode, layer, hasher);
 }
 
@@ -124,9 +124,18 @@ function canonicalV6(key: FlowKey, sp: number, dp: number, hasher: FlowHasher): 
   return order <= 0 ? hasher.v6(key.src6, key.dst6, sp, dp) : hasher.v6(key.dst6, key.src6, dp, sp);
 }
 
+function badLayer(layer: unknown): never {
+  throw new HashError('INVALID_MODE', `layer must be 'l3' or 'l4', got ${named(layer)}`);
+}
+
 function badMode(mode: unknown): never {
   throw new HashError(
     'INVALID_MODE',
-    `distribution mode must be one of ${DISTRIBUTION_MODES.join(', ')}, got ${JSON.stringify(mode)}`,
+    `distribution mode must be one of ${DISTRIBUTION_MODES.join(', ')}, got ${named(mode)}`,
   );
+}
+
+/** A name as JSON, anything else as {@link shown} puts it (`JSON.stringify` throws for a bigint). */
+function named(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : shown(value);
 }

@@ -99,9 +99,10 @@ describe('bad input', () => {
 
   it('should refuse to format an IPv6 address that is not 16 bytes with INVALID_ADDRESS', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 40, size: 'max' }), (bytes) => {
-        fc.pre(bytes.length !== 16);
-        expect(refusal(() => formatIPv6(bytes))).toBe('INVALID_ADDRESS');
+      // Not bytes at all (an array of 16 numbers, null, ...) is refused the same way.
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 40, size: 'max' }), fc.anything()), (bytes) => {
+        fc.pre(!(bytes instanceof Uint8Array && bytes.length === 16));
+        expect(refusal(() => formatIPv6(bytes as Uint8Array))).toBe('INVALID_ADDRESS');
       }),
     );
   });
@@ -336,7 +337,7 @@ describe('bad input', () => {
     fc.assert(
       fc.property(
         anyFlow,
-        fc.oneof(fc.string(), fc.anything()).filter((v) => !known.includes(v as string)),
+        fc.oneof(fc.string(), fc.anything(), fc.bigInt()).filter((v) => !known.includes(v as string)),
         fc.boolean(),
         (key, name, asMode) => {
           if (asMode) {
@@ -344,6 +345,7 @@ describe('bad input', () => {
             expect(refusal(() => distributionHash(key, name as 'user', 'l4', h))).toBe('INVALID_MODE');
           } else {
             expect(refusal(() => createDistributor('general', name as 'l4', h))).toBe('INVALID_MODE');
+            expect(refusal(() => distributionHash(key, 'general', name as 'l4', h))).toBe('INVALID_MODE');
           }
         },
       ),

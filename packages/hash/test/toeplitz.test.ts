@@ -111,6 +111,27 @@ describe('symmetric key', () => {
     // The pitfall the distribution layer must hide: every output is a multiple of 65537.
     expect(h.v4(0x0a000001, 0xc0000207, 1234, 443) % 65537).toBe(0);
   });
+
+  it('should call a key symmetric exactly when it repeats every 16 bits', () => {
+    // A key that repeats every 32 bits swaps the addresses alike, but not the two ports.
+    const every32 = Uint8Array.from({ length: 40 }, (_, i) => MICROSOFT_RSS_KEY[i % 4] as number);
+    expect(createToeplitz(every32).symmetric).toBe(false);
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          toeplitzKey,
+          fc
+            .uint8Array({ minLength: 2, maxLength: 4 })
+            .map((unit) => Uint8Array.from({ length: 40 }, (_, i) => unit[i % unit.length] as number)),
+        ),
+        (key) => {
+          const h = createToeplitz(key);
+          expect(h.symmetric).toBe(key.every((b, i) => i < 2 || b === key[i - 2]));
+          expect(h.entropyBits).toBe(h.symmetric ? 16 : 32);
+        },
+      ),
+    );
+  });
 });
 
 describe('toeplitz bad input', () => {
