@@ -2,7 +2,7 @@ import type { CaptureFormat } from './capture-format.js';
 import { CaptureParser } from './capture-parser.js';
 import { addressViews, type RunCursor, runClassic } from './classic-run.js';
 import { decodeUnchecked } from './decode.js';
-import { describeValue, PcapError } from './errors.js';
+import { assertObject, describeValue, PcapError } from './errors.js';
 import { MAX_BLOCK_LENGTH } from './limits.js';
 import { createPacketRecord, DecodeStatus, type PacketRecord } from './packet-record.js';
 import type { CaptureInterface } from './pcapng-section.js';
@@ -69,6 +69,7 @@ export class CaptureReader {
   private ended = false;
 
   constructor(options: ReadOptions = {}) {
+    assertObject(options, 'reader options');
     this.decode = options.decode !== false;
     [this.src6View, this.dst6View] = addressViews(this.record.flow);
   }

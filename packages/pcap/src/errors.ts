@@ -22,6 +22,16 @@ export function describeValue(value: unknown): string {
 }
 
 /**
+ * Throws `INVALID_ARGUMENT` unless `value` is an object (an options bag, a packet): reading a
+ * field of `null` or of a primitive would throw a `TypeError` instead, or read nothing.
+ */
+export function assertObject(value: unknown, what: string): void {
+  if (typeof value !== 'object' || value === null) {
+    throw new PcapError('INVALID_ARGUMENT', `${what} must be an object, got ${describeValue(value)}`);
+  }
+}
+
+/**
  * The one error class of `@maestro/pcap`. Damage in a capture gets one of these, with a `code` to
  * branch on and the byte `offset` (from the start of the capture) of the record or field at fault;
  * `offset` is -1 for errors in arguments rather than data.

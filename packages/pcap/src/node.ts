@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { ByteSink } from './byte-sink.js';
 import { CaptureReader, type ReadOptions, type ReadSummary } from './capture-reader.js';
-import { describeValue, PcapError } from './errors.js';
+import { assertObject, describeValue, PcapError } from './errors.js';
 import type { PacketRecord } from './packet-record.js';
 import { generateTraffic, type TrafficOptions, type TrafficSummary } from './traffic-generator.js';
 import { createWriter, type WriterOptions } from './write-capture.js';
@@ -20,6 +20,7 @@ const MIN_CHUNK = 4096;
 const MAX_CHUNK = 64 << 20;
 
 function chunkSizeOf(options: FileReadOptions): number {
+  assertObject(options, 'read options');
   const size = options.chunkSize ?? 256 << 10;
   if (!Number.isInteger(size) || size < MIN_CHUNK || size > MAX_CHUNK) {
     throw new PcapError(

@@ -1,6 +1,6 @@
 import { type ByteSink, ChunkBuffer } from './byte-sink.js';
 import { Magic } from './capture-format.js';
-import { describeValue, PcapError } from './errors.js';
+import { assertObject, describeValue, PcapError } from './errors.js';
 import { MAX_CAPTURE_LENGTH } from './limits.js';
 import { LinkType } from './link-type.js';
 import {
@@ -43,6 +43,7 @@ export class PcapWriter implements CaptureWriter {
   private readonly snaplen: number;
 
   constructor(sink: ByteSink, options: PcapWriterOptions = {}) {
+    assertObject(options, 'writer options');
     const linkType = options.linkType ?? LinkType.ETHERNET;
     this.snaplen = options.snaplen ?? MAX_CAPTURE_LENGTH;
     checkInterface(linkType, this.snaplen);

@@ -1,6 +1,6 @@
 import { type ByteSink, ChunkBuffer } from './byte-sink.js';
 import { BlockType, Magic } from './capture-format.js';
-import { describeValue, PcapError } from './errors.js';
+import { assertObject, describeValue, PcapError } from './errors.js';
 import { MAX_CAPTURE_LENGTH } from './limits.js';
 import { LinkType } from './link-type.js';
 import { unitsFromTimestamp } from './timestamp.js';
@@ -51,6 +51,7 @@ export class PcapngWriter implements CaptureWriter {
   private readonly units = new Uint32Array(2);
 
   constructor(sink: ByteSink, options: PcapngWriterOptions = {}) {
+    assertObject(options, 'writer options');
     if (typeof sink !== 'function') throw new PcapError('INVALID_ARGUMENT', 'sink must be a function');
     const interfaces = options.interfaces ?? [{}];
     if (!Array.isArray(interfaces)) {
@@ -69,6 +70,7 @@ export class PcapngWriter implements CaptureWriter {
     this.out = new ChunkBuffer(sink, bufferSizeOf(options.bufferSize));
     this.sectionHeader();
     for (const iface of interfaces) {
+      assertObject(iface, 'an interface');
       const linkType = iface.linkType ?? LinkType.ETHERNET;
       const snaplen = iface.snaplen ?? MAX_CAPTURE_LENGTH;
       checkInterface(linkType, snaplen);

@@ -1,4 +1,4 @@
-import { describeValue, PcapError } from './errors.js';
+import { assertObject, describeValue, PcapError } from './errors.js';
 import {
   finishChecksum,
   writeEthernet,
@@ -72,6 +72,13 @@ const TCP_MSS_V6 = 1440;
  * writer.flush();
  */
 export function generateTraffic(options: TrafficOptions, writer: CaptureWriter): TrafficSummary {
+  assertObject(options, 'traffic options');
+  if (typeof (writer as Partial<CaptureWriter> | null)?.writeRaw !== 'function') {
+    throw new PcapError(
+      'INVALID_ARGUMENT',
+      `generateTraffic writes to a CaptureWriter, got ${describeValue(writer)}`,
+    );
+  }
   return new TrafficGenerator(options, writer).run();
 }
 

@@ -1,7 +1,7 @@
 import type { ByteSink } from './byte-sink.js';
 import { collectBytes } from './byte-sink.js';
 import type { CaptureFormat } from './capture-format.js';
-import { describeValue, PcapError } from './errors.js';
+import { assertObject, describeValue, PcapError } from './errors.js';
 import { PcapWriter, type PcapWriterOptions } from './pcap-writer.js';
 import { PcapngWriter, type PcapngWriterOptions } from './pcapng-writer.js';
 import { generateTraffic, type TrafficOptions } from './traffic-generator.js';
@@ -14,6 +14,7 @@ export type WriterOptions =
 
 /** A classic pcap or pcapng writer on `sink`, by `options.format` (default `'pcap'`). */
 export function createWriter(sink: ByteSink, options: WriterOptions = {}): CaptureWriter {
+  assertObject(options, 'writer options');
   const format: CaptureFormat | undefined = options.format;
   if (format === 'pcapng') return new PcapngWriter(sink, options);
   if (format === undefined || format === 'pcap') return new PcapWriter(sink, options);

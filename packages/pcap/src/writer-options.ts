@@ -1,4 +1,4 @@
-import { describeValue, PcapError } from './errors.js';
+import { assertObject, describeValue, PcapError } from './errors.js';
 import { MAX_CAPTURE_LENGTH } from './limits.js';
 
 /** A packet to write. */
@@ -45,6 +45,7 @@ export interface CaptureWriter {
  * goes through as length 0 so that `writeRaw`'s checks name it.
  */
 export function writePacket(writer: CaptureWriter, packet: WritablePacket): void {
+  assertObject(packet, 'a packet');
   const { data } = packet;
   const length = data instanceof Uint8Array ? data.length : 0;
   writer.writeRaw(

@@ -3,17 +3,22 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   CaptureReader,
+  type CaptureWriter,
   collectBytes,
   createPacketRecord,
   createWriter,
   decodeFrame,
   decodePacket,
   generateCapture,
+  generateTraffic,
   LinkType,
   type PacketRecord,
   PcapError,
+  type PcapngInterfaceOptions,
   PcapngWriter,
   PcapWriter,
+  type PcapWriterOptions,
+  type ReadOptions,
   readCapture,
   Sfc32,
   type TrafficOptions,
@@ -266,6 +271,20 @@ describe('bad input', () => {
           );
         }
         expect(refusal(() => decodePacket(v as PacketRecord))).toBe('INVALID_ARGUMENT');
+        // options, packets and interfaces that are not objects (null above all) are refused, not
+        // read into a TypeError
+        if (typeof v !== 'object' || v === null) {
+          expect(refusal(() => new CaptureReader(v as ReadOptions))).toBe('INVALID_ARGUMENT');
+          expect(refusal(() => readCapture(small, () => {}, v as ReadOptions))).toBe('INVALID_ARGUMENT');
+          expect(refusal(() => createWriter(() => {}, v as WriterOptions))).toBe('INVALID_ARGUMENT');
+          expect(refusal(() => new PcapWriter(() => {}, v as PcapWriterOptions))).toBe('INVALID_ARGUMENT');
+          expect(
+            refusal(() => new PcapngWriter(() => {}, { interfaces: [v as PcapngInterfaceOptions] })),
+          ).toBe('INVALID_ARGUMENT');
+          expect(refusal(() => writeCapture([v as WritablePacket]))).toBe('INVALID_ARGUMENT');
+          expect(refusal(() => generateCapture(v as TrafficOptions))).toBe('INVALID_ARGUMENT');
+        }
+        expect(refusal(() => generateTraffic({ packets: 1 }, v as CaptureWriter))).toBe('INVALID_ARGUMENT');
         expect(refusal(() => new PcapngWriter(() => {}, { interfaces: v as [] }))).toBe(
           v === null ? undefined : 'INVALID_ARGUMENT',
         );
