@@ -4,6 +4,7 @@ import { PcapError } from './errors.js';
 import { MAX_CAPTURE_LENGTH } from './limits.js';
 import type { PacketRecord } from './packet-record.js';
 import { PcapngSection, StepResult } from './pcapng-section.js';
+import { setClassicTimestamp } from './timestamp.js';
 
 /** A {@link ClassicLayout} the parser fills in from the file header. */
 type ClassicLayoutState = { -readonly [K in keyof ClassicLayout]: ClassicLayout[K] };
@@ -64,8 +65,7 @@ export class CaptureParser {
     const fraction = v.getUint32(pos + 4, le);
     out.interfaceId = 0;
     out.linkType = layout.linkType;
-    out.timestampSec = v.getUint32(pos, le);
-    out.timestampNs = layout.nanoseconds ? fraction : fraction * 1000;
+    setClassicTimestamp(out, v.getUint32(pos, le), fraction, layout.nanoseconds ? 1 : 1000);
     out.capturedLength = captured;
     out.originalLength = v.getUint32(pos + 12, le);
     out.overSnaplen = layout.snaplen > 0 && captured > layout.snaplen;

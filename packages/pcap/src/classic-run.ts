@@ -3,6 +3,7 @@ import { decodeGeneral } from './decode.js';
 import { MAX_CAPTURE_LENGTH } from './limits.js';
 import { LinkType } from './link-type.js';
 import { DecodeStatus, type PacketRecord } from './packet-record.js';
+import { setClassicTimestamp } from './timestamp.js';
 
 /** What a classic capture's file header fixes for all its records. */
 export interface ClassicLayout {
@@ -83,8 +84,7 @@ export function runClassic(
       if (captured > MAX_CAPTURE_LENGTH || next > end) break;
       out.index = count;
       out.recordOffset = at + pos;
-      out.timestampSec = v.getUint32(pos, le);
-      out.timestampNs = v.getUint32(pos + 4, le) * scale;
+      setClassicTimestamp(out, v.getUint32(pos, le), v.getUint32(pos + 4, le), scale);
       out.capturedLength = captured;
       out.originalLength = v.getUint32(pos + 12, le);
       out.overSnaplen = captured > overAt;

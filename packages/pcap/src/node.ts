@@ -143,6 +143,8 @@ export function fileSink(path: string): { readonly sink: ByteSink; close(): void
 
 /**
  * Generates synthetic traffic straight into a file, in bounded memory (for captures of any size).
+ * The file is opened (and truncated) at the first bytes written, so options the writer or the
+ * generator refuse leave an existing file as it was.
  * @example
  * generateCaptureFile('/tmp/big.pcap', { packets: 10_000_000, seed: 1 });
  */
@@ -151,13 +153,17 @@ export function generateCaptureFile(
   traffic: TrafficOptions,
   options: WriterOptions = {},
 ): TrafficSummary {
-  const file = fileSink(path);
+  let file: ReturnType<typeof fileSink> | undefined;
+  const sink: ByteSink = (chunk) => {
+    file ??= fileSink(path);
+    file.sink(chunk);
+  };
   try {
-    const writer = createWriter(file.sink, options);
+    const writer = createWriter(sink, options);
     const summary = generateTraffic(traffic, writer);
     writer.flush();
     return summary;
   } finally {
-    file.close();
+    file?.close();
   }
 }

@@ -1,6 +1,27 @@
 import type { PacketRecord } from './packet-record.js';
 
 /**
+ * Sets a classic pcap record's time from its seconds and fraction (`scale` 1000 for microseconds,
+ * 1 for nanoseconds). A fraction of a whole second or more, which no writer should produce, is
+ * carried into the seconds, so `timestampNs` stays 0..999 999 999 and the record can be written back.
+ */
+export function setClassicTimestamp(
+  out: PacketRecord,
+  seconds: number,
+  fraction: number,
+  scale: number,
+): void {
+  const ns = fraction * scale;
+  if (ns < 1e9) {
+    out.timestampSec = seconds;
+    out.timestampNs = ns;
+  } else {
+    out.timestampSec = seconds + Math.floor(ns / 1e9);
+    out.timestampNs = ns % 1e9;
+  }
+}
+
+/**
  * Converts a pcapng 64-bit timestamp (`hi`, `lo` halves) in units of `if_tsresol` into whole
  * seconds and nanoseconds on `out`, exactly for every resolution; decimal resolutions down to
  * nanoseconds (the common ones) without allocating (no BigInt on the hot path).

@@ -139,6 +139,16 @@ class TrafficGenerator {
       );
     }
     this.meanGapNs = 1e9 / pps;
+    // A gap is at most -ln(2^-32) < 23 mean gaps (the uniform draws are multiples of 2^-32), so the
+    // last packet's time is bounded before any is written: refuse a run that could pass the last
+    // second a capture holds, rather than fail in the middle of it.
+    const latest = startTime + Math.ceil((options.packets * 23 * this.meanGapNs) / 1e9);
+    if (latest > 2 ** 32 - 1) {
+      throw new PcapError(
+        'INVALID_ARGUMENT',
+        `${options.packets} packets at ${pps}/s from startTime ${startTime} could run past ${2 ** 32 - 1} s, the last second a capture holds: start earlier, send fewer packets or faster`,
+      );
+    }
     this.sec = startTime;
     this.rng = new Sfc32(seed);
     this.zipf = new ZipfSampler(flows, zipfExponent);

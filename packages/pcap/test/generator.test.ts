@@ -162,6 +162,9 @@ describe('generateTraffic', () => {
           { packets: 10, vlans: { internal: 4096, external: 1 } },
           { packets: 10, packetsPerSecond: 0 },
           { packets: 10, seed: -3 },
+          // The last timestamp could pass 2^32 - 1 s, the last second a capture holds.
+          { packets: 20_000, startTime: 2 ** 32 - 2 ** 24, packetsPerSecond: 0.001 },
+          { packets: 1_000_000, startTime: 2 ** 32 - 2 ** 24, packetsPerSecond: 1 },
         ),
         (options) => {
           expect(() => generateCapture(options)).toThrow(PcapError);

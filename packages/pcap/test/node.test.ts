@@ -1,4 +1,4 @@
-import { createReadStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -110,5 +110,19 @@ describe('node readers', () => {
     expect([summary.packets, summary.error]).toEqual([300, null]);
     await expect(readCaptureStream(Readable.from(['not bytes']), () => {})).rejects.toThrow(PcapError);
     expect(() => readCaptureFileSync(path, () => {}, { chunkSize: 10 })).toThrow(PcapError);
+  });
+
+  it('should leave an existing file as it was when generateCaptureFile refuses its options', () => {
+    const path = join(dir, 'keep.pcap');
+    for (const [traffic, options] of [
+      [{ packets: -1 }, {}],
+      [{ packets: 10 }, { format: 'pcapz' }],
+    ] as const) {
+      writeFileSync(path, 'precious');
+      expect(() => generateCaptureFile(path, traffic, options as never)).toThrow(PcapError);
+      expect(readFileSync(path, 'utf8')).toBe('precious');
+    }
+    expect(generateCaptureFile(path, { packets: 3, seed: 1 }).packets).toBe(3);
+    expect(readCaptureFileSync(path, () => {}).packets).toBe(3);
   });
 });

@@ -118,6 +118,84 @@ describe('writers', () => {
     expect([readCapture(out.result(), () => {}).packets]).toEqual([0]);
   });
 
+  it('should carry a classic record fraction of a whole second or more into its seconds', () => {
+    const header = (magic: number[]) => [
+      ...magic,
+      2,
+      0,
+      4,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0xff,
+      0xff,
+      0,
+      0,
+      1,
+      0,
+      0,
+      0,
+    ];
+    // Nanosecond format, fraction 1e9 + 5; microsecond format, fraction 2e6 + 7.
+    const ns = [
+      ...header([0x4d, 0x3c, 0xb2, 0xa1]),
+      5,
+      0,
+      0,
+      0,
+      0x05,
+      0xca,
+      0x9a,
+      0x3b,
+      1,
+      0,
+      0,
+      0,
+      1,
+      0,
+      0,
+      0,
+      0xaa,
+    ];
+    const us = [
+      ...header([0xd4, 0xc3, 0xb2, 0xa1]),
+      5,
+      0,
+      0,
+      0,
+      0x87,
+      0x84,
+      0x1e,
+      0,
+      1,
+      0,
+      0,
+      0,
+      1,
+      0,
+      0,
+      0,
+      0xaa,
+    ];
+    for (const [bytes, want] of [
+      [ns, [6, 5]],
+      [us, [7, 7000]],
+    ] as const) {
+      const whole: number[][] = [];
+      readCapture(Uint8Array.from(bytes), (p) => whole.push([p.timestampSec, p.timestampNs]));
+      const chunked = readChunked(Uint8Array.from(bytes)).packets.map((p) => [p.timestampSec, p.timestampNs]);
+      expect([whole, chunked]).toEqual([[want], [want]]);
+      const copy = { timestampSec: want[0], timestampNs: want[1], data: Uint8Array.of(0xaa) };
+      expect(readChunked(writeCapture([copy], { nanoseconds: true })).packets[0]?.timestampSec).toBe(want[0]);
+    }
+  });
+
   it('should read the modified (Kuznetsov) pcap format with its 24-byte records', () => {
     const header = [0x34, 0xcd, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 1, 0, 0, 0];
     const record = [5, 0, 0, 0, 7, 0, 0, 0, 3, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0xaa, 0xbb, 0xcc];
