@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConnectControlError, LogicalServer } from '../src/index.js';
-import { build, client, method, step } from './arbitraries.js';
+import { build, client, method, replayNeverFailed, step } from './arbitraries.js';
 
 describe('LogicalServer', () => {
   it('should never pick a failed server while a healthy one exists', () => {
@@ -12,19 +12,7 @@ describe('LogicalServer', () => {
           .chain((n) => fc.tuple(fc.constant(n), method, fc.nat(), fc.array(step(n), { maxLength: 80 }))),
         fc.constantFrom('none', 'service', 'server') as fc.Arbitrary<'none' | 'service' | 'server'>,
         ([n, m, seed, steps], persistency) => {
-          const { ls, clock, ids } = build(n, m, seed, { persistency, persistencyTimeout: 20_000 });
-          for (const s of steps) {
-            if (s.kind === 'probe') ls.reportProbe(ids[s.server] as string, s.ok);
-            else if (s.kind === 'load') ls.reportLoad(ids[s.server] as string, s.load);
-            else if (s.kind === 'rtt') ls.reportRtt(ids[s.server] as string, s.rtt);
-            else if (s.kind === 'wait') clock.advance(s.ms);
-            else {
-              const picked = ls.pick({ client: s.client, service: s.service, domain: s.domain });
-              const healthy = ids.filter((id) => ls.state(id) === 'up');
-              if (healthy.length === 0) expect(picked).toBeUndefined();
-              else expect(healthy).toContain(picked);
-            }
-          }
+          replayNeverFailed(build(n, m, seed, { persistency, persistencyTimeout: 20_000 }), steps);
         },
       ),
     );

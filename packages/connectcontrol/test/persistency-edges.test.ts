@@ -1,55 +1,28 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { build, client, domain, method } from './arbitraries.js';
+import { build, method, replayNeverFailed, step } from './arbitraries.js';
 
 // Properties and examples a planted bug in the persistency, freshness or failure handling of
 // LogicalServer failed, where the broader properties in logical-server.test.ts passed (found in review).
 
 describe('LogicalServer edges', () => {
   it('should never pick a failed server while a healthy one exists, with servers failing often', () => {
-    const scenario = fc.integer({ min: 2, max: 5 }).chain((n) =>
-      fc.tuple(
-        fc.constant(n),
-        method,
-        fc.nat(),
-        fc.array(
-          fc.oneof(
-            // Probes fail three times in four, so servers are often failed when a pick comes.
-            fc.record({
-              kind: fc.constant('probe' as const),
-              server: fc.nat(n - 1),
-              ok: fc.nat(3).map((x) => x === 0),
-            }),
-            fc.record({ kind: fc.constant('load' as const), server: fc.nat(n - 1), load: fc.nat(3) }),
-            fc.record({ kind: fc.constant('rtt' as const), server: fc.nat(n - 1), rtt: fc.nat(3) }),
-            fc.record({ kind: fc.constant('wait' as const), ms: fc.nat(15_000) }),
-            fc.record({ kind: fc.constant('pick' as const), client, domain }),
-          ),
-          { minLength: 20, maxLength: 80 },
-        ),
-      ),
-    );
     fc.assert(
       fc.property(
-        scenario,
+        fc
+          .integer({ min: 2, max: 5 })
+          .chain((n) =>
+            fc.tuple(
+              fc.constant(n),
+              method,
+              fc.nat(),
+              fc.array(step(n, true), { minLength: 20, maxLength: 80 }),
+            ),
+          ),
         fc.constantFrom('none', 'service', 'server') as fc.Arbitrary<'none' | 'service' | 'server'>,
         ([n, m, seed, steps], persistency) => {
-          const { ls, clock, ids } = build(n, m, seed, {
-            persistency,
-            availability: { interval: 1_000, retries: 1 },
-          });
-          for (const s of steps) {
-            if (s.kind === 'probe') ls.reportProbe(ids[s.server] as string, s.ok);
-            else if (s.kind === 'load') ls.reportLoad(ids[s.server] as string, s.load);
-            else if (s.kind === 'rtt') ls.reportRtt(ids[s.server] as string, s.rtt);
-            else if (s.kind === 'wait') clock.advance(s.ms);
-            else {
-              const picked = ls.pick({ client: s.client, domain: s.domain });
-              const healthy = ids.filter((id) => ls.state(id) === 'up');
-              if (healthy.length === 0) expect(picked).toBeUndefined();
-              else expect(healthy).toContain(picked);
-            }
-          }
+          const built = build(n, m, seed, { persistency, availability: { interval: 1_000, retries: 1 } });
+          replayNeverFailed(built, steps);
         },
       ),
     );

@@ -53,6 +53,15 @@ export function readSource(text: string, file: string, format: ConfigFormat): Co
   const docOk = doc.errors.length === 0;
   const locate = (path: readonly PathKey[], key: boolean): Position | undefined =>
     docOk ? locateIn(doc, lines, path, key) : undefined;
+  // An issue at the start of a parser error, for the whole document.
+  const issueAt = (
+    e: { readonly pos: readonly [number, number] },
+    found: string,
+    expected: string,
+  ): ConfigIssue => {
+    const at = lines.linePos(e.pos[0]);
+    return { file, line: at.line, column: at.col, path: '$', found, expected };
+  };
   if (format === 'json') {
     let value: unknown;
     try {
@@ -66,31 +75,15 @@ export function readSource(text: string, file: string, format: ConfigFormat): Co
     // The same file must not mean something else, or lose a setting, for being written as JSON.
     const duplicates = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY');
     if (duplicates.length === 0) return { value, issues: [], locate };
-    const issues = duplicates.map((e): ConfigIssue => {
-      const at = lines.linePos(e.pos[0]);
-      return {
-        file,
-        line: at.line,
-        column: at.col,
-        path: '$',
-        found: 'a key repeated in one object',
-        expected: 'well-formed JSON with each key once per object',
-      };
-    });
+    const issues = duplicates.map((e) =>
+      issueAt(e, 'a key repeated in one object', 'well-formed JSON with each key once per object'),
+    );
     return { value: undefined, issues, locate };
   }
   if (!docOk) {
-    const issues = doc.errors.map((e): ConfigIssue => {
-      const at = lines.linePos(e.pos[0]);
-      return {
-        file,
-        line: at.line,
-        column: at.col,
-        path: '$',
-        found: e.message.split('\n')[0] ?? e.message,
-        expected: 'well-formed YAML',
-      };
-    });
+    const issues = doc.errors.map((e) =>
+      issueAt(e, e.message.split('\n')[0] ?? e.message, 'well-formed YAML'),
+    );
     return { value: undefined, issues, locate };
   }
   try {
