@@ -146,7 +146,7 @@ class TrafficGenerator {
     if (latest > 2 ** 32 - 1) {
       throw new PcapError(
         'INVALID_ARGUMENT',
-        `${options.packets} packets at ${pps}/s from startTime ${startTime} could run past ${2 ** 32 - 1} s, the last second a capture holds: start earlier, send fewer packets or faster`,
+        `${options.packets} packets at ${pps}/s from startTime ${startTime} could run past ${2 ** 32 - 1} s, the last second a classic pcap holds (the generator keeps to it in both formats): start earlier, send fewer packets or faster`,
       );
     }
     this.sec = startTime;
