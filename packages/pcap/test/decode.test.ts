@@ -218,7 +218,7 @@ describe('decodeFrame', () => {
     expect(rec.vlan).toBe(200);
   });
 
-  it('should take the VLAN of a pre-standard 0x9100 QinQ stack (example)', () => {
+  it('should take the VLAN of a pre-standard 0x9100 QinQ stack', () => {
     const rec = createPacketRecord();
     const ip: IpSpec = {
       family: 6,
@@ -240,7 +240,7 @@ describe('decodeFrame', () => {
     expectKey(rec.flow, ip, false);
   });
 
-  it('should call a first fragment (offset 0, more fragments) a fragment and keep its ports (example)', () => {
+  it('should call a first fragment (offset 0, more fragments) a fragment and keep its ports', () => {
     const rec = createPacketRecord();
     for (const family of [4, 6] as const) {
       const ip: IpSpec = {

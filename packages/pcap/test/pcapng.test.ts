@@ -40,7 +40,7 @@ describe('pcapng reader', () => {
     expect(packets[0]?.timestampNs).toBe(987_654_321);
   });
 
-  it('should convert binary and sub-nanosecond if_tsresol timestamps exactly (example)', () => {
+  it('should convert binary and sub-nanosecond if_tsresol timestamps exactly', () => {
     // 2^-30 s and picosecond units pass 2^53 at these dates: a double lost up to ~20 ns here.
     const cases: [number, bigint, number, number][] = [
       [0x80 | 30, (1_700_000_000n << 30n) + 123_456_789n, 1_700_000_000, 114_978_094],
@@ -58,7 +58,7 @@ describe('pcapng reader', () => {
     }
   });
 
-  it('should add a signed if_tsoffset to the seconds, in either byte order (example)', () => {
+  it('should add a signed if_tsoffset to the seconds, in either byte order', () => {
     const withOffset = (le: boolean, tsresol: number, offset: bigint): number[] => {
       const o = BigInt.asUintN(64, offset);
       const [hi, lo] = [Number(o >> 32n), Number(o & 0xffff_ffffn)];

@@ -88,7 +88,7 @@ describe('writers', () => {
     expect(() => createWriter(sink, { format: 'erf' as 'pcap' })).toThrow(PcapError);
   });
 
-  it('should write pcapng timestamps up to the last second its 64-bit units hold, and refuse later ones (example)', () => {
+  it('should write pcapng timestamps up to the last second its 64-bit units hold, and refuse later ones', () => {
     const data = new Uint8Array(20);
     const last = 18_446_744_072;
     const packets = [
