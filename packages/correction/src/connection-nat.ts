@@ -72,7 +72,7 @@ export class ConnectionNat {
     const ownAddress = rule.address === o.srcV4;
     t.srcV4 = rule.address;
     let port = (this.nat.hideFirst[index] as number) + (portSeed(o) % count);
-    for (let i = Math.min(count, 4096); i > 0; i--) {
+    for (let i = count; i > 0; i--) {
       t.srcPort = port;
       if (echo) t.dstPort = port;
       const same = ownAddress && port === o.srcPort;
@@ -93,8 +93,7 @@ export class ConnectionNat {
     const first = this.nat.hideFirst[index] as number;
     const count = this.nat.hideCount[index] as number;
     const start = portSeed(o) % count;
-    const tries = Math.min(count, 4096);
-    for (let i = 0; i < tries; i++) {
+    for (let i = 0; i < count; i++) {
       applyNat(rule, o, first + ((start + i) % count), t);
       if (!this.owned.has(t)) return true;
     }
