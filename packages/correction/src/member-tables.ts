@@ -105,6 +105,8 @@ export abstract class MemberTables {
    * Applies a message from the sync layer. Throws `UNKNOWN_MEMBER` for a message addressed to
    * another member or naming a member outside the group, `INVALID_MESSAGE` for anything else
    * malformed or conflicting with a connection this member owns; a refused message changes nothing.
+   * An `uncorrect` (`unexpect`) removes the entry only when the member it names as its sender
+   * (owner) is the entry's owner: a late one from an earlier owner of the same tuple changes nothing.
    */
   deliver(message: CorrectionMessage, now: number): void {
     checkTime(now);
@@ -136,9 +138,13 @@ export abstract class MemberTables {
         this.putEntry(this.corrections, key, now, message.owner, r);
         return;
       }
-      case 'uncorrect':
-        this.corrections.remove(key);
+      case 'uncorrect': {
+        // Only the owner that made the entry takes it back: a late uncorrect from an earlier owner
+        // of the same tuple must not remove the entry a later owner's correct made.
+        const h = this.corrections.find(key);
+        if (h >= 0 && this.corrections.owner(h) === from) this.corrections.removeAt(h);
         return;
+      }
       case 'fragment':
         if (key.portKind !== PortKind.FRAGMENT) {
           throw new CorrectionError('INVALID_MESSAGE', 'a fragment key has port kind FRAGMENT');
@@ -148,9 +154,11 @@ export abstract class MemberTables {
       case 'expect':
         this.putEntry(this.expectations, key, now, message.owner, 0);
         return;
-      case 'unexpect':
-        this.expectations.remove(key);
+      case 'unexpect': {
+        const h = this.expectations.find(key);
+        if (h >= 0 && this.expectations.owner(h) === message.owner) this.expectations.removeAt(h);
         return;
+      }
       default:
         throw new CorrectionError('INVALID_MESSAGE', `unknown message kind ${shown(kind)}`);
     }
