@@ -135,6 +135,11 @@ export abstract class MemberTables {
         if (this.owned.has(key)) {
           throw new CorrectionError('INVALID_MESSAGE', `member ${this.self} owns that connection itself`);
         }
+        // A correct for a tuple already corrected (its connection since re-created, maybe by
+        // another owner) carries the reason its forwards now count under: the table has no tag
+        // setter, so an entry of another reason is made again.
+        const h = this.corrections.find(key);
+        if (h >= 0 && this.corrections.tag(h) !== r) this.corrections.removeAt(h);
         this.putEntry(this.corrections, key, now, message.owner, r);
         return;
       }

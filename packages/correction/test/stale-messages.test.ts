@@ -43,4 +43,15 @@ describe('late messages', () => {
     e.deliver({ kind: 'unexpect', from: 2, to: 1, key: k, owner: 2 }, 5);
     expect(e.expectations.size).toBe(0);
   });
+
+  it('forwards under the reason of the latest correct for a tuple', () => {
+    const e = new MemberEngine(1, cfg(3));
+    const k = syn(0x0a000001, 1234).key;
+    e.deliver({ kind: 'correct', from: 0, to: 1, key: k, owner: 0, reason: 1 }, 0);
+    e.deliver({ kind: 'correct', from: 2, to: 1, key: k, owner: 2, reason: 2 }, 1);
+    expect(e.decide(syn(0x0a000001, 1234, TcpFlag.ACK), 3)).toBe(Decision.FORWARD);
+    expect([e.lastTarget, e.lastReason]).toEqual([2, 2]);
+    expect([e.stats().reasons.nat.hops, e.stats().reasons.asymmetric.hops]).toEqual([0, 1]);
+    expect(e.corrections.size).toBe(1);
+  });
 });
