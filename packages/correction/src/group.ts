@@ -1,8 +1,10 @@
 import type { FlowKey } from '@maestro/hash';
 import { validateConfig } from './config.js';
 import { Decision, DropCause } from './decision.js';
+import { CorrectionError, shown } from './errors.js';
 import { MAX_HOPS, MemberEngine } from './member-engine.js';
-import type { CorrectionConfig, Packet } from './types.js';
+import { checkPacket } from './packet-checks.js';
+import type { CorrectionConfig, Ingress, Packet } from './types.js';
 
 /** Where a packet injected into a {@link Group} ended. */
 export interface DeliveryResult {
@@ -38,10 +40,19 @@ export class Group {
 
   /** Hands `packet` to the member its ingress distribution picks and follows it to a final decision. */
   inject(packet: Packet, now: number): DeliveryResult {
-    const ingress = this.config.interfaces[packet.ingress];
-    let member = ingress === undefined ? 0 : this.config.distribute(packet.key, ingress);
+    const c = this.config;
+    // Checked before the caller's distribution sees it, as the engine checks it (hops aside: reset here).
+    if (typeof packet !== 'object' || packet === null) checkPacket(packet, c.interfaces.length);
     packet.hops = 0;
     try {
+      checkPacket(packet, c.interfaces.length);
+      let member = c.distribute(packet.key, c.interfaces[packet.ingress] as Ingress);
+      if (!Number.isInteger(member) || member < 0 || member >= this.engines.length) {
+        throw new CorrectionError(
+          'BAD_DISTRIBUTION',
+          `distribute returned ${shown(member)}, not a member 0..${this.engines.length - 1}`,
+        );
+      }
       for (;;) {
         const engine = this.engines[member] as MemberEngine;
         const decision = engine.decide(packet, now);
