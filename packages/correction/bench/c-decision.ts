@@ -21,7 +21,7 @@ import { compileC, haveCompiler, runJson } from '@maestro/bench-tools';
  * (the engine's test; the bench leaves both empty) and drops a TCP packet that is not a bare SYN.
  * A SYN creates the connection: the hide rule's match on the source, the port from the member's
  * slice at `portSeed(o) % count` (the engine's seed, ported), the next port of the slice while the
- * translated tuple is in the table (at most 4096 tries), the translated tuple inserted as an alias
+ * translated tuple is in the table (every port of the slice at most), the translated tuple inserted as an alias
  * slot pointing at the connection's slot, the reply's route and distribution (the bench's `route`
  * and `distribute`, ported: the target), the packet's own distribution (the landing member), the
  * backup (target, or the next member), the first record, and a `correct` message written to the
@@ -207,7 +207,7 @@ static int create(const pkt_t *p, const ckey_t *ck, int swapped, uint32_t free_s
     int ported = p->kind == K_PORTS || p->kind == K_ECHO;
     uint32_t count = ported ? hide_count : 1, last = hide_first + hide_count - 1;
     uint32_t port = hide_first + port_seed(p->src, p->dst, p->sport, p->dport, p->protocol) % hide_count;
-    uint32_t tries = count < 4096 ? count : 4096;
+    uint32_t tries = count;
     ts = hide_address;
     for (; tries > 0; tries--) {
       if (ported) { tsp = port; if (p->kind == K_ECHO) tdp = port; }
