@@ -71,6 +71,12 @@ export class Group {
 
   /** Announces a related connection on `member`, the owner of `parent`, and delivers the messages. */
   expect(member: number, parent: FlowKey, related: FlowKey, now: number): void {
+    if (!Number.isInteger(member) || member < 0 || member >= this.engines.length) {
+      throw new CorrectionError(
+        'UNKNOWN_MEMBER',
+        `member must be 0..${this.engines.length - 1}, got ${shown(member)}`,
+      );
+    }
     (this.engines[member] as MemberEngine).expect(parent, related, now);
     this.flush(now);
   }

@@ -21,7 +21,7 @@ function syn(src: number, sport: number, flags: number = TcpFlag.SYN): Packet {
 }
 
 describe('Group.inject on garbage', () => {
-  it('refuses a garbage packet or a bad distribution in Group.inject with a CorrectionError', () => {
+  it('refuses a garbage packet or a bad distribution in Group.inject, and a member that is not one in Group.expect, with a CorrectionError', () => {
     const code = (run: () => unknown) => {
       try {
         run();
@@ -32,5 +32,9 @@ describe('Group.inject on garbage', () => {
     };
     expect(code(() => new Group(cfg(2)).inject(null as unknown as Packet, 0))).toBe('INVALID_PACKET');
     expect(code(() => new Group(cfg(2, {}, 5)).inject(syn(0x0a000001, 1), 0))).toBe('BAD_DISTRIBUTION');
+    const k = syn(0x0a000001, 1).key;
+    for (const member of [2, -1, 0.5, null, '0', Object.create(null)]) {
+      expect(code(() => new Group(cfg(2)).expect(member as number, k, k, 0))).toBe('UNKNOWN_MEMBER');
+    }
   });
 });
