@@ -119,7 +119,10 @@ export class Simulation {
       this.nextEvent < this.setup.events.length &&
       (this.setup.events[this.nextEvent] as SimEvent).at <= now
     ) {
-      this.applyEvent(this.setup.events[this.nextEvent++] as SimEvent);
+      const e = this.setup.events[this.nextEvent++] as SimEvent;
+      // An event inside a gap of the capture: expire what was idle past its timeout by its time.
+      if (e.at >= this.nextExpiry) this.expireAt(e.at);
+      this.applyEvent(e);
     }
     if (now >= this.nextExpiry) this.expire(now);
     if (p.status !== DecodeStatus.OK) {
@@ -135,6 +138,8 @@ export class Simulation {
       const e = this.setup.events[this.nextEvent] as SimEvent;
       this.now = Math.max(this.now, e.at);
       this.ms = Math.floor(this.now * 1000);
+      // Time went on past the last packet: what was idle past its timeout by then has expired.
+      if (this.now >= this.nextExpiry) this.expire(this.now);
       this.applyEvent(e);
     }
     this.closeSegment();
@@ -355,6 +360,14 @@ export class Simulation {
     }
     // Delivered messages hand their key objects back for the engine's next messages.
     engine.recycleOutbox();
+  }
+
+  /** {@link expire} at `at` seconds, earlier than the packet being taken; {@link ms} stays the packet's. */
+  private expireAt(at: number): void {
+    const ms = this.ms;
+    this.ms = Math.floor(at * 1000);
+    this.expire(at);
+    this.ms = ms;
   }
 
   /** Expires idle entries of every table; `now` in seconds (see {@link ms}). */
