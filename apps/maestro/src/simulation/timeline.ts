@@ -33,6 +33,8 @@ export class TimelineBuilder {
 
   /** The series, every one padded to the same length. */
   build(duration: number): Timeline {
+    // The run can last past its last counted packet (packets not routed, events after the end).
+    while (Math.floor(duration / this.interval) + 1 > MAX_POINTS) this.coarsen();
     const points = Math.max(1, Math.floor(duration / this.interval) + 1);
     const pad = (series: number[]): number[] => Array.from({ length: points }, (_, i) => series[i] ?? 0);
     return {
