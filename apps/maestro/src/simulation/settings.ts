@@ -162,11 +162,20 @@ export function resolveSettings(flags: SimulationFlags): SimulationSettings {
   else if (Array.isArray(membersValue)) {
     members = parseMembers(
       membersValue
-        .map((m) =>
-          typeof m === 'string'
-            ? m
-            : `${(m as { id?: unknown }).id}=${(m as { weight?: unknown }).weight ?? 100}`,
-        )
+        .map((m, i) => {
+          if (typeof m === 'string') return m;
+          const { id, weight } = (typeof m === 'object' && m !== null ? m : {}) as {
+            id?: unknown;
+            weight?: unknown;
+          };
+          if (typeof id !== 'string' || (weight !== undefined && typeof weight !== 'number')) {
+            throw new CliError(
+              `${s?.file}: members[${i}] must be an id or { id: <string>, weight: <0..512> }, got ${JSON.stringify(m)}`,
+              1,
+            );
+          }
+          return `${id}=${weight ?? 100}`;
+        })
         .join(','),
     );
   } else if (membersValue !== undefined) members = parseMembers(String(membersValue));
