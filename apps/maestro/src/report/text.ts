@@ -60,6 +60,12 @@ export function renderText(report: SimulationReport, style: Style): string {
   );
   const mis = `  misdelivered packets: ${formatCount(report.misdelivered)}`;
   out.push(report.misdelivered === 0 ? style.green(mis) : style.red(mis));
+  const causes = Object.entries(report.drops).filter(([, n]) => n > 0);
+  out.push(
+    `  dropped packets: ${formatCount(report.dropped)}${
+      causes.length === 0 ? '' : ` (${causes.map(([k, v]) => `${k} ${formatCount(v)}`).join(' · ')})`
+    }`,
+  );
   out.push('');
   if (report.logicalServers.length > 0) {
     out.push(style.bold('ConnectControl'));
