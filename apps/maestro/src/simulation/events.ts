@@ -26,6 +26,12 @@ export function parseEvent(text: string): SimEvent {
     string,
     string,
   ];
+  // The ids `--members` accepts: an added member is named here (`add sgm5=200` is not a weight).
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/.test(member)) {
+    throw new CliError(
+      `bad event ${JSON.stringify(text)}: ${JSON.stringify(member)} is not a member id (letters, digits, _ . -; up to 32)`,
+    );
+  }
   const at = Number(atText);
   if (weightText !== undefined) {
     const weight = Number(weightText);
