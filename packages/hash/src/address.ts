@@ -36,7 +36,15 @@ export function parseIPv6(text: string, out: Uint8Array = new Uint8Array(16)): U
   if (typeof text !== 'string' || text.includes('%') || !ipaddr.IPv6.isValid(text)) {
     throw new HashError('INVALID_ADDRESS', `not an IPv6 address: ${quoted(text)}`);
   }
-  out.set(ipaddr.IPv6.parse(text).toByteArray());
+  // ipaddr.js reads `::a.b.c.d` (RFC 4291's IPv4-compatible form, ::0102:0304) as `::ffff:a.b.c.d`:
+  // the dotted tail is turned into its two groups first, so every form means what RFC 4291 says.
+  const tail = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  let hex = text;
+  if (tail !== null) {
+    const v4 = parseIPv4(tail[2] as string);
+    hex = `${tail[1]}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
+  }
+  out.set(ipaddr.IPv6.parse(hex).toByteArray());
   return out;
 }
 
