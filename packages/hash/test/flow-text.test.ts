@@ -38,6 +38,42 @@ describe('flow text', () => {
     );
   });
 
+  it('should read an IPv6 address with a dotted IPv4 tail as those 32 bits after the groups before it', () => {
+    const dotted = (b: Uint8Array): string => Array.from(b.subarray(12), String).join('.');
+    fc.assert(
+      fc.property(ipv6Bytes, fc.nat(6), (bytes, zeros) => {
+        // The first six groups written out, the first `zeros` of them forced to 0 and compressed.
+        const groups = Array.from({ length: 6 }, (_, i) =>
+          i < zeros ? 0 : ((bytes[2 * i] as number) << 8) | (bytes[2 * i + 1] as number),
+        );
+        const want = Uint8Array.from(bytes);
+        want.fill(0, 0, 2 * zeros);
+        const head =
+          zeros === 0
+            ? `${groups.map((g) => g.toString(16)).join(':')}:`
+            : `::${groups
+                .slice(zeros)
+                .map((g) => `${g.toString(16)}:`)
+                .join('')}`;
+        expect([...parseIPv6(`${head}${dotted(want)}`)]).toEqual([...want]);
+      }),
+    );
+    // RFC 4291's IPv4-compatible form, and the IPv4-mapped and NAT64 ones.
+    expect([...parseIPv6('::1.2.3.4')]).toEqual([...new Array(12).fill(0), 1, 2, 3, 4]);
+    expect([...parseIPv6('::ffff:1.2.3.4')]).toEqual([...new Array(10).fill(0), 0xff, 0xff, 1, 2, 3, 4]);
+    expect([...parseIPv6('64:ff9b::192.0.2.33')]).toEqual([
+      0,
+      0x64,
+      0xff,
+      0x9b,
+      ...new Array(8).fill(0),
+      192,
+      0,
+      2,
+      33,
+    ]);
+  });
+
   it.each([
     ['tcp 10.0.0.1:1234 -> 192.0.2.7:443', 'tcp 10.0.0.1:1234 -> 192.0.2.7:443'],
     ['UDP [2001:DB8:0:0:0:0:0:1]:53 -> [2001:db8::2]:5353', 'udp [2001:db8::1]:53 -> [2001:db8::2]:5353'],
