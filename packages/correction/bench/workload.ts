@@ -10,7 +10,11 @@ import {
   type PackedBatch,
   type Packet,
 } from '../src/index.js';
+import { mix } from '../test/mixer.js';
 import type { CDecisionParams } from './c-decision.js';
+
+// The bench's distribution mixes as the tests' does (the C baseline ports the same function).
+export { mix };
 
 // The benches' workload: one member of a group holds `live` connections and decides a stream of
 // `stream` packets: 70 % packets of known connections (either direction), 20 % misses (TCP
@@ -22,15 +26,6 @@ import type { CDecisionParams } from './c-decision.js';
 export const BATCH = 32;
 /** The seed of the main bench's stream (and the C baseline's default). */
 export const DEFAULT_SEED = 0x2545f491;
-
-export function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x7feb352d);
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x846ca68b);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 
 const interfaces: Ingress[] = [
   { id: 0, mode: 'user', layer: 'l4' },
@@ -258,6 +253,31 @@ export function fillBatch(w: Workload, packets: Packet[], start: number, n: numb
   }
 }
 
+/**
+ * Runs stream packets `from .. to-1` through `decide` (a batch's fill and decision), BATCH at a
+ * time, handing the messages each batch leaves back to the engine; returns a sink of decisions.
+ */
+function inBatches(
+  engine: MemberEngine,
+  out: DecisionBuffers,
+  from: number,
+  to: number,
+  spent: Spent,
+  decide: (start: number, n: number) => void,
+): number {
+  let sink = 0;
+  for (let start = from; start < to; start += BATCH) {
+    const n = Math.min(BATCH, to - start);
+    decide(start, n);
+    sink += out.decision[0] as number;
+    if (engine.outbox.length > 0) {
+      spent.messages += engine.outbox.length;
+      engine.recycleOutbox();
+    }
+  }
+  return sink;
+}
+
 /** The same packets through `decideMany`, BATCH per call (filling the batch is part of the cost). */
 export function batched(
   w: Workload,
@@ -268,18 +288,10 @@ export function batched(
   to: number,
   spent: Spent,
 ): number {
-  let sink = 0;
-  for (let start = from; start < to; start += BATCH) {
-    const n = Math.min(BATCH, to - start);
+  return inBatches(engine, out, from, to, spent, (start, n) => {
     fillBatch(w, packets, start, n);
     engine.decideMany(packets, 2, out, n);
-    sink += out.decision[0] as number;
-    if (engine.outbox.length > 0) {
-      spent.messages += engine.outbox.length;
-      engine.recycleOutbox();
-    }
-  }
-  return sink;
+  });
 }
 
 /**
@@ -310,17 +322,8 @@ export function packed(
   to: number,
   spent: Spent,
 ): number {
-  const words = batch.words;
-  let sink = 0;
-  for (let start = from; start < to; start += BATCH) {
-    const n = Math.min(BATCH, to - start);
-    fillPacked(w, words, start, n);
+  return inBatches(engine, out, from, to, spent, (start, n) => {
+    fillPacked(w, batch.words, start, n);
     engine.decidePacked(batch, 2, out, n);
-    sink += out.decision[0] as number;
-    if (engine.outbox.length > 0) {
-      spent.messages += engine.outbox.length;
-      engine.recycleOutbox();
-    }
-  }
-  return sink;
+  });
 }

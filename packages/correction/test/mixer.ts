@@ -5,7 +5,8 @@ import type { Distribute, Ingress } from '../src/index.js';
 // @maestro/hash): the fields of each mode, mixed, then reduced to a member. General and five-tuple
 // combine the two endpoints with a commutative sum, so they are direction-independent.
 
-function mix(h: number): number {
+/** A 32-bit integer finaliser (lowbias32): the mix of the test distribution and of the bench's. */
+export function mix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x7feb352d);
   h ^= h >>> 15;
