@@ -46,47 +46,41 @@ export function makeCharts(dom: Dom, markers: EventMarkers): Charts {
   function chartWidth(el: HTMLElement): number {
     return Math.max(240, Math.floor(el.clientWidth));
   }
+  /** A line chart in `el` of `lines` against seconds, `unit` on its y axis, the events marked. */
+  function lineChart(el: HTMLElement, unit: string, lines: uPlot.Series[], data: uPlot.AlignedData): uPlot {
+    return new UPlot(
+      {
+        width: chartWidth(el),
+        height: 260,
+        scales: { x: { time: false } },
+        legend: { live: false },
+        axes: [axis('seconds since start'), axis(unit)],
+        series: [{ label: 's' }, ...lines],
+        plugins: [markers(from)],
+      },
+      data,
+      el,
+    );
+  }
   function build(): void {
     loadChart?.destroy();
     syncChart?.destroy();
-    const loadEl = dom.byId('chart-load');
-    const syncEl = dom.byId('chart-sync');
-    loadChart = new UPlot(
-      {
-        width: chartWidth(loadEl),
-        height: 260,
-        scales: { x: { time: false } },
-        legend: { live: false },
-        axes: [axis('seconds since start'), axis('packets/s')],
-        series: [
-          { label: 's' },
-          ...series.ids.map((id, i) => ({
-            label: id,
-            stroke: PALETTE[i % PALETTE.length] ?? '#888',
-            width: 2,
-          })),
-        ],
-        plugins: [markers(from)],
-      },
+    const line = (label: string, colour: number): uPlot.Series => ({
+      label,
+      stroke: PALETTE[colour % PALETTE.length] ?? '#888',
+      width: 2,
+    });
+    loadChart = lineChart(
+      dom.byId('chart-load'),
+      'packets/s',
+      series.ids.map((id, i) => line(id, i)),
       [series.t, ...series.load],
-      loadEl,
     );
-    syncChart = new UPlot(
-      {
-        width: chartWidth(syncEl),
-        height: 260,
-        scales: { x: { time: false } },
-        legend: { live: false },
-        axes: [axis('seconds since start'), axis('per second')],
-        series: [
-          { label: 's' },
-          { label: 'corrections/s', stroke: PALETTE[1] ?? '#888', width: 2 },
-          { label: 'sync records/s', stroke: PALETTE[2] ?? '#888', width: 2 },
-        ],
-        plugins: [markers(from)],
-      },
+    syncChart = lineChart(
+      dom.byId('chart-sync'),
+      'per second',
+      [line('corrections/s', 1), line('sync records/s', 2)],
       [series.t, series.corrections, series.sync],
-      syncEl,
     );
     document.body.dataset['chartsReady'] = 'true';
   }
