@@ -1,4 +1,4 @@
-import { DistributionTable, isPrime, MAX_TABLE_SIZE, maglev, rebalance } from '@maestro/weighting';
+import { DistributionTable, maglev, rebalance, validateMaglev, WeightingError } from '@maestro/weighting';
 
 export type { DistributionTable } from '@maestro/weighting';
 
@@ -30,14 +30,16 @@ export function tableFromOwners(members: readonly TableMember[], owners: Uint32A
 }
 
 /**
- * Why a table of `size` buckets for `members` cannot be built, or undefined when it can: the size
- * must be a prime up to the weighting package's limit and at least the member count, the ids
- * distinct, and some weight positive. A view off the wire is checked with this before it is followed.
+ * Why a table of `size` buckets for `members` cannot be built, or undefined when it can: what
+ * {@link freshTable}'s builder would refuse, found without building. A view off the wire is checked
+ * with this before it is followed.
  */
 export function tableProblem(members: readonly TableMember[], size: number): string | undefined {
-  if (!isPrime(size) || size > MAX_TABLE_SIZE)
-    return `table size ${size} is not a prime in 2..${MAX_TABLE_SIZE}`;
-  if (size < members.length) return `table size ${size} is smaller than its ${members.length} members`;
-  if (!members.some((m) => m.weight > 0)) return 'no table member has a positive weight';
-  return undefined;
+  try {
+    validateMaglev(members, { size });
+    return undefined;
+  } catch (error) {
+    if (error instanceof WeightingError) return error.message;
+    throw error;
+  }
 }

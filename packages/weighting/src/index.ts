@@ -1,6 +1,6 @@
 export { type MemberCores, weightsFromCores } from './cores.js';
 export { WeightingError, type WeightingErrorCode } from './errors.js';
-export { type MaglevOptions, maglev } from './maglev.js';
+export { type MaglevOptions, maglev, validateMaglev } from './maglev.js';
 export { compareIds, MAX_MEMBERS, MAX_WEIGHT, type Member, normalizeMembers } from './member.js';
 export { exactQuotas } from './quota.js';
 export { minimumMoves, rebalance } from './rebalance.js';

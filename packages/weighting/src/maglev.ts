@@ -113,6 +113,25 @@ function readOptions(options: unknown): MaglevOptions {
   return options as MaglevOptions;
 }
 
+/** What {@link maglev} builds from, checked: canonical members, options, size and total weight. */
+function maglevInput(members: readonly Member[], options: MaglevOptions | undefined) {
+  const canonical = normalizeMembers(members);
+  const opts = readOptions(options);
+  const size = assertTableSize(opts.size ?? DEFAULT_TABLE_SIZE, canonical.length, true);
+  return { canonical, opts, size, total: totalWeight(canonical) };
+}
+
+/**
+ * Throws the {@link WeightingError} {@link maglev} would throw for these arguments, without
+ * building the table (cheap: for checking a table's description received from elsewhere).
+ *
+ * @example
+ * validateMaglev([{ id: 'a', weight: 0 }], { size: 13 }); // throws NO_ACTIVE_MEMBER
+ */
+export function validateMaglev(members: readonly Member[], options?: MaglevOptions): void {
+  maglevInput(members, options);
+}
+
 /**
  * Builds a weighted Maglev table. The result depends only on the set of members, never on their
  * order (members are sorted by id first, as Envoy sorts hosts by key). With equal weights every
@@ -126,10 +145,7 @@ function readOptions(options: unknown): MaglevOptions {
  * const t = maglev([{ id: 'sgm1', weight: 2 }, { id: 'sgm2', weight: 1 }], { size: 65537 });
  */
 export function maglev(members: readonly Member[], options?: MaglevOptions): DistributionTable {
-  const canonical = normalizeMembers(members);
-  const opts = readOptions(options);
-  const size = assertTableSize(opts.size ?? DEFAULT_TABLE_SIZE, canonical.length, true);
-  const total = totalWeight(canonical);
+  const { canonical, opts, size, total } = maglevInput(members, options);
   const activeIndex: number[] = [];
   for (let i = 0; i < canonical.length; i++) {
     if ((canonical[i] as Member).weight > 0) activeIndex.push(i);

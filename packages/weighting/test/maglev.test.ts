@@ -1,12 +1,36 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadXxh64, maglev, WeightingError, type Xxh64 } from '../src/index.js';
+import { loadXxh64, maglev, validateMaglev, WeightingError, type Xxh64 } from '../src/index.js';
 import { equalMembers, garbage, memberId, members, primeSize, shuffled } from './arbitraries.js';
 
 const bucketsOf = (t: ReturnType<typeof maglev>): string[] =>
   Array.from({ length: t.size }, (_, b) => t.memberAt(b));
 
 describe('maglev', () => {
+  it('should refuse with validateMaglev exactly what maglev refuses, with the same code', () => {
+    const codeOf = (run: () => unknown): string | undefined => {
+      try {
+        run();
+        return undefined;
+      } catch (error) {
+        expect(error).toBeInstanceOf(WeightingError);
+        return (error as WeightingError).code;
+      }
+    };
+    const list = fc.oneof(
+      members(8),
+      fc.array(fc.oneof(fc.record({ id: memberId, weight: fc.constant(0) }), garbage), { maxLength: 4 }),
+    );
+    const size = fc.oneof(primeSize, fc.integer({ min: -2, max: 60 }), garbage);
+    fc.assert(
+      fc.property(list, size, (ms, s) => {
+        const options = { size: s } as { size: number };
+        const members = ms as Parameters<typeof maglev>[0];
+        expect(codeOf(() => validateMaglev(members, options))).toBe(codeOf(() => maglev(members, options)));
+      }),
+    );
+  });
+
   it('should build the same table whatever the order of the members', () => {
     fc.assert(
       fc.property(
