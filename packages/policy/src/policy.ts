@@ -103,9 +103,9 @@ export interface HideNatRule {
   readonly name?: string;
   /** Original source blocks that are hidden. */
   readonly source: readonly Cidr[];
-  /** Destination blocks the rule applies to (empty: any). */
+  /** Destination blocks the rule applies to (empty: any), of the hiding address's family. */
   readonly destination: readonly Cidr[];
-  /** The hiding address (a full-length block of the same family as every source). */
+  /** The hiding address (a full-length block of the same family as every source and destination). */
   readonly address: Cidr;
   /** Source ports the translation allocates from. */
   readonly ports: Range;

@@ -312,12 +312,25 @@ function buildNat(entry: RawNat, at: PathKey[], sink: IssueSink): NatRule {
       );
     }
   });
+  // A hide rule translates one packet's source; its destination blocks only narrow which packets.
+  // A block of the other family can never match one of those packets: left in, it would make the
+  // rule silently apply to fewer destinations (or, as the only block, to none) than it reads.
+  const destination: Cidr[] = (entry.destination ?? []).map(parseCidr);
+  destination.forEach((d, i) => {
+    if (d.family !== address.family) {
+      sink.add(
+        [...at, 'destination', i],
+        `an IPv${d.family} block`,
+        `IPv${address.family} blocks, like the hiding address and the sources`,
+      );
+    }
+  });
   const ports = entry.ports === undefined ? DEFAULT_HIDE_PORTS : parseRange(entry.ports, 1, 65535, 'port');
   return {
     kind: 'hide',
     ...named,
     source,
-    destination: (entry.destination ?? []).map(parseCidr),
+    destination,
     address,
     ports,
   };

@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PolicyConfigError, parsePolicy, policyToConfig, printPolicy, validatePolicy } from '../src/index.js';
+import {
+  formatCidr,
+  PolicyConfigError,
+  parsePolicy,
+  policyToConfig,
+  printPolicy,
+  validatePolicy,
+} from '../src/index.js';
 import { policy } from './arbitraries/policies.js';
+import { cidr, hostCidr } from './arbitraries/universe.js';
 
 type Json = Record<string, unknown>;
 
@@ -75,6 +83,11 @@ const CORRUPTIONS: readonly Corruption[] = [
     name: 'static NAT of unequal lengths',
     apply: (c) =>
       `$.nat[${push(c, 'nat', { type: 'static', original: '10.0.0.0/24', translated: '192.0.2.0/25' })}].translated`,
+  },
+  {
+    name: 'hide NAT with a destination of another family',
+    apply: (c) =>
+      `$.nat[${push(c, 'nat', { type: 'hide', source: ['10.0.0.0/8'], destination: ['192.0.2.0/24', '2001:db8::/32'], address: '198.51.100.7' })}].destination[1]`,
   },
   { name: 'unknown NAT type', apply: (c) => `$.nat[${push(c, 'nat', { type: 'dynamic' })}].type` },
   {
@@ -276,6 +289,69 @@ describe('configuration errors', () => {
       expected: 'well-formed JSON with each key once per object',
     });
     refusal(() => parsePolicy('policy.yaml', text));
+  });
+  it('should refuse a hide NAT rule exactly at each destination block of another family than its address', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<4 | 6>(4, 6).chain((family) =>
+          fc.tuple(
+            hostCidr(family),
+            fc.array(
+              cidr.filter((c) => c.family === family),
+              { minLength: 1, maxLength: 2 },
+            ),
+            fc.array(cidr, { maxLength: 4 }),
+          ),
+        ),
+        ([address, source, destination]) => {
+          const config = {
+            nat: [
+              {
+                type: 'hide',
+                source: source.map(formatCidr),
+                destination: destination.map(formatCidr),
+                address: formatCidr(address),
+              },
+            ],
+          };
+          const expected = destination.flatMap((d, i) =>
+            d.family === address.family ? [] : [`$.nat[0].destination[${i}]`],
+          );
+          if (expected.length === 0) {
+            expect(validatePolicy(config).nat[0]).toMatchObject({ kind: 'hide', destination });
+          } else {
+            expect(refusal(() => validatePolicy(config)).issues.map((i) => i.path)).toEqual(expected);
+          }
+        },
+      ),
+    );
+  });
+  it('should refuse a hide NAT destination of another family than its address and sources, at its line and column', () => {
+    const text = [
+      'nat:',
+      '  - type: hide',
+      '    source: [10.0.0.0/8]',
+      '    destination: [192.0.2.0/24, "2001:db8::/32"]',
+      '    address: 198.51.100.7',
+      '  - { type: hide, source: ["fd00::/8"], destination: [203.0.113.0/24], address: "2001:db8::7" }',
+      '',
+    ].join('\n');
+    const error = refusal(() => parsePolicy('policy.yaml', text));
+    expect(error.code).toBe('INVALID_CONFIG');
+    expect(error.issues).toHaveLength(2);
+    expect(error.issues[0]).toMatchObject({
+      line: 4,
+      column: 33,
+      path: '$.nat[0].destination[1]',
+      found: 'an IPv6 block',
+      expected: 'IPv4 blocks, like the hiding address and the sources',
+    });
+    expect(error.issues[1]).toMatchObject({
+      line: 6,
+      path: '$.nat[1].destination[0]',
+      found: 'an IPv4 block',
+      expected: 'IPv6 blocks, like the hiding address and the sources',
+    });
   });
   it('should fill the documented defaults of hide NAT and logical servers', () => {
     const p = parsePolicy(

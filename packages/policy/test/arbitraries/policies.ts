@@ -107,7 +107,10 @@ export const natRule: fc.Arbitrary<NatRule> = fc.oneof(
           cidr.filter((c) => c.family === family),
           { minLength: 1, maxLength: 2 },
         ),
-        destination: maybeList(cidr, 2),
+        destination: maybeList(
+          cidr.filter((c) => c.family === family),
+          2,
+        ),
         address: hostCidr(family),
         ports: rangeOf(fc.integer({ min: 1, max: 65535 })),
       },
