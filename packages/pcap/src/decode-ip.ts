@@ -100,8 +100,10 @@ export function decodeIPv6(
       if (limit - q < 8) return cutAt(rec, key, next, outer);
       const frag = ((b[q + 2] as number) << 8) | (b[q + 3] as number);
       const offset = frag & 0xfff8;
-      if (outer) {
-        rec.isFragment = (frag & 0xfff9) !== 0;
+      // An atomic fragment (offset 0, no more fragments; RFC 6946) is a whole datagram: like an
+      // IPv4 packet that is not a fragment, it leaves the fragment fields at their zeros.
+      if (outer && (frag & 0xfff9) !== 0) {
+        rec.isFragment = true;
         rec.moreFragments = (frag & 1) !== 0;
         rec.fragmentOffset = offset;
         rec.fragmentId =
@@ -113,6 +115,9 @@ export function decodeIPv6(
       }
       next = b[q] as number;
       q += 8;
+      // A later fragment holds fragment data after this header, not the rest of the chain
+      // (RFC 8200 4.5): its Next Header is all it says of what follows, the upper-layer protocol
+      // or, when the fragmentable part starts with one (Destination Options), an extension header.
       if (offset > 0) {
         key.protocol = next;
         key.portKind = PortKind.FRAGMENT;

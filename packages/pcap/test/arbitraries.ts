@@ -33,11 +33,16 @@ function ipSpec(family: 4 | 6, l4: fc.Arbitrary<L4>, fragments: boolean): fc.Arb
       family === 6
         ? fc.array(fc.constantFrom(0 as const, 43 as const, 60 as const), { maxLength: 3 })
         : fc.constant([]),
+    trailing: family === 6 ? fc.array(fc.constant(60 as const), { maxLength: 2 }) : fc.constant([]),
     fragment: fragments
       ? fc.option(
           fc.record({
             id: fc.nat({ max: family === 4 ? 0xffff : 0xffff_ffff }),
-            offset: fc.nat({ max: 8000 }).map((o) => o * 8),
+            // Offset 0 often: first fragments, and atomic ones (offset 0, no more fragments).
+            offset: fc.oneof(
+              fc.constant(0),
+              fc.nat({ max: 8000 }).map((o) => o * 8),
+            ),
             more: fc.boolean(),
           }),
         )

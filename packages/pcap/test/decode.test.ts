@@ -13,11 +13,11 @@ import {
   writeCapture,
 } from '../src/index.js';
 import { commonFrameArb, frameArb, linkTypeArb } from './arbitraries.js';
-import { buildFrame, type IpSpec, LINK_TYPES, protocolOf } from './frame-builder.js';
+import { buildFrame, type IpSpec, keyProtocolOf, LINK_TYPES } from './frame-builder.js';
 
 function expectKey(key: FlowKey, ip: IpSpec, nonFirstFragment: boolean): void {
   expect(key.family).toBe(ip.family);
-  expect(key.protocol).toBe(protocolOf(ip.l4, ip.family));
+  expect(key.protocol).toBe(keyProtocolOf(ip));
   if (ip.family === 4) {
     expect([key.srcV4, key.dstV4]).toEqual([ip.src, ip.dst]);
   } else {
@@ -67,13 +67,9 @@ describe('decodeFrame', () => {
         expect(rec.vlan).toBe(spec.link === 'ethernet' && spec.tags.length > 0 ? spec.tags[0]?.vid : -1);
         const isFragment = frag !== null && (frag.offset > 0 || frag.more);
         expect(rec.isFragment).toBe(isFragment);
-        if (isFragment && frag !== null) {
-          expect([rec.fragmentId, rec.fragmentOffset, rec.moreFragments]).toEqual([
-            frag.id,
-            frag.offset,
-            frag.more,
-          ]);
-        }
+        expect([rec.fragmentId, rec.fragmentOffset, rec.moreFragments]).toEqual(
+          isFragment && frag !== null ? [frag.id, frag.offset, frag.more] : [0, 0, false],
+        );
         const l4 = spec.ip.l4;
         expect(rec.tcpFlags).toBe(!nonFirst && l4.kind === 'ports' && l4.protocol === 6 ? l4.tcpFlags : 0);
         expect(rec.hasInner).toBe(!nonFirst && l4.kind === 'error');
@@ -261,6 +257,119 @@ describe('decodeFrame', () => {
         0xbeef,
         0,
         true,
+      ]);
+    }
+  });
+
+  it('should key the fragments of an IPv6 datagram with destination options after or before its fragment header', () => {
+    const rec = createPacketRecord();
+    const l4 = { kind: 'ports', protocol: 6, srcPort: 40000, dstPort: 443, tcpFlags: 0x18 } as const;
+    const base = {
+      family: 6,
+      src: new Array<number>(16).fill(1),
+      dst: new Array<number>(16).fill(2),
+      options: 0,
+      l4,
+      payload: 16,
+    } as const;
+    const decode = (ip: IpSpec): unknown[] => {
+      const frame = buildFrame({ link: 'ethernet', tags: [], ip });
+      expect(decodeFrame(LinkType.ETHERNET, frame, 0, frame.length, rec)).toBe(DecodeStatus.OK);
+      const k = rec.flow;
+      return [
+        k.protocol,
+        k.portKind,
+        k.srcPort,
+        k.dstPort,
+        rec.tcpFlags,
+        rec.isFragment,
+        rec.fragmentId,
+        rec.fragmentOffset,
+        rec.moreFragments,
+      ];
+    };
+    // RFC 8200 4.1 order: fragment header, then the final destination's options, then TCP.
+    const after = { ...base, extensions: [], trailing: [60] } as const;
+    expect(decode({ ...after, fragment: { id: 9, offset: 0, more: true } })).toEqual([
+      6,
+      PortKind.PORTS,
+      40000,
+      443,
+      0x18,
+      true,
+      9,
+      0,
+      true,
+    ]);
+    // A later fragment carries no options header and no TCP header, only the fragment header's
+    // Next Header (60): the upper-layer protocol is not in the packet.
+    expect(decode({ ...after, fragment: { id: 9, offset: 1448, more: false } })).toEqual([
+      60,
+      PortKind.FRAGMENT,
+      0,
+      0,
+      0,
+      true,
+      9,
+      1448,
+      false,
+    ]);
+    // Options before the fragment header travel in every fragment; the fragment header names TCP.
+    const before = { ...base, extensions: [60], trailing: [] } as const;
+    expect(decode({ ...before, fragment: { id: 9, offset: 0, more: true } })).toEqual([
+      6,
+      PortKind.PORTS,
+      40000,
+      443,
+      0x18,
+      true,
+      9,
+      0,
+      true,
+    ]);
+    expect(decode({ ...before, fragment: { id: 9, offset: 1448, more: false } })).toEqual([
+      6,
+      PortKind.FRAGMENT,
+      0,
+      0,
+      0,
+      true,
+      9,
+      1448,
+      false,
+    ]);
+  });
+
+  it('should leave the fragment fields at zero for an atomic IPv6 fragment, as for a whole datagram', () => {
+    const rec = createPacketRecord();
+    for (const trailing of [[], [60]] as const) {
+      const frame = buildFrame({
+        link: 'ethernet',
+        tags: [],
+        ip: {
+          family: 6,
+          src: new Array<number>(16).fill(1),
+          dst: new Array<number>(16).fill(2),
+          options: 0,
+          extensions: [],
+          trailing,
+          fragment: { id: 0xbeef, offset: 0, more: false },
+          l4: { kind: 'ports', protocol: 17, srcPort: 53, dstPort: 5353, tcpFlags: 0 },
+          payload: 0,
+        },
+      });
+      expect(decodeFrame(LinkType.ETHERNET, frame, 0, frame.length, rec)).toBe(DecodeStatus.OK);
+      expect([rec.flow.protocol, rec.flow.portKind, rec.flow.srcPort, rec.flow.dstPort]).toEqual([
+        17,
+        PortKind.PORTS,
+        53,
+        5353,
+      ]);
+      expect([rec.isFragment, rec.fragmentId, rec.fragmentOffset, rec.moreFragments]).toEqual([
+        false,
+        0,
+        0,
+        false,
       ]);
     }
   });

@@ -22,6 +22,12 @@ export interface IpSpec {
   /** IPv4 option words (0..10) or IPv6 extension headers before the upper layer. */
   readonly options: number;
   readonly extensions: readonly (0 | 43 | 60)[];
+  /**
+   * Destination Options headers after the fragment header: the start of the fragmentable part
+   * (RFC 8200 4.1 and 4.5). Only the first fragment carries them; in later fragments the
+   * fragment header's Next Header names the first of them and fragment data follows it.
+   */
+  readonly trailing?: readonly 60[];
   readonly fragment: { readonly id: number; readonly offset: number; readonly more: boolean } | null;
   readonly l4: L4;
   readonly payload: number;
@@ -68,6 +74,17 @@ export function protocolOf(l4: L4, family: 4 | 6): number {
   return family === 4 ? 1 : 58;
 }
 
+/**
+ * The protocol a decoder can key `ip` with: the upper-layer one, except in a later IPv6 fragment
+ * whose fragmentable part starts with an extension header. That fragment does not carry the
+ * upper-layer header, only the fragment header's Next Header naming the first trailing header.
+ */
+export function keyProtocolOf(ip: IpSpec): number {
+  const nonFirst = ip.fragment !== null && ip.fragment.offset > 0;
+  const trailing = ip.trailing?.[0];
+  return ip.family === 6 && nonFirst && trailing !== undefined ? trailing : protocolOf(ip.l4, ip.family);
+}
+
 function upper(l4: L4, family: 4 | 6, payload: number): number[] {
   switch (l4.kind) {
     case 'ports': {
@@ -102,7 +119,9 @@ function upper(l4: L4, family: 4 | 6, payload: number): number[] {
     }
     case 'error': {
       const headers =
-        l4.inner.family === 4 ? 20 + l4.inner.options * 4 : 40 + 16 * l4.inner.extensions.length;
+        l4.inner.family === 4
+          ? 20 + l4.inner.options * 4
+          : 40 + 16 * (l4.inner.extensions.length + (l4.inner.trailing?.length ?? 0));
       const inner = ipPacket(l4.inner).slice(0, headers + 8);
       return [l4.type, family === 4 ? 3 : 0, 0, 0, 0, 0, 0, 0, ...inner];
     }
@@ -136,17 +155,21 @@ export function ipPacket(ip: IpSpec): number[] {
       ...body,
     ];
   }
-  // IPv6: extension headers in order, then the fragment header, then the upper layer.
+  // IPv6: extension headers in order, then the fragment header, then the trailing headers and
+  // the upper layer; a later fragment ends its chain at the fragment header (data follows).
+  const trailing = ip.trailing ?? [];
   const chain: number[] = [...ip.extensions];
   if (frag !== null) chain.push(44);
+  const nonFirst = frag !== null && frag.offset > 0;
+  const fullChain = [...chain, ...trailing];
   const ext: number[] = [];
-  chain.forEach((type, i) => {
-    const next = i + 1 < chain.length ? (chain[i + 1] as number) : protocol;
+  (nonFirst ? chain : fullChain).forEach((type, i) => {
+    const next = i + 1 < fullChain.length ? (fullChain[i + 1] as number) : protocol;
     if (type === 44 && frag !== null)
       ext.push(next, 0, ...u16((frag.offset & 0xfff8) | (frag.more ? 1 : 0)), ...u32(frag.id));
     else ext.push(next, 1, ...zeros(14)); // 16 bytes: length field 1 = (1 + 1) * 8
   });
-  const first = chain.length > 0 ? (chain[0] as number) : protocol;
+  const first = fullChain.length > 0 ? (fullChain[0] as number) : protocol;
   return [
     0x60,
     0,
