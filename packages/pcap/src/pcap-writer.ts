@@ -4,6 +4,7 @@ import { assertObject, describeValue, PcapError } from './errors.js';
 import { MAX_CAPTURE_LENGTH } from './limits.js';
 import { LinkType } from './link-type.js';
 import {
+  booleanOption,
   bufferSizeOf,
   type CaptureWriter,
   checkInterface,
@@ -48,8 +49,8 @@ export class PcapWriter implements CaptureWriter {
     this.snaplen = options.snaplen ?? MAX_CAPTURE_LENGTH;
     checkInterface(linkType, this.snaplen);
     if (typeof sink !== 'function') throw new PcapError('INVALID_ARGUMENT', 'sink must be a function');
-    this.le = options.littleEndian ?? true;
-    this.nanoseconds = options.nanoseconds ?? false;
+    this.le = booleanOption(options.littleEndian, 'littleEndian', true);
+    this.nanoseconds = booleanOption(options.nanoseconds, 'nanoseconds', false);
     this.out = new ChunkBuffer(sink, bufferSizeOf(options.bufferSize));
     const { view } = this.out;
     view.setUint32(0, this.nanoseconds ? Magic.PCAP_NANO_BE : Magic.PCAP_MICRO_BE, this.le);

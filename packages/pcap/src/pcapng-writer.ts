@@ -5,6 +5,7 @@ import { MAX_CAPTURE_LENGTH } from './limits.js';
 import { LinkType } from './link-type.js';
 import { unitsFromTimestamp } from './timestamp.js';
 import {
+  booleanOption,
   bufferSizeOf,
   type CaptureWriter,
   checkInterface,
@@ -66,15 +67,19 @@ export class PcapngWriter implements CaptureWriter {
         `a pcapng writer needs 1..65536 interfaces, got ${String(interfaces.length)}`,
       );
     }
-    this.le = options.littleEndian ?? true;
-    this.out = new ChunkBuffer(sink, bufferSizeOf(options.bufferSize));
-    this.sectionHeader();
-    for (const iface of interfaces) {
+    this.le = booleanOption(options.littleEndian, 'littleEndian', true);
+    // Every interface is checked before the first byte goes to the sink.
+    const checked = interfaces.map((iface: PcapngInterfaceOptions, i) => {
       assertObject(iface, 'an interface');
       const linkType = iface.linkType ?? LinkType.ETHERNET;
       const snaplen = iface.snaplen ?? MAX_CAPTURE_LENGTH;
       checkInterface(linkType, snaplen);
-      const nanoseconds = iface.nanoseconds ?? false;
+      const nanoseconds = booleanOption(iface.nanoseconds, `interfaces[${String(i)}].nanoseconds`, false);
+      return { linkType, snaplen, nanoseconds };
+    });
+    this.out = new ChunkBuffer(sink, bufferSizeOf(options.bufferSize));
+    this.sectionHeader();
+    for (const { linkType, snaplen, nanoseconds } of checked) {
       this.snaplens.push(snaplen);
       this.exponents.push(nanoseconds ? 9 : 6);
       this.interfaceDescription(linkType, snaplen, nanoseconds);

@@ -185,6 +185,64 @@ describe('bad input', () => {
     );
   });
 
+  it("should take only true, false or nothing for a writer's nanoseconds and littleEndian, and write what they ask", () => {
+    const onOff: fc.Arbitrary<unknown> = fc.oneof(
+      fc.constantFrom(true, false, undefined),
+      fc.constantFrom('yes', 'true', 'false', 1, 0, null, [], {}, new Boolean(true)),
+      fc.anything(),
+    );
+    fc.assert(
+      fc.property(
+        // Where each option lives: both on a classic writer; byte order on a pcapng section,
+        // resolution on each of its interfaces.
+        fc.constantFrom(
+          ['pcap', 'nanoseconds'],
+          ['pcap', 'littleEndian'],
+          ['pcapng', 'littleEndian'],
+          ['pcapng interface', 'nanoseconds'],
+        ),
+        onOff,
+        fc.nat(2),
+        ([where, field], value, at) => {
+          const interfaces = [{}, {}, {}].map((iface, i) => (i === at ? { [field]: value } : iface));
+          const options = (
+            where === 'pcap'
+              ? { [field]: value }
+              : where === 'pcapng'
+                ? { format: 'pcapng', [field]: value }
+                : { format: 'pcapng', interfaces }
+          ) as WriterOptions;
+          const out = collectBytes();
+          let writer: CaptureWriter | undefined;
+          const code = refusal(() => (writer = createWriter(out.sink, options)));
+          if (typeof value !== 'boolean' && value !== undefined) {
+            expect(code).toBe('INVALID_ARGUMENT');
+            expect(out.result().length).toBe(0);
+            return;
+          }
+          expect(code).toBeUndefined();
+          writer?.write({
+            timestampSec: 1,
+            timestampNs: 123_456_789,
+            data: new Uint8Array(60),
+            interfaceId: where === 'pcapng interface' ? at : 0,
+          });
+          writer?.flush();
+          const bytes = out.result();
+          const nanoseconds = field === 'nanoseconds' && value === true;
+          const littleEndian = !(field === 'littleEndian' && value === false);
+          // The classic magic starts the file; pcapng's byte-order magic is the section's 9th byte.
+          const magic = where === 'pcap' ? bytes[0] : bytes[8];
+          const expected = where === 'pcap' ? (nanoseconds ? 0x4d : 0xd4) : 0x4d;
+          expect(magic).toBe(littleEndian ? expected : where === 'pcap' ? 0xa1 : 0x1a);
+          const stamps: number[] = [];
+          readCapture(bytes, (p) => stamps.push(p.timestampNs), { decode: false });
+          expect(stamps).toEqual([nanoseconds ? 123_456_789 : 123_456_000]);
+        },
+      ),
+    );
+  });
+
   it('should keep every packet written before and after a refused one', () => {
     fc.assert(
       fc.property(
