@@ -13,6 +13,8 @@ export interface FlowMix {
   readonly udpShare: number;
   readonly icmpShare: number;
   readonly natShare: number;
+  /** True: a hidden client's replies go to its public address and port (the orchestrator's view). */
+  readonly natTranslated: boolean;
   readonly fragmentShare: number;
   readonly icmpErrorShare: number;
 }
@@ -68,9 +70,10 @@ export class TrafficFlow {
     this.serverV4 = (server < 256 ? 0xcb007100 : 0xc6336400) + (server & 0xff);
     if (this.natted) {
       // Hidden clients in 10.0.0.0/16 share a pool of 8 public addresses (192.0.2.1-8), port-translated.
+      // Seen from the endpoints, a hidden client's replies come to its own private address and port.
       this.clientV4 = 0x0a000000 + rng.below(65536);
-      this.publicV4 = 0xc0000201 + (serial & 7);
-      this.publicPort = 1024 + ((serial >>> 3) % 64512);
+      this.publicV4 = mix.natTranslated ? 0xc0000201 + (serial & 7) : this.clientV4;
+      this.publicPort = mix.natTranslated ? 1024 + ((serial >>> 3) % 64512) : this.clientPort;
     } else {
       // Public clients in 198.18.0.0/15.
       this.clientV4 = 0xc6120000 + rng.below(131072);

@@ -29,8 +29,17 @@ export interface TrafficOptions {
   readonly udpShare?: number;
   /** Share of ICMP echo conversations. @default 0.02 */
   readonly icmpShare?: number;
-  /** Share of IPv4 connections whose client sits behind NAT (replies go to the public address and port). @default 0.3 */
+  /** Share of IPv4 connections whose client sits behind NAT (in 10.0.0.0/16). @default 0.3 */
   readonly natShare?: number;
+  /**
+   * Where the capture sees the NATed connections. `'orchestrator'`: at the orchestrator's internal
+   * and external ports, so the replies go to the public address and port (192.0.2.1-8) the hidden
+   * client was translated to. `'endpoints'`: as the endpoints see the traffic, replies to the
+   * client's private address and port, for a simulator that applies NAT itself (`maestro
+   * simulate` with a hide NAT rule for 10.0.0.0/16). The same seed draws the same connections in
+   * both. @default 'orchestrator'
+   */
+  readonly natView?: 'orchestrator' | 'endpoints';
   /** Share of UDP connections that send datagrams larger than the MTU, hence IP fragments. @default 0.1 */
   readonly fragmentShare?: number;
   /** Share of UDP connections answered last by an ICMP port-unreachable error. @default 0.05 */
@@ -112,6 +121,7 @@ class TrafficGenerator {
       udpShare: share('udpShare', options.udpShare, 0.25),
       icmpShare: share('icmpShare', options.icmpShare, 0.02),
       natShare: share('natShare', options.natShare, 0.3),
+      natTranslated: natTranslated(options.natView),
       fragmentShare: share('fragmentShare', options.fragmentShare, 0.1),
       icmpErrorShare: share('icmpErrorShare', options.icmpErrorShare, 0.05),
     };
@@ -420,6 +430,15 @@ class TrafficGenerator {
     this.wireBytes += length;
     this.writer.writeRaw(this.sec, this.ns, this.b, 0, length, length, 0);
   }
+}
+
+function natTranslated(view: TrafficOptions['natView']): boolean {
+  if (view === undefined || view === 'orchestrator') return true;
+  if (view === 'endpoints') return false;
+  throw new PcapError(
+    'INVALID_ARGUMENT',
+    `natView must be 'orchestrator' or 'endpoints', got ${describeValue(view)}`,
+  );
 }
 
 function share(name: string, value: number | undefined, fallback: number): number {

@@ -110,6 +110,9 @@ const anyTraffic: fc.Arbitrary<TrafficOptions> = fc
       .map((flows) => ({ flows })),
     numberAround(0, 10).map((zipfExponent) => ({ zipfExponent })),
     fc
+      .oneof(fc.constantFrom('orchestrator', 'endpoints', 'Endpoints', '', null), fc.anything())
+      .map((natView) => ({ natShare: 1, natView })),
+    fc
       .constantFrom('ipv6Share', 'udpShare', 'icmpShare', 'natShare', 'fragmentShare', 'icmpErrorShare')
       .chain((name) => numberAround(0, 1).map((v) => ({ [name]: v }))),
     fc

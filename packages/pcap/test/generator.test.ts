@@ -128,6 +128,61 @@ describe('generateTraffic', () => {
     });
   });
 
+  it('should send replies of NATed clients to their own private address and port in the endpoints view', () => {
+    const file = generateCapture({ packets: 3000, seed: 5, natShare: 1, ipv6Share: 0, natView: 'endpoints' });
+    const clients = new Set<string>();
+    let replies = 0;
+    eachPacket(file, (p) => {
+      const f = p.flow;
+      const fromClient = p.vlan === 100;
+      const client = fromClient ? f.srcV4 : f.dstV4;
+      expect(client >>> 16).toBe(0x0a00); // 10.0.0.0/16 on both sides: nothing translated
+      if (f.portKind !== PortKind.PORTS) return;
+      const tuple = `${client}:${fromClient ? f.srcPort : f.dstPort}`;
+      if (fromClient) clients.add(tuple);
+      else {
+        expect(clients.has(tuple)).toBe(true);
+        replies++;
+      }
+    });
+    expect(replies).toBeGreaterThan(100);
+  });
+
+  it('should draw the same traffic in both NAT views, but for the address and port replies of hidden clients go to', () => {
+    fc.assert(
+      fc.property(trafficArb, (options) => {
+        const seen = (natView: 'orchestrator' | 'endpoints'): [number, number, string, number, number][] => {
+          const out: [number, number, string, number, number][] = [];
+          eachPacket(generateCapture({ ...options, natView }), (p) => {
+            const f = p.flow;
+            const hiddenReply =
+              p.vlan === 200 &&
+              f.family === 4 &&
+              (natView === 'orchestrator' ? f.dstV4 >>> 8 === 0xc00002 : f.dstV4 >>> 16 === 0x0a00);
+            const copy = { ...f, src6: [...f.src6], dst6: [...f.dst6] };
+            // ICMP errors and echo replies of a hidden client carry its translated port or id too.
+            if (hiddenReply)
+              Object.assign(copy, {
+                dstV4: 0,
+                dstPort: 0,
+                srcPort: f.portKind === PortKind.ECHO ? 0 : f.srcPort,
+              });
+            out.push([
+              p.timestampSec,
+              p.timestampNs,
+              JSON.stringify(copy),
+              p.originalLength,
+              hiddenReply ? 1 : 0,
+            ]);
+          });
+          return out;
+        };
+        expect(seen('endpoints')).toEqual(seen('orchestrator'));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('should embed the tuple of the last datagram, as NAT left it, in ICMP errors', () => {
     const file = generateCapture({
       packets: 5000,
@@ -158,6 +213,7 @@ describe('generateTraffic', () => {
           { packets: 10, flows: 0 },
           { packets: 10, ipv6Share: 2 },
           { packets: 10, natShare: Number.NaN },
+          { packets: 10, natView: 'inside' as 'endpoints' },
           { packets: 10, udpShare: 0.9, icmpShare: 0.2 },
           { packets: 10, vlans: { internal: 4096, external: 1 } },
           { packets: 10, packetsPerSecond: 0 },
