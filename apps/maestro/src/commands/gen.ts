@@ -10,7 +10,10 @@ Writes a synthetic capture, the same bytes for the same options and seed: Zipf-p
 of heavy-tailed length in both directions, TCP handshakes and closes, UDP (some fragmented,
 some answered by ICMP port-unreachable), ICMP echo, an IPv6 share. Client-to-server packets
 carry VLAN 100 (internal side), replies VLAN 200 (external side). With --nat, 30 % of the
-IPv4 clients sit behind NAT (their replies come back to the public address and port).
+IPv4 clients sit on a private network, 10.0.0.0/16, that the group is to hide behind NAT. The
+capture shows the traffic as the endpoints see it, replies to the private address, as
+"maestro simulate" takes it: simulate it with a hide NAT rule for 10.0.0.0/16 (see below), and
+the group translates those clients and corrects their replies.
 A FILE ending in .pcapng is written as pcapng, anything else as classic pcap.
 
 Options:
@@ -18,7 +21,7 @@ Options:
   --flows F       concurrent flow slots (1..10000000)
   --seed S        seed (default 1)
   --ipv6 SHARE    share of IPv6 connections, 0..1 (default 0.2)
-  --nat           put 30 % of the IPv4 clients behind NAT
+  --nat           put 30 % of the IPv4 clients on 10.0.0.0/16, to be hidden by NAT
   --snaplen N     cut packets to N bytes, keeping their length on the wire (64..262144)
   --rate PPS      mean packet rate that spaces the timestamps (default 100000)
   -o, --output    the capture file to write
@@ -27,6 +30,9 @@ Options:
 Examples:
   maestro gen --packets 100000 --flows 5000 --seed 7 -o /tmp/trace.pcap
   maestro gen --packets 1000000 --flows 50000 --ipv6 0.5 --nat -o big.pcapng
+  maestro gen --packets 20000 --flows 1000 --nat -o nat.pcap
+  echo 'nat: [{ type: hide, source: [10.0.0.0/16], address: 192.0.2.1 }]' > nat.yaml
+  maestro simulate nat.pcap --nat nat.yaml
 `;
 
 /** `maestro gen`: the traffic generator. */
@@ -69,7 +75,16 @@ export const genCommand: Command = {
     try {
       summary = generateCaptureFile(
         output,
-        { packets, flows, seed, ipv6Share, packetsPerSecond, natShare: flag(parsed, 'nat') ? 0.3 : 0 },
+        {
+          packets,
+          flows,
+          seed,
+          ipv6Share,
+          packetsPerSecond,
+          natShare: flag(parsed, 'nat') ? 0.3 : 0,
+          // simulate applies NAT itself: replies already sent to a public address found no connection.
+          natView: 'endpoints',
+        },
         output.endsWith('.pcapng')
           ? { format: 'pcapng', interfaces: [{ snaplen }] }
           : { format: 'pcap', snaplen },
