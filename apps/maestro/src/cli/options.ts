@@ -13,20 +13,41 @@ export interface Parsed {
   readonly positionals: string[];
 }
 
-/** Parses a command's arguments; unknown options and missing values become one-line usage errors. */
+/**
+ * Parses a command's arguments; unknown options and missing values become one-line usage errors,
+ * and so does an option given twice unless its spec says `multiple` (`--event`, `--kill`, ...):
+ * parseArgs would keep the last value without a word, so `--members 4 --members 8` ran 8.
+ */
 export function parseCommandArgs(command: string, argv: readonly string[], options: OptionSpec): Parsed {
+  const config = { args: [...argv], options, allowPositionals: true, strict: true, tokens: true } as const;
+  let parsed: ReturnType<typeof parseArgs<typeof config>>;
   try {
-    const { values, positionals } = parseArgs({
-      args: [...argv],
-      options,
-      allowPositionals: true,
-      strict: true,
-    });
-    return { values: values as Parsed['values'], positionals };
+    parsed = parseArgs(config);
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new CliError(`${command}: ${message ?? 'bad arguments'} (see maestro ${command} --help)`);
   }
+  const given = new Map<string, (string | undefined)[]>();
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option' || options[token.name]?.multiple === true) continue;
+    const values = given.get(token.name) ?? [];
+    values.push(token.value);
+    given.set(token.name, values);
+    if (values.length === 2) {
+      const spec = options[token.name];
+      const name = `${spec?.short === undefined ? '' : `-${spec.short}/`}--${token.name}`;
+      const shown = values.every((v) => v !== undefined)
+        ? ` (${values.map((v) => JSON.stringify(v)).join(' and ')})`
+        : '';
+      const repeatable = Object.keys(options).filter((k) => options[k]?.multiple === true);
+      const allowed =
+        repeatable.length === 0
+          ? 'each option once'
+          : `each option once; only ${repeatable.map((k) => `--${k}`).join(', ')} ${repeatable.length === 1 ? 'repeats' : 'repeat'}`;
+      throw new CliError(`${command}: ${name} given twice${shown}; allowed: ${allowed}`);
+    }
+  }
+  return { values: parsed.values as Parsed['values'], positionals: parsed.positionals };
 }
 
 /** A string option's value, or undefined. */
