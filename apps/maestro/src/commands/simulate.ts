@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { captureBytes, connectionHint, damageLine, readCaptureOrFail } from '../cli/capture-input.js';
 import type { Command } from '../cli/command.js';
 import { CliError } from '../cli/errors.js';
+import { checkEvents } from '../cli/event-checks.js';
 import type { Io } from '../cli/io.js';
 import { flag, type OptionSpec, parseCommandArgs, stringOption } from '../cli/options.js';
 import { createStyle } from '../cli/style.js';
@@ -34,7 +35,9 @@ Options:
                         and ConnectControl logical servers (balanced to real servers)
   --nat FILE            NAT rules file (hide NAT, static NAT)
   --event "E"           "<fail|recover|add|remove|weight=W> <member> @<seconds>s", repeatable;
-                        seconds from the capture's first packet
+                        seconds from the capture's first packet; an event that would change
+                        nothing (recover of an active member, a second fail, add of a member
+                        in the group, the weight it has) is refused before the run
   --scenario FILE       a YAML file holding all of the above (flags given too win)
   --hash H              toeplitz (Microsoft RSS key), symmetric, keyed:<16 hex digits>
   --json                the report as JSON on stdout
@@ -62,13 +65,7 @@ export const simulateCommand: Command = {
       throw new CliError('simulate: --l3 and --l4 exclude each other');
     const settings = resolveSettings(groupFlags(parsed, parsed.positionals[0]));
     const capture = settings.capture ?? bundledSample();
-    for (const e of settings.events) {
-      if (e.kind !== 'add' && !settings.members.some((m) => m.id === e.member)) {
-        throw new CliError(
-          `event "${e.kind} ${e.member} @${e.at}s": ${e.member} is not a member (members: ${settings.members.map((m) => m.id).join(', ')})`,
-        );
-      }
-    }
+    checkEvents(settings.members, settings.events);
     const fileBytes = captureBytes(capture);
     const connections = connectionHint(fileBytes);
     // A member owns its share of the connections and, after a failure, some of the failed

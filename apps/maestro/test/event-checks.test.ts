@@ -1,0 +1,135 @@
+import { writeFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CliError } from '../src/cli/errors.js';
+import { checkEvents } from '../src/cli/event-checks.js';
+import type { SimEvent } from '../src/simulation/events.js';
+import type { SimMember } from '../src/simulation/members.js';
+import { maestro, maestroJson, tempDir } from './run-cli.js';
+
+const IDS = ['sgm1', 'sgm2', 'sgm3', 'sgm4'] as const;
+
+const scenario = fc.record({
+  members: fc
+    .uniqueArray(fc.constantFrom(...IDS), { minLength: 1, maxLength: 3 })
+    .chain((ids) =>
+      fc.tuple(...ids.map((id) => fc.constantFrom(0, 100, 200).map((weight) => ({ id, weight })))),
+    ),
+  events: fc.array(
+    fc.record({
+      at: fc.nat(5),
+      kind: fc.constantFrom('fail', 'recover', 'add', 'remove', 'weight') as fc.Arbitrary<SimEvent['kind']>,
+      member: fc.constantFrom(...IDS),
+      weight: fc.constantFrom(0, 100, 200),
+    }),
+    { maxLength: 8 },
+  ),
+});
+
+/**
+ * What each event does to the simulated group, as its event effects apply it: fail and remove
+ * take a live member out (nothing otherwise), recover and add bring back one that is not live,
+ * a weight sets the weight. Members the run never lists or adds do not exist.
+ */
+function changesOf(members: readonly SimMember[], events: readonly SimEvent[]): boolean[] {
+  const status = new Map<string, string>(members.map((m) => [m.id, 'ACTIVE']));
+  const weight = new Map<string, number>(members.map((m) => [m.id, m.weight]));
+  return events.map((e) => {
+    const before = `${status.get(e.member) ?? 'NOT_JOINED'}/${weight.get(e.member) ?? 100}`;
+    const live = status.get(e.member) === 'ACTIVE';
+    if ((e.kind === 'fail' || e.kind === 'remove') && live)
+      status.set(e.member, e.kind === 'fail' ? 'DOWN' : 'REMOVED');
+    if ((e.kind === 'recover' || e.kind === 'add') && !live) status.set(e.member, 'ACTIVE');
+    if (e.kind === 'weight') weight.set(e.member, e.weight ?? 0);
+    return `${status.get(e.member) ?? 'NOT_JOINED'}/${weight.get(e.member) ?? 100}` !== before;
+  });
+}
+
+describe('events that change nothing', () => {
+  it('should accept events exactly when each changes the group, on a member in it by then (a failed one may be removed)', () => {
+    fc.assert(
+      fc.property(scenario, ({ members, events: raw }) => {
+        const events = raw
+          .map((e) => (e.kind === 'weight' ? e : { at: e.at, kind: e.kind, member: e.member }))
+          .sort((a, b) => a.at - b.at);
+        const changes = changesOf(members, events);
+        const inGroup = new Set(members.map((m) => m.id));
+        const failed = new Set<string>();
+        let accepted = true;
+        events.forEach((e, i) => {
+          if (!accepted) return;
+          const known = inGroup.has(e.member) || e.kind === 'add';
+          // Removing a failed member leaves the simulated group as it was (it stays down), yet
+          // it is what an engineer does with a dead member: accepted, and the member is gone.
+          const removesFailed = e.kind === 'remove' && failed.has(e.member);
+          accepted = known && (changes[i] === true || removesFailed);
+          inGroup.add(e.member);
+          if (e.kind === 'fail') failed.add(e.member);
+          if (e.kind !== 'fail' && e.kind !== 'weight') failed.delete(e.member);
+        });
+        let refusal: unknown;
+        try {
+          checkEvents(members, events);
+        } catch (error) {
+          refusal = error;
+        }
+        if (accepted) expect(refusal).toBeUndefined();
+        else {
+          expect(refusal).toBeInstanceOf(CliError);
+          expect((refusal as CliError).exitCode).toBe(2);
+          expect((refusal as CliError).message).toMatch(/^event "[^"]+"(:| changes nothing:) /);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it.each([
+    [
+      ['recover sgm2 @1s'],
+      /"recover sgm2 @1s" changes nothing: sgm2 has not failed \(active from the start\); recover applies to a failed member/,
+    ],
+    [
+      ['fail sgm2 @1s', 'fail sgm2 @2s'],
+      /"fail sgm2 @2s" changes nothing: sgm2 has already failed \("fail sgm2 @1s"\)/,
+    ],
+    [['weight=100 sgm3 @1s'], /"weight=100 sgm3 @1s" changes nothing: sgm3 already has weight 100/],
+    [['add sgm1 @1s'], /"add sgm1 @1s" changes nothing: sgm1 is already in the group/],
+    [['remove sgm4 @1s', 'remove sgm4 @2s'], /"remove sgm4 @2s" changes nothing: sgm4 was already removed/],
+    [
+      ['fail sgm5 @1s', 'add sgm5 @2s'],
+      /"fail sgm5 @1s": sgm5 is not a member yet at 1s; it joins by "add sgm5 @2s"/,
+    ],
+  ])('should refuse the events %j before the run with one line and exit 2', (events, message) => {
+    const r = maestro(['simulate', ...events.flatMap((e) => ['--event', e]), '--json']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('should refuse an event of a scenario file that changes nothing, as one given by flag', () => {
+    const dir = tempDir();
+    const file = `${dir}/scenario.yaml`;
+    writeFileSync(file, 'members: 3\nevents:\n  - recover sgm2 @2s\n');
+    const r = maestro(['simulate', '--scenario', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/"recover sgm2 @2s" changes nothing/);
+  });
+
+  it('should apply events on a member added earlier in the run, and the removal of a failed member', () => {
+    const r = maestroJson<{ events: { kind: string; member: string; connectionsMoved: number }[] }>([
+      'simulate',
+      '--members',
+      '3',
+      ...['add sgm5 @1s', 'fail sgm5 @6s', 'fail sgm2 @3s', 'remove sgm2 @4s'].flatMap((e) => ['--event', e]),
+    ]);
+    expect(r.events.map((e) => `${e.kind} ${e.member}`)).toEqual([
+      'add sgm5',
+      'fail sgm2',
+      'remove sgm2',
+      'fail sgm5',
+    ]);
+    expect(r.events[3]?.connectionsMoved).toBeGreaterThan(0);
+  });
+});
