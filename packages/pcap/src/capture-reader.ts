@@ -2,7 +2,7 @@ import type { CaptureFormat } from './capture-format.js';
 import { CaptureParser } from './capture-parser.js';
 import { addressViews, type RunCursor, runClassic } from './classic-run.js';
 import { decodeUnchecked } from './decode.js';
-import { assertObject, describeValue, PcapError } from './errors.js';
+import { assertObject, booleanOption, describeValue, PcapError } from './errors.js';
 import { MAX_BLOCK_LENGTH } from './limits.js';
 import { createPacketRecord, DecodeStatus, type PacketRecord } from './packet-record.js';
 import type { CaptureInterface } from './pcapng-section.js';
@@ -10,7 +10,10 @@ import { StepResult } from './pcapng-section.js';
 
 /** Options of every reader. */
 export interface ReadOptions {
-  /** Decode each packet into its flow key (turn off to read records only). @default true */
+  /**
+   * Decode each packet into its flow key (`false` to read records only): `true`, `false` or left
+   * out, anything else is refused. @default true
+   */
   readonly decode?: boolean;
 }
 
@@ -70,7 +73,7 @@ export class CaptureReader {
 
   constructor(options: ReadOptions = {}) {
     assertObject(options, 'reader options');
-    this.decode = options.decode !== false;
+    this.decode = booleanOption(options.decode, 'decode', true);
     [this.src6View, this.dst6View] = addressViews(this.record.flow);
   }
 

@@ -32,6 +32,23 @@ export function assertObject(value: unknown, what: string): void {
 }
 
 /**
+ * Checks an on/off option (a reader's or a writer's) and applies its default; throws
+ * `INVALID_ARGUMENT`. Only a boolean or a missing field is taken: read by truthiness or as
+ * `!== false`, a `'no'`, `0` or `'yes'` would do other than what was asked without a word, and
+ * `null` is refused as it is for every other field.
+ */
+export function booleanOption(value: boolean | undefined, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (value !== true && value !== false) {
+    throw new PcapError(
+      'INVALID_ARGUMENT',
+      `${name} must be true, false or left out, got ${describeValue(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
  * The one error class of `@maestro/pcap`. Damage in a capture gets one of these, with a `code` to
  * branch on and the byte `offset` (from the start of the capture) of the record or field at fault;
  * `offset` is -1 for errors in arguments rather than data.

@@ -1,10 +1,9 @@
 import { type ByteSink, ChunkBuffer } from './byte-sink.js';
 import { Magic } from './capture-format.js';
-import { assertObject, describeValue, PcapError } from './errors.js';
+import { assertObject, booleanOption, describeValue, PcapError } from './errors.js';
 import { MAX_CAPTURE_LENGTH } from './limits.js';
 import { LinkType } from './link-type.js';
 import {
-  booleanOption,
   bufferSizeOf,
   type CaptureWriter,
   checkInterface,

@@ -75,22 +75,6 @@ export function bufferSizeOf(size: number | undefined): number {
   return value;
 }
 
-/**
- * Checks a writer's on/off option and applies its default; throws `INVALID_ARGUMENT`. Only a
- * boolean or a missing field is taken: a truthy `'yes'` or `1` read as `true` would write a file
- * other than the one asked for, and `null` is refused as it is for every other field.
- */
-export function booleanOption(value: boolean | undefined, name: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (value !== true && value !== false) {
-    throw new PcapError(
-      'INVALID_ARGUMENT',
-      `${name} must be true, false or left out, got ${describeValue(value)}`,
-    );
-  }
-  return value;
-}
-
 /** Checks what every writer checks of a packet; throws `INVALID_ARGUMENT`. */
 export function checkPacket(
   timestampSec: number,

@@ -194,3 +194,10 @@ export const trafficArb: fc.Arbitrary<{
   natShare: fc.double({ min: 0, max: 1, noNaN: true }),
   fragmentShare: fc.double({ min: 0, max: 1, noNaN: true }),
 });
+
+/** What an on/off option may be given: the three values it takes, look-alikes, and anything. */
+export const onOff: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(true, false, undefined),
+  fc.constantFrom('yes', 'no', 'true', 'false', 1, 0, null, [], {}, new Boolean(false)),
+  fc.anything(),
+);

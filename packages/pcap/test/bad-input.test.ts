@@ -4,9 +4,11 @@ import { describe, expect, it } from 'vitest';
 import {
   CaptureReader,
   type CaptureWriter,
+  capturePackets,
   collectBytes,
   createPacketRecord,
   createWriter,
+  DecodeStatus,
   decodeFrame,
   decodePacket,
   generateCapture,
@@ -26,7 +28,7 @@ import {
   type WriterOptions,
   writeCapture,
 } from '../src/index.js';
-import { packetsArb } from './arbitraries.js';
+import { onOff, packetsArb } from './arbitraries.js';
 import { readChunked, type Snapshot, snapshot } from './collect.js';
 
 /** The code of the PcapError `run` throws, or undefined when it returns; any other throw fails. */
@@ -189,11 +191,6 @@ describe('bad input', () => {
   });
 
   it("should take only true, false or nothing for a writer's nanoseconds and littleEndian, and write what they ask", () => {
-    const onOff: fc.Arbitrary<unknown> = fc.oneof(
-      fc.constantFrom(true, false, undefined),
-      fc.constantFrom('yes', 'true', 'false', 1, 0, null, [], {}, new Boolean(true)),
-      fc.anything(),
-    );
     fc.assert(
       fc.property(
         // Where each option lives: both on a classic writer; byte order on a pcapng section,
@@ -241,6 +238,49 @@ describe('bad input', () => {
           const stamps: number[] = [];
           readCapture(bytes, (p) => stamps.push(p.timestampNs), { decode: false });
           expect(stamps).toEqual([nanoseconds ? 123_456_789 : 123_456_000]);
+        },
+      ),
+    );
+  });
+
+  it("should take only true, false or nothing for a reader's decode, and decode as it asks", () => {
+    const read = (bytes: Uint8Array, decode: boolean): Snapshot[] => {
+      const { packets } = readChunked(bytes);
+      const notDecoded = `status ${String(DecodeStatus.NOT_DECODED)}`;
+      return decode ? packets : packets.map((p) => ({ ...p, flow: notDecoded }));
+    };
+    fc.assert(
+      fc.property(
+        fc.constantFrom('pcap', 'pcapng'),
+        fc.constantFrom('CaptureReader push', 'CaptureReader next', 'readCapture', 'capturePackets'),
+        onOff,
+        (format, entry, decode) => {
+          const bytes = format === 'pcap' ? small : smallNg;
+          const options = { decode } as ReadOptions;
+          const got: Snapshot[] = [];
+          const code = refusal(() => {
+            if (entry === 'readCapture') {
+              readCapture(bytes, (p) => got.push(snapshot(p)), options);
+            } else if (entry === 'capturePackets') {
+              for (const p of capturePackets(bytes, options)) got.push(snapshot(p));
+            } else {
+              const reader = new CaptureReader(options);
+              if (entry === 'CaptureReader push') {
+                reader.push(bytes, (p) => got.push(snapshot(p)));
+              } else {
+                reader.feed(bytes);
+                for (let p = reader.next(); p !== null; p = reader.next()) got.push(snapshot(p));
+              }
+              expect(reader.end().error).toBeNull();
+            }
+          });
+          if (decode !== true && decode !== false && decode !== undefined) {
+            expect(code).toBe('INVALID_ARGUMENT');
+            expect(got).toEqual([]);
+            return;
+          }
+          expect(code).toBeUndefined();
+          expect(got).toEqual(read(bytes, decode !== false));
         },
       ),
     );

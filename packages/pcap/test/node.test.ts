@@ -2,17 +2,19 @@ import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { numberAround } from '@maestro/vitest-config/garbage';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateCapture, PcapError } from '../src/index.js';
+import { DecodeStatus, generateCapture, PcapError } from '../src/index.js';
 import {
   captureFilePackets,
+  type FileReadOptions,
   generateCaptureFile,
   readCaptureFile,
   readCaptureFileSync,
   readCaptureStream,
 } from '../src/node.js';
-import { chunkingArb, mutationsArb } from './arbitraries.js';
+import { chunkingArb, mutationsArb, onOff } from './arbitraries.js';
 import { readChunked, type Snapshot, snapshot } from './collect.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'maestro-pcap-test-'));
@@ -110,6 +112,68 @@ describe('node readers', () => {
     expect([summary.packets, summary.error]).toEqual([300, null]);
     await expect(readCaptureStream(Readable.from(['not bytes']), () => {})).rejects.toThrow(PcapError);
     expect(() => readCaptureFileSync(path, () => {}, { chunkSize: 10 })).toThrow(PcapError);
+  });
+
+  it('should refuse a reader option before opening the file, and read as the options ask otherwise', async () => {
+    const path = join(dir, 'options.pcapng');
+    writeFileSync(path, base);
+    const missing = join(dir, 'missing.pcapng');
+    const validChunk = (v: unknown): boolean =>
+      v === undefined || (Number.isInteger(v) && (v as number) >= 4096 && (v as number) <= 64 << 20);
+    const whole = readChunked(base).packets;
+    const notDecoded = `status ${String(DecodeStatus.NOT_DECODED)}`;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('readCaptureFileSync', 'readCaptureFile', 'captureFilePackets', 'readCaptureStream'),
+        onOff,
+        // Valid sizes stay small: a 64 MiB chunk says nothing more and costs 64 MiB a run.
+        fc.oneof(
+          fc.constant(undefined),
+          fc.integer({ min: 4096, max: 20_000 }),
+          numberAround(4096, 64 << 20).filter((v) => !validChunk(v)),
+        ),
+        async (entry, decode, chunkSize) => {
+          // A stream is chunked by its source: chunkSize is not one of its options.
+          const options = (
+            entry === 'readCaptureStream' ? { decode } : { decode, chunkSize }
+          ) as FileReadOptions;
+          const read = async (file: string): Promise<Snapshot[]> => {
+            const got: Snapshot[] = [];
+            const onPacket = (p: Parameters<Parameters<typeof readCaptureFileSync>[1]>[0]): void => {
+              // A Node stream's chunks are Buffers: compare the bytes, not the class.
+              const copy = snapshot(p);
+              got.push({ ...copy, data: new Uint8Array(copy.data) });
+            };
+            if (entry === 'readCaptureFileSync') readCaptureFileSync(file, onPacket, options);
+            else if (entry === 'readCaptureFile') await readCaptureFile(file, onPacket, options);
+            else if (entry === 'readCaptureStream') {
+              // Opens the file at the first read, so a refusal before reading leaves it unopened.
+              const lazy = (async function* () {
+                yield* createReadStream(file);
+              })();
+              await readCaptureStream(lazy, onPacket, options);
+            } else for await (const p of captureFilePackets(file, options)) onPacket(p);
+            return got;
+          };
+          const good =
+            (decode === true || decode === false || decode === undefined) &&
+            (entry === 'readCaptureStream' || validChunk(chunkSize));
+          if (!good) {
+            // Refused before the file is opened: a missing file is not what is reported.
+            const error = await read(missing).then(
+              () => null,
+              (e: unknown) => e,
+            );
+            expect(error).toBeInstanceOf(PcapError);
+            expect((error as PcapError).code).toBe('INVALID_ARGUMENT');
+            return;
+          }
+          const got = await read(path);
+          expect(got).toEqual(decode === false ? whole.map((p) => ({ ...p, flow: notDecoded })) : whole);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   it('should leave an existing file as it was when generateCaptureFile refuses its options', () => {
