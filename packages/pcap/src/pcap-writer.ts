@@ -44,6 +44,14 @@ export class PcapWriter implements CaptureWriter {
 
   constructor(sink: ByteSink, options: PcapWriterOptions = {}) {
     assertObject(options, 'writer options');
+    // A classic file has one interface, so pcapng's list of them cannot be honoured: refused
+    // rather than dropped, as pcapng would refuse an option it could not write.
+    if ((options as { readonly interfaces?: unknown }).interfaces !== undefined) {
+      throw new PcapError(
+        'INVALID_ARGUMENT',
+        "interfaces is a pcapng option (format: 'pcapng'); a classic pcap has one interface, set by linkType, snaplen and nanoseconds",
+      );
+    }
     const linkType = options.linkType ?? LinkType.ETHERNET;
     this.snaplen = options.snaplen ?? MAX_CAPTURE_LENGTH;
     checkInterface(linkType, this.snaplen);

@@ -19,20 +19,33 @@ import {
  */
 const MAX_NANOSECOND_SECONDS = 18_446_744_072;
 
-/** One interface of a pcapng file. */
+/** One interface of a pcapng file; a field left out takes the writer's option of that name. */
 export interface PcapngInterfaceOptions {
-  /** LINKTYPE_ of the interface. @default LinkType.ETHERNET */
+  /** LINKTYPE_ of the interface. @default the writer's `linkType` */
   readonly linkType?: number;
-  /** Snapshot length. @default 262144 */
+  /** Snapshot length. @default the writer's `snaplen` */
   readonly snaplen?: number;
-  /** Nanosecond timestamps (`if_tsresol` = 9) instead of microseconds. @default false */
+  /** Nanosecond timestamps (`if_tsresol` = 9) instead of microseconds. @default the writer's `nanoseconds` */
   readonly nanoseconds?: boolean;
 }
 
-/** Options of {@link PcapngWriter}. */
+/**
+ * Options of {@link PcapngWriter}. `linkType`, `snaplen` and `nanoseconds` mean what they mean to
+ * a classic `PcapWriter`, here for every interface that does not set its own: the same
+ * options write the same packets in either format.
+ * @example
+ * // Two nanosecond interfaces, Ethernet and raw IP.
+ * new PcapngWriter(sink, { nanoseconds: true, interfaces: [{}, { linkType: LinkType.RAW }] });
+ */
 export interface PcapngWriterOptions {
-  /** The interfaces, by id. @default [{}] (one Ethernet interface) */
+  /** The interfaces, by id. @default [{}] (one interface, with the defaults below) */
   readonly interfaces?: readonly PcapngInterfaceOptions[];
+  /** LINKTYPE_ of every interface that does not set its own. @default LinkType.ETHERNET */
+  readonly linkType?: number;
+  /** Snapshot length of every interface that does not set its own. @default 262144 */
+  readonly snaplen?: number;
+  /** Nanosecond timestamps on every interface that does not set its own. @default false */
+  readonly nanoseconds?: boolean;
   /** Byte order of the section. @default true */
   readonly littleEndian?: boolean;
   /** Bytes buffered before the sink is called, an integer 1..67108864. @default 1048576 */
@@ -67,13 +80,23 @@ export class PcapngWriter implements CaptureWriter {
       );
     }
     this.le = booleanOption(options.littleEndian, 'littleEndian', true);
+    // The section-wide defaults are checked even when every interface sets its own: a bad value
+    // is refused wherever it is given, never skipped.
+    const linkTypeDefault = options.linkType ?? LinkType.ETHERNET;
+    const snaplenDefault = options.snaplen ?? MAX_CAPTURE_LENGTH;
+    checkInterface(linkTypeDefault, snaplenDefault);
+    const nanosecondsDefault = booleanOption(options.nanoseconds, 'nanoseconds', false);
     // Every interface is checked before the first byte goes to the sink.
     const checked = interfaces.map((iface: PcapngInterfaceOptions, i) => {
       assertObject(iface, 'an interface');
-      const linkType = iface.linkType ?? LinkType.ETHERNET;
-      const snaplen = iface.snaplen ?? MAX_CAPTURE_LENGTH;
+      const linkType = iface.linkType ?? linkTypeDefault;
+      const snaplen = iface.snaplen ?? snaplenDefault;
       checkInterface(linkType, snaplen);
-      const nanoseconds = booleanOption(iface.nanoseconds, `interfaces[${String(i)}].nanoseconds`, false);
+      const nanoseconds = booleanOption(
+        iface.nanoseconds,
+        `interfaces[${String(i)}].nanoseconds`,
+        nanosecondsDefault,
+      );
       return { linkType, snaplen, nanoseconds };
     });
     this.out = new ChunkBuffer(sink, bufferSizeOf(options.bufferSize));

@@ -51,11 +51,24 @@ const anyWriterOptions: fc.Arbitrary<WriterOptions> = fc.oneof(
       numberAround(1, 262_144).map((snaplen) => ({ snaplen })),
       numberAround(1, 64 << 20).map((bufferSize) => ({ bufferSize })),
       fc.string().map((format) => ({ format })),
+      // pcapng's list on a classic writer: refused whatever it holds, even empty.
+      fc
+        .array(fc.record({ nanoseconds: fc.boolean() }), { maxLength: 2 })
+        .map((interfaces) => ({ interfaces })),
     )
     .map((o) => o as WriterOptions),
   fc
     .oneof(
       numberAround(1, 64 << 20).map((bufferSize) => ({ bufferSize })),
+      // The defaults of every interface, then an interface's own value over them.
+      fc
+        .record(
+          { linkType: numberAround(0, 0xffff), snaplen: numberAround(1, 262_144) },
+          { requiredKeys: [] },
+        )
+        .chain((defaults) =>
+          fc.constantFrom(defaults, { ...defaults, interfaces: [{ linkType: 1, snaplen: 64 }] }),
+        ),
       fc
         .array(
           fc.record(
@@ -194,11 +207,12 @@ describe('bad input', () => {
     fc.assert(
       fc.property(
         // Where each option lives: both on a classic writer; byte order on a pcapng section,
-        // resolution on each of its interfaces.
+        // resolution on the section (for every interface) or on one interface.
         fc.constantFrom(
           ['pcap', 'nanoseconds'],
           ['pcap', 'littleEndian'],
           ['pcapng', 'littleEndian'],
+          ['pcapng', 'nanoseconds'],
           ['pcapng interface', 'nanoseconds'],
         ),
         onOff,

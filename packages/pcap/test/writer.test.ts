@@ -7,6 +7,7 @@ import {
   PcapngWriter,
   PcapWriter,
   readCapture,
+  type WriterOptions,
   writeCapture,
 } from '../src/index.js';
 import { packetsArb } from './arbitraries.js';
@@ -31,6 +32,68 @@ describe('writers', () => {
             expect(g.data).toEqual(p.data.subarray(0, snaplen));
             expect(g.originalLength).toBe(p.originalLength);
           });
+        },
+      ),
+    );
+  });
+
+  it('should apply linkType, snaplen and nanoseconds alike in both formats, as defaults a pcapng interface overrides', () => {
+    const settings = fc.record(
+      {
+        linkType: fc.constantFrom(1, 101, 113, 0, 147),
+        snaplen: fc.integer({ min: 1, max: 200 }),
+        nanoseconds: fc.boolean(),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(
+        settings,
+        fc.option(fc.array(settings, { minLength: 1, maxLength: 3 }), { nil: undefined }),
+        fc.uint8Array({ maxLength: 300 }),
+        fc.nat({ max: 999_999_999 }),
+        (top, interfaces, data, timestampNs) => {
+          const read = (file: Uint8Array): [number, number, number, number][] => {
+            const got: [number, number, number, number][] = [];
+            readCapture(file, (p) => got.push([p.interfaceId, p.linkType, p.capturedLength, p.timestampNs]), {
+              decode: false,
+            });
+            return got;
+          };
+          const n = interfaces?.length ?? 1;
+          const packets = Array.from({ length: n }, (_, interfaceId) => ({
+            timestampSec: 1,
+            timestampNs,
+            data,
+            interfaceId,
+          }));
+          const expected = packets.map((_, i): [number, number, number, number] => {
+            const own = interfaces?.[i] ?? {};
+            const snaplen = own.snaplen ?? top.snaplen ?? 262_144;
+            const nanoseconds = own.nanoseconds ?? top.nanoseconds ?? false;
+            return [
+              i,
+              own.linkType ?? top.linkType ?? 1,
+              Math.min(data.length, snaplen),
+              nanoseconds ? timestampNs : Math.floor(timestampNs / 1000) * 1000,
+            ];
+          });
+          expect(
+            read(writeCapture(packets, { format: 'pcapng', ...top, ...(interfaces && { interfaces }) })),
+          ).toEqual(expected);
+          // A classic file has one interface: the same options write the same packet, and a list
+          // of interfaces is refused rather than dropped.
+          const classic = { format: 'pcap', ...top, interfaces } as WriterOptions;
+          if (interfaces === undefined) {
+            expect(read(writeCapture(packets, classic))).toEqual(expected);
+          } else {
+            expect(() => writeCapture(packets, classic)).toThrow(
+              expect.objectContaining({
+                code: 'INVALID_ARGUMENT',
+                message: expect.stringContaining('pcapng'),
+              }),
+            );
+          }
         },
       ),
     );
