@@ -1,12 +1,14 @@
 import type { DistributionLayer, DistributionMode, FlowKey } from '@maestro/hash';
 import { BatchScratch, matchBatch, matchKeys } from './batch-match.js';
 import type { Cidr } from './cidr.js';
+import { formatPath } from './config-path.js';
 import { describeValue, PolicyError } from './errors.js';
 import { FlowCache, MISS } from './flow-cache.js';
 import { buildSplitTree } from './hyper-split.js';
+import { checkNatRule } from './nat-checks.js';
 import { PACKET_WORDS, PacketBatch, PacketWord } from './packet-batch.js';
 import { BAD_PACKET, checkedPoint } from './packet-point.js';
-import { DEFAULT_SYNC, type Policy, type SyncScope } from './policy.js';
+import { DEFAULT_SYNC, type NatRule, type Policy, type SyncScope } from './policy.js';
 import type { Range } from './range.js';
 import { rulesToBoxesV4, rulesToBoxesV6 } from './rule-boxes.js';
 import { topologyMode } from './topology.js';
@@ -120,6 +122,24 @@ function checkCidrs(cidrs: readonly Cidr[], where: string): void {
   }
 }
 
+/**
+ * Checks the NAT rules of a hand-built policy as `validatePolicy` checks a configuration's: the
+ * shape of each block here, what makes a rule applicable in the loader's own {@link checkNatRule}.
+ * The matcher does not read them, but the compiled policy carries them to whatever applies NAT.
+ */
+function checkNat(nat: readonly NatRule[]): void {
+  nat.forEach((rule, i) => {
+    const at = ['nat', i];
+    const where = formatPath(at);
+    if (rule.kind === 'static') checkCidrs([rule.original, rule.translated], where);
+    else if (rule.kind === 'hide') checkCidrs([rule.address, ...rule.source, ...rule.destination], where);
+    else fail(where, `kind ${describeValue((rule as { kind: unknown }).kind)} must be 'hide' or 'static'`);
+    checkNatRule(rule, at, (path, found, expected) =>
+      fail(formatPath(path), `found ${found}; allowed: ${expected}`),
+    );
+  });
+}
+
 /** Checks what the matcher relies on, for policies built by hand rather than by `validatePolicy`. */
 function checkPolicy(policy: Policy): void {
   policy.rules.forEach((rule, i) => {
@@ -134,6 +154,7 @@ function checkPolicy(policy: Policy): void {
       if (!Number.isInteger(p) || p < 0 || p > 255)
         fail(where, `protocol ${describeValue(p)} must be 0..255`);
   });
+  checkNat(policy.nat);
 }
 
 /** Flow-cache slots when the options name none. */

@@ -8,6 +8,7 @@ export {
   parseCidr,
 } from './cidr.js';
 export { type CompiledPolicy, type CompileOptions, compilePolicy, DEFAULT_FLOW_CACHE } from './compile.js';
+export { formatPath } from './config-path.js';
 export {
   type ConfigIssue,
   formatIssue,
@@ -47,4 +48,4 @@ export { type ConfigValue, type PrintOptions, policyToConfig, printPolicy } from
 export { formatRange, parseRange, type Range } from './range.js';
 export type { ConfigFormat, PathKey, Position } from './source.js';
 export { autoMode, topologyMode } from './topology.js';
-export { formatPath, type ValidateOptions, validatePolicy } from './validate.js';
+export { type ValidateOptions, validatePolicy } from './validate.js';

@@ -1,6 +1,7 @@
 import { parseProtocol } from '@maestro/hash';
 import * as v from 'valibot';
 import { parseCidr } from './cidr.js';
+import { HIDE_PORT_MAX, HIDE_PORT_MIN } from './nat-checks.js';
 import { parseRange } from './range.js';
 
 // The shape of a configuration file, checked by valibot. Every schema carries the text that says
@@ -137,7 +138,7 @@ const hideSchema = strict({
   source: v.array(cidr, 'a list of address blocks'),
   destination: list(cidr, 'address blocks'),
   address: cidr,
-  ports: v.optional(rangeOf(1, 65535, 'port')),
+  ports: v.optional(rangeOf(HIDE_PORT_MIN, HIDE_PORT_MAX, 'port')),
 });
 
 const staticSchema = strict({

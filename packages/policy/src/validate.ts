@@ -1,16 +1,25 @@
 import { parseProtocol } from '@maestro/hash';
 import * as v from 'valibot';
 import { type Cidr, parseCidr } from './cidr.js';
+import { formatPath } from './config-path.js';
 import { type ConfigIssue, PolicyConfigError } from './errors.js';
-import { buildLogicalServer, checkLogicalServers, logicalServerSchema } from './logical-servers.js';
+import {
+  buildLogicalServer,
+  checkLogicalServers,
+  type IssueReporter,
+  logicalServerSchema,
+} from './logical-servers.js';
+import { checkNatRule, HIDE_PORT_MAX, HIDE_PORT_MIN } from './nat-checks.js';
 import {
   DEFAULT_HIDE_PORTS,
+  type HideNatRule,
   type InterfaceTopology,
   type NatRule,
   type Policy,
   type Rule,
   type RuleAction,
   type RuleMatch,
+  type StaticNatRule,
 } from './policy.js';
 import { parseRange } from './range.js';
 import {
@@ -31,17 +40,6 @@ export interface ValidateOptions {
   readonly file?: string;
   /** Finds where a path lies in the source text; without it issues carry only paths. */
   readonly locate?: (path: readonly PathKey[], key: boolean) => Position | undefined;
-}
-
-/** Formats a path as `$.rules[3].match.source[0]`. */
-export function formatPath(path: readonly PathKey[]): string {
-  let out = '$';
-  for (const step of path) {
-    if (typeof step === 'number') out += `[${step}]`;
-    else if (/^[A-Za-z_][\w-]*$/.test(step)) out += `.${step}`;
-    else out += `[${JSON.stringify(step)}]`;
-  }
-  return out;
 }
 
 /** A short rendering of a found value for an error message. */
@@ -285,53 +283,25 @@ function toPort(value: RawRange): { from: number; to: number } {
 
 function buildNat(entry: RawNat, at: PathKey[], sink: IssueSink): NatRule {
   const named = entry.name === undefined ? {} : { name: entry.name };
+  const report: IssueReporter = (path, found, expected) => sink.add(path, found, expected);
   if (entry.type === 'static') {
-    const original = parseCidr(entry.original);
-    const translated = parseCidr(entry.translated);
-    if (original.family !== translated.family || original.prefix !== translated.prefix) {
-      sink.add(
-        [...at, 'translated'],
-        JSON.stringify(entry.translated),
-        `a block of the same family and length as the original (/${original.prefix}, IPv${original.family})`,
-      );
-    }
-    return { kind: 'static', ...named, original, translated };
+    const rule: StaticNatRule = {
+      kind: 'static',
+      ...named,
+      original: parseCidr(entry.original),
+      translated: parseCidr(entry.translated),
+    };
+    checkNatRule(rule, at, report);
+    return rule;
   }
   const address = parseCidr(entry.address);
-  if (address.prefix !== (address.family === 4 ? 32 : 128)) {
-    sink.add([...at, 'address'], JSON.stringify(entry.address), 'a single address (a host, /32 or /128)');
-  }
   const source: Cidr[] = entry.source.map(parseCidr);
-  if (source.length === 0) sink.add([...at, 'source'], 'an empty list', 'at least one address block');
-  source.forEach((s, i) => {
-    if (s.family !== address.family) {
-      sink.add(
-        [...at, 'source', i],
-        `an IPv${s.family} block`,
-        `IPv${address.family} blocks, like the hiding address`,
-      );
-    }
-  });
-  // A hide rule translates one packet's source; its destination blocks only narrow which packets.
-  // A block of the other family can never match one of those packets: left in, it would make the
-  // rule silently apply to fewer destinations (or, as the only block, to none) than it reads.
   const destination: Cidr[] = (entry.destination ?? []).map(parseCidr);
-  destination.forEach((d, i) => {
-    if (d.family !== address.family) {
-      sink.add(
-        [...at, 'destination', i],
-        `an IPv${d.family} block`,
-        `IPv${address.family} blocks, like the hiding address and the sources`,
-      );
-    }
-  });
-  const ports = entry.ports === undefined ? DEFAULT_HIDE_PORTS : parseRange(entry.ports, 1, 65535, 'port');
-  return {
-    kind: 'hide',
-    ...named,
-    source,
-    destination,
-    address,
-    ports,
-  };
+  const ports =
+    entry.ports === undefined
+      ? DEFAULT_HIDE_PORTS
+      : parseRange(entry.ports, HIDE_PORT_MIN, HIDE_PORT_MAX, 'port');
+  const rule: HideNatRule = { kind: 'hide', ...named, source, destination, address, ports };
+  checkNatRule(rule, at, report);
+  return rule;
 }

@@ -3,22 +3,29 @@ import { unconvertible } from '@maestro/vitest-config/garbage';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  type Cidr,
   type CompileOptions,
   compilePolicy,
   maskV4,
   matchLinear,
+  type NatRule,
   PacketBatch,
   type Policy,
+  PolicyConfigError,
+  type PolicyError,
   parseCidr,
   parsePolicy,
   parseRange,
+  policyToConfig,
   printPolicy,
   type Range,
   type Rule,
+  validatePolicy,
 } from '../src/index.js';
 import { garbagePacket, type UncheckedPacket } from './arbitraries/garbage-packet.js';
 import { type Packet, packet } from './arbitraries/packets.js';
-import { emptyMatch, policy } from './arbitraries/policies.js';
+import { emptyMatch, natRule, policy } from './arbitraries/policies.js';
+import { cidr } from './arbitraries/universe.js';
 import { refusal } from './refusal.js';
 
 /** Any number, the edges of `min..max` and just past them, and values that are not numbers at all. */
@@ -68,6 +75,70 @@ const badMatch: fc.Arbitrary<Partial<Rule['match']>> = fc.oneof(
     .filter((b) => b.length !== 16)
     .map((v6) => ({ destination: [{ family: 6 as const, prefix: 64, v4: 0, v6 }] })),
 );
+
+/** `list` with `item` put in at `at` (modulo its length + 1). */
+function insert<T>(list: readonly T[], at: number, item: T): T[] {
+  const i = at % (list.length + 1);
+  return [...list.slice(0, i), item, ...list.slice(i)];
+}
+
+/**
+ * A NAT rule of well-formed blocks and integer ports with one part replaced by any value of its
+ * kind: a block of any family and length, a source or destination of any family added, no source,
+ * ports anywhere near 1..65535 in either order. Some are good rules, most are not.
+ */
+const wellFormedNat: fc.Arbitrary<NatRule> = fc.oneof(
+  natRule,
+  fc
+    .tuple(natRule, cidr)
+    .map(([r, c]): NatRule => (r.kind === 'static' ? { ...r, translated: c } : { ...r, address: c })),
+  fc
+    .tuple(natRule, cidr, fc.nat())
+    .map(
+      ([r, c, at]): NatRule =>
+        r.kind === 'static' ? { ...r, original: c } : { ...r, source: insert(r.source, at, c) },
+    ),
+  fc
+    .tuple(natRule, cidr, fc.nat())
+    .map(
+      ([r, c, at]): NatRule =>
+        r.kind === 'static' ? r : { ...r, destination: insert(r.destination, at, c) },
+    ),
+  natRule.map((r): NatRule => (r.kind === 'static' ? r : { ...r, source: [] })),
+  fc
+    .tuple(natRule, fc.integer({ min: -2, max: 65_537 }), fc.integer({ min: -2, max: 65_537 }))
+    .map(([r, from, to]): NatRule => (r.kind === 'static' ? r : { ...r, ports: { from, to } })),
+);
+
+/** A malformed block: a family other than 4 or 6, a prefix out of range, an address of the wrong kind. */
+const malformedBlock: fc.Arbitrary<Cidr> = badMatch
+  .map((m) => (m.source ?? m.destination)?.[0])
+  .filter((c): c is Cidr => c !== undefined);
+
+/** A NAT rule with one part of the wrong shape: a malformed block, an unknown kind, ports not integers. */
+const malformedNat: fc.Arbitrary<NatRule> = fc
+  .tuple(
+    natRule,
+    malformedBlock,
+    fc
+      .oneof(
+        fc.string(),
+        fc.constant(null),
+        numberAround(1, 65535).filter((v) => !Number.isInteger(v)),
+      )
+      .filter((v) => v !== 'hide' && v !== 'static'),
+    fc.nat(2),
+  )
+  .map(([r, block, junk, how]) => {
+    if (how === 0)
+      return r.kind === 'static'
+        ? { ...r, translated: block }
+        : { ...r, destination: [...r.destination, block] };
+    if (how === 1) return { ...r, kind: junk } as unknown as NatRule;
+    return r.kind === 'static'
+      ? ({ ...r, kind: 'hide' } as unknown as NatRule)
+      : { ...r, ports: { from: junk as number, to: 65535 } };
+  });
 
 /** Ways to break one part of a good packet. */
 const BREAKERS: readonly ((p: Packet) => UncheckedPacket)[] = [
@@ -143,7 +214,17 @@ describe('bad input', () => {
     fc.assert(
       fc.property(
         odd,
-        fc.constantFrom('policy', 'topology', 'interfaces', 'rules', 'rule', 'match', 'vlans'),
+        fc.constantFrom(
+          'policy',
+          'topology',
+          'interfaces',
+          'rules',
+          'rule',
+          'match',
+          'vlans',
+          'nat',
+          'nat rule',
+        ),
         (v, where) => {
           expect(refusal(() => parseCidr(v as string))).toBe('INVALID_CIDR');
           expect(refusal(() => parseRange(v as string, 0, 65535, 'port'))).toBe('INVALID_RANGE');
@@ -162,7 +243,11 @@ describe('bad input', () => {
                       ? { ...p, rules: [v] }
                       : where === 'match'
                         ? { ...p, rules: [{ ...rule, match: v }] }
-                        : { ...p, rules: [{ ...rule, match: { ...rule.match, vlans: v } }] };
+                        : where === 'nat'
+                          ? { ...p, nat: v }
+                          : where === 'nat rule'
+                            ? { ...p, nat: [v] }
+                            : { ...p, rules: [{ ...rule, match: { ...rule.match, vlans: v } }] };
           expect(refusal(() => compilePolicy(bad as Policy))).toBe('INVALID_POLICY');
         },
       ),
@@ -191,6 +276,46 @@ describe('bad input', () => {
         const bad: Policy = { ...p, rules };
         expect(refusal(() => compilePolicy(bad))).toBe('INVALID_POLICY');
       }),
+    );
+  });
+
+  it('should refuse a hand-built NAT rule exactly when the loader refuses it as printed, and any malformed one', () => {
+    const verdict = (run: () => unknown): unknown => {
+      try {
+        run();
+        return 'accepted';
+      } catch (error) {
+        return error;
+      }
+    };
+    fc.assert(
+      fc.property(
+        policy(2),
+        fc.nat(),
+        fc.oneof(
+          wellFormedNat.map((rule) => ({ rule, wellFormed: true })),
+          malformedNat.map((rule) => ({ rule, wellFormed: false })),
+        ),
+        (p, pick, { rule, wellFormed }) => {
+          const at = pick % (p.nat.length + 1);
+          const bad: Policy = { ...p, nat: [...p.nat.slice(0, at), rule, ...p.nat.slice(at + 1)] };
+          const compiled = verdict(() => compilePolicy(bad));
+          if (!wellFormed) {
+            expect(refusal(() => compilePolicy(bad))).toBe('INVALID_POLICY');
+            return;
+          }
+          const loaded = verdict(() => validatePolicy(policyToConfig(bad)));
+          if (loaded === 'accepted') {
+            expect(compiled).toBe('accepted');
+            return;
+          }
+          expect(loaded).toBeInstanceOf(PolicyConfigError);
+          expect(refusal(() => compilePolicy(bad))).toBe('INVALID_POLICY');
+          // The compiler names its first problem by the path the loader reports it at.
+          const path = (compiled as PolicyError).message.split(': ')[0];
+          expect((loaded as PolicyConfigError).issues.map((i) => i.path)).toContain(path);
+        },
+      ),
     );
   });
 
