@@ -29,9 +29,14 @@ const scenario = fc.record({
 /**
  * What each event does to the simulated group, as its event effects apply it: fail and remove
  * take a live member out (nothing otherwise), recover and add bring back one that is not live,
- * a weight sets the weight. Members the run never lists or adds do not exist.
+ * a weight sets the weight. Members the run never lists or adds do not exist. For each event:
+ * whether it changed its member, and whether a live member with a weight above 0 is left after
+ * it (the distribution table the run builds after every event needs one).
  */
-function changesOf(members: readonly SimMember[], events: readonly SimEvent[]): boolean[] {
+function changesOf(
+  members: readonly SimMember[],
+  events: readonly SimEvent[],
+): { changed: boolean; weighted: boolean }[] {
   const status = new Map<string, string>(members.map((m) => [m.id, 'ACTIVE']));
   const weight = new Map<string, number>(members.map((m) => [m.id, m.weight]));
   return events.map((e) => {
@@ -41,14 +46,20 @@ function changesOf(members: readonly SimMember[], events: readonly SimEvent[]): 
       status.set(e.member, e.kind === 'fail' ? 'DOWN' : 'REMOVED');
     if ((e.kind === 'recover' || e.kind === 'add') && !live) status.set(e.member, 'ACTIVE');
     if (e.kind === 'weight') weight.set(e.member, e.weight ?? 0);
-    return `${status.get(e.member) ?? 'NOT_JOINED'}/${weight.get(e.member) ?? 100}` !== before;
+    const weighted = [...status].some(([id, s]) => s === 'ACTIVE' && (weight.get(id) ?? 100) > 0);
+    return {
+      changed: `${status.get(e.member) ?? 'NOT_JOINED'}/${weight.get(e.member) ?? 100}` !== before,
+      weighted,
+    };
   });
 }
 
 describe('events that change nothing', () => {
-  it('should accept events exactly when each changes the group, on a member in it by then (a failed one may be removed)', () => {
+  it('should accept events exactly when each changes the group, on a member in it by then (a failed one may be removed), and leaves a live member of weight above 0', () => {
     fc.assert(
       fc.property(scenario, ({ members, events: raw }) => {
+        // What --members and a scenario's members take: at least one weight above 0.
+        fc.pre(members.some((m) => m.weight > 0));
         const events = raw
           .map((e) => (e.kind === 'weight' ? e : { at: e.at, kind: e.kind, member: e.member }))
           .sort((a, b) => a.at - b.at);
@@ -56,13 +67,18 @@ describe('events that change nothing', () => {
         const inGroup = new Set(members.map((m) => m.id));
         const failed = new Set<string>();
         let accepted = true;
+        let starved = false;
         events.forEach((e, i) => {
           if (!accepted) return;
           const known = inGroup.has(e.member) || e.kind === 'add';
           // Removing a failed member leaves the simulated group as it was (it stays down), yet
           // it is what an engineer does with a dead member: accepted, and the member is gone.
           const removesFailed = e.kind === 'remove' && failed.has(e.member);
-          accepted = known && (changes[i] === true || removesFailed);
+          const change = changes[i] as { changed: boolean; weighted: boolean };
+          accepted = known && (change.changed || removesFailed);
+          // An event that leaves nowhere to send a packet stops the run part-way: refused before it.
+          starved = accepted && !change.weighted;
+          accepted &&= change.weighted;
           inGroup.add(e.member);
           if (e.kind === 'fail') failed.add(e.member);
           if (e.kind !== 'fail' && e.kind !== 'weight') failed.delete(e.member);
@@ -77,7 +93,11 @@ describe('events that change nothing', () => {
         else {
           expect(refusal).toBeInstanceOf(CliError);
           expect((refusal as CliError).exitCode).toBe(2);
-          expect((refusal as CliError).message).toMatch(/^event "[^"]+"(:| changes nothing:) /);
+          expect((refusal as CliError).message).toMatch(
+            starved
+              ? /^event "[^"]+" leaves no active member with a weight above 0\b/
+              : /^event "[^"]+"(:| changes nothing:) /,
+          );
         }
       }),
       { numRuns: 500 },
@@ -107,6 +127,44 @@ describe('events that change nothing', () => {
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   });
+
+  it.each([
+    [
+      ['--members', '2', '--event', 'fail sgm1 @1s', '--event', 'fail sgm2 @2s'],
+      /^maestro: event "fail sgm2 @2s" leaves no active member with a weight above 0 \(sgm1 has failed \("fail sgm1 @1s"\)\): the group needs one at every time to distribute to$/,
+    ],
+    [
+      ['--members', 'sgm1=100,sgm2=0,sgm3', '--event', 'remove sgm3 @1s', '--event', 'weight=0 sgm1 @2s'],
+      /"weight=0 sgm1 @2s" leaves no active member with a weight above 0 \(sgm2 has weight 0, sgm3 was removed \("remove sgm3 @1s"\)\)/,
+    ],
+    [
+      [
+        '--members',
+        '2',
+        '--event',
+        'fail sgm1 @1s',
+        '--event',
+        'remove sgm2 @3s',
+        '--event',
+        'recover sgm1 @3s',
+      ],
+      /"remove sgm2 @3s" leaves no active member .*; events at one time apply in the order given, so put "recover sgm1 @3s" before it$/,
+    ],
+    [
+      // Past the capture's last packet: the run applies it at its time all the same.
+      ['--members', '1', '--event', 'fail sgm1 @100000s'],
+      /"fail sgm1 @100000s" leaves no active member with a weight above 0: the group/,
+    ],
+  ])(
+    'should refuse before the run, with one line and exit 2, an event that leaves no live member of weight above 0: %j',
+    (args, message) => {
+      const r = maestro(['simulate', ...args, '--json']);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trimEnd()).toMatch(message);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    },
+  );
 
   it('should refuse an event of a scenario file that changes nothing, as one given by flag', () => {
     const dir = tempDir();

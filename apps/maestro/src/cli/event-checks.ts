@@ -20,6 +20,11 @@ const JOINING_WEIGHT = 100;
  * at every event, in the order the simulation applies them (by time; equal times as given). A
  * no-op is a mistake in the scenario (a wrong time, member or value) that the report would
  * otherwise hide behind a row of zeros.
+ *
+ * It also refuses an event after which no active member has a weight above 0 (a `fail`, `remove`
+ * or `weight=0` of the last one): the group would have nowhere to send a packet, and the run would
+ * stop there, part-way through the capture, with a line naming no event. The simulation applies
+ * every event, those past the capture's last packet too, so nothing of this waits for the run.
  * @throws {CliError} (exit 2) naming the event, where the member stands, and what the event applies to.
  */
 export function checkEvents(members: readonly SimMember[], events: readonly SimEvent[]): void {
@@ -69,11 +74,58 @@ export function checkEvents(members: readonly SimMember[], events: readonly SimE
           throw noEffect(`already has weight ${weight}`, `a weight event sets another weight, 0..512`);
         m.weight = weight;
         // A weight changes the member's share, not where it stands: `since` stays.
-        return;
+        break;
       }
     }
-    m.since = e;
+    if (e.kind !== 'weight') m.since = e;
+    if (![...group.values()].some((x) => x.state === 'active' && x.weight > 0)) {
+      throw noneLeft(text, e, group, events.slice(i + 1));
+    }
   });
+}
+
+/** At most this many other members are named in the line that says why none is left. */
+const NAMED = 4;
+
+/** The refusal of an event after which no active member has a weight above 0. */
+function noneLeft(
+  text: string,
+  e: SimEvent,
+  group: ReadonlyMap<string, Standing>,
+  later: readonly SimEvent[],
+): CliError {
+  const others = [...group].filter(([id]) => id !== e.member).map(([id, m]) => standing(id, m));
+  const named =
+    others.length <= NAMED
+      ? others.join(', ')
+      : `${others.slice(0, NAMED).join(', ')} and ${others.length - NAMED} more like them`;
+  // Events at one time apply in the order given: one given after this event that would bring
+  // back a member with a weight, or give an active member one, comes too late by that order.
+  const rescue = later.find((l) => l.at === e.at && l.member !== e.member && rescues(l, group));
+  return new CliError(
+    `${text} leaves no active member with a weight above 0${named === '' ? '' : ` (${named})`}: ` +
+      'the group needs one at every time to distribute to' +
+      (rescue === undefined
+        ? ''
+        : `; events at one time apply in the order given, so put "${formatEvent(rescue)}" before it`),
+  );
+}
+
+/** True when `l`, applied to `group` as it stands, leaves an active member with a weight above 0. */
+function rescues(l: SimEvent, group: ReadonlyMap<string, Standing>): boolean {
+  const m = group.get(l.member);
+  if (l.kind === 'recover' || l.kind === 'add') {
+    return m === undefined ? l.kind === 'add' : m.state !== 'active' && m.weight > 0;
+  }
+  return l.kind === 'weight' && (l.weight ?? 0) > 0 && m?.state === 'active';
+}
+
+/** Why a member other than the event's takes no traffic. */
+function standing(id: string, m: Standing): string {
+  const by = m.since === undefined ? '' : ` ("${formatEvent(m.since)}")`;
+  if (m.state === 'failed') return `${id} has failed${by}`;
+  if (m.state === 'removed') return `${id} was removed${by}`;
+  return `${id} has weight 0`;
 }
 
 function notAMember(
