@@ -37,7 +37,8 @@ Options:
   --event "E"           "<fail|recover|add|remove|weight=W> <member> @<seconds>s", repeatable;
                         seconds from the capture's first packet; an event that would change
                         nothing (recover of an active member, a second fail, add of a member
-                        in the group, the weight it has) is refused before the run
+                        in the group, the weight it has) is refused before the run, as is
+                        one that leaves no active member with a weight above 0
   --scenario FILE       a YAML file holding all of the above (flags given too win)
   --hash H              toeplitz (Microsoft RSS key), symmetric, keyed:<16 hex digits>
   --json                the report as JSON on stdout
