@@ -90,10 +90,16 @@ describe('cluster datagrams', () => {
 
   it('should round-trip every correction message', () => {
     fc.assert(
-      fc.property(flowKey, fc.nat({ max: 0xffff }), fc.nat({ max: 0xffff }), (key, from, owner) => {
-        const m = { kind: 'correct' as const, from, to: 3, key, owner, reason: 2 };
-        expect(decodeCorrection(encodeCorrection(m), 3, createFlowKey())).toEqual(m);
-      }),
+      fc.property(
+        flowKey,
+        fc.nat({ max: 0xffff }),
+        fc.nat({ max: 0xffff }),
+        fc.nat({ max: 0xffff_ffff }),
+        (key, from, owner, created) => {
+          const m = { kind: 'correct' as const, from, to: 3, key, owner, reason: 2, created };
+          expect(decodeCorrection(encodeCorrection(m), 3, createFlowKey())).toEqual(m);
+        },
+      ),
     );
   });
 

@@ -16,7 +16,7 @@ import { CorrectionError, shown } from './errors.js';
 import { fragmentKey } from './fragment-key.js';
 import { checkPacket, checkTime, guard } from './packet-checks.js';
 import type { CorrectionStats } from './stats.js';
-import type { CorrectionConfig, Distribute, Ingress, Packet, Route } from './types.js';
+import type { CorrectionConfig, CorrectionMessage, Distribute, Ingress, Packet, Route } from './types.js';
 
 export { MAX_HOPS } from './packet-checks.js';
 
@@ -159,8 +159,8 @@ export class MemberEngine extends BatchDecisions {
           : natted
             ? Reason.NAT
             : Reason.ASYMMETRIC;
-    if (target !== this.self) this.send(target, r, natted ? Reason.NAT : Reason.ASYMMETRIC);
-    if (landing !== this.self) this.send(landing, o, Reason.RELATED);
+    if (target !== this.self) this.send(target, r, self, natted ? Reason.NAT : Reason.ASYMMETRIC, now);
+    if (landing !== this.self) this.send(landing, o, self, Reason.RELATED, now);
     if (packet.moreFragments) this.trackFragment(packet, now);
     if (expectation >= 0) {
       const pattern = this.expectations.keyAt(expectation, this.scratch);
@@ -238,8 +238,45 @@ export class MemberEngine extends BatchDecisions {
       this.outbox.push({ kind: 'uncorrect', from: this.self, to: landing, key: this.pool.keyCopy(o) });
   }
 
-  private send(to: number, key: FlowKey, reason: number): void {
-    this.outbox.push(this.pool.correct(this.self, to, key, this.self, reason));
+  protected resolveSplit(
+    h: number,
+    claim: Extract<CorrectionMessage, { kind: 'correct' }>,
+    now: number,
+  ): void {
+    const owned = this.owned;
+    const owner = claim.owner;
+    const natted = owned.aliasAt(h, this.translated);
+    if (
+      claimPrecedes(owned.created(h), natted, this.self, claim.created, claim.reason === Reason.NAT, owner)
+    ) {
+      // Created here first: this member keeps it, and the claimant yields once it hears so.
+      const reason = natted ? Reason.NAT : Reason.ASYMMETRIC;
+      const mine = owned.created(h);
+      this.send(owner, claim.key, this.self, reason, mine);
+      if (claim.from !== owner && claim.from !== this.self)
+        this.send(claim.from, claim.key, this.self, reason, mine);
+      return;
+    }
+    // Created first there: yield. Where this member's own `correct`s went at the creation (as
+    // announceRemoval finds them), asked before anything changes, in case a config function throws.
+    const o = owned.keyAt(h, this.original);
+    const t = this.translated;
+    if (!natted) copyFlowKey(o, t);
+    const r = reverseFlowKey(t, this.reply);
+    const target = this.pick(r, this.ingressOf(this.route(t)));
+    const landing = this.pick(o, this.interfaces[owned.tag(h)] as Ingress);
+    owned.removeAt(h);
+    this.putCorrection(o, now, owner, claim.reason);
+    if (natted) this.putCorrection(t, now, owner, claim.reason);
+    if (target !== this.self && target !== owner) this.send(target, r, owner, claim.reason, claim.created);
+    if (landing !== this.self && landing !== owner)
+      this.send(landing, o, owner, Reason.RELATED, claim.created);
+    this.counter.yielded();
+  }
+
+  /** Sends `to` a `correct` for `key` naming `owner`, which created the connection at `created`. */
+  private send(to: number, key: FlowKey, owner: number, reason: number, created: number): void {
+    this.outbox.push(this.pool.correct(this.self, to, key, owner, reason, created));
   }
 
   private ingressOf(index: number): Ingress {
@@ -278,4 +315,26 @@ export class MemberEngine extends BatchDecisions {
     this.counter.decision(decision, reason);
     return decision;
   }
+}
+
+/**
+ * True when member `a`'s claim to a connection comes before member `b`'s: the earlier creation
+ * (rule 1: the member of the first packet owns); at the same time, the member that translated it
+ * (a reply addressed to a translated tuple cannot be older than the translation, and only the
+ * translating member holds both tuples); then the smaller member index. Both members of a split
+ * connection rank the two claims alike, so exactly one of them keeps it. A claim whose reason is
+ * not NAT (a `related` one) may under-state a translation: its receiver then keeps the connection
+ * and answers, and the answer, which states it, settles the split one round later.
+ */
+function claimPrecedes(
+  aCreated: number,
+  aTranslated: boolean,
+  a: number,
+  bCreated: number,
+  bTranslated: boolean,
+  b: number,
+): boolean {
+  if (aCreated !== bCreated) return aCreated < bCreated;
+  if (aTranslated !== bTranslated) return aTranslated;
+  return a < b;
 }

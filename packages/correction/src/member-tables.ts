@@ -104,9 +104,21 @@ export abstract class MemberTables {
   /**
    * Applies a message from the sync layer. Throws `UNKNOWN_MEMBER` for a message addressed to
    * another member or naming a member outside the group, `INVALID_MESSAGE` for anything else
-   * malformed or conflicting with a connection this member owns; a refused message changes nothing.
+   * malformed (a `correct` whose `created` is not a finite number, or that names this member as
+   * the owner); a refused message changes nothing.
    * An `uncorrect` (`unexpect`) removes the entry only when the member it names as its sender
    * (owner) is the entry's owner: a late one from an earlier owner of the same tuple changes nothing.
+   *
+   * A `correct` for a connection this member owns means a split connection: this member and
+   * `owner` each created it, from one direction each (a reply entered where its owner did not
+   * predict). The earlier creation keeps it (`created`; at the same time the member that translated
+   * it, then the smaller member index: both members rank the two claims alike, so exactly one
+   * keeps it, and only the one that yields stops answering). Kept here: this member answers
+   * `owner` (and the sender, if another) with a `correct` of its own. Yielded: the owned entry is
+   * removed, a correction entry sends the connection's packets to `owner` under the message's
+   * reason, the members this one had sent a `correct` are sent one naming `owner`, and
+   * `stats().yielded` counts it. Only this case makes `deliver` send messages (in {@link outbox});
+   * it may call the config's `route` and `distribute`, and a throw from them changes nothing.
    */
   deliver(message: CorrectionMessage, now: number): void {
     checkTime(now);
@@ -132,15 +144,24 @@ export abstract class MemberTables {
         if (!Number.isInteger(r) || r < Reason.NAT || r > Reason.ICMP_ERROR) {
           throw new CorrectionError('INVALID_MESSAGE', `reason must be 1..5, got ${shown(r)}`);
         }
-        if (this.owned.has(key)) {
-          throw new CorrectionError('INVALID_MESSAGE', `member ${this.self} owns that connection itself`);
+        if (!Number.isFinite(message.created)) {
+          throw new CorrectionError(
+            'INVALID_MESSAGE',
+            `created must be a finite number (the owner's time of creation), got ${shown(message.created)}`,
+          );
         }
-        // A correct for a tuple already corrected (its connection since re-created, maybe by
-        // another owner) carries the reason its forwards now count under: the table has no tag
-        // setter, so an entry of another reason is made again.
-        const h = this.corrections.find(key);
-        if (h >= 0 && this.corrections.tag(h) !== r) this.corrections.removeAt(h);
-        this.putEntry(this.corrections, key, now, message.owner, r);
+        if (message.owner === this.self) {
+          throw new CorrectionError(
+            'INVALID_MESSAGE',
+            `a correct for member ${this.self} names it as the owner: it would forward to itself`,
+          );
+        }
+        const o = this.owned.find(key);
+        if (o >= 0) {
+          this.resolveSplit(o, message, now);
+          return;
+        }
+        this.putCorrection(key, now, message.owner, r);
         return;
       }
       case 'uncorrect': {
@@ -188,6 +209,16 @@ export abstract class MemberTables {
     );
   }
 
+  /** Makes (or refreshes) the correction entry sending `key`'s packets to `owner` under `reason`. */
+  protected putCorrection(key: FlowKey, now: number, owner: number, reason: number): void {
+    // A correct for a tuple already corrected (its connection since re-created, maybe by another
+    // owner) carries the reason its forwards now count under: the table has no tag setter, so an
+    // entry of another reason is made again.
+    const h = this.corrections.find(key);
+    if (h >= 0 && this.corrections.tag(h) !== reason) this.corrections.removeAt(h);
+    this.putEntry(this.corrections, key, now, owner, reason);
+  }
+
   protected putEntry(table: FlowTable, key: FlowKey, now: number, owner: number, tag: number): void {
     const h = table.find(key);
     if (h < 0) {
@@ -217,4 +248,14 @@ export abstract class MemberTables {
 
   /** Tells the members holding entries for the owned connection `h` (about to expire) to drop them. */
   protected abstract announceRemoval(h: number): void;
+
+  /**
+   * A `correct` claims the owned connection `h` for another member (see {@link deliver}): keeps it
+   * and answers, or yields it to the claim's owner.
+   */
+  protected abstract resolveSplit(
+    h: number,
+    claim: Extract<CorrectionMessage, { kind: 'correct' }>,
+    now: number,
+  ): void;
 }

@@ -16,13 +16,15 @@ class CorrectMessage {
   key: FlowKey;
   owner: number;
   reason: number;
+  created: number;
 
-  constructor(from: number, to: number, key: FlowKey, owner: number, reason: number) {
+  constructor(from: number, to: number, key: FlowKey, owner: number, reason: number, created: number) {
     this.from = from;
     this.to = to;
     this.key = key;
     this.owner = owner;
     this.reason = reason;
+    this.created = created;
   }
 }
 
@@ -75,14 +77,21 @@ export class MessagePool {
   }
 
   /** A `correct` message: a recycled one rewritten, else a new one. */
-  correct(from: number, to: number, key: FlowKey, owner: number, reason: number): CorrectionMessage {
+  correct(
+    from: number,
+    to: number,
+    key: FlowKey,
+    owner: number,
+    reason: number,
+    created: number,
+  ): CorrectionMessage {
     const spare = this.messages;
     for (let m = spare.pop(); m !== undefined; m = spare.pop()) {
-      if (rewrite(m, from, to, key, owner, reason)) return m;
+      if (rewrite(m, from, to, key, owner, reason, created)) return m;
       if (!this.frozenSeen) this.sortFrozen();
       this.keepKeyOfFrozen(m);
     }
-    return new CorrectMessage(from, to, this.keyCopy(key), owner, reason);
+    return new CorrectMessage(from, to, this.keyCopy(key), owner, reason, created);
   }
 
   /**
@@ -124,6 +133,7 @@ function rewrite(
   key: FlowKey,
   owner: number,
   reason: number,
+  created: number,
 ): boolean {
   try {
     m.from = from;
@@ -131,6 +141,7 @@ function rewrite(
     reuseKey(key, m.key);
     m.owner = owner;
     m.reason = reason;
+    m.created = created;
   } catch {
     return false;
   }

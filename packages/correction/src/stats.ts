@@ -14,6 +14,11 @@ export interface CorrectionStats {
   readonly drops: Readonly<
     Record<'noConnection' | 'unknownFragment' | 'unknownIcmp' | 'natExhausted', number>
   >;
+  /**
+   * Split connections this member gave up: it created a connection that another member had
+   * created first (each from one direction) and, told so by a `correct`, now forwards it there.
+   */
+  readonly yielded: number;
 }
 
 /** Allocation-free counters behind {@link CorrectionStats}. Internal to the package. */
@@ -22,6 +27,7 @@ export class StatsCounter {
   private readonly reasonDecisions = new Float64Array(6);
   private readonly reasonHops = new Float64Array(6);
   private readonly drops = new Float64Array(5);
+  private yields = 0;
 
   decision(decision: number, reason: number): void {
     this.decisions[decision] = (this.decisions[decision] as number) + 1;
@@ -45,6 +51,10 @@ export class StatsCounter {
 
   drop(cause: number): void {
     this.drops[cause] = (this.drops[cause] as number) + 1;
+  }
+
+  yielded(): void {
+    this.yields++;
   }
 
   snapshot(): CorrectionStats {
@@ -72,6 +82,7 @@ export class StatsCounter {
         unknownIcmp: this.drops[3] as number,
         natExhausted: this.drops[4] as number,
       },
+      yielded: this.yields,
     };
   }
 }

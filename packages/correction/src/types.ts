@@ -74,13 +74,23 @@ export interface Packet {
 /** A message for the sync layer to deliver to member `to`. */
 export type CorrectionMessage =
   | {
-      /** Install a correction entry: packets of `key` (either direction) go to `owner`. */
+      /**
+       * Install a correction entry: packets of `key` (either direction) go to `owner`. Also a
+       * claim: when the receiver owns `key` itself (two members each created one direction, a
+       * split connection), the earlier `created` keeps it and the other member yields.
+       */
       readonly kind: 'correct';
       readonly from: number;
       readonly to: number;
       readonly key: FlowKey;
+      /** The member that owns the connection; never the receiver. */
       readonly owner: number;
       readonly reason: number;
+      /**
+       * When `owner` created the connection, on the clock of the engines' `now` (the owned
+       * entry's `created`): what decides a split connection, then the smaller member index.
+       */
+      readonly created: number;
     }
   | {
       /** Remove the correction entry of `key`. */

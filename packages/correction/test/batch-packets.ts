@@ -159,7 +159,10 @@ export function expectSameEngine(many: MemberEngine, one: MemberEngine): void {
   expectSameOwned(many, one);
 }
 
-/** A `correct` message from the next member to `self` for the connection of packet `spec`. */
+/**
+ * A `correct` message from the next member to `self` for the connection of packet `spec`, which the
+ * next member created at time 0 (before any of `self`'s: `self` yields a connection it owns).
+ */
 export function correction(t: Topology, self: number, spec: PacketSpec): CorrectionMessage {
   const other = (self + 1) % t.members;
   return {
@@ -169,6 +172,7 @@ export function correction(t: Topology, self: number, spec: PacketSpec): Correct
     key: build(spec, t.internal, t.external).key,
     owner: other,
     reason: 1,
+    created: 0,
   };
 }
 

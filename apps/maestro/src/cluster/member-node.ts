@@ -407,6 +407,10 @@ export class MemberNode {
       if (error instanceof WireError || error instanceof CorrectionError) return;
       throw error;
     }
+    // A `correct` for a connection this member owns (a split connection, each member holding one
+    // direction) is answered, or makes this member yield it and tell the members it had corrected.
+    // The HyperSync copy of a yielded connection goes at the next expiry pass, as an expired one's.
+    if (this.engine.outbox.length > 0) this.flushOutbox();
   }
 
   /** Reacts to what HyperSync changed: fencing, promotions, a new table in force. */
@@ -462,7 +466,7 @@ export class MemberNode {
       this.ids.set(formatFlow(key), c.id);
       // The table may stay as it is (the failed member came back as a new incarnation, same id):
       // the members where its packets land need to know the new owner now.
-      this.tables.correctLandings(key, ingress);
+      this.tables.correctLandings(key, ingress, now);
     }
   }
 }

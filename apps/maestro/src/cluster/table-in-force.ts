@@ -66,19 +66,23 @@ export class TableInForce {
     this.table = table;
     this.digest = digest;
     this.toIndex = Int32Array.from(table.members, (m) => this.ids.indexOf(m.id));
-    for (let h = 0; h < owned.size; h++) this.correctLandings(owned.keyAt(h, this.scratch), owned.tag(h));
+    for (let h = 0; h < owned.size; h++)
+      this.correctLandings(owned.keyAt(h, this.scratch), owned.tag(h), owned.created(h));
   }
 
-  /** Sends a correction entry to each member where packets of the owned `key` land (either way). */
-  correctLandings(key: FlowKey, ingress: number): void {
+  /**
+   * Sends a correction entry to each member where packets of the owned `key` land (either way);
+   * `created`: when this member created (or adopted) the connection, which decides a split one.
+   */
+  correctLandings(key: FlowKey, ingress: number, created: number): void {
     const here = this.landing(key, ingress);
-    if (here !== this.self && here >= 0) this.correct(here, key);
+    if (here !== this.self && here >= 0) this.correct(here, key, created);
     const reply = reverseFlowKey(key, this.reply);
     const there = this.landing(reply, this.ingress.replyIngress(key, ingress));
-    if (there !== this.self && there >= 0) this.correct(there, reply);
+    if (there !== this.self && there >= 0) this.correct(there, reply, created);
   }
 
-  private correct(to: number, key: FlowKey): void {
+  private correct(to: number, key: FlowKey, created: number): void {
     const id = this.ids[to];
     if (id === undefined) return;
     this.sink.datagram(
@@ -90,6 +94,7 @@ export class TableInForce {
         key,
         owner: this.self,
         reason: Reason.ASYMMETRIC,
+        created,
       }),
     );
   }

@@ -13,7 +13,8 @@ import { type FlowKey, PortKind } from '@maestro/hash';
  *   flags: bit 0 more fragments, bit 1 an embedded key follows (ICMP error), bit 2 the first
  *   packet of its flow.
  * - `MC` correction-layer message (`correct`, `uncorrect`, `fragment`, `expect`, `unexpect`):
- *   `M C kind reason | from u16 | owner u16 | key`.
+ *   `M C kind reason | from u16 | owner u16 | created u32 | key`; `created` (a `correct`'s time of
+ *   creation of the connection, ms since the group's epoch) is 0 for the other kinds.
  *
  * key: `family u8 | protocol u8 | portKind u8 | 0 u8 | srcPort u16 | dstPort u16 | src | dst`
  * with 4-byte (IPv4) or 16-byte (IPv6) addresses.
@@ -157,32 +158,37 @@ export function decodePacket(bytes: Uint8Array, out: Packet, embedded: FlowKey, 
   }
 }
 
+const CORRECTION_HEADER = 12;
+
 /** Encodes a correction-layer message into a fresh buffer. */
 export function encodeCorrection(m: CorrectionMessage): Uint8Array {
-  const bytes = new Uint8Array(8 + keyLength(m.key));
+  const bytes = new Uint8Array(CORRECTION_HEADER + keyLength(m.key));
   const view = viewOf(bytes);
   view.setUint16(0, CORRECTION_MAGIC);
   view.setUint8(2, KINDS.indexOf(m.kind));
   view.setUint8(3, m.kind === 'correct' ? m.reason : 0);
   view.setUint16(4, m.from);
   view.setUint16(6, 'owner' in m ? m.owner : 0);
-  writeKey(view, bytes, 8, m.key);
+  view.setUint32(8, m.kind === 'correct' ? m.created >>> 0 : 0);
+  writeKey(view, bytes, CORRECTION_HEADER, m.key);
   return bytes;
 }
 
 /** Decodes a correction-layer message addressed to member `to`; a fresh key object each. */
 export function decodeCorrection(bytes: Uint8Array, to: number, key: FlowKey): CorrectionMessage {
-  if (bytes.byteLength < 24) throw new WireError(`correction datagram of ${bytes.byteLength} bytes`);
+  if (bytes.byteLength < CORRECTION_HEADER + 16)
+    throw new WireError(`correction datagram of ${bytes.byteLength} bytes`);
   const view = viewOf(bytes);
   if (view.getUint16(0) !== CORRECTION_MAGIC) throw new WireError('not a correction datagram');
   const kind = KINDS[view.getUint8(2)];
   if (kind === undefined) throw new WireError(`correction kind ${view.getUint8(2)} is unknown`);
-  if (readKey(view, bytes, 8, key) !== bytes.byteLength) throw new WireError('trailing bytes');
+  if (readKey(view, bytes, CORRECTION_HEADER, key) !== bytes.byteLength)
+    throw new WireError('trailing bytes');
   const from = view.getUint16(4);
   const owner = view.getUint16(6);
   switch (kind) {
     case 'correct':
-      return { kind, from, to, key, owner, reason: view.getUint8(3) };
+      return { kind, from, to, key, owner, reason: view.getUint8(3), created: view.getUint32(8) };
     case 'uncorrect':
       return { kind, from, to, key };
     default:

@@ -158,20 +158,30 @@ export class EventEffects {
       r.keyAt(h, this.key);
       const translated = r.aliasAt(h, this.alias) ? this.alias : this.key;
       const reply = reverseFlowKey(translated, this.scratch);
-      this.correctAt(g.distribute(this.key, ingress), owner, this.key, ms);
-      this.correctAt(g.distribute(reply, this.ingress.replyIngress(translated, ingress)), owner, reply, ms);
+      const created = r.created(h);
+      this.correctAt(g.distribute(this.key, ingress), owner, this.key, created, ms);
+      this.correctAt(
+        g.distribute(reply, this.ingress.replyIngress(translated, ingress)),
+        owner,
+        reply,
+        created,
+        ms,
+      );
     }
   }
 
   /**
    * Gives member `landing` a correction entry sending `key`'s packets to `owner`, unless it is the
    * owner, not live, or owns the key itself. The engine copies the key into its table, so the
-   * message carries `key` itself rather than a copy.
+   * message carries `key` itself rather than a copy. `created`: when the connection was created.
    */
-  private correctAt(landing: number, owner: number, key: FlowKey, ms: number): void {
+  private correctAt(landing: number, owner: number, key: FlowKey, created: number, ms: number): void {
     const engine = this.group.engines[landing];
     if (landing === owner || engine === undefined || !this.group.isLive(landing) || engine.owned.has(key))
       return;
-    engine.deliver({ kind: 'correct', from: owner, to: landing, key, owner, reason: Reason.ASYMMETRIC }, ms);
+    engine.deliver(
+      { kind: 'correct', from: owner, to: landing, key, owner, reason: Reason.ASYMMETRIC, created },
+      ms,
+    );
   }
 }

@@ -241,7 +241,8 @@ export class Simulation {
         return;
       }
       const decision = engine.decide(packet, ms);
-      // Deciding is the only thing that fills an engine's outbox (delivering never does).
+      // Deciding fills an engine's outbox (delivering does only for a split connection, which
+      // deliverFrom follows).
       if (engine.outbox.length > 0) this.deliverFrom(engine, ms);
       if (decision === Decision.FORWARD) {
         if (packet.hops === 0) {
@@ -349,17 +350,47 @@ export class Simulation {
     for (let i = 0; i < engines.length; i++) this.deliverFrom(engines[i] as MemberEngine, ms);
   }
 
-  /** Hands every message in `engine`'s outbox to its live addressee, in order. */
+  /**
+   * Hands every message in `engine`'s outbox to its live addressee, in order, then what those
+   * deliveries sent: a `correct` that reaches the other creator of a split connection (a reply
+   * entered where its owner did not predict) is answered, or makes its receiver yield.
+   */
   private deliverFrom(engine: MemberEngine, ms: number): void {
+    if (this.deliverOutbox(engine, ms)) this.deliverAnswers(ms);
+  }
+
+  /** {@link deliverFrom} without the answers; true when a delivery put messages in an outbox. */
+  private deliverOutbox(engine: MemberEngine, ms: number): boolean {
     const engines = this.group.engines;
     const outbox = engine.outbox;
+    let answered = false;
     for (let i = 0; i < outbox.length; i++) {
       const message = outbox[i] as (typeof outbox)[number];
       const to = engines[message.to];
-      if (to !== undefined && this.group.isLive(message.to)) to.deliver(message, ms);
+      if (to !== undefined && this.group.isLive(message.to)) {
+        to.deliver(message, ms);
+        if (to.outbox.length > 0) answered = true;
+      }
     }
     // Delivered messages hand their key objects back for the engine's next messages.
     engine.recycleOutbox();
+    return answered;
+  }
+
+  /**
+   * Delivers the messages deliveries sent, until none is left: the member that keeps a split
+   * connection answers a claim once and the one that yields answers nothing, so this ends after a
+   * few rounds.
+   */
+  private deliverAnswers(ms: number): void {
+    const engines = this.group.engines;
+    for (let again = true; again; ) {
+      again = false;
+      for (let m = 0; m < engines.length; m++) {
+        const e = engines[m] as MemberEngine;
+        if (e.outbox.length > 0 && this.deliverOutbox(e, ms)) again = true;
+      }
+    }
   }
 
   /** {@link expire} at `at` seconds, earlier than the packet being taken; {@link ms} stays the packet's. */
