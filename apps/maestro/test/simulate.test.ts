@@ -16,6 +16,7 @@ describe('maestro simulate', () => {
     expect(failure?.connectionsMoved).toBeGreaterThan(0);
     expect(failure?.bucketsMoved).toBe(16384);
     expect(r.misdelivered).toBe(0);
+    expect(r.splitConnections).toBe(0);
     // Connection state survives; only fragments in flight to the failed member are dropped.
     expect(r.drops['noConnection']).toBe(0);
     expect(r.drops['unknownIcmp']).toBe(0);
@@ -82,6 +83,7 @@ describe('maestro simulate', () => {
   ])('should never have a member process a packet it does not own (%s)', (_, flags) => {
     const r = simulate(SAMPLE, ...flags);
     expect(r.misdelivered).toBe(0);
+    expect(r.splitConnections).toBe(0);
     expect(r.packets).toBe(10_000);
     // A single failure with the sync caught up loses nothing; a graceful removal neither.
     for (const e of r.events) expect(e.connectionsLost).toBe(0);

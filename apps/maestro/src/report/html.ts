@@ -24,12 +24,16 @@ const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</
  */
 export function renderHtml(report: SimulationReport): string {
   const { js, css } = uplotAssets();
+  const bad = (card: string): boolean =>
+    (card === 'misdelivered' && report.misdelivered > 0) ||
+    (card === 'split connections' && report.splitConnections > 0);
   const cards: [string, string][] = [
     ['packets', formatCount(report.packets)],
     ['connections', formatCount(report.connections)],
     ['imbalance', report.imbalance.toFixed(3)],
     ['corrections', formatCount(report.corrections.total)],
     ['misdelivered', formatCount(report.misdelivered)],
+    ['split connections', formatCount(report.splitConnections)],
     ['sync records', `${formatCount(report.sync.records)} (${formatBytes(report.sync.bytes)})`],
   ];
   const memberRows = report.members
@@ -70,10 +74,10 @@ ${rows}
   body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 1100px; color: #1d2433; }
   h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8px; } h3 { font-size: 14px; margin: 16px 0 6px; }
   .sub { color: #5b6478; margin-bottom: 16px; }
-  .cards { display: grid; grid-template-columns: repeat(6, 1fr); gap: 8px; }
+  .cards { display: grid; grid-template-columns: repeat(7, 1fr); gap: 8px; }
   .card { background: #f3f5f9; border-radius: 6px; padding: 10px 12px; }
   .card b { display: block; font-size: 18px; } .card span { color: #5b6478; font-size: 12px; }
-  .bad b { color: #c0392b; }
+  .bad b { color: #c0392b; } .warn { color: #c0392b; }
   table { border-collapse: collapse; width: 100%; } th, td { padding: 4px 8px; text-align: right; }
   th:first-child, td:first-child { text-align: left; } tr:nth-child(even) td { background: #f7f8fb; }
   th { border-bottom: 1px solid #ccd; font-weight: 600; }
@@ -84,8 +88,12 @@ ${rows}
 <h1>Simulated security group</h1>
 <div class="sub">${escapeHtml(report.capture)} · ${report.members.length} members · mode ${escapeHtml(report.settings.mode)} ${report.settings.layer} · ${report.settings.strategy} table of ${report.settings.tableSize} buckets · ${report.durationSeconds.toFixed(2)} s of traffic</div>
 <div class="cards">
-${cards.map(([k, v]) => `<div class="card${k === 'misdelivered' && report.misdelivered > 0 ? ' bad' : ''}"><b>${v}</b><span>${k}</span></div>`).join('\n')}
-</div>
+${cards.map(([k, v]) => `<div class="card${bad(k) ? ' bad' : ''}"><b>${v}</b><span>${k}</span></div>`).join('\n')}
+</div>${
+    report.splitConnections > 0
+      ? `\n<p class="warn">Split connections: ${formatCount(report.splitConnections)}. A reply entered where the topology did not predict and a second member created the connection: the topology is probably wrong.</p>`
+      : ''
+  }
 <h2>Load per member over time</h2>
 <div id="plot-load" class="plot" data-plot="load"></div>
 <h2>Corrections over time</h2>

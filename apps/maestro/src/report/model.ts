@@ -92,8 +92,18 @@ export interface SimulationReport {
     /** Extra internal hops all corrections cost. */
     readonly extraHops: number;
   };
-  /** Packets processed by a member that is not their connection's owner (must be 0). */
+  /**
+   * Packets processed by a member that is not their connection's owner (the first member that
+   * created it, by the simulator's own record; 0 unless a connection was split).
+   */
   readonly misdelivered: number;
+  /**
+   * Connections that a second member created while another owned them: a reply (or a later
+   * packet) entered where the owner did not predict, so the topology is probably wrong (both
+   * directions on one VLAN, say). Their packets processed off the owner count in `misdelivered`;
+   * the correction layer settles a split it finds (the later creator yields and forwards).
+   */
+  readonly splitConnections: number;
   readonly sync: { readonly records: number; readonly bytes: number };
   /** ConnectControl logical servers of the policy (empty when it has none). */
   readonly logicalServers: readonly LogicalServerReport[];

@@ -60,6 +60,14 @@ export function renderText(report: SimulationReport, style: Style): string {
   );
   const mis = `  misdelivered packets: ${formatCount(report.misdelivered)}`;
   out.push(report.misdelivered === 0 ? style.green(mis) : style.red(mis));
+  const split = `  split connections: ${formatCount(report.splitConnections)}`;
+  out.push(
+    report.splitConnections === 0
+      ? style.green(split)
+      : style.red(
+          `${split} (created again by a second member: a reply entered where the topology did not predict, so the topology is probably wrong)`,
+        ),
+  );
   const causes = Object.entries(report.drops).filter(([, n]) => n > 0);
   out.push(
     `  dropped packets: ${formatCount(report.dropped)}${

@@ -39,7 +39,8 @@ const EXPIRY_STEP = 1;
 /**
  * Replays packets through the simulated group, one at a time, and keeps its own record of every
  * connection's owner (a ground truth independent of the correction layer) to count packets that a
- * member processed without owning their connection (`misdelivered`, which must stay 0).
+ * member processed without owning their connection (`misdelivered`) and connections a second
+ * member created (`splitConnections`); both stay 0 when the topology predicts every reply.
  */
 export class Simulation {
   private readonly group: SimulatedGroup;
@@ -72,6 +73,7 @@ export class Simulation {
   private corrected = 0;
   private extraHops = 0;
   private misdelivered = 0;
+  private splitConnections = 0;
   private nextEvent = 0;
   private nextExpiry = EXPIRY_STEP;
   private start = Number.NaN;
@@ -180,6 +182,7 @@ export class Simulation {
       drops: this.dropCauses(),
       corrections: { total: this.corrected, byReason, extraHops: this.extraHops },
       misdelivered: this.misdelivered,
+      splitConnections: this.splitConnections,
       sync: { records: this.sync.records, bytes: this.sync.bytes },
       logicalServers: this.setup.balancer.report(),
       events: this.eventReports,
@@ -299,8 +302,12 @@ export class Simulation {
     // `known`: the registry's entry for the packet, looked up as it entered (nothing changed since).
     const existing = known;
     if (existing >= 0) {
-      // A second member created a connection that has an owner: a broken correction layer.
-      if (this.registry.owner(existing) !== m) this.misdelivered++;
+      // A second member created a connection that has an owner: a split connection (a packet
+      // entered where the owner did not predict), processed off its owner.
+      if (this.registry.owner(existing) !== m) {
+        this.misdelivered++;
+        this.splitConnections++;
+      }
       return;
     }
     const engine = this.group.translates ? this.group.engines[m] : undefined;
