@@ -37,6 +37,8 @@ export class SimulatedGroup {
   table: DistributionTable;
   /** Table version: bumped by every change. */
   version = 1;
+  /** Drops by cause of the engines {@link restart} replaced. */
+  readonly retiredDrops: Record<string, number> = {};
   /**
    * False when no NAT rule and no destination NAT hook exist: every connection's translated tuple
    * is then its own key, and nothing needs to ask an engine for it.
@@ -208,8 +210,16 @@ export class SimulatedGroup {
     return movedBuckets(before, this.table);
   }
 
-  /** A member that comes back starts with empty tables. */
+  /**
+   * A member that comes back starts with empty tables and counters: its engine's drops so far are
+   * kept in {@link retiredDrops}, so that the run's drops by cause still add up.
+   */
   restart(m: number): void {
+    const old = this.engines[m];
+    if (old !== undefined) {
+      for (const [cause, n] of Object.entries(old.stats().drops))
+        this.retiredDrops[cause] = (this.retiredDrops[cause] ?? 0) + n;
+    }
     this.engines[m] = new MemberEngine(m, this.config);
   }
 

@@ -190,9 +190,12 @@ export class Simulation {
     };
   }
 
-  /** Drops by cause, summed over the members' correction layers, plus packets sent to a dead member. */
+  /**
+   * Drops by cause, summed over the members' correction layers (those a recovered member's
+   * earlier engine made included), plus packets sent to a dead member.
+   */
   private dropCauses(): Record<string, number> {
-    const total: Record<string, number> = { deadMember: this.deadDrops };
+    const total: Record<string, number> = { deadMember: this.deadDrops, ...this.group.retiredDrops };
     for (const engine of this.group.engines) {
       for (const [cause, n] of Object.entries(engine.stats().drops)) total[cause] = (total[cause] ?? 0) + n;
     }
