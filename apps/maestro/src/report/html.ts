@@ -93,6 +93,10 @@ ${cards.map(([k, v]) => `<div class="card${bad(k) ? ' bad' : ''}"><b>${v}</b><sp
     report.splitConnections > 0
       ? `\n<p class="warn">Split connections: ${formatCount(report.splitConnections)}. A reply entered where the topology did not predict and a second member created the connection: the topology is probably wrong.</p>`
       : ''
+  }${
+    report.natCollisions > 0
+      ? `\n<p class="warn">NAT collisions: ${formatCount(report.natCollisions)}. Connections were translated to a tuple another connection held (hide NAT of a protocol without ports, or a many-to-one source NAT): their replies cannot be told apart.</p>`
+      : ''
   }
 <h2>Load per member over time</h2>
 <div id="plot-load" class="plot" data-plot="load"></div>

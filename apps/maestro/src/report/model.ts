@@ -104,6 +104,12 @@ export interface SimulationReport {
    * the correction layer settles a split it finds (the later creator yields and forwards).
    */
   readonly splitConnections: number;
+  /**
+   * Connections two members translated to a tuple another connection already held (hide NAT of a
+   * protocol without ports, a many-to-one source NAT: each member keeps only its own translations
+   * apart). Replies to that tuple cannot be told apart; the NAT rules need fixing.
+   */
+  readonly natCollisions: number;
   readonly sync: { readonly records: number; readonly bytes: number };
   /** ConnectControl logical servers of the policy (empty when it has none). */
   readonly logicalServers: readonly LogicalServerReport[];

@@ -68,6 +68,13 @@ export function renderText(report: SimulationReport, style: Style): string {
           `${split} (created again by a second member: a reply entered where the topology did not predict, so the topology is probably wrong)`,
         ),
   );
+  if (report.natCollisions > 0) {
+    out.push(
+      style.red(
+        `  NAT collisions: ${formatCount(report.natCollisions)} (connections translated to a tuple another connection held: hide NAT of a protocol without ports, or a many-to-one source NAT; their replies cannot be told apart)`,
+      ),
+    );
+  }
   const causes = Object.entries(report.drops).filter(([, n]) => n > 0);
   out.push(
     `  dropped packets: ${formatCount(report.dropped)}${

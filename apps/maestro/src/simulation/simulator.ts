@@ -6,7 +6,6 @@ import {
   type FlowHasher,
   type FlowKey,
   flowKeyEquals,
-  formatFlow,
   PortKind,
   reverseFlowKey,
 } from '@maestro/hash';
@@ -74,6 +73,7 @@ export class Simulation {
   private extraHops = 0;
   private misdelivered = 0;
   private splitConnections = 0;
+  private natCollisions = 0;
   private nextEvent = 0;
   private nextExpiry = EXPIRY_STEP;
   private start = Number.NaN;
@@ -183,6 +183,7 @@ export class Simulation {
       corrections: { total: this.corrected, byReason, extraHops: this.extraHops },
       misdelivered: this.misdelivered,
       splitConnections: this.splitConnections,
+      natCollisions: this.natCollisions,
       sync: { records: this.sync.records, bytes: this.sync.bytes },
       logicalServers: this.setup.balancer.report(),
       events: this.eventReports,
@@ -247,10 +248,8 @@ export class Simulation {
         return;
       }
       const decision = engine.decide(packet, ms);
-      // Deciding fills an engine's outbox (delivering does only for a split connection, which
-      // deliverFrom follows).
-      if (engine.outbox.length > 0) this.deliverFrom(engine, ms);
       if (decision === Decision.FORWARD) {
+        // Forwarding sends no message.
         if (packet.hops === 0) {
           this.corrected++;
           this.byReason[engine.lastReason] = (this.byReason[engine.lastReason] as number) + 1;
@@ -262,11 +261,16 @@ export class Simulation {
         continue;
       }
       if (decision === Decision.DROP) {
+        if (engine.outbox.length > 0) this.deliverFrom(engine, ms);
         this.dropped++;
         return;
       }
       if (decision === Decision.CREATE) this.created(m, ingress, ms, known);
       else this.verify(m, ms, p, known, knownReply);
+      // Deciding fills an engine's outbox (delivering does only for a split connection, which
+      // deliverFrom follows). Delivered once the ground truth has recorded a creation: a delivery
+      // may make the creator yield the connection at once, and its translation with it.
+      if (engine.outbox.length > 0) this.deliverFrom(engine, ms);
       this.segmentPackets++;
       this.memberPackets[m] = (this.memberPackets[m] as number) + 1;
       this.memberBytes[m] = (this.memberBytes[m] as number) + p.originalLength;
@@ -321,8 +325,14 @@ export class Simulation {
     const backup = this.group.backupOf(key, target, m);
     const alias = translated !== key && !flowKeyEquals(translated, key) ? translated : undefined;
     // `known` < 0: the key is absent, so only a translated tuple already registered refuses this.
-    const h = this.registry.tryInsert(key, ms, m, backup < 0 ? m : backup, ingress, alias);
-    if (h < 0) throw new Error(`two connections translated to the same tuple (${formatFlow(translated)})`);
+    let h = this.registry.tryInsert(key, ms, m, backup < 0 ? m : backup, ingress, alias);
+    if (h < 0) {
+      // Two members translated two connections alike (hide NAT of a protocol without ports, a
+      // many-to-one source NAT: each member keeps its own translations apart, not the group's).
+      // Their replies cannot be told apart; the ground truth keeps the tuple for the first.
+      this.natCollisions++;
+      h = this.registry.tryInsert(key, ms, m, backup < 0 ? m : backup, ingress, undefined);
+    }
     this.registry.record(h, ms, this.packet.bytes, this.packet.tcpFlags, false);
     this.connections++;
     this.memberConnections[m] = (this.memberConnections[m] as number) + 1;
