@@ -11,10 +11,10 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatRate, printTable } from '@maestro/bench-tools';
+import { genArgs, PACKETS, simulateArgs } from './bench-run.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const STAGE = fileURLToPath(new URL('./dist/floor-stage.js', import.meta.url));
-const PACKETS = 1_000_000;
 const ROUNDS = 3;
 const capture = join(tmpdir(), `maestro-floor-${process.pid}.pcap`);
 
@@ -39,21 +39,8 @@ const median = (xs: number[]): number => {
 };
 
 try {
-  seconds([
-    CLI,
-    'gen',
-    '--packets',
-    String(PACKETS),
-    '--flows',
-    '50000',
-    '--seed',
-    '1',
-    '--snaplen',
-    '128',
-    '-o',
-    capture,
-  ]);
-  const simulate = [CLI, 'simulate', capture, '--members', '8', '--event', 'fail sgm3 @5s', '--json'];
+  seconds([CLI, ...genArgs(capture)]);
+  const simulate = [CLI, ...simulateArgs(capture)];
   const times: number[][] = [[], [], [], [], []];
   for (let round = 0; round < ROUNDS; round++) {
     (times[4] as number[]).push(seconds(simulate));

@@ -15,10 +15,10 @@ import {
   printTable,
   runJson,
 } from '@maestro/bench-tools';
+import { genArgs, simulateArgs } from './bench-run.js';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const PRELOAD = fileURLToPath(new URL('./rss-at-exit.cjs', import.meta.url));
-const PACKETS = 1_000_000;
 const capture = join(tmpdir(), `maestro-bench-${process.pid}.pcap`);
 
 function run(args: string[]): { seconds: number; maxRssMiB: number; stdout: string } {
@@ -34,20 +34,8 @@ function run(args: string[]): { seconds: number; maxRssMiB: number; stdout: stri
 }
 
 try {
-  run([
-    'gen',
-    '--packets',
-    String(PACKETS),
-    '--flows',
-    '50000',
-    '--seed',
-    '1',
-    '--snaplen',
-    '128',
-    '-o',
-    capture,
-  ]);
-  const sim = run(['simulate', capture, '--members', '8', '--event', 'fail sgm3 @5s', '--json']);
+  run(genArgs(capture));
+  const sim = run(simulateArgs(capture));
   const report = JSON.parse(sim.stdout) as {
     packets: number;
     misdelivered: number;
