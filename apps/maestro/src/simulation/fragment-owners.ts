@@ -3,7 +3,7 @@ import { FlowTable } from '@maestro/flowtable';
 import { createFlowKey, type FlowKey } from '@maestro/hash';
 
 /**
- * The member that processed the first fragment of each fragmented datagram, by (addresses,
+ * The member that processed the first fragment of each fragmented datagram, by (addresses, IPv4
  * protocol, IP id), for the ground truth of later fragments. A flow table keyed as the correction
  * layer keys its fragment entries (`fragmentKey`: the IP id in the port fields) instead of a `Map`
  * keyed by text: no string per fragment. Entries stay for the run, as the datagrams' owners do.

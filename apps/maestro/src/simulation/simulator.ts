@@ -466,8 +466,13 @@ export class Simulation {
   }
 }
 
+/**
+ * A fragmented datagram's identity, as `fragmentKey` keys it: IPv4 by addresses, protocol and id
+ * (RFC 791), IPv6 by addresses and id alone (RFC 8200 4.5: a later fragment's Next Header is what
+ * follows its Fragment header, 60 when Destination Options start the fragmentable part).
+ */
 function fragmentId(key: FlowKey, ipId: number): string {
   return key.family === 4
     ? `${key.srcV4}|${key.dstV4}|${key.protocol}|${ipId}`
-    : `${key.src6.join('.')}|${key.dst6.join('.')}|${key.protocol}|${ipId}`;
+    : `${key.src6.join('.')}|${key.dst6.join('.')}|${ipId}`;
 }
