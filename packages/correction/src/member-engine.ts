@@ -88,6 +88,15 @@ export class MemberEngine extends BatchDecisions {
       this.corrections.record(c, now, packet.bytes, 0, false);
       return this.forward(this.corrections.owner(c), this.corrections.tag(c));
     }
+    // Only a packet that may open a connection creates one, expected or not (a stateful firewall's
+    // rule): a TCP packet other than a bare SYN with no state is dropped where it lands, and an
+    // expectation waits for its connection's SYN.
+    if (
+      key.protocol === IpProtocol.TCP &&
+      (packet.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) !== TcpFlag.SYN
+    ) {
+      return this.drop(DropCause.NO_CONNECTION);
+    }
     const e = this.expectations.size === 0 ? -1 : this.findExpectation(key);
     if (e >= 0) {
       const owner = this.expectations.owner(e);
@@ -95,12 +104,6 @@ export class MemberEngine extends BatchDecisions {
       return this.create(packet, now, e);
     }
     if (packet.hops > 0) return this.drop(DropCause.NO_CONNECTION);
-    if (
-      key.protocol === IpProtocol.TCP &&
-      (packet.tcpFlags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST)) !== TcpFlag.SYN
-    ) {
-      return this.drop(DropCause.NO_CONNECTION);
-    }
     return this.create(packet, now, -1);
   }
 
