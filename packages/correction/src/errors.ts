@@ -7,7 +7,8 @@ export type CorrectionErrorCode =
   | 'UNKNOWN_MEMBER'
   | 'NOT_OWNER'
   | 'BAD_DISTRIBUTION'
-  | 'BAD_TRANSLATION';
+  | 'BAD_TRANSLATION'
+  | 'TABLE_FULL';
 
 /**
  * The one error class of `@maestro/correction`: bad input gets one of these, with a `code` to
@@ -33,4 +34,15 @@ export function shown(value: unknown): string {
   if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
   if (typeof value === 'function') return 'a function';
   return typeof value === 'symbol' ? value.toString() : String(value);
+}
+
+/**
+ * The error for a table of `name` (owned, corrections, fragments, expectations) that holds
+ * `max` entries, the most a flow table holds, and has no room for another. Internal to the package.
+ */
+export function tableFull(name: string, max: number): CorrectionError {
+  return new CorrectionError(
+    'TABLE_FULL',
+    `the ${name} table holds ${max} entries, the most it can: nothing was changed (expire entries to make room)`,
+  );
 }

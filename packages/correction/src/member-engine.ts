@@ -78,8 +78,13 @@ export class MemberEngine extends BatchDecisions {
     if (key.portKind === PortKind.FRAGMENT) return this.laterFragment(packet, now);
     const owned = this.owned;
     if (h >= 0) {
-      owned.record(h, now, packet.bytes, packet.tcpFlags, reply);
-      if (packet.moreFragments) this.trackFragment(packet, now);
+      if (packet.moreFragments) {
+        this.room(this.fragments, 1);
+        owned.record(h, now, packet.bytes, packet.tcpFlags, reply);
+        this.trackFragment(packet, now);
+      } else {
+        owned.record(h, now, packet.bytes, packet.tcpFlags, reply);
+      }
       return this.done(Decision.PROCESS, Reason.NONE);
     }
     // The side tables are usually small or empty: skip their lookups then (the key is validated).
@@ -121,6 +126,9 @@ export class MemberEngine extends BatchDecisions {
     const self = this.self;
     const owned = this.owned;
     const spare = (self + 1) % this.members;
+    // Room first: a full table refuses the packet before NAT or any table changes.
+    this.room(owned, 1);
+    if (packet.moreFragments) this.room(this.fragments, 1);
     let h = -1;
     if (this.nat.direct) {
       // The entry goes in first, its backup set once the target is known (one probe of the
@@ -268,6 +276,7 @@ export class MemberEngine extends BatchDecisions {
     const r = reverseFlowKey(t, this.reply);
     const target = this.pick(r, this.ingressOf(this.route(t)));
     const landing = this.pick(o, this.interfaces[owned.tag(h)] as Ingress);
+    this.room(this.corrections, natted ? 2 : 1);
     owned.removeAt(h);
     this.putCorrection(o, now, owner, claim.reason);
     if (natted) this.putCorrection(t, now, owner, claim.reason);

@@ -1,8 +1,8 @@
-import { FlowTable } from '@maestro/flowtable';
+import { FlowTable, MAX_ENTRIES } from '@maestro/flowtable';
 import { type FlowKey, PortKind } from '@maestro/hash';
 import type { ResolvedConfig } from './config.js';
 import { Reason } from './decision.js';
-import { CorrectionError, shown } from './errors.js';
+import { CorrectionError, shown, tableFull } from './errors.js';
 import { MessagePool } from './message-pool.js';
 import { checkTime, guard } from './packet-checks.js';
 import type { CorrectionMessage } from './types.js';
@@ -222,11 +222,31 @@ export abstract class MemberTables {
   protected putEntry(table: FlowTable, key: FlowKey, now: number, owner: number, tag: number): void {
     const h = table.find(key);
     if (h < 0) {
+      this.room(table, 1);
       table.insert(key, now, owner, owner, tag);
     } else {
       table.setOwner(h, owner);
       table.record(h, now, 0, 0, false);
     }
+  }
+
+  /**
+   * `TABLE_FULL` unless `table` has room for `count` more entries: checked before a call changes
+   * anything, so that a full table refuses the packet or message whole instead of throwing the
+   * flow table's `FULL` half way (a connection created but not its fragment entry, say).
+   */
+  protected room(table: FlowTable, count: number): void {
+    if (table.size > MAX_ENTRIES - count) throw tableFull(this.tableName(table), MAX_ENTRIES);
+  }
+
+  private tableName(table: FlowTable): string {
+    return table === this.owned
+      ? 'owned'
+      : table === this.corrections
+        ? 'corrections'
+        : table === this.fragments
+          ? 'fragments'
+          : 'expectations';
   }
 
   protected broadcast(kind: 'expect' | 'unexpect', key: FlowKey): void {
