@@ -81,11 +81,27 @@ export class Group {
     this.flush(now);
   }
 
-  /** Runs every member's incremental expiry and delivers the messages; returns entries removed. */
+  /**
+   * Runs every member's incremental expiry and delivers the messages; returns entries removed.
+   * A member whose expiry throws (a config function threw: see {@link MemberEngine.expire}) has
+   * done its pass all the same: the other members run theirs and the messages are delivered before
+   * the first error is thrown.
+   */
   expire(now: number, budget: number): number {
     let removed = 0;
-    for (const engine of this.engines) removed += engine.expire(now, budget);
+    let failed = false;
+    let first: unknown;
+    for (const engine of this.engines) {
+      try {
+        removed += engine.expire(now, budget);
+      } catch (error) {
+        if (error instanceof CorrectionError && error.code === 'INVALID_PACKET') throw error;
+        if (!failed) first = error;
+        failed = true;
+      }
+    }
     this.flush(now);
+    if (failed) throw first;
     return removed;
   }
 

@@ -42,6 +42,9 @@ export abstract class MemberTables {
   protected readonly members: number;
   protected readonly pool: MessagePool = new MessagePool();
   private readonly onOwnedExpire: (handle: number) => void;
+  /** The first error a config function threw during the current {@link expire}, if any. */
+  private expiryFailed = false;
+  private expiryError: unknown = undefined;
 
   protected constructor(self: number, c: ResolvedConfig) {
     if (!Number.isInteger(self) || self < 0 || self >= c.members) {
@@ -61,7 +64,18 @@ export abstract class MemberTables {
     });
     this.fragments = new FlowTable({ timeouts: flat(c.fragmentTimeout) });
     this.expectations = new FlowTable({ timeouts: flat(c.expectationTimeout) });
-    this.onOwnedExpire = (h) => this.announceRemoval(h);
+    this.onOwnedExpire = (h) => {
+      // The connection expires whatever its announcement does: a config function that throws
+      // here must not keep it (every later pass would stop at it again) nor stop the pass.
+      try {
+        this.announceRemoval(h);
+      } catch (error) {
+        if (!this.expiryFailed) {
+          this.expiryFailed = true;
+          this.expiryError = error;
+        }
+      }
+    };
   }
 
   /**
@@ -195,18 +209,31 @@ export abstract class MemberTables {
    * expires sends `uncorrect` to the members holding correction entries for it. Returns the number
    * of entries removed. `INVALID_PACKET` for a time that is not a finite number or a budget that is
    * not a whole number >= 0, changing nothing.
+   *
+   * Addressing an `uncorrect` asks the config's `route` and `distribute`. When one throws (or
+   * returns garbage: `BAD_DISTRIBUTION`), the connection expires all the same, without its
+   * messages (the entries they were for expire on their own: a correction entry lives at most the
+   * longest idle timeout), the pass goes on in every table, and once it is done `expire` throws the
+   * first such error: everything a pass does is done, only its count is not returned.
    */
   expire(now: number, budget: number): number {
     checkTime(now);
     if (!Number.isInteger(budget) || budget < 0) {
       throw new CorrectionError('INVALID_PACKET', `budget must be an integer >= 0, got ${shown(budget)}`);
     }
-    return (
+    this.expiryFailed = false;
+    const removed =
       this.owned.expire(now, budget, this.onOwnedExpire) +
       this.corrections.expire(now, budget) +
       this.fragments.expire(now, budget) +
-      this.expectations.expire(now, budget)
-    );
+      this.expectations.expire(now, budget);
+    if (this.expiryFailed) {
+      const error = this.expiryError;
+      this.expiryFailed = false;
+      this.expiryError = undefined;
+      throw error;
+    }
+    return removed;
   }
 
   /** Makes (or refreshes) the correction entry sending `key`'s packets to `owner` under `reason`. */
