@@ -41,10 +41,14 @@ export class MemberEngine extends BatchDecisions {
   private readonly reply: FlowKey = createFlowKey();
   private readonly scratch: FlowKey = createFlowKey();
   private readonly original: FlowKey = createFlowKey();
+  /** Idle timeouts (ms) of the state a new connection starts in: TCP, UDP, ICMP, any other protocol. */
+  private readonly firstLife: Float64Array;
 
   constructor(self: number, config: CorrectionConfig) {
     const c = validateConfig(config);
     super(self, c);
+    const t = c.timeouts;
+    this.firstLife = Float64Array.of(t.tcpSyn * 1000, t.udp * 1000, t.icmp * 1000, t.other * 1000);
     this.distribute = c.distribute;
     this.route = c.route;
     this.nat = new ConnectionNat(c.nat, self, c.members, c.translate, this.owned);
@@ -268,6 +272,14 @@ export class MemberEngine extends BatchDecisions {
         this.send(claim.from, claim.key, this.self, reason, mine);
       return;
     }
+    // Created first there, but so long before this member created it that the claimant's
+    // connection had seen no reply for longer than a new connection lives: a claim of an earlier
+    // incarnation (held in flight past its expiry), whose owner no longer holds it. Yielding would
+    // send the connection's packets to a member that drops them: ignored, and not answered.
+    if (claim.created < owned.created(h) - this.lifeOf(claim.key.protocol)) {
+      this.counter.staleClaim();
+      return;
+    }
     // Created first there: yield. Where this member's own `correct`s went at the creation (as
     // announceRemoval finds them), asked before anything changes, in case a config function throws.
     const o = owned.keyAt(h, this.original);
@@ -284,6 +296,19 @@ export class MemberEngine extends BatchDecisions {
     if (landing !== this.self && landing !== owner)
       this.send(landing, o, owner, Reason.RELATED, claim.created);
     this.counter.yielded();
+  }
+
+  /** The idle timeout (ms) of the state a new connection of `protocol` starts in. */
+  private lifeOf(protocol: number): number {
+    const i =
+      protocol === IpProtocol.TCP
+        ? 0
+        : protocol === IpProtocol.UDP
+          ? 1
+          : protocol === IpProtocol.ICMP || protocol === IpProtocol.ICMPV6
+            ? 2
+            : 3;
+    return this.firstLife[i] as number;
   }
 
   /** Sends `to` a `correct` for `key` naming `owner`, which created the connection at `created`. */

@@ -131,7 +131,9 @@ export abstract class MemberTables {
    * `owner` (and the sender, if another) with a `correct` of its own. Yielded: the owned entry is
    * removed, a correction entry sends the connection's packets to `owner` under the message's
    * reason, the members this one had sent a `correct` are sent one naming `owner`, and
-   * `stats().yielded` counts it. Only this case makes `deliver` send messages (in {@link outbox});
+   * `stats().yielded` counts it. A claim created longer before this member's connection than a new
+   * connection of its protocol lives unreplied is stale (a message of an earlier incarnation, held
+   * in flight past its expiry): ignored, unanswered, and counted in `stats().staleClaims`. Only this case makes `deliver` send messages (in {@link outbox});
    * it may call the config's `route` and `distribute`, and a throw from them changes nothing.
    */
   deliver(message: CorrectionMessage, now: number): void {

@@ -19,6 +19,12 @@ export interface CorrectionStats {
    * created first (each from one direction) and, told so by a `correct`, now forwards it there.
    */
   readonly yielded: number;
+  /**
+   * Claims this member ignored as stale: a `correct` for a connection it owns whose owner created
+   * it longer before this member did than a new connection of its protocol lives unreplied (a
+   * message of an earlier incarnation, held in flight past its expiry).
+   */
+  readonly staleClaims: number;
 }
 
 /** Allocation-free counters behind {@link CorrectionStats}. Internal to the package. */
@@ -28,6 +34,7 @@ export class StatsCounter {
   private readonly reasonHops = new Float64Array(6);
   private readonly drops = new Float64Array(5);
   private yields = 0;
+  private stale = 0;
 
   decision(decision: number, reason: number): void {
     this.decisions[decision] = (this.decisions[decision] as number) + 1;
@@ -57,6 +64,10 @@ export class StatsCounter {
     this.yields++;
   }
 
+  staleClaim(): void {
+    this.stale++;
+  }
+
   snapshot(): CorrectionStats {
     const d = (i: number) => this.decisions[i] as number;
     const reason = (i: number) => ({
@@ -83,6 +94,7 @@ export class StatsCounter {
         natExhausted: this.drops[4] as number,
       },
       yielded: this.yields,
+      staleClaims: this.stale,
     };
   }
 }
