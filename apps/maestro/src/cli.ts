@@ -1,5 +1,5 @@
 import type { Command } from './cli/command.js';
-import { CliError } from './cli/errors.js';
+import { reportError } from './cli/errors.js';
 import { type Io, processIo } from './cli/io.js';
 import { calcCommand } from './commands/calc.js';
 import { clusterCommand } from './commands/cluster.js';
@@ -61,23 +61,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-/**
- * One line on stderr whatever went wrong. Typed errors of the packages (a `code` and a message
- * that says what was wrong) are input errors; anything else is a bug, reported as such.
- */
+/** One line on stderr whatever went wrong (see `exitCodeOf`); the stack only with MAESTRO_DEBUG set. */
 function report(error: unknown, io: Io): number {
-  if (error instanceof CliError) {
-    io.err(`maestro: ${error.message}\n`);
-    return error.exitCode;
-  }
-  if (error instanceof Error && typeof (error as { code?: unknown }).code === 'string') {
-    io.err(`maestro: ${error.message.split('\n').join(' ')}\n`);
-    return 1;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  io.err(`maestro: internal error: ${message} (MAESTRO_DEBUG=1 shows the stack)\n`);
-  if (process.env['MAESTRO_DEBUG'] && error instanceof Error) io.err(`${error.stack}\n`);
-  return 70;
+  return reportError(error, io, Boolean(process.env['MAESTRO_DEBUG']));
 }
 
 // A reader that closes the pipe early (`maestro dump x | head`) is not an error.
