@@ -1,14 +1,5 @@
 import { TcpFlag } from '@maestro/flowtable';
-import {
-  copyFlowKey,
-  createFlowKey,
-  type FlowKey,
-  flowKeyEquals,
-  IpProtocol,
-  PortKind,
-  reverseFlowKey,
-  setFlowV4,
-} from '@maestro/hash';
+import { copyFlowKey, createFlowKey, type FlowKey, flowKeyEquals, reverseFlowKey } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -17,10 +8,10 @@ import {
   Decision,
   MemberEngine,
   type NatRule,
-  type Packet,
   Reason,
 } from '../src/index.js';
-import { HIDE, INSIDE, OUTSIDE } from './arbitraries.js';
+import { HIDE, INSIDE } from './arbitraries.js';
+import { firstKey, type Protocol, packet, SERVER } from './one-flow.js';
 
 // A split connection: member `a` creates a connection from its first packet, its reply enters
 // where `a` did not predict and lands on member `b`, which creates the reverse connection as its
@@ -28,8 +19,6 @@ import { HIDE, INSIDE, OUTSIDE } from './arbitraries.js';
 // interface 1 is what `route` tells the owners, where the reply of `a`'s connection "lands" on
 // `predA` and that of `b`'s on `predB`.
 
-const CLIENT = INSIDE + 5;
-const SERVER = OUTSIDE + 7;
 const HIDE_INSIDE: NatRule = {
   kind: 'hide',
   match: { src: { address: INSIDE, prefix: 24 } },
@@ -37,8 +26,6 @@ const HIDE_INSIDE: NatRule = {
   portMin: 1024,
   portMax: 65535,
 };
-
-type Protocol = 'udp' | 'tcp' | 'icmp';
 
 interface SplitCase {
   readonly members: number;
@@ -67,26 +54,6 @@ function splitConfig(c: SplitCase): CorrectionConfig {
     route: () => 1,
     nat: c.hide ? [HIDE_INSIDE] : [],
   };
-}
-
-function packet(key: FlowKey, tcpFlags: number): Packet {
-  return {
-    key,
-    ingress: 0,
-    ipId: 1,
-    moreFragments: false,
-    tcpFlags: key.protocol === IpProtocol.TCP ? tcpFlags : 0,
-    bytes: 100,
-    embedded: null,
-    hops: 0,
-  };
-}
-
-function firstKey(protocol: Protocol): FlowKey {
-  const key = createFlowKey();
-  if (protocol === 'icmp') return setFlowV4(key, IpProtocol.ICMP, CLIENT, SERVER, 77, 77, PortKind.ECHO);
-  const p = protocol === 'tcp' ? IpProtocol.TCP : IpProtocol.UDP;
-  return setFlowV4(key, p, CLIENT, SERVER, 40000, 53, PortKind.PORTS);
 }
 
 /** What a run of a split case left: the engines, whether `b` created, the reply's key, deliveries. */

@@ -1,52 +1,13 @@
 import { TcpFlag } from '@maestro/flowtable';
-import {
-  copyFlowKey,
-  createFlowKey,
-  type FlowKey,
-  IpProtocol,
-  PortKind,
-  reverseFlowKey,
-  setFlowV4,
-} from '@maestro/hash';
+import { createFlowKey, reverseFlowKey } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  type CorrectionConfig,
-  type CorrectionMessage,
-  Decision,
-  MemberEngine,
-  type Packet,
-} from '../src/index.js';
-import { INSIDE, OUTSIDE } from './arbitraries.js';
+import { type CorrectionConfig, type CorrectionMessage, Decision, MemberEngine } from '../src/index.js';
+import { firstKey, type Protocol, packet, SERVER } from './one-flow.js';
 
 // A connection's `correct` held in flight (a slow link, loopback UDP reordering) past the
 // connection's expiry, then delivered after the connection was created again: on its first
 // creator `a`, or on `b`, the member its replies land on and the late message's receiver.
-
-const CLIENT = INSIDE + 5;
-const SERVER = OUTSIDE + 7;
-
-type Protocol = 'udp' | 'tcp' | 'icmp';
-
-function firstKey(protocol: Protocol): FlowKey {
-  const key = createFlowKey();
-  if (protocol === 'icmp') return setFlowV4(key, IpProtocol.ICMP, CLIENT, SERVER, 77, 77, PortKind.ECHO);
-  const p = protocol === 'tcp' ? IpProtocol.TCP : IpProtocol.UDP;
-  return setFlowV4(key, p, CLIENT, SERVER, 40000, 53, PortKind.PORTS);
-}
-
-function packet(key: FlowKey, tcpFlags: number): Packet {
-  return {
-    key: copyFlowKey(key, createFlowKey()),
-    ingress: 0,
-    ipId: 1,
-    moreFragments: false,
-    tcpFlags: key.protocol === IpProtocol.TCP ? tcpFlags : 0,
-    bytes: 100,
-    embedded: null,
-    hops: 0,
-  };
-}
 
 interface StaleCase {
   readonly members: number;
