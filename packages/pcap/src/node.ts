@@ -21,7 +21,8 @@ const MAX_CHUNK = 64 << 20;
 
 function chunkSizeOf(options: FileReadOptions): number {
   assertObject(options, 'read options');
-  const size = options.chunkSize ?? 256 << 10;
+  // Only a missing chunkSize takes the default: null is refused like any other non-integer.
+  const size = options.chunkSize === undefined ? 256 << 10 : options.chunkSize;
   if (!Number.isInteger(size) || size < MIN_CHUNK || size > MAX_CHUNK) {
     throw new PcapError(
       'INVALID_ARGUMENT',

@@ -176,6 +176,17 @@ describe('node readers', () => {
     );
   });
 
+  // Once the property's counterexample (FC_SEED=1177119511): a null chunkSize took the default.
+  it('should refuse a null chunkSize as it refuses any other non-integer', async () => {
+    const missing = join(dir, 'missing.pcap');
+    const options = { chunkSize: null } as unknown as FileReadOptions;
+    const code = (e: unknown): unknown => (e instanceof PcapError ? e.code : e);
+    expect(code(catchSync(() => readCaptureFileSync(missing, () => {}, options)))).toBe('INVALID_ARGUMENT');
+    expect(code(await readCaptureFile(missing, () => {}, options).catch((e: unknown) => e))).toBe(
+      'INVALID_ARGUMENT',
+    );
+  });
+
   it('should leave an existing file as it was when generateCaptureFile refuses its options', () => {
     const path = join(dir, 'keep.pcap');
     for (const [traffic, options] of [
@@ -190,3 +201,12 @@ describe('node readers', () => {
     expect(readCaptureFileSync(path, () => {}).packets).toBe(3);
   });
 });
+
+function catchSync(f: () => unknown): unknown {
+  try {
+    f();
+    return null;
+  } catch (e) {
+    return e;
+  }
+}
