@@ -3,7 +3,7 @@ import { validateConfig } from './config.js';
 import { Decision, DropCause } from './decision.js';
 import { CorrectionError, shown } from './errors.js';
 import { MAX_HOPS, MemberEngine } from './member-engine.js';
-import { checkPacket } from './packet-checks.js';
+import { checkPacket, checkTime } from './packet-checks.js';
 import type { CorrectionConfig, Ingress, Packet } from './types.js';
 
 /** Where a packet injected into a {@link Group} ended. */
@@ -108,18 +108,32 @@ export class Group {
   /**
    * Delivers every pending message, including those the deliveries cause, then hands the delivered
    * messages back to their sender ({@link MemberEngine.recycle}): do not keep references to them.
+   *
+   * A delivery that throws (`TABLE_FULL` at a full receiver, a malformed message) loses only that
+   * message: every other pending message, and every message the others cause, is delivered all the
+   * same, then the first error is thrown. A time that is not a finite number throws
+   * `INVALID_PACKET` before anything is delivered (every delivery would refuse it).
    */
   flush(now: number): void {
+    checkTime(now);
+    let failed = false;
+    let first: unknown;
     for (let busy = true; busy; ) {
       busy = false;
       for (const engine of this.engines) {
         const messages = engine.outbox.splice(0);
         for (const message of messages) {
           busy = true;
-          (this.engines[message.to] as MemberEngine).deliver(message, now);
+          try {
+            (this.engines[message.to] as MemberEngine).deliver(message, now);
+          } catch (error) {
+            if (!failed) first = error;
+            failed = true;
+          }
         }
         engine.recycle(messages);
       }
     }
+    if (failed) throw first;
   }
 }
