@@ -19,7 +19,7 @@ describe('maestro errors', () => {
     [['simulate', '--members', 'x y'], 2, /--members/],
     [['simulate', '--event', 'explode sgm1 @1s'], 2, /bad event/],
     [['simulate', '--event', 'fail sgm9 @1s'], 2, /sgm9 is not a member/],
-    [['simulate', '--table-size', '65536'], 1, /prime/],
+    [['simulate', '--table-size', '65536'], 2, /--table-size must be a prime/],
     [['simulate', '--mode', 'diagonal'], 2, /--mode/],
     [['simulate', '--bogus'], 2, /Unknown option/],
     [['simulate', '/nonexistent.pcap'], 1, /no such file/],

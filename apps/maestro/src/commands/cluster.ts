@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import { isPrime } from '@maestro/weighting';
 import type { Command } from '../cli/command.js';
 import { CliError } from '../cli/errors.js';
 import type { Io } from '../cli/io.js';
@@ -147,9 +146,6 @@ function clusterSetup(parsed: Parsed, sub: 'run' | 'up'): Setup {
     events: [],
   };
   const settings = resolveSettings(flags);
-  if (!isPrime(settings.tableSize) || settings.tableSize < 2 || settings.tableSize > 16_777_213) {
-    throw new CliError(`--table-size must be a prime up to 16777213, got ${settings.tableSize}`);
-  }
   if (settings.members.length > 64) throw new CliError('cluster: at most 64 member processes');
   const heartbeatMs = optionalInteger(parsed, 'heartbeat-ms', 100, 10, 10_000);
   const deadMs = optionalInteger(parsed, 'dead-ms', Math.max(1000, 3 * heartbeatMs), 20, 60_000);

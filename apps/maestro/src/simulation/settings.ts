@@ -8,6 +8,7 @@ import {
   SYMMETRIC_RSS_KEY,
 } from '@maestro/hash';
 import { type Policy, parsePolicy, validatePolicy } from '@maestro/policy';
+import { isPrime, MAX_TABLE_SIZE } from '@maestro/weighting';
 import { parse as parseYaml } from 'yaml';
 import { CliError } from '../cli/errors.js';
 import { parseEvent, type SimEvent } from './events.js';
@@ -122,12 +123,57 @@ function policyPart(s: Scenario | undefined, key: string, flag: string | undefin
 
 const KEYED_HASH = /^keyed:([0-9a-fA-F]{16})$/;
 
+/** What is wrong with a hash name, or undefined when it names a hash function. */
+function hashProblem(text: string): string | undefined {
+  if (text === 'toeplitz' || text === 'symmetric' || KEYED_HASH.test(text)) return undefined;
+  return `must be toeplitz, symmetric or keyed:<16 hex digits>, got ${JSON.stringify(text)}`;
+}
+
 /** Throws the usage error for a `--hash` value that names no hash function. */
 function checkHash(text: string): void {
-  if (text === 'toeplitz' || text === 'symmetric' || KEYED_HASH.test(text)) return;
-  throw new CliError(
-    `--hash must be toeplitz, symmetric or keyed:<16 hex digits>, got ${JSON.stringify(text)}`,
-  );
+  const problem = hashProblem(text);
+  if (problem !== undefined) throw new CliError(`--hash ${problem}`);
+}
+
+/**
+ * The error for a setting's bad value, whose fault it is: a usage error (exit 2) naming `option`
+ * when the value came from the command line (`fromFlag`), else the scenario file's (exit 1)
+ * naming the file and its `key`.
+ */
+function badSetting(
+  fromFlag: boolean,
+  option: string,
+  s: Scenario | undefined,
+  key: string,
+  problem: string,
+): CliError {
+  return fromFlag || s === undefined
+    ? new CliError(`${option} ${problem}`)
+    : new CliError(`${s.file}: ${key} ${problem}`, 1);
+}
+
+/** Runs `parse` on a value of the scenario file, making its usage errors the file's (exit 1). */
+function fromFile<T>(s: Scenario | undefined, key: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (s === undefined || !(error instanceof CliError) || error.exitCode !== 2) throw error;
+    throw new CliError(`${s.file}: ${key}: ${error.message.replace(/^--[a-z-]+:? /, '')}`, 1);
+  }
+}
+
+/**
+ * What is wrong with a table size for `members` members, or undefined: a prime (Maglev needs one,
+ * and the rebalanced table starts from a Maglev one), 2..{@link MAX_TABLE_SIZE}, at least the
+ * member count.
+ */
+function tableSizeProblem(text: string, members: number): string | undefined {
+  const size = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!isPrime(size) || size > MAX_TABLE_SIZE) {
+    return `must be a prime up to ${MAX_TABLE_SIZE} (e.g. 65537), got ${JSON.stringify(text)}`;
+  }
+  if (size < members) return `${size} is smaller than the ${members} members: each needs a bucket`;
+  return undefined;
 }
 
 function parseHash(text: string): FlowHasher {
@@ -160,41 +206,48 @@ export function resolveSettings(flags: SimulationFlags): SimulationSettings {
   let members: SimMember[];
   if (flags.members !== undefined) members = parseMembers(flags.members);
   else if (Array.isArray(membersValue)) {
-    members = parseMembers(
-      membersValue
-        .map((m, i) => {
-          if (typeof m === 'string') return m;
-          const { id, weight } = (typeof m === 'object' && m !== null ? m : {}) as {
-            id?: unknown;
-            weight?: unknown;
-          };
-          if (typeof id !== 'string' || (weight !== undefined && typeof weight !== 'number')) {
-            throw new CliError(
-              `${s?.file}: members[${i}] must be an id or { id: <string>, weight: <0..512> }, got ${JSON.stringify(m)}`,
-              1,
-            );
-          }
-          return `${id}=${weight ?? 100}`;
-        })
-        .join(','),
+    members = fromFile(s, 'members', () =>
+      parseMembers(
+        membersValue
+          .map((m, i) => {
+            if (typeof m === 'string') return m;
+            const { id, weight } = (typeof m === 'object' && m !== null ? m : {}) as {
+              id?: unknown;
+              weight?: unknown;
+            };
+            if (typeof id !== 'string' || (weight !== undefined && typeof weight !== 'number')) {
+              throw new CliError(
+                `${s?.file}: members[${i}] must be an id or { id: <string>, weight: <0..512> }, got ${JSON.stringify(m)}`,
+                1,
+              );
+            }
+            return `${id}=${weight ?? 100}`;
+          })
+          .join(','),
+      ),
     );
-  } else if (membersValue !== undefined) members = parseMembers(String(membersValue));
+  } else if (membersValue !== undefined)
+    members = fromFile(s, 'members', () => parseMembers(String(membersValue)));
   else members = defaultMembers(4);
 
   const mode = flags.mode ?? scenarioString(s, 'mode') ?? 'auto';
   if (!['auto', 'general', 'user', 'network'].includes(mode)) {
-    throw new CliError(`--mode must be auto, general, user or network, got ${JSON.stringify(mode)}`);
+    const problem = `must be auto, general, user or network, got ${JSON.stringify(mode)}`;
+    throw badSetting(flags.mode !== undefined, '--mode', s, 'mode', problem);
   }
   const layerText = flags.layer ?? scenarioString(s, 'layer');
   if (layerText !== undefined && layerText !== 'l3' && layerText !== 'l4') {
-    throw new CliError(`layer must be l3 or l4, got ${JSON.stringify(layerText)}`);
+    const problem = `must be l3 or l4, got ${JSON.stringify(layerText)}`;
+    throw badSetting(flags.layer !== undefined, '--l3/--l4: layer', s, 'layer', problem);
   }
   const sizeText = flags.tableSize ?? scenarioString(s, 'tableSize') ?? '65537';
-  if (!/^\d+$/.test(sizeText))
-    throw new CliError(`--table-size must be a prime number, got ${JSON.stringify(sizeText)}`);
+  const sizeProblem = tableSizeProblem(sizeText, members.length);
+  if (sizeProblem !== undefined)
+    throw badSetting(flags.tableSize !== undefined, '--table-size', s, 'tableSize', sizeProblem);
   const strategy = flags.strategy ?? scenarioString(s, 'strategy') ?? 'rebalance';
   if (strategy !== 'rebalance' && strategy !== 'maglev') {
-    throw new CliError(`--strategy must be rebalance or maglev, got ${JSON.stringify(strategy)}`);
+    const problem = `must be rebalance or maglev, got ${JSON.stringify(strategy)}`;
+    throw badSetting(flags.strategy !== undefined, '--strategy', s, 'strategy', problem);
   }
 
   const topology = policyPart(s, 'topology', flags.topology);
@@ -216,10 +269,12 @@ export function resolveSettings(flags: SimulationFlags): SimulationSettings {
   if (scenarioEvents !== undefined && !Array.isArray(scenarioEvents)) {
     throw new CliError(`${s?.file}: events must be a list of "<kind> <member> @<seconds>s" strings`, 1);
   }
-  const eventTexts = [...(scenarioEvents ?? []).map(String), ...flags.events];
-  const events = eventTexts.map(parseEvent).sort((a, b) => a.at - b.at);
-  // Checked here (a usage error before any file is read); the hasher itself is built once, later.
-  checkHash(flags.hash ?? scenarioString(s, 'hash') ?? 'toeplitz');
+  const fileEvents = fromFile(s, 'events', () => (scenarioEvents ?? []).map((e) => parseEvent(String(e))));
+  const events = [...fileEvents, ...flags.events.map(parseEvent)].sort((a, b) => a.at - b.at);
+  // Checked here (before any capture is read); the hasher itself is built once, later.
+  const hashText = flags.hash ?? scenarioString(s, 'hash') ?? 'toeplitz';
+  const hashError = hashProblem(hashText);
+  if (hashError !== undefined) throw badSetting(flags.hash !== undefined, '--hash', s, 'hash', hashError);
   return {
     capture,
     members,
