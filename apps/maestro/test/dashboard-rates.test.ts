@@ -15,6 +15,7 @@ const member = (id: string, packets: number, corrections = 0, syncRecords = 0): 
   connections: 0,
   corrections,
   syncRecords,
+  yielded: 0,
 });
 
 const snapshot = (at: number, members: readonly MemberView[], records = 0): ClusterSnapshot => ({

@@ -14,6 +14,7 @@ interface FakeMember {
   connections: number;
   corrections: number;
   syncRecords: number;
+  yielded: number;
 }
 
 /** How the fake group behaves. */
@@ -59,6 +60,7 @@ export class FakeCluster implements ClusterHandle {
       connections: 0,
       corrections: 0,
       syncRecords: 0,
+      yielded: 0,
     }));
     const tickMs = options.tickMs ?? 50;
     if (tickMs > 0) this.#interval = setInterval(() => this.advance(1), tickMs);

@@ -23,6 +23,8 @@ export interface MemberView {
   readonly corrections: number;
   /** Sync records it sent. */
   readonly syncRecords: number;
+  /** Split connections it gave up to the member that created them first (they live on there). */
+  readonly yielded: number;
 }
 
 /** The whole group at one instant; cheap to take, taken often (a dashboard polls it). */

@@ -142,6 +142,7 @@ function buildReport(
       state: s.state,
       forwarded: totals[i]?.forwarded ?? 0,
       processes: s.processes,
+      yielded: totals[i]?.yields ?? 0,
     })),
     connectionsLost: cluster.ledger.lost,
     packetsDropped: dropped,

@@ -155,6 +155,7 @@ export class Cluster implements ClusterHandle {
         connections: s.alive ? (s.status?.connections ?? 0) : 0,
         corrections: t.forwarded,
         syncRecords: t.syncRecords,
+        yielded: t.yields,
       };
     });
     return {

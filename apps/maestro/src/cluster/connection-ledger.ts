@@ -40,6 +40,7 @@ export class ConnectionLedger {
     for (const f of m.recreated) if (f < n && created[f] === 1) this.markLost(f, onLost);
     for (const f of m.created) if (f < n) created[f] = 1;
     for (const f of m.expired) if (f < n) created[f] = 0;
+    // A yielded flow (m.yielded) still exists: the member that created it first keeps it.
   }
 
   private markLost(flow: number, onLost: (flow: number) => void): void {

@@ -70,6 +70,8 @@ export interface MemberStatus {
   readonly syncBytes: number;
   readonly recordsApplied: number;
   readonly promoted: number;
+  /** Connections this process gave up to the member that created them first (split connections settled). */
+  readonly yields: number;
   /** Bulk resync from every peer complete (the full-sync critical device is ok). */
   readonly fullSync: boolean;
   /** Flows (the orchestrator's numbers) whose connection this member created since the last status. */
@@ -80,6 +82,11 @@ export interface MemberStatus {
   readonly recreated: readonly number[];
   /** Flows whose connection expired here (idle timeout): a later packet finding none is not a loss. */
   readonly expired: readonly number[];
+  /**
+   * Flows whose connection this member gave up since the last status to the member that created it
+   * first (a split connection settled): the connection lives on there, so it did not expire.
+   */
+  readonly yielded: readonly number[];
 }
 
 /**

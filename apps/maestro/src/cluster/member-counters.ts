@@ -2,11 +2,11 @@ import { DropCause } from '@maestro/correction';
 import type { MemberStatus } from './ipc.js';
 
 /** The packet counts of a {@link MemberStatus}. */
-type Counts = Pick<MemberStatus, 'processed' | 'received' | 'forwarded' | 'drops' | 'syncBytes'>;
+type Counts = Pick<MemberStatus, 'processed' | 'received' | 'forwarded' | 'drops' | 'syncBytes' | 'yields'>;
 
 /**
  * What a member node counts for the orchestrator: packets by outcome, drops by cause, sync bytes,
- * and the flows (the orchestrator's numbers) created, missed, recreated and expired since the
+ * and the flows (the orchestrator's numbers) created, missed, recreated, expired and yielded since the
  * last status, which the orchestrator's ledger turns into connections lost or kept.
  */
 export class MemberCounters {
@@ -16,6 +16,8 @@ export class MemberCounters {
   stale = 0;
   notActive = 0;
   syncBytes = 0;
+  /** Connections given up to the member that created them first (split connections settled). */
+  yields = 0;
   private noConnection = 0;
   private unknownFragment = 0;
   private unknownIcmp = 0;
@@ -24,6 +26,7 @@ export class MemberCounters {
   private missed: number[] = [];
   private recreated: number[] = [];
   private expired: number[] = [];
+  private yielded: number[] = [];
 
   /** Counts a packet dropped for `cause` (a {@link DropCause}) of flow `flow`. */
   dropped(cause: number, flow: number): void {
@@ -51,8 +54,13 @@ export class MemberCounters {
     this.expired.push(flow);
   }
 
+  /** This member gave up the connection of flow `flow` to the member that created it first (a split connection). */
+  yieldedFlow(flow: number): void {
+    this.yielded.push(flow);
+  }
+
   /** The counts so far, and the flow lists since the last call (which start afresh). */
-  take(): Counts & Pick<MemberStatus, 'created' | 'missed' | 'recreated' | 'expired'> {
+  take(): Counts & Pick<MemberStatus, 'created' | 'missed' | 'recreated' | 'expired' | 'yielded'> {
     const out = {
       processed: this.processed,
       received: this.received,
@@ -66,15 +74,18 @@ export class MemberCounters {
         notActive: this.notActive,
       },
       syncBytes: this.syncBytes,
+      yields: this.yields,
       created: this.created,
       missed: this.missed,
       recreated: this.recreated,
       expired: this.expired,
+      yielded: this.yielded,
     };
     this.created = [];
     this.missed = [];
     this.recreated = [];
     this.expired = [];
+    this.yielded = [];
     return out;
   }
 }

@@ -186,6 +186,15 @@ export class MemberNode {
     const e = this.engine;
     e.expire(now, Math.max(e.owned.size, e.corrections.size, e.fragments.size, e.expectations.size));
     this.flushOutbox();
+    this.dropGone(false);
+  }
+
+  /**
+   * Deletes from HyperSync the connections this member owned there but no longer holds, counting
+   * their flows as expired, or as yielded when `yielded` (a split connection given up).
+   */
+  private dropGone(yielded: boolean): void {
+    const e = this.engine;
     const gone: number[] = [];
     this.hs.forEachConnection((c) => {
       if (c.role === ConnectionRole.OWNER && !e.owned.has(replicaKey(c, this.scratch))) gone.push(c.id);
@@ -195,7 +204,11 @@ export class MemberNode {
       if (c !== undefined) {
         this.ids.delete(formatFlow(replicaKey(c, this.scratch)));
         const flow = replicaFlow(c);
-        if (flow >= 0) this.counters.expiredFlow(flow);
+        if (yielded) this.counters.yields++;
+        if (flow >= 0) {
+          if (yielded) this.counters.yieldedFlow(flow);
+          else this.counters.expiredFlow(flow);
+        }
       }
       this.hs.deleteConnection(id);
     }
@@ -204,7 +217,7 @@ export class MemberNode {
   /** The counters and state the orchestrator polls. */
   status(): MemberStatus {
     const stats = this.hs.stats;
-    const { created, missed, recreated, expired, syncBytes, ...counts } = this.counters.take();
+    const { created, missed, recreated, expired, yielded, syncBytes, ...counts } = this.counters.take();
     return {
       t: 'status',
       state: stateName(this.hs.state()),
@@ -222,6 +235,7 @@ export class MemberNode {
       missed,
       recreated,
       expired,
+      yielded,
     };
   }
 
@@ -400,6 +414,8 @@ export class MemberNode {
   }
 
   private onCorrection(bytes: Uint8Array): void {
+    // Only a yield removes an owned connection as a message is delivered.
+    const owned = this.engine.owned.size;
     try {
       const m = decodeCorrection(bytes, this.init.index, createFlowKey());
       this.engine.deliver(m, this.nowMs());
@@ -409,8 +425,10 @@ export class MemberNode {
     }
     // A `correct` for a connection this member owns (a split connection, each member holding one
     // direction) is answered, or makes this member yield it and tell the members it had corrected.
-    // The HyperSync copy of a yielded connection goes at the next expiry pass, as an expired one's.
+    // A yielded connection's HyperSync copy goes now, counted as yielded: it lives on at the
+    // member that keeps it, and counting it expired told the ledger that no member held it.
     if (this.engine.outbox.length > 0) this.flushOutbox();
+    if (this.engine.owned.size < owned) this.dropGone(true);
   }
 
   /** Reacts to what HyperSync changed: fencing, promotions, a new table in force. */

@@ -14,6 +14,7 @@ export interface Totals {
   notActive: number;
   syncRecords: number;
   syncBytes: number;
+  yields: number;
 }
 
 function zero(): Totals {
@@ -29,6 +30,7 @@ function zero(): Totals {
     notActive: 0,
     syncRecords: 0,
     syncBytes: 0,
+    yields: 0,
   };
 }
 
@@ -45,6 +47,7 @@ function add(into: Totals, s: MemberStatus | undefined): void {
   into.notActive += s.drops.notActive;
   into.syncRecords += s.syncRecords;
   into.syncBytes += s.syncBytes;
+  into.yields += s.yields;
 }
 
 /**

@@ -14,6 +14,8 @@ export interface ClusterMemberReport {
   readonly forwarded: number;
   /** Processes it ran (1 + restarts). */
   readonly processes: number;
+  /** Split connections it gave up to the member that created them first (they live on there, not expired). */
+  readonly yielded: number;
 }
 
 /** A failure: how long until the group noticed, and until the orchestrator used the new table. */
@@ -92,10 +94,10 @@ export function renderClusterText(r: ClusterReport, style: Style): string {
     `  ${r.packets} packets (${r.flows} flows) at ${r.rate}/s asked, ${Math.round(r.achievedRate)}/s sent, ${(r.durationMs / 1000).toFixed(1)} s`,
   );
   lines.push('');
-  lines.push('  member    state        packets  connections  forwarded  processes');
+  lines.push('  member    state        packets  connections  forwarded  yielded  processes');
   for (const m of r.members) {
     lines.push(
-      `  ${m.id.padEnd(8)}  ${m.state.padEnd(10)}  ${String(m.packets).padStart(9)}  ${String(m.connections).padStart(11)}  ${String(m.forwarded).padStart(9)}  ${String(m.processes).padStart(9)}`,
+      `  ${m.id.padEnd(8)}  ${m.state.padEnd(10)}  ${String(m.packets).padStart(9)}  ${String(m.connections).padStart(11)}  ${String(m.forwarded).padStart(9)}  ${String(m.yielded).padStart(7)}  ${String(m.processes).padStart(9)}`,
     );
   }
   lines.push('');

@@ -5,7 +5,7 @@ import type { Dom } from './dom.js';
 import type { Format } from './format.js';
 import type { MemberControls } from './member-controls.js';
 
-/** The member cards (`#members`): state, weight, pid, packets, packets/s, connections, corrections. */
+/** The member cards (`#members`): state, weight, pid, packets, packets/s, connections, corrections, split connections yielded. */
 export interface MemberCards {
   render(frame: DashboardFrame): void;
 }
@@ -49,7 +49,7 @@ export function makeMemberCards(
     head.append(title, state);
     const list = dom.make('dl');
     const fields: Record<string, HTMLElement> = {};
-    for (const name of ['weight', 'pid', 'packets', 'load', 'connections', 'corrections']) {
+    for (const name of ['weight', 'pid', 'packets', 'load', 'connections', 'corrections', 'yielded']) {
       const box = dom.make('div');
       const value = dom.make('dd');
       value.dataset['field'] = name;
@@ -87,6 +87,7 @@ export function makeMemberCards(
       dom.setText(card.fields['load'], format.perSecond(frame.rates.members[i]?.packets ?? null));
       dom.setText(card.fields['connections'], format.count(m.connections));
       dom.setText(card.fields['corrections'], format.count(m.corrections));
+      dom.setText(card.fields['yielded'], format.count(m.yielded));
       card.controls.update(m);
     });
   }
