@@ -223,8 +223,14 @@ export class Simulation {
       // Later fragments carry no ports: they follow the rewrite of their first fragment.
       const rewrite = this.rewrites.size === 0 ? undefined : this.rewrites.get(fragmentId(key, p.fragmentId));
       if (rewrite !== undefined) {
-        key.srcV4 = rewrite.srcV4;
-        key.dstV4 = rewrite.dstV4;
+        // IPv6 is translated too (a logical server on an IPv6 address): its addresses are in src6/dst6.
+        if (key.family === 4) {
+          key.srcV4 = rewrite.srcV4;
+          key.dstV4 = rewrite.dstV4;
+        } else {
+          key.src6.set(rewrite.src6);
+          key.dst6.set(rewrite.dst6);
+        }
         if (!p.moreFragments) this.rewrites.delete(fragmentId(p.flow, p.fragmentId));
       }
     }
