@@ -1,4 +1,4 @@
-import { createPacket, type Packet } from '@maestro/correction';
+import { type CorrectionMessage, createPacket, type Packet } from '@maestro/correction';
 import { createFlowKey, flowKeyEquals, PortKind } from '@maestro/hash';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -95,9 +95,39 @@ describe('cluster datagrams', () => {
         fc.nat({ max: 0xffff }),
         fc.nat({ max: 0xffff }),
         fc.nat({ max: 0xffff_ffff }),
-        (key, from, owner, created) => {
-          const m = { kind: 'correct' as const, from, to: 3, key, owner, reason: 2, created };
+        fc.constantFrom('correct', 'uncorrect', 'fragment', 'expect', 'unexpect'),
+        (key, from, owner, created, kind) => {
+          const m: CorrectionMessage =
+            kind === 'correct'
+              ? { kind, from, to: 3, key, owner, reason: 2, created }
+              : kind === 'uncorrect'
+                ? { kind, from, to: 3, key, created }
+                : { kind, from, to: 3, key, owner };
           expect(decodeCorrection(encodeCorrection(m), 3, createFlowKey())).toEqual(m);
+        },
+      ),
+    );
+  });
+
+  it('should refuse a correction datagram with a field its kind does not have (reason, owner, creation time) with a WireError', () => {
+    const key = createFlowKey();
+    fc.assert(
+      fc.property(
+        fc.constantFrom('uncorrect', 'fragment', 'expect', 'unexpect'),
+        fc.constantFrom(3, 6, 8),
+        fc.integer({ min: 1, max: 255 }),
+        (kind, offset, value) => {
+          const m: CorrectionMessage =
+            kind === 'uncorrect'
+              ? { kind, from: 1, to: 0, key, created: 0 }
+              : { kind, from: 1, to: 0, key, owner: 0 };
+          const bytes = encodeCorrection(m);
+          // Offset 3: reason; 6: owner (its low byte at 7, so 6 is its high byte); 8: created.
+          const owned = kind !== 'uncorrect' && offset === 6;
+          const timed = kind === 'uncorrect' && offset === 8;
+          fc.pre(!owned && !timed);
+          bytes[offset] = value;
+          expect(() => decodeCorrection(bytes, 0, createFlowKey())).toThrow(WireError);
         },
       ),
     );

@@ -247,10 +247,37 @@ export class MemberEngine extends BatchDecisions {
     const r = reverseFlowKey(t, this.reply);
     const target = this.pick(r, this.ingressOf(this.route(t)));
     const landing = this.pick(o, this.interfaces[this.owned.tag(h)] as Ingress);
+    const created = this.owned.created(h);
     if (target !== this.self)
-      this.outbox.push({ kind: 'uncorrect', from: this.self, to: target, key: this.pool.keyCopy(r) });
+      this.outbox.push({
+        kind: 'uncorrect',
+        from: this.self,
+        to: target,
+        key: this.pool.keyCopy(r),
+        created,
+      });
     if (landing !== this.self)
-      this.outbox.push({ kind: 'uncorrect', from: this.self, to: landing, key: this.pool.keyCopy(o) });
+      this.outbox.push({
+        kind: 'uncorrect',
+        from: this.self,
+        to: landing,
+        key: this.pool.keyCopy(o),
+        created,
+      });
+  }
+
+  protected isLateCorrect(c: number, claim: Extract<CorrectionMessage, { kind: 'correct' }>): boolean {
+    const entry = this.corrections.created(c);
+    // An owner holds one incarnation at a time: its correct older than its entry is of an earlier
+    // one. Another owner's older claim may be a split connection settling (the earlier creation
+    // wins, so its correct may come after the loser's): late only when older by more than a new
+    // connection lives unreplied, as for a stale claim on an owned connection.
+    const late =
+      this.corrections.owner(c) === claim.owner
+        ? claim.created < entry
+        : claim.created < entry - this.lifeOf(claim.key.protocol);
+    if (late) this.counter.staleClaim();
+    return late;
   }
 
   protected resolveSplit(
@@ -290,8 +317,8 @@ export class MemberEngine extends BatchDecisions {
     const landing = this.pick(o, this.interfaces[owned.tag(h)] as Ingress);
     this.room(this.corrections, natted ? 2 : 1);
     owned.removeAt(h);
-    this.putCorrection(o, now, owner, claim.reason);
-    if (natted) this.putCorrection(t, now, owner, claim.reason);
+    this.putCorrection(o, now, owner, claim.reason, claim.created);
+    if (natted) this.putCorrection(t, now, owner, claim.reason, claim.created);
     if (target !== this.self && target !== owner) this.send(target, r, owner, claim.reason, claim.created);
     if (landing !== this.self && landing !== owner)
       this.send(landing, o, owner, Reason.RELATED, claim.created);

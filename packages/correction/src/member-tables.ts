@@ -177,14 +177,24 @@ export abstract class MemberTables {
           this.resolveSplit(o, message, now);
           return;
         }
-        this.putCorrection(key, now, message.owner, r);
+        const c = this.corrections.find(key);
+        if (c >= 0 && this.isLateCorrect(c, message)) return;
+        this.putCorrection(key, now, message.owner, r, message.created);
         return;
       }
       case 'uncorrect': {
-        // Only the owner that made the entry takes it back: a late uncorrect from an earlier owner
-        // of the same tuple must not remove the entry a later owner's correct made.
+        if (!Number.isFinite(message.created)) {
+          throw new CorrectionError(
+            'INVALID_MESSAGE',
+            `created must be a finite number (the owner's time of creation), got ${shown(message.created)}`,
+          );
+        }
+        // Only the owner that made the entry takes it back, and only for the incarnation that made
+        // it (or a later one): a late uncorrect from an earlier owner of the same tuple, or of the
+        // same owner's earlier incarnation, must not remove the entry a later correct made.
         const h = this.corrections.find(key);
-        if (h >= 0 && this.corrections.owner(h) === from) this.corrections.removeAt(h);
+        if (h >= 0 && this.corrections.owner(h) === from && message.created >= this.corrections.created(h))
+          this.corrections.removeAt(h);
         return;
       }
       case 'fragment':
@@ -238,14 +248,29 @@ export abstract class MemberTables {
     return removed;
   }
 
-  /** Makes (or refreshes) the correction entry sending `key`'s packets to `owner` under `reason`. */
-  protected putCorrection(key: FlowKey, now: number, owner: number, reason: number): void {
+  /**
+   * Makes (or refreshes) the correction entry sending `key`'s packets to `owner` under `reason`,
+   * for the connection `owner` created at `created` (the entry's `created`, which an `uncorrect`
+   * and a later `correct` are compared with).
+   */
+  protected putCorrection(key: FlowKey, now: number, owner: number, reason: number, created: number): void {
     // A correct for a tuple already corrected (its connection since re-created, maybe by another
     // owner) carries the reason its forwards now count under: the table has no tag setter, so an
     // entry of another reason is made again.
-    const h = this.corrections.find(key);
-    if (h >= 0 && this.corrections.tag(h) !== reason) this.corrections.removeAt(h);
-    this.putEntry(this.corrections, key, now, owner, reason);
+    const table = this.corrections;
+    let h = table.find(key);
+    if (h >= 0 && table.tag(h) !== reason) {
+      table.removeAt(h);
+      h = -1;
+    }
+    if (h < 0) {
+      this.room(table, 1);
+      h = table.insert(key, now, owner, owner, reason);
+    } else {
+      table.setOwner(h, owner);
+      table.record(h, now, 0, 0, false);
+    }
+    table.setCreated(h, created);
   }
 
   protected putEntry(table: FlowTable, key: FlowKey, now: number, owner: number, tag: number): void {
@@ -294,6 +319,16 @@ export abstract class MemberTables {
       );
     }
   }
+
+  /**
+   * True when a `correct` for a tuple this member holds correction entry `c` for, and does not
+   * own, is late: it belongs to an incarnation of the connection older than the entry's (ignored,
+   * counted as a stale claim).
+   */
+  protected abstract isLateCorrect(
+    c: number,
+    claim: Extract<CorrectionMessage, { kind: 'correct' }>,
+  ): boolean;
 
   /** Tells the members holding entries for the owned connection `h` (about to expire) to drop them. */
   protected abstract announceRemoval(h: number): void;

@@ -93,11 +93,19 @@ export type CorrectionMessage =
       readonly created: number;
     }
   | {
-      /** Remove the correction entry of `key`. */
+      /**
+       * Remove the correction entry of `key`, if `from` made it (it names `from` as the owner) for
+       * the connection created at `created` or earlier.
+       */
       readonly kind: 'uncorrect';
       readonly from: number;
       readonly to: number;
       readonly key: FlowKey;
+      /**
+       * When `from` created the connection it takes back, as its `correct`s said: a late
+       * `uncorrect` of an earlier incarnation leaves the entry of a later one alone.
+       */
+      readonly created: number;
     }
   | {
       /** Non-first fragments of `key` (ports = IP id high/low 16 bits) go to `owner`. */

@@ -119,7 +119,8 @@ function badMessage(members: number): fc.Arbitrary<[unknown, string]> {
         { kind: 'correct', from: 0, to: 0, key: validKey, owner: members + 3, reason: 1, created: 0 },
         'UNKNOWN_MEMBER',
       ],
-      [{ kind: 'uncorrect', from: -1, to: 0, key: validKey }, 'UNKNOWN_MEMBER'],
+      [{ kind: 'uncorrect', from: -1, to: 0, key: validKey, created: 0 }, 'UNKNOWN_MEMBER'],
+      [{ kind: 'uncorrect', from: 0, to: 0, key: validKey, created: Number.NaN }, 'INVALID_MESSAGE'],
       [{ kind: 'fragment', from: 0, to: 0.5, key: validKey, owner: 0 }, 'UNKNOWN_MEMBER'],
       [
         { kind: 'correct', from: 0, to: 0, key: validKey, owner: 0, reason: 9, created: 0 },
@@ -224,7 +225,8 @@ describe('garbage', () => {
             () => engine.expire(v as number, 1),
             () => engine.expire(now, v as number),
             () => engine.deliver(message as CorrectionMessage, now),
-            () => engine.deliver({ kind: 'uncorrect', from: 0, to: 0, key: validKey }, v as number),
+            () =>
+              engine.deliver({ kind: 'uncorrect', from: 0, to: 0, key: validKey, created: 0 }, v as number),
           ]) {
             expect(call).toThrow(CorrectionError);
           }

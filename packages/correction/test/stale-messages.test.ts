@@ -9,7 +9,7 @@ describe('late messages', () => {
     const k = exampleSyn(0x0a000001, 1234).key;
     e.deliver({ kind: 'correct', from: 0, to: 1, key: k, owner: 0, reason: 2, created: 0 }, 0);
     e.deliver({ kind: 'correct', from: 2, to: 1, key: k, owner: 2, reason: 2, created: 0 }, 1);
-    e.deliver({ kind: 'uncorrect', from: 0, to: 1, key: k }, 2); // stale: member 0 no longer owns it
+    e.deliver({ kind: 'uncorrect', from: 0, to: 1, key: k, created: 0 }, 2); // stale: member 0 no longer owns it
     expect(e.decide(exampleSyn(0x0a000001, 1234, TcpFlag.ACK), 3)).toBe(Decision.FORWARD);
     expect(e.lastTarget).toBe(2);
   });
@@ -22,7 +22,7 @@ describe('late messages', () => {
     e.deliver({ kind: 'unexpect', from: 0, to: 1, key: k, owner: 0 }, 2);
     expect(e.decide(exampleSyn(0x0a000001, 1234), 3)).toBe(Decision.FORWARD);
     expect(e.lastTarget).toBe(2);
-    e.deliver({ kind: 'uncorrect', from: 2, to: 1, key: k }, 4); // no correction entry: nothing
+    e.deliver({ kind: 'uncorrect', from: 2, to: 1, key: k, created: 0 }, 4); // no correction entry: nothing
     e.deliver({ kind: 'unexpect', from: 2, to: 1, key: k, owner: 2 }, 5);
     expect(e.expectations.size).toBe(0);
   });

@@ -233,6 +233,18 @@ export class EntryTable {
     return this.times.decode(this.refs[handle * R + 3] as number);
   }
 
+  /**
+   * Sets the time entry `handle` was created, for an entry that stands for something created
+   * elsewhere at a known time (a connection another member created). `INVALID_VALUE` for a time
+   * that is not a finite number, changing nothing.
+   */
+  setCreated(handle: number, time: number): void {
+    this.checkHandle(handle);
+    checkTime(time);
+    const r = handle * R + 3;
+    this.refs[r] = this.times.replace(this.refs[r] as number, time);
+  }
+
   /** Time of the last packet recorded on entry `handle` (its insertion time before any). */
   lastSeen(handle: number): number {
     this.checkHandle(handle);

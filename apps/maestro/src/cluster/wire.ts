@@ -13,8 +13,10 @@ import { type FlowKey, PortKind } from '@maestro/hash';
  *   flags: bit 0 more fragments, bit 1 an embedded key follows (ICMP error), bit 2 the first
  *   packet of its flow.
  * - `MC` correction-layer message (`correct`, `uncorrect`, `fragment`, `expect`, `unexpect`):
- *   `M C kind reason | from u16 | owner u16 | created u32 | key`; `created` (a `correct`'s time of
- *   creation of the connection, ms since the group's epoch) is 0 for the other kinds.
+ *   `M C kind reason | from u16 | owner u16 | created u32 | key`; `created` (the time of creation
+ *   of the connection a `correct` or `uncorrect` is about, ms since the group's epoch), `reason`
+ *   (a `correct`'s) and `owner` (an `uncorrect` has none) are 0 where the kind has no such field,
+ *   and a datagram where one is not is refused: one message has one encoding.
  *
  * key: `family u8 | protocol u8 | portKind u8 | 0 u8 | srcPort u16 | dstPort u16 | src | dst`
  * with 4-byte (IPv4) or 16-byte (IPv6) addresses.
@@ -169,7 +171,7 @@ export function encodeCorrection(m: CorrectionMessage): Uint8Array {
   view.setUint8(3, m.kind === 'correct' ? m.reason : 0);
   view.setUint16(4, m.from);
   view.setUint16(6, 'owner' in m ? m.owner : 0);
-  view.setUint32(8, m.kind === 'correct' ? m.created >>> 0 : 0);
+  view.setUint32(8, m.kind === 'correct' || m.kind === 'uncorrect' ? m.created >>> 0 : 0);
   writeKey(view, bytes, CORRECTION_HEADER, m.key);
   return bytes;
 }
@@ -186,11 +188,17 @@ export function decodeCorrection(bytes: Uint8Array, to: number, key: FlowKey): C
     throw new WireError('trailing bytes');
   const from = view.getUint16(4);
   const owner = view.getUint16(6);
+  const reason = view.getUint8(3);
+  const created = view.getUint32(8);
+  if (kind !== 'correct' && reason !== 0) throw new WireError(`${kind} with reason ${reason}`);
+  if (kind !== 'correct' && kind !== 'uncorrect' && created !== 0)
+    throw new WireError(`${kind} with a creation time`);
   switch (kind) {
     case 'correct':
-      return { kind, from, to, key, owner, reason: view.getUint8(3), created: view.getUint32(8) };
+      return { kind, from, to, key, owner, reason, created };
     case 'uncorrect':
-      return { kind, from, to, key };
+      if (owner !== 0) throw new WireError(`uncorrect with owner ${owner}`);
+      return { kind, from, to, key, created };
     default:
       return { kind, from, to, key, owner };
   }
