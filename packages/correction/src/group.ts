@@ -100,7 +100,13 @@ export class Group {
         failed = true;
       }
     }
-    this.flush(now);
+    try {
+      this.flush(now);
+    } catch (error) {
+      // A refused delivery comes after the expiry error: that one is thrown first.
+      if (!failed) first = error;
+      failed = true;
+    }
     if (failed) throw first;
     return removed;
   }

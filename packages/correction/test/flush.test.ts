@@ -117,4 +117,35 @@ describe('Group.flush', () => {
     expect(() => group.flush(Number.NaN)).toThrow(expect.objectContaining({ code: 'INVALID_PACKET' }));
     expect(group.engines[0]?.outbox).toEqual([message]);
   });
+
+  it('should throw an expiry error of Group.expire before a refused delivery, delivering the rest', () => {
+    const group = new Group(exampleConfig(3));
+    const expiry = new Error('config failed');
+    (group.engines[0] as { expire: (now: number, budget: number) => number }).expire = () => {
+      throw expiry;
+    };
+    const key = (port: number) =>
+      setFlowV4(createFlowKey(), IpProtocol.UDP, INSIDE, OUTSIDE, port, 53, PortKind.PORTS);
+    const bad: CorrectionMessage = {
+      kind: 'correct',
+      from: 1,
+      to: 2,
+      key: key(1),
+      owner: 1,
+      reason: Reason.ASYMMETRIC,
+      created: Number.NaN,
+    };
+    const good: CorrectionMessage = {
+      kind: 'correct',
+      from: 1,
+      to: 2,
+      key: key(2),
+      owner: 1,
+      reason: Reason.ASYMMETRIC,
+      created: 0,
+    };
+    group.engines[1]?.outbox.push(bad, good);
+    expect(() => group.expire(10, 1)).toThrow(expiry);
+    expect(group.engines[2]?.corrections.find(key(2))).toBeGreaterThanOrEqual(0);
+  });
 });
