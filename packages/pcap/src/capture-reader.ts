@@ -2,7 +2,7 @@ import type { CaptureFormat } from './capture-format.js';
 import { CaptureParser } from './capture-parser.js';
 import { addressViews, type RunCursor, runClassic } from './classic-run.js';
 import { decodeUnchecked } from './decode.js';
-import { assertObject, booleanOption, describeValue, PcapError } from './errors.js';
+import { assertCallback, assertObject, booleanOption, PcapError } from './errors.js';
 import { MAX_BLOCK_LENGTH } from './limits.js';
 import { createPacketRecord, DecodeStatus, type PacketRecord } from './packet-record.js';
 import type { CaptureInterface } from './pcapng-section.js';
@@ -113,12 +113,7 @@ export class CaptureReader {
 
   /** Feeds `chunk` and calls `onPacket` for each packet it completes; false once reading stopped. */
   push(chunk: Uint8Array, onPacket: (packet: PacketRecord) => void): boolean {
-    if (typeof onPacket !== 'function') {
-      throw new PcapError(
-        'INVALID_ARGUMENT',
-        `push takes a function to call with each packet, got ${describeValue(onPacket)}`,
-      );
-    }
+    assertCallback(onPacket, 'push');
     this.feed(chunk);
     for (;;) {
       if (this.parser.format === 'pcap' && this.carryLength === 0 && this.skip === 0)

@@ -32,6 +32,19 @@ export function assertObject(value: unknown, what: string): void {
 }
 
 /**
+ * Throws `INVALID_ARGUMENT` unless `onPacket` is a function. Every reader checks it before it reads
+ * (or opens) anything: checked only when a packet arrives, an empty capture never refused it.
+ */
+export function assertCallback(onPacket: unknown, reader: string): void {
+  if (typeof onPacket !== 'function') {
+    throw new PcapError(
+      'INVALID_ARGUMENT',
+      `${reader} takes a function to call with each packet, got ${describeValue(onPacket)}`,
+    );
+  }
+}
+
+/**
  * Checks an on/off option (a reader's or a writer's) and applies its default; throws
  * `INVALID_ARGUMENT`. Only a boolean or a missing field is taken: read by truthiness or as
  * `!== false`, a `'no'`, `0` or `'yes'` would do other than what was asked without a word, and

@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { ByteSink } from './byte-sink.js';
 import { CaptureReader, type ReadOptions, type ReadSummary } from './capture-reader.js';
-import { assertObject, describeValue, PcapError } from './errors.js';
+import { assertCallback, assertObject, describeValue, PcapError } from './errors.js';
 import type { PacketRecord } from './packet-record.js';
 import { generateTraffic, type TrafficOptions, type TrafficSummary } from './traffic-generator.js';
 import { createWriter, type WriterOptions } from './write-capture.js';
@@ -44,6 +44,7 @@ export function readCaptureFileSync(
   onPacket: (packet: PacketRecord) => void,
   options: FileReadOptions = {},
 ): ReadSummary {
+  assertCallback(onPacket, 'readCaptureFileSync');
   const buffer = new Uint8Array(chunkSizeOf(options));
   const reader = new CaptureReader(options);
   const fd = openSync(path, 'r');
@@ -65,6 +66,7 @@ export async function readCaptureFile(
   onPacket: (packet: PacketRecord) => void,
   options: FileReadOptions = {},
 ): Promise<ReadSummary> {
+  assertCallback(onPacket, 'readCaptureFile');
   const buffer = new Uint8Array(chunkSizeOf(options));
   const reader = new CaptureReader(options);
   const file = await open(path, 'r');
@@ -91,6 +93,7 @@ export async function readCaptureStream(
   onPacket: (packet: PacketRecord) => void,
   options: ReadOptions = {},
 ): Promise<ReadSummary> {
+  assertCallback(onPacket, 'readCaptureStream');
   const reader = new CaptureReader(options);
   for await (const chunk of stream) {
     if (!(chunk instanceof Uint8Array)) {

@@ -1,5 +1,5 @@
 import { CaptureReader, type ReadOptions, type ReadSummary } from './capture-reader.js';
-import { PcapError } from './errors.js';
+import { assertCallback, PcapError } from './errors.js';
 import type { PacketRecord } from './packet-record.js';
 
 /**
@@ -17,6 +17,7 @@ export function readCapture(
   options: ReadOptions = {},
 ): ReadSummary {
   assertBytes(bytes);
+  assertCallback(onPacket, 'readCapture');
   const reader = new CaptureReader(options);
   reader.push(bytes, onPacket);
   return reader.end();

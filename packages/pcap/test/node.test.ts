@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { numberAround } from '@maestro/vitest-config/garbage';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DecodeStatus, generateCapture, PcapError } from '../src/index.js';
+import { CaptureReader, DecodeStatus, generateCapture, PcapError, readCapture } from '../src/index.js';
 import {
   captureFilePackets,
   type FileReadOptions,
@@ -184,6 +184,50 @@ describe('node readers', () => {
     expect(code(catchSync(() => readCaptureFileSync(missing, () => {}, options)))).toBe('INVALID_ARGUMENT');
     expect(code(await readCaptureFile(missing, () => {}, options).catch((e: unknown) => e))).toBe(
       'INVALID_ARGUMENT',
+    );
+  });
+
+  it('should refuse an onPacket that is not a function before any I/O in every reader, even for empty input', async () => {
+    const empty = join(dir, 'empty.pcap');
+    writeFileSync(empty, new Uint8Array(0));
+    const capture = join(dir, 'callback.pcap');
+    writeFileSync(capture, generateCapture({ packets: 3, seed: 2 }));
+    const missing = join(dir, 'missing-callback.pcap');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('readCaptureFileSync', 'readCaptureFile', 'readCaptureStream', 'readCapture', 'push'),
+        fc.constantFrom(missing, empty, capture),
+        fc.anything().filter((v) => typeof v !== 'function'),
+        async (entry, file, callback) => {
+          const onPacket = callback as () => void;
+          let pulled = false;
+          const error = await (async () => {
+            if (entry === 'readCaptureFileSync') readCaptureFileSync(file, onPacket);
+            else if (entry === 'readCaptureFile') await readCaptureFile(file, onPacket);
+            else if (entry === 'readCaptureStream') {
+              // Opens the file at the first pull: a refusal up front pulls nothing.
+              const lazy = (async function* () {
+                pulled = true;
+                yield* createReadStream(file);
+              })();
+              await readCaptureStream(lazy, onPacket);
+            } else {
+              const bytes = file === capture ? readFileSync(capture) : new Uint8Array(0);
+              if (entry === 'readCapture') readCapture(bytes, onPacket);
+              else new CaptureReader().push(bytes, onPacket);
+            }
+          })().then(
+            () => null,
+            (e: unknown) => e,
+          );
+          // A missing file is not what is reported: the callback is refused before the file is opened.
+          expect(error).toBeInstanceOf(PcapError);
+          expect((error as PcapError).code).toBe('INVALID_ARGUMENT');
+          expect((error as PcapError).message).toMatch(/function/);
+          expect(pulled).toBe(false);
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 
