@@ -2,7 +2,7 @@ import type { CaptureFormat } from './capture-format.js';
 import { CaptureParser } from './capture-parser.js';
 import { addressViews, type RunCursor, runClassic } from './classic-run.js';
 import { decodeUnchecked } from './decode.js';
-import { assertCallback, assertObject, booleanOption, PcapError } from './errors.js';
+import { assertCallback, assertObject, booleanOption, checkOptionKeys, PcapError } from './errors.js';
 import { MAX_BLOCK_LENGTH } from './limits.js';
 import { createPacketRecord, DecodeStatus, type PacketRecord } from './packet-record.js';
 import type { CaptureInterface } from './pcapng-section.js';
@@ -16,6 +16,9 @@ export interface ReadOptions {
    */
   readonly decode?: boolean;
 }
+
+/** The keys of {@link ReadOptions}: a reader refuses any other. */
+export const READ_OPTIONS: readonly string[] = ['decode'];
 
 /** How a read ended. */
 export interface ReadSummary {
@@ -73,6 +76,7 @@ export class CaptureReader {
 
   constructor(options: ReadOptions = {}) {
     assertObject(options, 'reader options');
+    checkOptionKeys(options, 'reader', READ_OPTIONS);
     this.decode = booleanOption(options.decode, 'decode', true);
     [this.src6View, this.dst6View] = addressViews(this.record.flow);
   }

@@ -32,6 +32,36 @@ export function assertObject(value: unknown, what: string): void {
 }
 
 /**
+ * Throws `INVALID_ARGUMENT` naming the first own key of `options` that is not in `allowed`, and
+ * listing the allowed ones. An options bag is read field by field, so a misspelt key (`decoded`),
+ * or one the call does not take (`chunkSize` for a stream), would otherwise do nothing without a
+ * word. A key set to `undefined` is left out, as every option left `undefined` is.
+ */
+export function checkOptionKeys(options: object, what: string, allowed: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key) && (options as Record<string, unknown>)[key] !== undefined) {
+      throw new PcapError(
+        'INVALID_ARGUMENT',
+        `unknown ${what} option ${describeValue(key)}; allowed: ${allowed.join(', ')}`,
+      );
+    }
+  }
+}
+
+/**
+ * A copy of `options` holding only `keys` (those not `undefined`), each read once: what a call
+ * that checked a wider set of keys (a `format`, a `chunkSize`) hands to one that takes fewer.
+ */
+export function pickOptions<T extends object>(options: T, keys: readonly string[]): T {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const value: unknown = (options as Record<string, unknown>)[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out as T;
+}
+
+/**
  * Throws `INVALID_ARGUMENT` unless `onPacket` is a function. Every reader checks it before it reads
  * (or opens) anything: checked only when a packet arrives, an empty capture never refused it.
  */

@@ -1,8 +1,15 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { ByteSink } from './byte-sink.js';
-import { CaptureReader, type ReadOptions, type ReadSummary } from './capture-reader.js';
-import { assertCallback, assertObject, describeValue, PcapError } from './errors.js';
+import { CaptureReader, READ_OPTIONS, type ReadOptions, type ReadSummary } from './capture-reader.js';
+import {
+  assertCallback,
+  assertObject,
+  checkOptionKeys,
+  describeValue,
+  PcapError,
+  pickOptions,
+} from './errors.js';
 import type { PacketRecord } from './packet-record.js';
 import { generateTraffic, type TrafficOptions, type TrafficSummary } from './traffic-generator.js';
 import { createWriter, type WriterOptions } from './write-capture.js';
@@ -19,9 +26,20 @@ export interface FileReadOptions extends ReadOptions {
 const MIN_CHUNK = 4096;
 const MAX_CHUNK = 64 << 20;
 
+const FILE_READ_OPTIONS: readonly string[] = [...READ_OPTIONS, 'chunkSize'];
+
+/**
+ * Checks a reader's options bag (an object, only `allowed` keys) and returns what its
+ * {@link CaptureReader} takes: `chunkSize` is the file reader's, and the reader refuses it.
+ */
+function readOptionsOf(options: FileReadOptions, reader: string, allowed: readonly string[]): ReadOptions {
+  assertObject(options, `${reader} options`);
+  checkOptionKeys(options, reader, allowed);
+  return pickOptions(options, READ_OPTIONS);
+}
+
 function chunkSizeOf(options: FileReadOptions): number {
-  assertObject(options, 'read options');
-  // Only a missing chunkSize takes the default: null is refused like any other non-integer.
+  // Only a missing field takes the default: null is refused as every other option refuses it.
   const size = options.chunkSize === undefined ? 256 << 10 : options.chunkSize;
   if (!Number.isInteger(size) || size < MIN_CHUNK || size > MAX_CHUNK) {
     throw new PcapError(
@@ -45,8 +63,9 @@ export function readCaptureFileSync(
   options: FileReadOptions = {},
 ): ReadSummary {
   assertCallback(onPacket, 'readCaptureFileSync');
+  const readOptions = readOptionsOf(options, 'readCaptureFileSync', FILE_READ_OPTIONS);
   const buffer = new Uint8Array(chunkSizeOf(options));
-  const reader = new CaptureReader(options);
+  const reader = new CaptureReader(readOptions);
   const fd = openSync(path, 'r');
   try {
     for (;;) {
@@ -67,8 +86,9 @@ export async function readCaptureFile(
   options: FileReadOptions = {},
 ): Promise<ReadSummary> {
   assertCallback(onPacket, 'readCaptureFile');
+  const readOptions = readOptionsOf(options, 'readCaptureFile', FILE_READ_OPTIONS);
   const buffer = new Uint8Array(chunkSizeOf(options));
-  const reader = new CaptureReader(options);
+  const reader = new CaptureReader(readOptions);
   const file = await open(path, 'r');
   try {
     for (;;) {
@@ -94,7 +114,8 @@ export async function readCaptureStream(
   options: ReadOptions = {},
 ): Promise<ReadSummary> {
   assertCallback(onPacket, 'readCaptureStream');
-  const reader = new CaptureReader(options);
+  // A stream is chunked by its source: `chunkSize` is refused here, not ignored.
+  const reader = new CaptureReader(readOptionsOf(options, 'readCaptureStream', READ_OPTIONS));
   for await (const chunk of stream) {
     if (!(chunk instanceof Uint8Array)) {
       throw new PcapError('INVALID_ARGUMENT', 'the stream must yield bytes (Uint8Array/Buffer), not strings');
@@ -114,8 +135,9 @@ export async function* captureFilePackets(
   path: string,
   options: FileReadOptions = {},
 ): AsyncGenerator<PacketRecord, ReadSummary> {
+  const readOptions = readOptionsOf(options, 'captureFilePackets', FILE_READ_OPTIONS);
   const buffer = new Uint8Array(chunkSizeOf(options));
-  const reader = new CaptureReader(options);
+  const reader = new CaptureReader(readOptions);
   const file = await open(path, 'r');
   try {
     for (;;) {

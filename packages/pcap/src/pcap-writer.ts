@@ -1,6 +1,6 @@
 import { type ByteSink, ChunkBuffer } from './byte-sink.js';
 import { Magic } from './capture-format.js';
-import { assertObject, booleanOption, describeValue, PcapError } from './errors.js';
+import { assertObject, booleanOption, checkOptionKeys, describeValue, PcapError } from './errors.js';
 import { MAX_CAPTURE_LENGTH } from './limits.js';
 import { LinkType } from './link-type.js';
 import {
@@ -26,6 +26,31 @@ export interface PcapWriterOptions {
   readonly bufferSize?: number;
 }
 
+/** The keys of {@link PcapWriterOptions}: the writer refuses any other. */
+export const PCAP_WRITER_OPTIONS: readonly string[] = [
+  'linkType',
+  'snaplen',
+  'nanoseconds',
+  'littleEndian',
+  'bufferSize',
+];
+
+/**
+ * Refuses a key of `options` not in `allowed` (the classic writer's, with `createWriter`'s
+ * `format`); throws `INVALID_ARGUMENT`.
+ */
+export function checkPcapWriterKeys(options: object, allowed: readonly string[]): void {
+  // A classic file has one interface, so pcapng's list of them cannot be honoured: refused, with
+  // what a classic writer takes instead, rather than dropped.
+  if ((options as { readonly interfaces?: unknown }).interfaces !== undefined) {
+    throw new PcapError(
+      'INVALID_ARGUMENT',
+      "interfaces is a pcapng option (format: 'pcapng'); a classic pcap has one interface, set by linkType, snaplen and nanoseconds",
+    );
+  }
+  checkOptionKeys(options, 'classic pcap writer', allowed);
+}
+
 /**
  * Writes a classic pcap file to a {@link ByteSink}: the file header at once, then one record per
  * packet. Call {@link flush} at the end.
@@ -44,14 +69,7 @@ export class PcapWriter implements CaptureWriter {
 
   constructor(sink: ByteSink, options: PcapWriterOptions = {}) {
     assertObject(options, 'writer options');
-    // A classic file has one interface, so pcapng's list of them cannot be honoured: refused
-    // rather than dropped, as pcapng would refuse an option it could not write.
-    if ((options as { readonly interfaces?: unknown }).interfaces !== undefined) {
-      throw new PcapError(
-        'INVALID_ARGUMENT',
-        "interfaces is a pcapng option (format: 'pcapng'); a classic pcap has one interface, set by linkType, snaplen and nanoseconds",
-      );
-    }
+    checkPcapWriterKeys(options, PCAP_WRITER_OPTIONS);
     const linkType = options.linkType ?? LinkType.ETHERNET;
     this.snaplen = options.snaplen ?? MAX_CAPTURE_LENGTH;
     checkInterface(linkType, this.snaplen);

@@ -1,6 +1,6 @@
 import { type ByteSink, ChunkBuffer } from './byte-sink.js';
 import { BlockType, Magic } from './capture-format.js';
-import { assertObject, booleanOption, describeValue, PcapError } from './errors.js';
+import { assertObject, booleanOption, checkOptionKeys, describeValue, PcapError } from './errors.js';
 import { MAX_CAPTURE_LENGTH } from './limits.js';
 import { LinkType } from './link-type.js';
 import { unitsFromTimestamp } from './timestamp.js';
@@ -52,6 +52,19 @@ export interface PcapngWriterOptions {
   readonly bufferSize?: number;
 }
 
+/** The keys of {@link PcapngWriterOptions}: the writer refuses any other. */
+export const PCAPNG_WRITER_OPTIONS: readonly string[] = [
+  'interfaces',
+  'linkType',
+  'snaplen',
+  'nanoseconds',
+  'littleEndian',
+  'bufferSize',
+];
+
+/** The keys of {@link PcapngInterfaceOptions}: an interface refuses any other. */
+const PCAPNG_INTERFACE_OPTIONS: readonly string[] = ['linkType', 'snaplen', 'nanoseconds'];
+
 /**
  * Writes a pcapng file to a {@link ByteSink}: one section header, one interface description per
  * interface, then an enhanced packet block per packet. Call {@link flush} at the end.
@@ -65,6 +78,7 @@ export class PcapngWriter implements CaptureWriter {
 
   constructor(sink: ByteSink, options: PcapngWriterOptions = {}) {
     assertObject(options, 'writer options');
+    checkOptionKeys(options, 'pcapng writer', PCAPNG_WRITER_OPTIONS);
     if (typeof sink !== 'function') throw new PcapError('INVALID_ARGUMENT', 'sink must be a function');
     const interfaces = options.interfaces ?? [{}];
     if (!Array.isArray(interfaces)) {
@@ -89,6 +103,7 @@ export class PcapngWriter implements CaptureWriter {
     // Every interface is checked before the first byte goes to the sink.
     const checked = interfaces.map((iface: PcapngInterfaceOptions, i) => {
       assertObject(iface, 'an interface');
+      checkOptionKeys(iface, `interfaces[${String(i)}]`, PCAPNG_INTERFACE_OPTIONS);
       const linkType = iface.linkType ?? linkTypeDefault;
       const snaplen = iface.snaplen ?? snaplenDefault;
       checkInterface(linkType, snaplen);

@@ -1,4 +1,4 @@
-import { assertObject, describeValue, PcapError } from './errors.js';
+import { assertObject, checkOptionKeys, describeValue, PcapError } from './errors.js';
 import {
   finishChecksum,
   writeEthernet,
@@ -55,6 +55,24 @@ export interface TrafficOptions {
   readonly packetsPerSecond?: number;
 }
 
+/** The keys of {@link TrafficOptions}: the generator refuses any other. */
+const TRAFFIC_OPTIONS: readonly string[] = [
+  'packets',
+  'seed',
+  'flows',
+  'zipfExponent',
+  'ipv6Share',
+  'udpShare',
+  'icmpShare',
+  'natShare',
+  'natView',
+  'fragmentShare',
+  'icmpErrorShare',
+  'vlans',
+  'startTime',
+  'packetsPerSecond',
+];
+
 /** What {@link generateTraffic} wrote. */
 export interface TrafficSummary {
   /** Packets written. */
@@ -82,6 +100,7 @@ const TCP_MSS_V6 = 1440;
  */
 export function generateTraffic(options: TrafficOptions, writer: CaptureWriter): TrafficSummary {
   assertObject(options, 'traffic options');
+  checkOptionKeys(options, 'traffic', TRAFFIC_OPTIONS);
   if (typeof (writer as Partial<CaptureWriter> | null)?.writeRaw !== 'function') {
     throw new PcapError(
       'INVALID_ARGUMENT',
@@ -136,6 +155,8 @@ class TrafficGenerator {
       );
     }
     const vlans = options.vlans === undefined ? { internal: 100, external: 200 } : options.vlans;
+    if (typeof vlans === 'object' && vlans !== null)
+      checkOptionKeys(vlans, 'vlans', ['internal', 'external']);
     this.internalVlan = vlans === null ? -1 : vlanId('vlans.internal', vlans.internal);
     this.externalVlan = vlans === null ? -1 : vlanId('vlans.external', vlans.external);
     const startTime = options.startTime ?? 1_700_000_000;

@@ -1,9 +1,14 @@
 import type { ByteSink } from './byte-sink.js';
 import { collectBytes } from './byte-sink.js';
 import type { CaptureFormat } from './capture-format.js';
-import { assertObject, describeValue, PcapError } from './errors.js';
-import { PcapWriter, type PcapWriterOptions } from './pcap-writer.js';
-import { PcapngWriter, type PcapngWriterOptions } from './pcapng-writer.js';
+import { assertObject, checkOptionKeys, describeValue, PcapError, pickOptions } from './errors.js';
+import {
+  checkPcapWriterKeys,
+  PCAP_WRITER_OPTIONS,
+  PcapWriter,
+  type PcapWriterOptions,
+} from './pcap-writer.js';
+import { PCAPNG_WRITER_OPTIONS, PcapngWriter, type PcapngWriterOptions } from './pcapng-writer.js';
 import { generateTraffic, type TrafficOptions } from './traffic-generator.js';
 import type { CaptureWriter, WritablePacket } from './writer-options.js';
 
@@ -16,8 +21,15 @@ export type WriterOptions =
 export function createWriter(sink: ByteSink, options: WriterOptions = {}): CaptureWriter {
   assertObject(options, 'writer options');
   const format: CaptureFormat | undefined = options.format;
-  if (format === 'pcapng') return new PcapngWriter(sink, options);
-  if (format === undefined || format === 'pcap') return new PcapWriter(sink, options);
+  // The writer gets its own keys only: `format` is this function's, and the writer refuses it.
+  if (format === 'pcapng') {
+    checkOptionKeys(options, 'pcapng writer', ['format', ...PCAPNG_WRITER_OPTIONS]);
+    return new PcapngWriter(sink, pickOptions(options, PCAPNG_WRITER_OPTIONS));
+  }
+  if (format === undefined || format === 'pcap') {
+    checkPcapWriterKeys(options, ['format', ...PCAP_WRITER_OPTIONS]);
+    return new PcapWriter(sink, pickOptions(options, PCAP_WRITER_OPTIONS));
+  }
   throw new PcapError('INVALID_ARGUMENT', `format must be 'pcap' or 'pcapng', got ${describeValue(format)}`);
 }
 

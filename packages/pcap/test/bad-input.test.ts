@@ -430,6 +430,95 @@ describe('bad input', () => {
     }
   });
 
+  it('should refuse an unknown option key with INVALID_ARGUMENT naming it and the allowed keys, in every reader, writer and the generator, writing nothing', () => {
+    const read = ['decode'];
+    const classic = ['linkType', 'snaplen', 'nanoseconds', 'littleEndian', 'bufferSize'];
+    const pcapng = ['interfaces', ...classic];
+    const traffic = [
+      'packets',
+      'seed',
+      'flows',
+      'zipfExponent',
+      'ipv6Share',
+      'udpShare',
+      'icmpShare',
+      'natShare',
+      'natView',
+      'fragmentShare',
+      'icmpErrorShare',
+      'vlans',
+      'startTime',
+      'packetsPerSecond',
+    ];
+    // Each entry: the keys it takes, and a call with `extra` added to a valid options bag.
+    type Entry = [string, readonly string[], (extra: object, sink: (chunk: Uint8Array) => void) => void];
+    const entries: Entry[] = [
+      ['CaptureReader', read, (o) => new CaptureReader(o)],
+      ['readCapture', read, (o) => readCapture(small, () => {}, o)],
+      ['capturePackets', read, (o) => [...capturePackets(small, { decode: true, ...o })]],
+      ['PcapWriter', classic, (o, sink) => new PcapWriter(sink, { snaplen: 64, ...o })],
+      ['PcapngWriter', pcapng, (o, sink) => new PcapngWriter(sink, { nanoseconds: true, ...o })],
+      [
+        'pcapng interface',
+        ['linkType', 'snaplen', 'nanoseconds'],
+        (o, sink) => new PcapngWriter(sink, { interfaces: [{}, { snaplen: 64, ...o }] }),
+      ],
+      [
+        'createWriter pcap',
+        ['format', ...classic],
+        (o, sink) => createWriter(sink, { format: 'pcap', ...o }),
+      ],
+      [
+        'createWriter pcapng',
+        ['format', ...pcapng],
+        (o, sink) => createWriter(sink, { format: 'pcapng', ...o }),
+      ],
+      ['writeCapture', ['format', ...classic], (o) => writeCapture([], o)],
+      ['generateCapture', traffic, (o) => generateCapture({ packets: 3, ...o })],
+      ['generateCapture writer', ['format', ...classic], (o) => generateCapture({ packets: 3 }, o)],
+      [
+        'generateTraffic',
+        traffic,
+        (o, sink) => generateTraffic({ packets: 3, ...o }, new PcapWriter(sink, { bufferSize: 1 })),
+      ],
+      [
+        'vlans',
+        ['internal', 'external'],
+        (o) => generateCapture({ packets: 3, vlans: { internal: 1, external: 2, ...o } }),
+      ],
+    ];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...entries),
+        fc.oneof(
+          fc.constantFrom('decoded', 'chunkSize', 'format', 'Decode', 'interfaces', 'snapLen', 'toString'),
+          fc.string({ maxLength: 20 }),
+        ),
+        // A key set to undefined is left out, as every option left undefined is.
+        fc.anything().filter((v) => v !== undefined),
+        ([, allowed, call], key, value) => {
+          // A classic writer names pcapng's interfaces in a message of its own (tested above).
+          const classicWriter = allowed.includes('bufferSize') && !allowed.includes('interfaces');
+          fc.pre(!allowed.includes(key) && !(classicWriter && key === 'interfaces'));
+          const written: Uint8Array[] = [];
+          let error: unknown = null;
+          try {
+            call({ [key]: value }, (chunk) => written.push(chunk));
+          } catch (e) {
+            error = e;
+          }
+          expect(error).toBeInstanceOf(PcapError);
+          expect((error as PcapError).code).toBe('INVALID_ARGUMENT');
+          const { message } = error as PcapError;
+          expect(message).toContain(`unknown `);
+          expect(message).toContain(JSON.stringify(key));
+          expect(message).toContain(`allowed: ${allowed.join(', ')}`);
+          expect(written).toEqual([]);
+        },
+      ),
+    );
+  });
+
   it('should decode a frame at any offset and length inside the buffer or refuse them with INVALID_ARGUMENT', () => {
     const frame = generateCapture({ packets: 1, seed: 1 }).subarray(40);
     const rec = createPacketRecord();

@@ -231,6 +231,70 @@ describe('node readers', () => {
     );
   });
 
+  it('should refuse an unknown option key before opening or pulling anything, in every file and stream reader and generateCaptureFile', async () => {
+    const missing = join(dir, 'missing-key.pcap');
+    const keep = join(dir, 'keep-key.pcap');
+    const file = ['decode', 'chunkSize'];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(
+          'readCaptureFileSync',
+          'readCaptureFile',
+          'captureFilePackets',
+          'readCaptureStream',
+          'generateCaptureFile traffic',
+          'generateCaptureFile writer',
+        ),
+        fc.oneof(
+          fc.constantFrom('decoded', 'chunkSize', 'chunksize', 'format'),
+          fc.string({ maxLength: 20 }),
+        ),
+        // A key set to undefined is left out, as every option left undefined is.
+        fc.anything().filter((v) => v !== undefined),
+        async (entry, key, value) => {
+          const allowed =
+            entry === 'readCaptureStream'
+              ? ['decode']
+              : entry === 'generateCaptureFile writer'
+                ? ['format', 'linkType', 'snaplen', 'nanoseconds', 'littleEndian', 'bufferSize']
+                : entry === 'generateCaptureFile traffic'
+                  ? null
+                  : file;
+          fc.pre(allowed === null ? key === 'decoded' || key === 'chunkSize' : !allowed.includes(key));
+          const options = { [key]: value } as FileReadOptions;
+          let pulled = false;
+          writeFileSync(keep, 'precious');
+          const error = await (async () => {
+            if (entry === 'readCaptureFileSync') readCaptureFileSync(missing, () => {}, options);
+            else if (entry === 'readCaptureFile') await readCaptureFile(missing, () => {}, options);
+            else if (entry === 'captureFilePackets')
+              for await (const _ of captureFilePackets(missing, options));
+            else if (entry === 'readCaptureStream') {
+              const lazy = (async function* () {
+                pulled = true;
+                yield* createReadStream(missing);
+              })();
+              await readCaptureStream(lazy, () => {}, options);
+            } else if (entry === 'generateCaptureFile traffic') {
+              generateCaptureFile(keep, { packets: 3, ...options });
+            } else generateCaptureFile(keep, { packets: 3 }, options as never);
+          })().then(
+            () => null,
+            (e: unknown) => e,
+          );
+          expect(error).toBeInstanceOf(PcapError);
+          expect((error as PcapError).code).toBe('INVALID_ARGUMENT');
+          expect((error as PcapError).message).toContain(JSON.stringify(key));
+          if (allowed !== null)
+            expect((error as PcapError).message).toContain(`allowed: ${allowed.join(', ')}`);
+          expect(pulled).toBe(false);
+          expect(readFileSync(keep, 'utf8')).toBe('precious');
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('should leave an existing file as it was when generateCaptureFile refuses its options', () => {
     const path = join(dir, 'keep.pcap');
     for (const [traffic, options] of [
