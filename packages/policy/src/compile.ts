@@ -1,15 +1,12 @@
 import type { DistributionLayer, DistributionMode, FlowKey } from '@maestro/hash';
 import { BatchScratch, matchBatch, matchKeys } from './batch-match.js';
-import type { Cidr } from './cidr.js';
-import { formatPath } from './config-path.js';
 import { describeValue, PolicyError } from './errors.js';
 import { FlowCache, MISS } from './flow-cache.js';
+import { checkPolicy } from './hand-built.js';
 import { buildSplitTree } from './hyper-split.js';
-import { checkNatRule } from './nat-checks.js';
 import { PACKET_WORDS, PacketBatch, PacketWord } from './packet-batch.js';
 import { BAD_PACKET, checkedPoint } from './packet-point.js';
-import { DEFAULT_SYNC, type NatRule, type Policy, type SyncScope } from './policy.js';
-import type { Range } from './range.js';
+import { DEFAULT_SYNC, type Policy, type SyncScope } from './policy.js';
 import { rulesToBoxesV4, rulesToBoxesV6 } from './rule-boxes.js';
 import { topologyMode } from './topology.js';
 import { pairTrees } from './tree-pair.js';
@@ -92,69 +89,6 @@ function badPacket(where: string, key: unknown, iface: unknown, vlan: unknown): 
     got = 'a key whose fields cannot be read';
   }
   return new PolicyError('INVALID_PACKET', `${need}; got ${got}`);
-}
-
-function fail(where: string, what: string): never {
-  throw new PolicyError('INVALID_POLICY', `${where}: ${what}`);
-}
-
-function checkRanges(ranges: readonly Range[], min: number, max: number, where: string): void {
-  for (const r of ranges) {
-    if (!Number.isInteger(r.from) || !Number.isInteger(r.to) || r.from < min || r.to > max || r.from > r.to) {
-      fail(
-        where,
-        `range ${describeValue(r.from)}-${describeValue(r.to)} must lie in ${min}..${max} with from <= to`,
-      );
-    }
-  }
-}
-
-function checkCidrs(cidrs: readonly Cidr[], where: string): void {
-  for (const c of cidrs) {
-    const max = c.family === 4 ? 32 : 128;
-    if ((c.family !== 4 && c.family !== 6) || !Number.isInteger(c.prefix) || c.prefix < 0 || c.prefix > max) {
-      fail(where, `an address block needs family 4 or 6 and a prefix 0..${max}`);
-    }
-    if (c.family === 6 && c.v6.length !== 16) fail(where, 'an IPv6 block needs 16 address bytes');
-    if (c.family === 4 && !(Number.isInteger(c.v4) && c.v4 >= 0 && c.v4 <= 0xffff_ffff)) {
-      fail(where, 'an IPv4 block needs its address as an unsigned 32-bit integer');
-    }
-  }
-}
-
-/**
- * Checks the NAT rules of a hand-built policy as `validatePolicy` checks a configuration's: the
- * shape of each block here, what makes a rule applicable in the loader's own {@link checkNatRule}.
- * The matcher does not read them, but the compiled policy carries them to whatever applies NAT.
- */
-function checkNat(nat: readonly NatRule[]): void {
-  nat.forEach((rule, i) => {
-    const at = ['nat', i];
-    const where = formatPath(at);
-    if (rule.kind === 'static') checkCidrs([rule.original, rule.translated], where);
-    else if (rule.kind === 'hide') checkCidrs([rule.address, ...rule.source, ...rule.destination], where);
-    else fail(where, `kind ${describeValue((rule as { kind: unknown }).kind)} must be 'hide' or 'static'`);
-    checkNatRule(rule, at, (path, found, expected) =>
-      fail(formatPath(path), `found ${found}; allowed: ${expected}`),
-    );
-  });
-}
-
-/** Checks what the matcher relies on, for policies built by hand rather than by `validatePolicy`. */
-function checkPolicy(policy: Policy): void {
-  policy.rules.forEach((rule, i) => {
-    const where = `rule ${i}`;
-    const m = rule.match;
-    checkRanges(m.vlans, 1, 4094, where);
-    checkRanges(m.sourcePorts, 0, 65535, where);
-    checkRanges(m.destinationPorts, 0, 65535, where);
-    checkCidrs(m.source, where);
-    checkCidrs(m.destination, where);
-    for (const p of m.protocols)
-      if (!Number.isInteger(p) || p < 0 || p > 255)
-        fail(where, `protocol ${describeValue(p)} must be 0..255`);
-  });
-  checkNat(policy.nat);
 }
 
 /** Flow-cache slots when the options name none. */

@@ -18,8 +18,6 @@ export {
 } from './errors.js';
 export { matchLinear, ruleMatches } from './linear.js';
 export {
-  BALANCE_METHODS,
-  type BalanceMethod,
   DEFAULT_PERSISTENCY_TIMEOUT,
   type LogicalServerConfig,
   type Persistency,
@@ -28,6 +26,8 @@ export {
 export { PACKET_WORDS, PacketBatch, PacketWord } from './packet-batch.js';
 export { type ParseOptions, parsePolicy } from './parse.js';
 export {
+  BALANCE_METHODS,
+  type BalanceMethod,
   DEFAULT_HIDE_PORTS,
   DEFAULT_SYNC,
   type HideNatRule,

@@ -1,23 +1,13 @@
 import { parseProtocol, protocolName } from '@maestro/hash';
 import * as v from 'valibot';
 import { type Cidr, formatCidr, parseCidr } from './cidr.js';
+import { BALANCE_METHODS, type BalanceMethod } from './policy.js';
+import { checkRealServers } from './policy-checks.js';
 import { strict } from './schema.js';
 import type { PathKey } from './source.js';
 
 // ConnectControl logical servers as configuration: a virtual address and service in front of
 // real servers. This package only describes them; `@maestro/connectcontrol` balances.
-
-/** How a logical server picks a real server for a new connection. */
-export type BalanceMethod = 'server-load' | 'round-trip' | 'round-robin' | 'random' | 'domain';
-
-/** Every balancing method, in a stable order. */
-export const BALANCE_METHODS: readonly BalanceMethod[] = [
-  'server-load',
-  'round-trip',
-  'round-robin',
-  'random',
-  'domain',
-];
 
 /** `service`: same client and service, same server; `server`: same client, any service, same server. */
 export type Persistency = 'none' | 'service' | 'server';
@@ -139,23 +129,13 @@ export function buildLogicalServer(
     report(path, found, expected);
   };
   const address = parseHost(raw.address);
-  const seen = new Map<string, number>();
-  const servers = raw.servers.map((s, i): RealServerConfig => {
-    const block = parseHost(s.address);
-    if (block.family !== address.family) {
-      fail(
-        [...at, 'servers', i, 'address'],
-        `an IPv${block.family} address`,
-        `an IPv${address.family} address, like the logical server's`,
-      );
-    }
-    const id = `${formatCidr(block)} ${s.port ?? raw.port}`;
-    const first = seen.get(id);
-    if (first !== undefined) {
-      fail([...at, 'servers', i], `${id} again`, `a server not already listed at servers[${first}]`);
-    } else seen.set(id, i);
-    return { address: block, ...(s.port === undefined ? {} : { port: s.port }) };
-  });
+  const servers = raw.servers.map(
+    (s): RealServerConfig => ({
+      address: parseHost(s.address),
+      ...(s.port === undefined ? {} : { port: s.port }),
+    }),
+  );
+  checkRealServers(address, raw.port, servers, at, fail);
   if (!ok) return undefined;
   return {
     name: raw.name,
@@ -167,38 +147,6 @@ export function buildLogicalServer(
     persistency: raw.persistency ?? 'none',
     persistencyTimeout: raw.persistencyTimeout ?? DEFAULT_PERSISTENCY_TIMEOUT,
   };
-}
-
-/**
- * Checks what only the whole list shows: names are unique, and no two logical servers share an
- * address, protocol and port.
- */
-export function checkLogicalServers(
-  servers: readonly (LogicalServerConfig | undefined)[],
-  report: IssueReporter,
-): void {
-  const names = new Map<string, number>();
-  const services = new Map<string, number>();
-  servers.forEach((s, i) => {
-    if (s === undefined) return;
-    const firstName = names.get(s.name);
-    if (firstName !== undefined) {
-      report(
-        ['logicalServers', i, 'name'],
-        JSON.stringify(s.name),
-        `a name not used by logicalServers[${firstName}]`,
-      );
-    } else names.set(s.name, i);
-    const service = `${protocolName(s.protocol)} ${formatCidr(s.address)}:${s.port}`;
-    const firstService = services.get(service);
-    if (firstService !== undefined) {
-      report(
-        ['logicalServers', i],
-        service,
-        `an address, protocol and port not already served by logicalServers[${firstService}]`,
-      );
-    } else services.set(service, i);
-  });
 }
 
 /** A host block as a bare address, the way the config writes it. */

@@ -15,6 +15,18 @@ export const SYNC_SCOPES: readonly SyncScope[] = ['none', 'backup', 'all'];
 /** The scope a connection gets when no rule says otherwise (HyperSync's owner + one backup). */
 export const DEFAULT_SYNC: SyncScope = 'backup';
 
+/** How a logical server picks a real server for a new connection. */
+export type BalanceMethod = 'server-load' | 'round-trip' | 'round-robin' | 'random' | 'domain';
+
+/** Every balancing method, in a stable order. */
+export const BALANCE_METHODS: readonly BalanceMethod[] = [
+  'server-load',
+  'round-trip',
+  'round-robin',
+  'random',
+  'domain',
+];
+
 /** A VLAN on an interface, with its own zone and optionally its own explicit mode. */
 export interface VlanTopology {
   /** VLAN ID, 1..4094. */

@@ -3,12 +3,7 @@ import * as v from 'valibot';
 import { type Cidr, parseCidr } from './cidr.js';
 import { formatPath } from './config-path.js';
 import { type ConfigIssue, PolicyConfigError } from './errors.js';
-import {
-  buildLogicalServer,
-  checkLogicalServers,
-  type IssueReporter,
-  logicalServerSchema,
-} from './logical-servers.js';
+import { buildLogicalServer, type IssueReporter, logicalServerSchema } from './logical-servers.js';
 import { checkNatRule, HIDE_PORT_MAX, HIDE_PORT_MIN } from './nat-checks.js';
 import {
   DEFAULT_HIDE_PORTS,
@@ -21,6 +16,13 @@ import {
   type RuleMatch,
   type StaticNatRule,
 } from './policy.js';
+import {
+  checkInterfaces,
+  checkLogicalServers,
+  checkRuleAction,
+  checkRuleInterfaces,
+  checkRuleNames,
+} from './policy-checks.js';
 import { parseRange } from './range.js';
 import {
   interfaceSchema,
@@ -133,14 +135,10 @@ export function validatePolicy(value: unknown, options: ValidateOptions = {}): P
     const raw = check(ruleSchema, item, ['rules', i], sink);
     return raw === undefined ? undefined : buildRule(raw, ['rules', i], known, sink);
   });
-  const ruleNames = new Map<string, number>();
-  rules.forEach((rule, i) => {
-    if (rule?.name === undefined) return;
-    const first = ruleNames.get(rule.name);
-    if (first !== undefined) {
-      sink.add(['rules', i, 'name'], JSON.stringify(rule.name), `a name not used by rule ${first}`);
-    } else ruleNames.set(rule.name, i);
-  });
+  checkRuleNames(
+    rules.map((rule) => rule?.name),
+    (path, found, expected) => sink.add(path, found, expected),
+  );
   const nat = itemsAt(value, 'nat').map((item, i) => {
     const raw = check(natSchema, item, ['nat', i], sink);
     return raw === undefined ? undefined : buildNat(raw, ['nat', i], sink);
@@ -191,27 +189,10 @@ function buildInterfaces(
   raw: readonly (RawInterface | undefined)[],
   sink: IssueSink,
 ): (InterfaceTopology | undefined)[] {
-  const seen = new Map<string, number>();
-  return raw.map((iface, i) => {
+  checkInterfaces(raw, (path, found, expected) => sink.add(path, found, expected));
+  return raw.map((iface) => {
     if (iface === undefined) return undefined;
-    const first = seen.get(iface.name);
-    if (first !== undefined) {
-      sink.add(
-        ['topology', 'interfaces', i, 'name'],
-        JSON.stringify(iface.name),
-        `a name not already used by interface ${first}`,
-      );
-    } else seen.set(iface.name, i);
-    const vlanSeen = new Map<number, number>();
-    const vlans = (iface.vlans ?? []).map((vlan, j) => {
-      const firstVlan = vlanSeen.get(vlan.id);
-      if (firstVlan !== undefined) {
-        sink.add(
-          ['topology', 'interfaces', i, 'vlans', j, 'id'],
-          String(vlan.id),
-          `a VLAN ID not already listed at vlans[${firstVlan}]`,
-        );
-      } else vlanSeen.set(vlan.id, j);
+    const vlans = (iface.vlans ?? []).map((vlan) => {
       return {
         id: vlan.id,
         zone: vlan.zone ?? iface.zone,
@@ -230,16 +211,8 @@ function buildInterfaces(
 function buildRule(rule: RawRule, at: PathKey[], known: ReadonlySet<string>, sink: IssueSink): Rule {
   const m = rule.match ?? {};
   const interfaces = m.interfaces ?? [];
-  interfaces.forEach((name, i) => {
-    if (!known.has(name)) {
-      const declared = known.size === 0 ? 'none declared' : [...known].join(', ');
-      sink.add(
-        [...at, 'match', 'interfaces', i],
-        JSON.stringify(name),
-        `an interface of the topology (${declared})`,
-      );
-    }
-  });
+  const report: IssueReporter = (path, found, expected) => sink.add(path, found, expected);
+  checkRuleInterfaces(interfaces, at, known, report);
   const match: RuleMatch = {
     interfaces: [...interfaces],
     vlans: (m.vlans ?? []).map((x) => parseRange(x, 1, 4094, 'VLAN ID')),
@@ -250,20 +223,7 @@ function buildRule(rule: RawRule, at: PathKey[], known: ReadonlySet<string>, sin
     destinationPorts: (m.destinationPorts ?? []).map(toPort),
   };
   const a = rule.action;
-  if (a.members !== undefined && a.management === true) {
-    sink.add([...at, 'action'], 'both members and management', 'either members or management, not both');
-  }
-  if (a.members !== undefined) {
-    if (a.members.length === 0)
-      sink.add([...at, 'action', 'members'], 'an empty list', 'at least one member id');
-    const dup = a.members.find((id, i) => a.members?.indexOf(id) !== i);
-    if (dup !== undefined) {
-      sink.add([...at, 'action', 'members'], `${JSON.stringify(dup)} twice`, 'each member id once');
-    }
-  }
-  if (a.mode === undefined && a.members === undefined && a.management === undefined && a.sync === undefined) {
-    sink.add([...at, 'action'], 'an empty action', 'at least one of mode, members, management, sync');
-  }
+  checkRuleAction(a, at, report);
   const action: RuleAction = {
     ...(a.mode === undefined ? {} : { mode: a.mode }),
     ...(a.members === undefined ? {} : { members: [...a.members] }),

@@ -22,6 +22,7 @@ import {
   type Rule,
   validatePolicy,
 } from '../src/index.js';
+import { corruptedPolicy } from './arbitraries/corrupted-policy.js';
 import { garbagePacket, type UncheckedPacket } from './arbitraries/garbage-packet.js';
 import { type Packet, packet } from './arbitraries/packets.js';
 import { emptyMatch, natRule, policy } from './arbitraries/policies.js';
@@ -316,6 +317,37 @@ describe('bad input', () => {
           expect((loaded as PolicyConfigError).issues.map((i) => i.path)).toContain(path);
         },
       ),
+    );
+  });
+
+  it('should refuse a hand-built policy exactly when the loader refuses its printout, at a place the loader names', () => {
+    fc.assert(
+      fc.property(corruptedPolicy, (bad) => {
+        let loaded: unknown = 'accepted';
+        try {
+          parsePolicy('printout.yaml', printPolicy(bad));
+        } catch (error) {
+          loaded = error;
+        }
+        const compiled = refusal(() => compilePolicy(bad));
+        if (loaded === 'accepted') {
+          expect(compiled).toBe('accepted');
+          return;
+        }
+        expect(loaded).toBeInstanceOf(PolicyConfigError);
+        expect(compiled).toBe('INVALID_POLICY');
+        // The compiler names its first problem by the path the loader reports it at.
+        let message = '';
+        try {
+          compilePolicy(bad);
+        } catch (error) {
+          message = (error as PolicyError).message;
+        }
+        const path = message.split(': ')[0] as string;
+        if (path.startsWith('$')) {
+          expect((loaded as PolicyConfigError).issues.map((i) => i.path)).toContain(path);
+        }
+      }),
     );
   });
 
