@@ -75,6 +75,15 @@ export function assertCallback(onPacket: unknown, reader: string): void {
 }
 
 /**
+ * `value`, or `fallback` when the option is left out (`undefined`). Not `??`: `null` is no way to
+ * leave an option out, so it goes on to the option's check and is refused there with
+ * `INVALID_ARGUMENT`, as any other value of the wrong type is.
+ */
+export function optionOr<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
+}
+
+/**
  * Checks an on/off option (a reader's or a writer's) and applies its default; throws
  * `INVALID_ARGUMENT`. Only a boolean or a missing field is taken: read by truthiness or as
  * `!== false`, a `'no'`, `0` or `'yes'` would do other than what was asked without a word, and

@@ -1,6 +1,13 @@
 import { type ByteSink, ChunkBuffer } from './byte-sink.js';
 import { Magic } from './capture-format.js';
-import { assertObject, booleanOption, checkOptionKeys, describeValue, PcapError } from './errors.js';
+import {
+  assertObject,
+  booleanOption,
+  checkOptionKeys,
+  describeValue,
+  optionOr,
+  PcapError,
+} from './errors.js';
 import { MAX_CAPTURE_LENGTH } from './limits.js';
 import { LinkType } from './link-type.js';
 import {
@@ -70,8 +77,8 @@ export class PcapWriter implements CaptureWriter {
   constructor(sink: ByteSink, options: PcapWriterOptions = {}) {
     assertObject(options, 'writer options');
     checkPcapWriterKeys(options, PCAP_WRITER_OPTIONS);
-    const linkType = options.linkType ?? LinkType.ETHERNET;
-    this.snaplen = options.snaplen ?? MAX_CAPTURE_LENGTH;
+    const linkType = optionOr(options.linkType, LinkType.ETHERNET);
+    this.snaplen = optionOr(options.snaplen, MAX_CAPTURE_LENGTH);
     checkInterface(linkType, this.snaplen);
     if (typeof sink !== 'function') throw new PcapError('INVALID_ARGUMENT', 'sink must be a function');
     this.le = booleanOption(options.littleEndian, 'littleEndian', true);

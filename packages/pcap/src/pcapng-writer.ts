@@ -1,6 +1,13 @@
 import { type ByteSink, ChunkBuffer } from './byte-sink.js';
 import { BlockType, Magic } from './capture-format.js';
-import { assertObject, booleanOption, checkOptionKeys, describeValue, PcapError } from './errors.js';
+import {
+  assertObject,
+  booleanOption,
+  checkOptionKeys,
+  describeValue,
+  optionOr,
+  PcapError,
+} from './errors.js';
 import { MAX_CAPTURE_LENGTH } from './limits.js';
 import { LinkType } from './link-type.js';
 import { unitsFromTimestamp } from './timestamp.js';
@@ -80,7 +87,7 @@ export class PcapngWriter implements CaptureWriter {
     assertObject(options, 'writer options');
     checkOptionKeys(options, 'pcapng writer', PCAPNG_WRITER_OPTIONS);
     if (typeof sink !== 'function') throw new PcapError('INVALID_ARGUMENT', 'sink must be a function');
-    const interfaces = options.interfaces ?? [{}];
+    const interfaces = optionOr<readonly PcapngInterfaceOptions[]>(options.interfaces, [{}]);
     if (!Array.isArray(interfaces)) {
       throw new PcapError(
         'INVALID_ARGUMENT',
@@ -96,16 +103,16 @@ export class PcapngWriter implements CaptureWriter {
     this.le = booleanOption(options.littleEndian, 'littleEndian', true);
     // The section-wide defaults are checked even when every interface sets its own: a bad value
     // is refused wherever it is given, never skipped.
-    const linkTypeDefault = options.linkType ?? LinkType.ETHERNET;
-    const snaplenDefault = options.snaplen ?? MAX_CAPTURE_LENGTH;
+    const linkTypeDefault = optionOr(options.linkType, LinkType.ETHERNET);
+    const snaplenDefault = optionOr(options.snaplen, MAX_CAPTURE_LENGTH);
     checkInterface(linkTypeDefault, snaplenDefault);
     const nanosecondsDefault = booleanOption(options.nanoseconds, 'nanoseconds', false);
     // Every interface is checked before the first byte goes to the sink.
     const checked = interfaces.map((iface: PcapngInterfaceOptions, i) => {
       assertObject(iface, 'an interface');
       checkOptionKeys(iface, `interfaces[${String(i)}]`, PCAPNG_INTERFACE_OPTIONS);
-      const linkType = iface.linkType ?? linkTypeDefault;
-      const snaplen = iface.snaplen ?? snaplenDefault;
+      const linkType = optionOr(iface.linkType, linkTypeDefault);
+      const snaplen = optionOr(iface.snaplen, snaplenDefault);
       checkInterface(linkType, snaplen);
       const nanoseconds = booleanOption(
         iface.nanoseconds,

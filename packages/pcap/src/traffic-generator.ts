@@ -1,4 +1,4 @@
-import { assertObject, checkOptionKeys, describeValue, PcapError } from './errors.js';
+import { assertObject, checkOptionKeys, describeValue, optionOr, PcapError } from './errors.js';
 import {
   finishChecksum,
   writeEthernet,
@@ -131,9 +131,9 @@ class TrafficGenerator {
     private readonly writer: CaptureWriter,
   ) {
     checkCount('packets', options.packets, 0, 2 ** 40);
-    const flows = options.flows ?? 1000;
+    const flows = optionOr(options.flows, 1000);
     checkCount('flows', flows, 1, 1 << 22);
-    const seed = options.seed ?? 1;
+    const seed = optionOr(options.seed, 1);
     checkCount('seed', seed, 0, Number.MAX_SAFE_INTEGER);
     this.mix = {
       ipv6Share: share('ipv6Share', options.ipv6Share, 0.2),
@@ -147,7 +147,7 @@ class TrafficGenerator {
     if (this.mix.udpShare + this.mix.icmpShare > 1) {
       throw new PcapError('INVALID_ARGUMENT', 'udpShare + icmpShare must not exceed 1');
     }
-    const zipfExponent = options.zipfExponent ?? 1.1;
+    const zipfExponent = optionOr(options.zipfExponent, 1.1);
     if (!within(zipfExponent, 0, 10)) {
       throw new PcapError(
         'INVALID_ARGUMENT',
@@ -159,9 +159,9 @@ class TrafficGenerator {
       checkOptionKeys(vlans, 'vlans', ['internal', 'external']);
     this.internalVlan = vlans === null ? -1 : vlanId('vlans.internal', vlans.internal);
     this.externalVlan = vlans === null ? -1 : vlanId('vlans.external', vlans.external);
-    const startTime = options.startTime ?? 1_700_000_000;
+    const startTime = optionOr(options.startTime, 1_700_000_000);
     checkCount('startTime', startTime, 0, 2 ** 32 - 2 ** 24);
-    const pps = options.packetsPerSecond ?? 100_000;
+    const pps = optionOr(options.packetsPerSecond, 100_000);
     // A rate near 0 would make the gaps infinite (timestamps NaN) or take ages to carry into seconds.
     if (!within(pps, 0.001, 1e9)) {
       throw new PcapError(
@@ -463,7 +463,7 @@ function natTranslated(view: TrafficOptions['natView']): boolean {
 }
 
 function share(name: string, value: number | undefined, fallback: number): number {
-  const v = value ?? fallback;
+  const v = optionOr(value, fallback);
   if (!within(v, 0, 1))
     throw new PcapError('INVALID_ARGUMENT', `${name} must be in [0, 1], got ${describeValue(v)}`);
   return v;

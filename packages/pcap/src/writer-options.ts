@@ -1,4 +1,4 @@
-import { assertObject, describeValue, PcapError } from './errors.js';
+import { assertObject, describeValue, optionOr, PcapError } from './errors.js';
 import { MAX_CAPTURE_LENGTH } from './limits.js';
 
 /** A packet to write. */
@@ -65,7 +65,7 @@ const MAX_BUFFER_SIZE = 64 << 20;
 
 /** Checks a writer's `bufferSize` option and applies its default; throws `INVALID_ARGUMENT`. */
 export function bufferSizeOf(size: number | undefined): number {
-  const value = size ?? 1 << 20;
+  const value = optionOr(size, 1 << 20);
   if (!Number.isInteger(value) || value < 1 || value > MAX_BUFFER_SIZE) {
     throw new PcapError(
       'INVALID_ARGUMENT',

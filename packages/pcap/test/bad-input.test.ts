@@ -18,6 +18,7 @@ import {
   PcapError,
   type PcapngInterfaceOptions,
   PcapngWriter,
+  type PcapngWriterOptions,
   PcapWriter,
   type PcapWriterOptions,
   type ReadOptions,
@@ -43,6 +44,19 @@ const notBytes: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom('pcap', [1, 2, 3], new ArrayBuffer(8), new Uint16Array(4), { length: 4, buffer: null }),
 );
 
+/** The options of a classic writer, each also a pcapng writer's. */
+const CLASSIC_KEYS = ['linkType', 'snaplen', 'nanoseconds', 'littleEndian', 'bufferSize'] as const;
+
+/** True when an options bag, or one of its pcapng interfaces, holds a null option. */
+function holdsNull(options: object): boolean {
+  const { interfaces } = options as { readonly interfaces?: unknown };
+  return (
+    Object.values(options).includes(null) ||
+    (Array.isArray(interfaces) &&
+      interfaces.some((iface) => typeof iface === 'object' && iface !== null && holdsNull(iface)))
+  );
+}
+
 /** Valid writer options with one field replaced by a value of the right shape but any range. */
 const anyWriterOptions: fc.Arbitrary<WriterOptions> = fc.oneof(
   fc
@@ -55,6 +69,8 @@ const anyWriterOptions: fc.Arbitrary<WriterOptions> = fc.oneof(
       fc
         .array(fc.record({ nanoseconds: fc.boolean() }), { maxLength: 2 })
         .map((interfaces) => ({ interfaces })),
+      // null for any option: refused as any other wrong type, never the default.
+      fc.constantFrom(...CLASSIC_KEYS, 'format', 'interfaces').map((key) => ({ [key]: null })),
     )
     .map((o) => o as WriterOptions),
   fc
@@ -82,6 +98,11 @@ const anyWriterOptions: fc.Arbitrary<WriterOptions> = fc.oneof(
           { maxLength: 3 },
         )
         .map((interfaces) => ({ interfaces })),
+      fc.constantFrom(...CLASSIC_KEYS, 'interfaces').map((key) => ({ [key]: null })),
+      // null for an interface's option, on the first or a later interface.
+      fc.tuple(fc.constantFrom('linkType', 'snaplen', 'nanoseconds'), fc.nat(1)).map(([key, at]) => ({
+        interfaces: [{}, {}].map((iface, i) => (i === at ? { [key]: null } : iface)),
+      })),
     )
     .map((o) => ({ format: 'pcapng', ...o }) as WriterOptions),
 );
@@ -107,6 +128,24 @@ const badPacket: fc.Arbitrary<WritablePacket> = fc
   .map(
     (change) => ({ timestampSec: 1, timestampNs: 2, data: new Uint8Array(4), ...change }) as WritablePacket,
   );
+
+/** The options of the generator. */
+const TRAFFIC_KEYS = [
+  'packets',
+  'seed',
+  'flows',
+  'zipfExponent',
+  'ipv6Share',
+  'udpShare',
+  'icmpShare',
+  'natShare',
+  'natView',
+  'fragmentShare',
+  'icmpErrorShare',
+  'vlans',
+  'startTime',
+  'packetsPerSecond',
+] as const;
 
 /** Traffic options with one field replaced by a value of the right shape but any range. */
 const anyTraffic: fc.Arbitrary<TrafficOptions> = fc
@@ -137,8 +176,21 @@ const anyTraffic: fc.Arbitrary<TrafficOptions> = fc
     fc
       .oneof(numberAround(0.001, 1e9), fc.constantFrom(4e-323, 1e-9, 0.0009))
       .map((packetsPerSecond) => ({ packetsPerSecond })),
+    // null for any option, or either VLAN: refused as any other wrong type, never the default.
+    // `vlans: null` itself is no such case: it asks for untagged frames.
+    fc.constantFrom(...TRAFFIC_KEYS.filter((key) => key !== 'vlans')).map((key) => ({ [key]: null })),
+    fc
+      .constantFrom({ internal: null, external: 200 }, { internal: 100, external: null })
+      .map((vlans) => ({ vlans })),
   )
   .map((change) => ({ packets: 12, ...change }) as TrafficOptions);
+
+/** True when traffic options hold a null option or VLAN id (`vlans: null` asks for untagged frames). */
+function trafficHoldsNull(traffic: TrafficOptions): boolean {
+  const { vlans, ...rest } = traffic;
+  const values: unknown[] = Object.values(rest);
+  return values.includes(null) || (vlans != null && Object.values(vlans as object).includes(null));
+}
 
 describe('bad input', () => {
   it('should refuse a chunk that is not bytes with INVALID_ARGUMENT and read on as if it never came', () => {
@@ -189,17 +241,47 @@ describe('bad input', () => {
     );
   });
 
-  it('should build a writer from any options or refuse them with INVALID_ARGUMENT, never throw anything else', () => {
+  it('should build a writer from any options or refuse them with INVALID_ARGUMENT, never throw anything else, and refuse null for every option', () => {
+    const packet: WritablePacket = { timestampSec: 1, timestampNs: 0, data: new Uint8Array(60) };
     fc.assert(
-      fc.property(anyWriterOptions, (options) => {
-        const out = collectBytes();
-        let writer: ReturnType<typeof createWriter> | undefined;
-        if (refusal(() => (writer = createWriter(out.sink, options))) !== undefined) return;
-        writer?.write({ timestampSec: 1, timestampNs: 0, data: new Uint8Array(60) });
-        writer?.flush();
-        const summary = readCapture(out.result(), () => {});
-        expect([summary.packets, summary.error]).toEqual([1, null]);
-      }),
+      fc.property(
+        anyWriterOptions,
+        fc.constantFrom('createWriter', 'writer class', 'writeCapture', 'generateCapture'),
+        (options, entry) => {
+          const out = collectBytes();
+          let bytes: Uint8Array | undefined;
+          let expected = 1;
+          const code = refusal(() => {
+            if (entry === 'writeCapture') bytes = writeCapture([packet], options);
+            else if (entry === 'generateCapture') {
+              expected = 3;
+              bytes = generateCapture({ packets: 3, seed: 1 }, options);
+            } else {
+              // The classes take the options without createWriter's `format` (kept when it is
+              // neither format, for the class to refuse).
+              const { format, ...rest } = options;
+              const own = format === undefined || format === 'pcap' || format === 'pcapng' ? rest : options;
+              const writer =
+                entry === 'createWriter'
+                  ? createWriter(out.sink, options)
+                  : format === 'pcapng'
+                    ? new PcapngWriter(out.sink, own as PcapngWriterOptions)
+                    : new PcapWriter(out.sink, own as PcapWriterOptions);
+              writer.write(packet);
+              writer.flush();
+              bytes = out.result();
+            }
+          });
+          if (holdsNull(options)) {
+            expect(code).toBe('INVALID_ARGUMENT');
+            expect(out.result().length).toBe(0);
+            return;
+          }
+          if (code !== undefined) return;
+          const summary = readCapture(bytes ?? new Uint8Array(0), () => {});
+          expect([summary.packets, summary.error]).toEqual([expected, null]);
+        },
+      ),
     );
   });
 
@@ -336,11 +418,28 @@ describe('bad input', () => {
     );
   });
 
-  it('should generate traffic from any options or refuse them with INVALID_ARGUMENT, never throw anything else', () => {
+  it('should generate traffic from any options or refuse them with INVALID_ARGUMENT, never throw anything else, and refuse null for every option', () => {
     fc.assert(
-      fc.property(anyTraffic, (traffic) => {
+      fc.property(anyTraffic, fc.constantFrom('generateCapture', 'generateTraffic'), (traffic, entry) => {
+        const out = collectBytes();
+        const writer = new PcapWriter(out.sink);
         let capture: Uint8Array = new Uint8Array(0);
-        if (refusal(() => (capture = generateCapture(traffic))) !== undefined) return;
+        const code = refusal(() => {
+          if (entry === 'generateCapture') capture = generateCapture(traffic);
+          else {
+            generateTraffic(traffic, writer);
+            writer.flush();
+            capture = out.result();
+          }
+        });
+        if (trafficHoldsNull(traffic)) {
+          expect(code).toBe('INVALID_ARGUMENT');
+          // Refused before the first packet: the writer holds its file header only.
+          writer.flush();
+          expect([readCapture(out.result(), () => {}).packets, out.result().length]).toEqual([0, 24]);
+          return;
+        }
+        if (code !== undefined) return;
         expect(readCapture(capture, () => {}).packets === traffic.packets).toBe(true);
       }),
     );
@@ -400,9 +499,8 @@ describe('bad input', () => {
           expect(refusal(() => generateCapture(v as TrafficOptions))).toBe('INVALID_ARGUMENT');
         }
         expect(refusal(() => generateTraffic({ packets: 1 }, v as CaptureWriter))).toBe('INVALID_ARGUMENT');
-        expect(refusal(() => new PcapngWriter(() => {}, { interfaces: v as [] }))).toBe(
-          v === null ? undefined : 'INVALID_ARGUMENT',
-        );
+        // null included: only a missing list takes the default one interface
+        expect(refusal(() => new PcapngWriter(() => {}, { interfaces: v as [] }))).toBe('INVALID_ARGUMENT');
         const writer = new PcapWriter(() => {});
         const whole20 = (x: unknown): boolean =>
           Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 20;
@@ -432,24 +530,9 @@ describe('bad input', () => {
 
   it('should refuse an unknown option key with INVALID_ARGUMENT naming it and the allowed keys, in every reader, writer and the generator, writing nothing', () => {
     const read = ['decode'];
-    const classic = ['linkType', 'snaplen', 'nanoseconds', 'littleEndian', 'bufferSize'];
+    const classic = CLASSIC_KEYS;
     const pcapng = ['interfaces', ...classic];
-    const traffic = [
-      'packets',
-      'seed',
-      'flows',
-      'zipfExponent',
-      'ipv6Share',
-      'udpShare',
-      'icmpShare',
-      'natShare',
-      'natView',
-      'fragmentShare',
-      'icmpErrorShare',
-      'vlans',
-      'startTime',
-      'packetsPerSecond',
-    ];
+    const traffic = TRAFFIC_KEYS;
     // Each entry: the keys it takes, and a call with `extra` added to a valid options bag.
     type Entry = [string, readonly string[], (extra: object, sink: (chunk: Uint8Array) => void) => void];
     const entries: Entry[] = [

@@ -300,9 +300,12 @@ describe('node readers', () => {
     for (const [traffic, options] of [
       [{ packets: -1 }, {}],
       [{ packets: 10 }, { format: 'pcapz' }],
+      // null is refused, not taken for the default, by the generator and the writer alike.
+      [{ packets: 10, seed: null }, {}],
+      [{ packets: 10 }, { format: 'pcapng', interfaces: null }],
     ] as const) {
       writeFileSync(path, 'precious');
-      expect(() => generateCaptureFile(path, traffic, options as never)).toThrow(PcapError);
+      expect(() => generateCaptureFile(path, traffic as never, options as never)).toThrow(PcapError);
       expect(readFileSync(path, 'utf8')).toBe('precious');
     }
     expect(generateCaptureFile(path, { packets: 3, seed: 1 }).packets).toBe(3);
