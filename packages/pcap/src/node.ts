@@ -114,6 +114,14 @@ export async function readCaptureStream(
   options: ReadOptions = {},
 ): Promise<ReadSummary> {
   assertCallback(onPacket, 'readCaptureStream');
+  // Checked before anything is pulled: `for await` would throw a TypeError for it, and would take
+  // a sync iterable (an array, a string) that the signature does not promise to take.
+  if (typeof (stream as Partial<AsyncIterable<unknown>> | null)?.[Symbol.asyncIterator] !== 'function') {
+    throw new PcapError(
+      'INVALID_ARGUMENT',
+      `readCaptureStream takes an async iterable of byte chunks (a Node Readable, a web ReadableStream, an async generator), got ${describeValue(stream)}`,
+    );
+  }
   // A stream is chunked by its source: `chunkSize` is refused here, not ignored.
   const reader = new CaptureReader(readOptionsOf(options, 'readCaptureStream', READ_OPTIONS));
   for await (const chunk of stream) {

@@ -231,6 +231,50 @@ describe('node readers', () => {
     );
   });
 
+  it('should refuse a stream that is not an async iterable with INVALID_ARGUMENT before pulling anything', async () => {
+    const chunk = generateCapture({ packets: 3, seed: 2 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.anything(),
+          // Sync iterables `for await` would have taken, and async look-alikes.
+          fc.constantFrom<unknown>(
+            'pcap',
+            chunk,
+            [chunk],
+            { [Symbol.asyncIterator]: 5 },
+            { [Symbol.asyncIterator]: null },
+            { next: async () => ({ done: true, value: undefined }) },
+          ),
+          fc.constant('sync generator'),
+        ),
+        async (value) => {
+          let pulled = false;
+          // A sync generator pulls (and says so) only when iterated.
+          const stream =
+            value === 'sync generator'
+              ? (function* () {
+                  pulled = true;
+                  yield chunk;
+                })()
+              : value;
+          const packets: number[] = [];
+          const error = await readCaptureStream(stream as AsyncIterable<Uint8Array>, (p) =>
+            packets.push(p.timestampSec),
+          ).then(
+            () => null,
+            (e: unknown) => e,
+          );
+          expect(error).toBeInstanceOf(PcapError);
+          expect((error as PcapError).code).toBe('INVALID_ARGUMENT');
+          expect((error as PcapError).message).toMatch(/async iterable/);
+          expect([pulled, packets]).toEqual([false, []]);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('should refuse an unknown option key before opening or pulling anything, in every file and stream reader and generateCaptureFile', async () => {
     const missing = join(dir, 'missing-key.pcap');
     const keep = join(dir, 'keep-key.pcap');
