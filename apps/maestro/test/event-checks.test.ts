@@ -166,6 +166,62 @@ describe('events that change nothing', () => {
     },
   );
 
+  it.each([
+    [
+      ['--members', '3', '--table-size', '3', '--event', 'add sgm4 @1s'],
+      /^maestro: event "add sgm4 @1s" brings the group to 4 live members, more than --table-size 3: each needs a bucket$/,
+    ],
+    [
+      // A failed member holds no bucket, until it recovers.
+      [
+        '--members',
+        '3',
+        '--table-size',
+        '3',
+        ...['fail sgm1 @1s', 'add sgm4 @2s', 'recover sgm1 @3s'].flatMap((e) => ['--event', e]),
+      ],
+      /^maestro: event "recover sgm1 @3s" brings the group to 4 live members, more than --table-size 3: each needs a bucket$/,
+    ],
+  ])(
+    'should refuse before the run, with one line and exit 2, an event that brings more live members than the table size: %j',
+    (args, message) => {
+      const r = maestro(['simulate', ...args, '--json']);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trimEnd()).toMatch(message);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    },
+  );
+
+  it("should blame the scenario file (exit 1) for its event that passes its table size, and --table-size (exit 2) when that is the option's", () => {
+    const file = `${tempDir()}/scenario.yaml`;
+    writeFileSync(file, 'members: 3\ntableSize: 3\nevents:\n  - add sgm4 @1s\n');
+    const own = maestro(['simulate', '--scenario', file, '--json']);
+    expect([own.code, own.stdout]).toEqual([1, '']);
+    expect(own.stderr.trimEnd()).toBe(
+      `maestro: ${file}: event "add sgm4 @1s" brings the group to 4 live members, more than tableSize 3: each needs a bucket`,
+    );
+    // The file's events, against a size the command line gave.
+    writeFileSync(file, 'members: 3\nevents:\n  - add sgm4 @1s\n');
+    const option = maestro(['simulate', '--scenario', file, '--table-size', '3', '--json']);
+    expect([option.code, option.stdout]).toEqual([2, '']);
+    expect(option.stderr.trimEnd()).toBe(
+      'maestro: event "add sgm4 @1s" brings the group to 4 live members, more than --table-size 3: each needs a bucket',
+    );
+  });
+
+  it('should run an add that keeps the live members within the table size, a failed member holding no bucket', () => {
+    const r = maestroJson<{ events: { kind: string; member: string }[] }>([
+      'simulate',
+      '--members',
+      '3',
+      '--table-size',
+      '3',
+      ...['fail sgm1 @1s', 'add sgm4 @2s'].flatMap((e) => ['--event', e]),
+    ]);
+    expect(r.events.map((e) => `${e.kind} ${e.member}`)).toEqual(['fail sgm1', 'add sgm4']);
+  });
+
   it('should refuse an event of a scenario file that changes nothing, as one given by flag', () => {
     const dir = tempDir();
     const file = `${dir}/scenario.yaml`;

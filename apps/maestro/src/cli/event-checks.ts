@@ -9,6 +9,21 @@ interface Standing {
   since: SimEvent | undefined;
 }
 
+/**
+ * The table the group is distributed over, and where its size and the events came from: whose
+ * fault an event that passes the size is.
+ */
+export interface EventTable {
+  /** Buckets of the table: the most live members the group can have. */
+  readonly size: number;
+  /** Where the size came from: `--table-size`, the scenario file's `tableSize`, or the default. */
+  readonly source: 'option' | 'file' | 'default';
+  /** The scenario file, when one was given. */
+  readonly file: string | undefined;
+  /** The events read from the scenario file (the others were given as `--event`). */
+  readonly fileEvents: ReadonlySet<SimEvent>;
+}
+
 /** The weight a member that joins by `add` starts with, as the simulated group gives it. */
 const JOINING_WEIGHT = 100;
 
@@ -25,9 +40,19 @@ const JOINING_WEIGHT = 100;
  * or `weight=0` of the last one): the group would have nowhere to send a packet, and the run would
  * stop there, part-way through the capture, with a line naming no event. The simulation applies
  * every event, those past the capture's last packet too, so nothing of this waits for the run.
- * @throws {CliError} (exit 2) naming the event, where the member stands, and what the event applies to.
+ *
+ * Given the `table`, it refuses an `add` or `recover` after which the group has more live members
+ * (weight 0 included: each holds a place in the table) than the table has buckets: the run would
+ * stop there, when the table is rebuilt, in the weighting's words.
+ * @throws {CliError} (exit 2) naming the event, where the member stands, and what the event applies
+ * to; for too many members, exit 1 naming the scenario file when the event came from it and the
+ * table size did not come from `--table-size`.
  */
-export function checkEvents(members: readonly SimMember[], events: readonly SimEvent[]): void {
+export function checkEvents(
+  members: readonly SimMember[],
+  events: readonly SimEvent[],
+  table?: EventTable,
+): void {
   const group = new Map<string, Standing>(
     members.map((m) => [m.id, { state: 'active', weight: m.weight, since: undefined }]),
   );
@@ -78,10 +103,28 @@ export function checkEvents(members: readonly SimMember[], events: readonly SimE
       }
     }
     if (e.kind !== 'weight') m.since = e;
+    if (table !== undefined && (e.kind === 'add' || e.kind === 'recover')) {
+      let live = 0;
+      for (const x of group.values()) if (x.state === 'active') live++;
+      if (live > table.size) throw tooMany(text, e, live, table);
+    }
     if (![...group.values()].some((x) => x.state === 'active' && x.weight > 0)) {
       throw noneLeft(text, e, group, events.slice(i + 1));
     }
   });
+}
+
+/** The refusal of an event after which the group has more live members than the table has buckets. */
+function tooMany(text: string, e: SimEvent, live: number, table: EventTable): CliError {
+  const fileFault = table.file !== undefined && table.fileEvents.has(e) && table.source !== 'option';
+  const size =
+    table.source === 'option'
+      ? `--table-size ${table.size}`
+      : table.source === 'file'
+        ? `tableSize ${table.size}${fileFault ? '' : ` of ${table.file}`}`
+        : `the default table size ${table.size}`;
+  const line = `${text} brings the group to ${live} live members, more than ${size}: each needs a bucket`;
+  return fileFault ? new CliError(`${table.file}: ${line}`, 1) : new CliError(line);
 }
 
 /** At most this many other members are named in the line that says why none is left. */

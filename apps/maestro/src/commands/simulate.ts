@@ -66,7 +66,12 @@ export const simulateCommand: Command = {
       throw new CliError('simulate: --l3 and --l4 exclude each other');
     const settings = resolveSettings(groupFlags(parsed, parsed.positionals[0]));
     const capture = settings.capture ?? bundledSample();
-    checkEvents(settings.members, settings.events);
+    checkEvents(settings.members, settings.events, {
+      size: settings.tableSize,
+      source: settings.tableSizeSource,
+      file: settings.scenarioFile,
+      fileEvents: settings.fileEvents,
+    });
     const fileBytes = captureBytes(capture);
     const connections = connectionHint(fileBytes);
     // A member owns its share of the connections and, after a failure, some of the failed

@@ -27,6 +27,12 @@ export interface SimulationSettings {
   readonly policy: Policy;
   readonly events: SimEvent[];
   readonly hash: string;
+  /** Where the table size came from: `--table-size`, the scenario file's `tableSize`, or the default. */
+  readonly tableSizeSource: 'option' | 'file' | 'default';
+  /** The scenario file, when one was given. */
+  readonly scenarioFile: string | undefined;
+  /** The events read from the scenario file (the others were given as `--event`). */
+  readonly fileEvents: ReadonlySet<SimEvent>;
 }
 
 /** The flags of `maestro simulate` that a scenario file may also set. */
@@ -240,7 +246,8 @@ export function resolveSettings(flags: SimulationFlags): SimulationSettings {
     const problem = `must be l3 or l4, got ${JSON.stringify(layerText)}`;
     throw badSetting(flags.layer !== undefined, '--l3/--l4: layer', s, 'layer', problem);
   }
-  const sizeText = flags.tableSize ?? scenarioString(s, 'tableSize') ?? '65537';
+  const fileSize = scenarioString(s, 'tableSize');
+  const sizeText = flags.tableSize ?? fileSize ?? '65537';
   const sizeProblem = tableSizeProblem(sizeText, members.length);
   if (sizeProblem !== undefined)
     throw badSetting(flags.tableSize !== undefined, '--table-size', s, 'tableSize', sizeProblem);
@@ -285,5 +292,8 @@ export function resolveSettings(flags: SimulationFlags): SimulationSettings {
     policy,
     events,
     hash: flags.hash ?? scenarioString(s, 'hash') ?? 'toeplitz',
+    tableSizeSource: flags.tableSize !== undefined ? 'option' : fileSize !== undefined ? 'file' : 'default',
+    scenarioFile: s?.file,
+    fileEvents: new Set(fileEvents),
   };
 }
