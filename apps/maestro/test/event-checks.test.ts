@@ -31,12 +31,13 @@ const scenario = fc.record({
  * take a live member out (nothing otherwise), recover and add bring back one that is not live,
  * a weight sets the weight. Members the run never lists or adds do not exist. For each event:
  * whether it changed its member, and whether a live member with a weight above 0 is left after
- * it (the distribution table the run builds after every event needs one).
+ * it (the distribution table the run builds after every event needs one), and how many members
+ * are live after it (each needs a bucket of that table).
  */
 function changesOf(
   members: readonly SimMember[],
   events: readonly SimEvent[],
-): { changed: boolean; weighted: boolean }[] {
+): { changed: boolean; weighted: boolean; live: number }[] {
   const status = new Map<string, string>(members.map((m) => [m.id, 'ACTIVE']));
   const weight = new Map<string, number>(members.map((m) => [m.id, m.weight]));
   return events.map((e) => {
@@ -50,14 +51,17 @@ function changesOf(
     return {
       changed: `${status.get(e.member) ?? 'NOT_JOINED'}/${weight.get(e.member) ?? 100}` !== before,
       weighted,
+      live: [...status.values()].filter((s) => s === 'ACTIVE').length,
     };
   });
 }
 
 describe('events that change nothing', () => {
-  it('should accept events exactly when each changes the group, on a member in it by then (a failed one may be removed), and leaves a live member of weight above 0', () => {
+  it('should accept events exactly when each changes the group, on a member in it by then (a failed one may be removed), leaves a live member of weight above 0, and no more live members than the table size', () => {
     fc.assert(
-      fc.property(scenario, ({ members, events: raw }) => {
+      fc.property(scenario, fc.nat(3), ({ members, events: raw }, spare) => {
+        // At least the initial members, as --table-size takes; up to the 4 members events can name.
+        const size = Math.min(members.length + spare, IDS.length);
         // What --members and a scenario's members take: at least one weight above 0.
         fc.pre(members.some((m) => m.weight > 0));
         const events = raw
@@ -68,14 +72,18 @@ describe('events that change nothing', () => {
         const failed = new Set<string>();
         let accepted = true;
         let starved = false;
+        let crowded = false;
         events.forEach((e, i) => {
           if (!accepted) return;
           const known = inGroup.has(e.member) || e.kind === 'add';
           // Removing a failed member leaves the simulated group as it was (it stays down), yet
           // it is what an engineer does with a dead member: accepted, and the member is gone.
           const removesFailed = e.kind === 'remove' && failed.has(e.member);
-          const change = changes[i] as { changed: boolean; weighted: boolean };
+          const change = changes[i] as { changed: boolean; weighted: boolean; live: number };
           accepted = known && (change.changed || removesFailed);
+          // More live members than buckets stops the run when it rebuilds the table: refused before.
+          crowded = accepted && change.live > size;
+          accepted &&= !crowded;
           // An event that leaves nowhere to send a packet stops the run part-way: refused before it.
           starved = accepted && !change.weighted;
           accepted &&= change.weighted;
@@ -85,7 +93,7 @@ describe('events that change nothing', () => {
         });
         let refusal: unknown;
         try {
-          checkEvents(members, events);
+          checkEvents(members, events, { size, source: 'option', file: undefined, fileEvents: new Set() });
         } catch (error) {
           refusal = error;
         }
@@ -94,9 +102,13 @@ describe('events that change nothing', () => {
           expect(refusal).toBeInstanceOf(CliError);
           expect((refusal as CliError).exitCode).toBe(2);
           expect((refusal as CliError).message).toMatch(
-            starved
-              ? /^event "[^"]+" leaves no active member with a weight above 0\b/
-              : /^event "[^"]+"(:| changes nothing:) /,
+            crowded
+              ? new RegExp(
+                  `^event "[^"]+" brings the group to \\d+ live members, more than --table-size ${size}:`,
+                )
+              : starved
+                ? /^event "[^"]+" leaves no active member with a weight above 0\b/
+                : /^event "[^"]+"(:| changes nothing:) /,
           );
         }
       }),
