@@ -1,5 +1,5 @@
 import { formatEvent, type SimEvent } from '../simulation/events.js';
-import type { SimMember } from '../simulation/members.js';
+import { DEFAULT_WEIGHT, type SimMember } from '../simulation/members.js';
 import { CliError } from './errors.js';
 
 /** Where a member stands between events, and the event that put it there (none: the start). */
@@ -23,9 +23,6 @@ export interface EventTable {
   /** The events read from the scenario file (the others were given as `--event`). */
   readonly fileEvents: ReadonlySet<SimEvent>;
 }
-
-/** The weight a member that joins by `add` starts with, as the simulated group gives it. */
-const JOINING_WEIGHT = 100;
 
 /**
  * Refuses, before the run, an event that names no member of the group at its time or that would
@@ -61,7 +58,7 @@ export function checkEvents(
     let m = group.get(e.member);
     if (m === undefined) {
       if (e.kind !== 'add') throw notAMember(text, e, events.slice(i + 1), members);
-      m = { state: 'removed', weight: JOINING_WEIGHT, since: undefined };
+      m = { state: 'removed', weight: DEFAULT_WEIGHT, since: undefined };
       group.set(e.member, m);
     }
     const noEffect = (why: string, allowed: string): CliError =>

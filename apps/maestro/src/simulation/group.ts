@@ -13,7 +13,7 @@ import { type BackupCandidates, backupCandidates, chooseBackup } from '@maestro/
 import type { CompiledPolicy } from '@maestro/policy';
 import { type DistributionTable, maglev, movedBuckets, rebalance } from '@maestro/weighting';
 import { CliError } from '../cli/errors.js';
-import type { SimMember } from './members.js';
+import { DEFAULT_WEIGHT, type SimMember } from './members.js';
 import type { IngressMap } from './topology.js';
 
 /** How the group builds its distribution table after each change. */
@@ -75,7 +75,7 @@ export class SimulatedGroup {
     translate: Translate | undefined,
   ) {
     this.ids = [...initial.map((m) => m.id), ...later.filter((id) => !initial.some((m) => m.id === id))];
-    this.weights = this.ids.map((id) => initial.find((m) => m.id === id)?.weight ?? 100);
+    this.weights = this.ids.map((id) => initial.find((m) => m.id === id)?.weight ?? DEFAULT_WEIGHT);
     this.status = this.ids.map((id) => (initial.some((m) => m.id === id) ? 'ACTIVE' : 'NOT_JOINED'));
     this.engineIndex = new Map(this.ids.map((id, i) => [id, i]));
     this.translates = nat.length > 0 || translate !== undefined;

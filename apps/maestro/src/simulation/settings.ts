@@ -13,7 +13,7 @@ import { parse as parseYaml } from 'yaml';
 import { CliError } from '../cli/errors.js';
 import { parseEvent, type SimEvent } from './events.js';
 import type { Strategy } from './group.js';
-import { defaultMembers, parseMembers, type SimMember } from './members.js';
+import { DEFAULT_WEIGHT, defaultMembers, parseMembers, type SimMember } from './members.js';
 import { DEFAULT_TOPOLOGY, type ModeChoice } from './topology.js';
 
 /** Everything `maestro simulate` runs with, after the scenario file and the flags are merged. */
@@ -227,7 +227,7 @@ export function resolveSettings(flags: SimulationFlags): SimulationSettings {
                 1,
               );
             }
-            return `${id}=${weight ?? 100}`;
+            return `${id}=${weight ?? DEFAULT_WEIGHT}`;
           })
           .join(','),
       ),
