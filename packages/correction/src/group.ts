@@ -2,6 +2,7 @@ import type { FlowKey } from '@maestro/hash';
 import { validateConfig } from './config.js';
 import { Decision, DropCause } from './decision.js';
 import { CorrectionError, shown } from './errors.js';
+import { FirstError } from './first-error.js';
 import { MAX_HOPS, MemberEngine } from './member-engine.js';
 import { checkPacket, checkTime } from './packet-checks.js';
 import type { CorrectionConfig, Ingress, Packet } from './types.js';
@@ -89,25 +90,22 @@ export class Group {
    */
   expire(now: number, budget: number): number {
     let removed = 0;
-    let failed = false;
-    let first: unknown;
+    const first = new FirstError();
     for (const engine of this.engines) {
       try {
         removed += engine.expire(now, budget);
       } catch (error) {
         if (error instanceof CorrectionError && error.code === 'INVALID_PACKET') throw error;
-        if (!failed) first = error;
-        failed = true;
+        first.keep(error);
       }
     }
     try {
       this.flush(now);
     } catch (error) {
       // A refused delivery comes after the expiry error: that one is thrown first.
-      if (!failed) first = error;
-      failed = true;
+      first.keep(error);
     }
-    if (failed) throw first;
+    first.throwIfAny();
     return removed;
   }
 
@@ -122,8 +120,7 @@ export class Group {
    */
   flush(now: number): void {
     checkTime(now);
-    let failed = false;
-    let first: unknown;
+    const first = new FirstError();
     for (let busy = true; busy; ) {
       busy = false;
       for (const engine of this.engines) {
@@ -133,13 +130,12 @@ export class Group {
           try {
             (this.engines[message.to] as MemberEngine).deliver(message, now);
           } catch (error) {
-            if (!failed) first = error;
-            failed = true;
+            first.keep(error);
           }
         }
         engine.recycle(messages);
       }
     }
-    if (failed) throw first;
+    first.throwIfAny();
   }
 }

@@ -3,6 +3,7 @@ import { type FlowKey, PortKind } from '@maestro/hash';
 import type { ResolvedConfig } from './config.js';
 import { Reason } from './decision.js';
 import { CorrectionError, shown, tableFull } from './errors.js';
+import { FirstError } from './first-error.js';
 import { MessagePool } from './message-pool.js';
 import { checkTime, guard } from './packet-checks.js';
 import type { CorrectionMessage } from './types.js';
@@ -43,8 +44,7 @@ export abstract class MemberTables {
   protected readonly pool: MessagePool = new MessagePool();
   private readonly onOwnedExpire: (handle: number) => void;
   /** The first error a config function threw during the current {@link expire}, if any. */
-  private expiryFailed = false;
-  private expiryError: unknown = undefined;
+  private expiryError = new FirstError();
 
   protected constructor(self: number, c: ResolvedConfig) {
     if (!Number.isInteger(self) || self < 0 || self >= c.members) {
@@ -70,10 +70,7 @@ export abstract class MemberTables {
       try {
         this.announceRemoval(h);
       } catch (error) {
-        if (!this.expiryFailed) {
-          this.expiryFailed = true;
-          this.expiryError = error;
-        }
+        this.expiryError.keep(error);
       }
     };
   }
@@ -160,12 +157,7 @@ export abstract class MemberTables {
         if (!Number.isInteger(r) || r < Reason.NAT || r > Reason.ICMP_ERROR) {
           throw new CorrectionError('INVALID_MESSAGE', `reason must be 1..5, got ${shown(r)}`);
         }
-        if (!Number.isFinite(message.created)) {
-          throw new CorrectionError(
-            'INVALID_MESSAGE',
-            `created must be a finite number (the owner's time of creation), got ${shown(message.created)}`,
-          );
-        }
+        checkCreated(message.created);
         if (message.owner === this.self) {
           throw new CorrectionError(
             'INVALID_MESSAGE',
@@ -183,12 +175,7 @@ export abstract class MemberTables {
         return;
       }
       case 'uncorrect': {
-        if (!Number.isFinite(message.created)) {
-          throw new CorrectionError(
-            'INVALID_MESSAGE',
-            `created must be a finite number (the owner's time of creation), got ${shown(message.created)}`,
-          );
-        }
+        checkCreated(message.created);
         // Only the owner that made the entry takes it back, and only for the incarnation that made
         // it (or a later one): a late uncorrect from an earlier owner of the same tuple, or of the
         // same owner's earlier incarnation, must not remove the entry a later correct made.
@@ -233,18 +220,14 @@ export abstract class MemberTables {
     if (!Number.isInteger(budget) || budget < 0) {
       throw new CorrectionError('INVALID_PACKET', `budget must be an integer >= 0, got ${shown(budget)}`);
     }
-    this.expiryFailed = false;
+    // A fresh one each pass: nothing an earlier pass that stopped part-way kept is thrown here.
+    this.expiryError = new FirstError();
     const removed =
       this.owned.expire(now, budget, this.onOwnedExpire) +
       this.corrections.expire(now, budget) +
       this.fragments.expire(now, budget) +
       this.expectations.expire(now, budget);
-    if (this.expiryFailed) {
-      const error = this.expiryError;
-      this.expiryFailed = false;
-      this.expiryError = undefined;
-      throw error;
-    }
+    this.expiryError.throwIfAny();
     return removed;
   }
 
@@ -258,30 +241,21 @@ export abstract class MemberTables {
     // owner) carries the reason its forwards now count under: the table has no tag setter, so an
     // entry of another reason is made again.
     const table = this.corrections;
-    let h = table.find(key);
-    if (h >= 0 && table.tag(h) !== reason) {
-      table.removeAt(h);
-      h = -1;
-    }
-    if (h < 0) {
-      this.room(table, 1);
-      h = table.insert(key, now, owner, owner, reason);
-    } else {
-      table.setOwner(h, owner);
-      table.record(h, now, 0, 0, false);
-    }
-    table.setCreated(h, created);
+    const h = table.find(key);
+    if (h >= 0 && table.tag(h) !== reason) table.removeAt(h);
+    table.setCreated(this.putEntry(table, key, now, owner, reason), created);
   }
 
-  protected putEntry(table: FlowTable, key: FlowKey, now: number, owner: number, tag: number): void {
+  /** Makes (or refreshes) `table`'s entry of `key` for `owner`; returns its handle. */
+  protected putEntry(table: FlowTable, key: FlowKey, now: number, owner: number, tag: number): number {
     const h = table.find(key);
     if (h < 0) {
       this.room(table, 1);
-      table.insert(key, now, owner, owner, tag);
-    } else {
-      table.setOwner(h, owner);
-      table.record(h, now, 0, 0, false);
+      return table.insert(key, now, owner, owner, tag);
     }
+    table.setOwner(h, owner);
+    table.record(h, now, 0, 0, false);
+    return h;
   }
 
   /**
@@ -342,4 +316,14 @@ export abstract class MemberTables {
     claim: Extract<CorrectionMessage, { kind: 'correct' }>,
     now: number,
   ): void;
+}
+
+/** `INVALID_MESSAGE` unless a message's `created` (its connection's time of creation) is a finite number. */
+function checkCreated(created: number): void {
+  if (!Number.isFinite(created)) {
+    throw new CorrectionError(
+      'INVALID_MESSAGE',
+      `created must be a finite number (the owner's time of creation), got ${shown(created)}`,
+    );
+  }
 }
