@@ -1,4 +1,4 @@
-import { TcpFlag } from '@maestro/flowtable';
+import { initialState, TcpFlag, timeoutsByState } from '@maestro/flowtable';
 import {
   copyFlowKey,
   createFlowKey,
@@ -41,14 +41,13 @@ export class MemberEngine extends BatchDecisions {
   private readonly reply: FlowKey = createFlowKey();
   private readonly scratch: FlowKey = createFlowKey();
   private readonly original: FlowKey = createFlowKey();
-  /** Idle timeouts (ms) of the state a new connection starts in: TCP, UDP, ICMP, any other protocol. */
-  private readonly firstLife: Float64Array;
+  /** Idle timeout (ms) of each connection state, as the owned table expires its entries. */
+  private readonly stateLife: Float64Array;
 
   constructor(self: number, config: CorrectionConfig) {
     const c = validateConfig(config);
     super(self, c);
-    const t = c.timeouts;
-    this.firstLife = Float64Array.of(t.tcpSyn * 1000, t.udp * 1000, t.icmp * 1000, t.other * 1000);
+    this.stateLife = timeoutsByState(c.timeouts);
     this.distribute = c.distribute;
     this.route = c.route;
     this.nat = new ConnectionNat(c.nat, self, c.members, c.translate, this.owned);
@@ -327,15 +326,7 @@ export class MemberEngine extends BatchDecisions {
 
   /** The idle timeout (ms) of the state a new connection of `protocol` starts in. */
   private lifeOf(protocol: number): number {
-    const i =
-      protocol === IpProtocol.TCP
-        ? 0
-        : protocol === IpProtocol.UDP
-          ? 1
-          : protocol === IpProtocol.ICMP || protocol === IpProtocol.ICMPV6
-            ? 2
-            : 3;
-    return this.firstLife[i] as number;
+    return this.stateLife[initialState(protocol)] as number;
   }
 
   /** Sends `to` a `correct` for `key` naming `owner`, which created the connection at `created`. */
