@@ -247,22 +247,13 @@ export class MemberEngine extends BatchDecisions {
     const target = this.pick(r, this.ingressOf(this.route(t)));
     const landing = this.pick(o, this.interfaces[this.owned.tag(h)] as Ingress);
     const created = this.owned.created(h);
-    if (target !== this.self)
-      this.outbox.push({
-        kind: 'uncorrect',
-        from: this.self,
-        to: target,
-        key: this.pool.keyCopy(r),
-        created,
-      });
-    if (landing !== this.self)
-      this.outbox.push({
-        kind: 'uncorrect',
-        from: this.self,
-        to: landing,
-        key: this.pool.keyCopy(o),
-        created,
-      });
+    if (target !== this.self) this.sendUncorrect(target, r, created);
+    if (landing !== this.self) this.sendUncorrect(landing, o, created);
+  }
+
+  /** Sends `to` an `uncorrect` for `key`, of the connection this member created at `created`. */
+  private sendUncorrect(to: number, key: FlowKey, created: number): void {
+    this.outbox.push({ kind: 'uncorrect', from: this.self, to, key: this.pool.keyCopy(key), created });
   }
 
   protected isLateCorrect(c: number, claim: Extract<CorrectionMessage, { kind: 'correct' }>): boolean {
