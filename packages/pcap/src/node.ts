@@ -38,6 +38,19 @@ function readOptionsOf(options: FileReadOptions, reader: string, allowed: readon
   return pickOptions(options, READ_OPTIONS);
 }
 
+/**
+ * What a file reader reads with, its options checked (their keys, then `chunkSize`, then the
+ * reader's own): its {@link CaptureReader} and a buffer of `chunkSize` bytes.
+ */
+function fileReading(
+  options: FileReadOptions,
+  reader: string,
+): { reader: CaptureReader; buffer: Uint8Array } {
+  const readOptions = readOptionsOf(options, reader, FILE_READ_OPTIONS);
+  const buffer = new Uint8Array(chunkSizeOf(options));
+  return { reader: new CaptureReader(readOptions), buffer };
+}
+
 function chunkSizeOf(options: FileReadOptions): number {
   // Only a missing field takes the default: null is refused as every other option refuses it.
   const size = options.chunkSize === undefined ? 256 << 10 : options.chunkSize;
@@ -63,9 +76,7 @@ export function readCaptureFileSync(
   options: FileReadOptions = {},
 ): ReadSummary {
   assertCallback(onPacket, 'readCaptureFileSync');
-  const readOptions = readOptionsOf(options, 'readCaptureFileSync', FILE_READ_OPTIONS);
-  const buffer = new Uint8Array(chunkSizeOf(options));
-  const reader = new CaptureReader(readOptions);
+  const { reader, buffer } = fileReading(options, 'readCaptureFileSync');
   const fd = openSync(path, 'r');
   try {
     for (;;) {
@@ -86,9 +97,7 @@ export async function readCaptureFile(
   options: FileReadOptions = {},
 ): Promise<ReadSummary> {
   assertCallback(onPacket, 'readCaptureFile');
-  const readOptions = readOptionsOf(options, 'readCaptureFile', FILE_READ_OPTIONS);
-  const buffer = new Uint8Array(chunkSizeOf(options));
-  const reader = new CaptureReader(readOptions);
+  const { reader, buffer } = fileReading(options, 'readCaptureFile');
   const file = await open(path, 'r');
   try {
     for (;;) {
@@ -143,9 +152,7 @@ export async function* captureFilePackets(
   path: string,
   options: FileReadOptions = {},
 ): AsyncGenerator<PacketRecord, ReadSummary> {
-  const readOptions = readOptionsOf(options, 'captureFilePackets', FILE_READ_OPTIONS);
-  const buffer = new Uint8Array(chunkSizeOf(options));
-  const reader = new CaptureReader(readOptions);
+  const { reader, buffer } = fileReading(options, 'captureFilePackets');
   const file = await open(path, 'r');
   try {
     for (;;) {
