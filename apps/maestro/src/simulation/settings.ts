@@ -291,7 +291,7 @@ export function resolveSettings(flags: SimulationFlags): SimulationSettings {
     strategy,
     policy,
     events,
-    hash: flags.hash ?? scenarioString(s, 'hash') ?? 'toeplitz',
+    hash: hashText,
     tableSizeSource: flags.tableSize !== undefined ? 'option' : fileSize !== undefined ? 'file' : 'default',
     scenarioFile: s?.file,
     fileEvents: new Set(fileEvents),
