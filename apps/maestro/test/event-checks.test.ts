@@ -133,11 +133,10 @@ describe('events that change nothing', () => {
       /"fail sgm5 @1s": sgm5 is not a member yet at 1s; it joins by "add sgm5 @2s"/,
     ],
   ])('should refuse the events %j before the run with one line and exit 2', (events, message) => {
-    const r = maestro(['simulate', ...events.flatMap((e) => ['--event', e]), '--json']);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(message);
-    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expectRefusedBeforeRun(
+      events.flatMap((e) => ['--event', e]),
+      message,
+    );
   });
 
   it.each([
@@ -170,11 +169,7 @@ describe('events that change nothing', () => {
   ])(
     'should refuse before the run, with one line and exit 2, an event that leaves no live member of weight above 0: %j',
     (args, message) => {
-      const r = maestro(['simulate', ...args, '--json']);
-      expect(r.code).toBe(2);
-      expect(r.stdout).toBe('');
-      expect(r.stderr.trimEnd()).toMatch(message);
-      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expectRefusedBeforeRun(args, message);
     },
   );
 
@@ -197,11 +192,7 @@ describe('events that change nothing', () => {
   ])(
     'should refuse before the run, with one line and exit 2, an event that brings more live members than the table size: %j',
     (args, message) => {
-      const r = maestro(['simulate', ...args, '--json']);
-      expect(r.code).toBe(2);
-      expect(r.stdout).toBe('');
-      expect(r.stderr.trimEnd()).toMatch(message);
-      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expectRefusedBeforeRun(args, message);
     },
   );
 
@@ -259,3 +250,12 @@ describe('events that change nothing', () => {
     expect(r.events[3]?.connectionsMoved).toBeGreaterThan(0);
   });
 });
+
+/** `maestro simulate ARGS --json` refused before the run: exit 2, nothing on stdout, one line matching `message`. */
+function expectRefusedBeforeRun(args: readonly string[], message: RegExp): void {
+  const r = maestro(['simulate', ...args, '--json']);
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe('');
+  expect(r.stderr.trimEnd()).toMatch(message);
+  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+}
